@@ -1,0 +1,26 @@
+/**
+ * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
+ * or a short plain-text body; never a raw dump of HTML or JSON.
+ */
+export function artifactoryErrorMessage(body: string, contentType = ''): string {
+  const text = body.trim()
+  if (!text) return ''
+  if (text.startsWith('{') || contentType.includes('json')) {
+    try {
+      const parsed = JSON.parse(text) as { errors?: { message?: unknown }[]; message?: unknown; error_description?: unknown }
+      const messages = (parsed.errors ?? []).map((e) => e.message).filter((m): m is string => typeof m === 'string')
+      if (messages.length) return clip(messages.join('; '))
+      if (typeof parsed.message === 'string') return clip(parsed.message)
+      if (typeof parsed.error_description === 'string') return clip(parsed.error_description)
+    } catch {
+      // not JSON after all: fall through to the plain-text rule
+    }
+    return ''
+  }
+  if (contentType.includes('html') || text.startsWith('<')) return ''
+  return clip(text.split(/\r?\n/)[0])
+}
+
+function clip(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 297)}…` : text
+}

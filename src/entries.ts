@@ -1,0 +1,83 @@
+import { InputError } from './errors.ts'
+
+/** One meaningful line of the `paths` input. */
+export interface Entry {
+  /** 1-based line number in `paths`, for error messages. */
+  line: number
+  /** SOURCE as written (a full URL keeps its credentials here; display it through the redactor). */
+  source: string
+  /** `repo/path` when SOURCE is relative to `url`. */
+  repoPath?: string
+  /** Absolute URL of the file; undefined for patterns, which are resolved by listing. */
+  url?: string
+  /** DEST as written, if any. */
+  dest?: string
+  /** SOURCE contains `*`, `?` or `[`: it is resolved by listing the server. */
+  pattern: boolean
+}
+
+const GLOB = /[*?[\]{}]/
+
+/**
+ * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
+ * @param baseUrl the validated `url` input, needed for relative sources
+ * @throws InputError naming the line and what is wrong with it
+ */
+export function parseEntries(text: string, baseUrl: string | undefined): Entry[] {
+  const entries: Entry[] = []
+  const rows = text.split(/\r?\n/)
+  rows.forEach((row, i) => {
+    const trimmed = row.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) return
+    const line = i + 1
+    const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim())
+    if (rest.length > 0) throw new InputError(`Input 'paths' line ${line}: more than one '=>'`)
+    if (!rawSource) throw new InputError(`Input 'paths' line ${line}: SOURCE is empty`)
+    if (rawDest === '') throw new InputError(`Input 'paths' line ${line}: DEST after '=>' is empty`)
+    entries.push(parseSource(rawSource, rawDest, line, baseUrl))
+  })
+  if (entries.length === 0) {
+    throw new InputError("Input 'paths' is empty: give at least one SOURCE (one per line)")
+  }
+  return entries
+}
+
+function parseSource(source: string, dest: string | undefined, line: number, baseUrl: string | undefined): Entry {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+    let parsed: URL
+    try {
+      parsed = new URL(source)
+    } catch {
+      throw new InputError(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`)
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new InputError(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`)
+    }
+    if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
+      throw new InputError(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`)
+    }
+    const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`) ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length)) : undefined
+    return { line, source, url: parsed.href, repoPath, dest, pattern: false }
+  }
+  const repoPath = source.replace(/^\/+/, '')
+  const segments = repoPath.split('/')
+  if (segments.length < 2 || segments.some((s) => s === '')) {
+    throw new InputError(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`)
+  }
+  if (segments.some((s) => s === '.' || s === '..')) {
+    throw new InputError(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`)
+  }
+  if (!baseUrl) {
+    throw new InputError(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`)
+  }
+  const pattern = GLOB.test(repoPath)
+  if (pattern && GLOB.test(segments[0])) {
+    throw new InputError(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`)
+  }
+  const url = pattern ? undefined : `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`
+  return { line, source: repoPath, repoPath, url, dest, pattern }
+}
+
+function redactSource(source: string): string {
+  return source.replace(/\/\/[^/@\s]*@/, '//***@')
+}

@@ -1,0 +1,45 @@
+/** An input the user got wrong; the message names the input and the value. */
+export class InputError extends Error {
+  override name = 'InputError'
+}
+
+/** The plan cannot be carried out (two sources writing one file, a path outside `target`). */
+export class PlanError extends Error {
+  override name = 'PlanError'
+}
+
+/** Why an attempt failed; decides, with the retry policy, whether another attempt may help. */
+export type FailureKind =
+  | 'http' // the server answered with an error status
+  | 'network' // reset, refused, DNS, timeout, truncated body
+  | 'checksum' // the body arrived whole but its digest is wrong
+  | 'size' // larger than max-size
+  | 'disk' // writing locally failed: retrying would not help
+  | 'unsafe' // a redirect or a path the action refuses to follow
+  | 'cancelled'
+
+/** A failed attempt, with what the retry policy needs to know about it. */
+export class AttemptError extends Error {
+  override name = 'AttemptError'
+  readonly kind: FailureKind
+  readonly status?: number
+  /** From `Retry-After`, when the server said when to come back. */
+  readonly retryAfterMs?: number
+
+  constructor(
+    kind: FailureKind,
+    message: string,
+    extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: extra.cause })
+    this.kind = kind
+    this.status = extra.status
+    this.retryAfterMs = extra.retryAfterMs
+  }
+}
+
+/** A message for any thrown value, without a stack. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}

@@ -1,0 +1,128 @@
+import * as path from 'node:path'
+import type { Entry } from './entries.ts'
+import { PlanError } from './errors.ts'
+
+/** Digests known for a file, lowercase hex. */
+export interface Checksums {
+  sha256?: string
+  sha1?: string
+  md5?: string
+}
+
+/** One file to download: where from, where to, and what is known of it in advance. */
+export interface Download {
+  /** What the user sees for this file: `repo/path`, or the URL (shown through the redactor). */
+  source: string
+  /** Absolute URL of the file. */
+  url: string
+  /** Absolute local path it ends up at. */
+  dest: string
+  /** Size in bytes when a listing told us. */
+  size?: number
+  /** Checksums a listing told us; response headers add to them. */
+  checksums: Checksums
+  /** The `paths` line it came from. */
+  line: number
+}
+
+/** Where planning needs to know things: the validated settings' relevant part. */
+export interface PlanSettings {
+  target: string
+  flat: boolean
+}
+
+/**
+ * Plans the entries that name one file each (patterns are planned after listing, see
+ * `patterns.ts`). Pure: no request, no file system access.
+ * @throws PlanError for a DEST outside `target`
+ */
+export function planFiles(entries: Entry[], settings: PlanSettings): Download[] {
+  return entries
+    .filter((e) => !e.pattern && e.url)
+    .map((e) => ({
+      source: e.source,
+      url: e.url as string,
+      dest: fileDestination(e, settings),
+      checksums: {},
+      line: e.line,
+    }))
+}
+
+function fileDestination(entry: Entry, settings: PlanSettings): string {
+  const remotePath = entry.repoPath ?? urlPath(entry.url as string)
+  const name = remotePath.split('/').pop() as string
+  let relative: string
+  if (entry.dest !== undefined) {
+    relative = entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest
+  } else {
+    relative = settings.flat ? name : remotePath
+  }
+  return insideTarget(settings.target, relative, `line ${entry.line} ('${entry.dest ?? remotePath}')`)
+}
+
+/** `host/path/of/file` of a URL not under `url`, decoded, for `flat: false`. */
+function urlPath(url: string): string {
+  const parsed = new URL(url)
+  const segments = parsed.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s))
+  return [parsed.hostname, ...segments].join('/')
+}
+
+/**
+ * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
+ * paths) or is the target itself.
+ * @throws PlanError naming `what`
+ */
+export function insideTarget(target: string, relative: string, what: string): string {
+  if (path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) {
+    throw new PlanError(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`)
+  }
+  if (relative.includes('\0')) {
+    throw new PlanError(`Input 'paths' ${what}: the destination contains a NUL character`)
+  }
+  const resolved = path.resolve(target, relative)
+  const rel = path.relative(target, resolved)
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new PlanError(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`)
+  }
+  return resolved
+}
+
+/**
+ * Refuses a plan in which two downloads write the same file, or one writes where another
+ * needs a folder; names both sources.
+ * @throws PlanError
+ */
+export function checkClashes(downloads: Download[]): void {
+  const byDest = new Map<string, Download>()
+  for (const d of downloads) {
+    const key = d.dest
+    const other = byDest.get(key)
+    if (other) {
+      throw new PlanError(
+        `'${other.source}' (line ${other.line}) and '${d.source}' (line ${d.line}) would both write ${d.dest}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+      )
+    }
+    byDest.set(key, d)
+  }
+  for (const d of downloads) {
+    for (let dir = path.dirname(d.dest); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const other = byDest.get(dir)
+      if (other) {
+        throw new PlanError(
+          `'${other.source}' (line ${other.line}) writes the file ${dir}, but '${d.source}' (line ${d.line}) needs it to be a folder`,
+        )
+      }
+    }
+  }
+}
+
+/** The sum of the known sizes, and whether every size is known. */
+export function plannedBytes(downloads: Download[]): { bytes: number; complete: boolean } {
+  let bytes = 0
+  let complete = true
+  for (const d of downloads) {
+    if (d.size === undefined) complete = false
+    else bytes += d.size
+  }
+  return { bytes, complete }
+}

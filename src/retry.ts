@@ -1,0 +1,138 @@
+import { AttemptError, messageOf } from './errors.ts'
+
+/** When to try again. Timings are arguments so tests run with zero delay. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries: number
+  /** Base of the exponential backoff. */
+  baseDelayMs: number
+  /** Cap of the exponential backoff (a server's Retry-After may ask for longer, up to {@link MAX_RETRY_AFTER_MS}). */
+  maxDelayMs: number
+  /** Source of jitter in [0, 1). */
+  random: () => number
+}
+
+/** A server asking for more than this is not waited for longer: a step must end. */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000
+
+/** The policy the `retries` and `retry-delay` inputs describe. */
+export function retryPolicy(retries: number, baseDelayMs: number, random = Math.random): RetryPolicy {
+  return { retries, baseDelayMs, maxDelayMs: 30_000, random }
+}
+
+/** Statuses worth another attempt: the request may succeed later as it is. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
+}
+
+/** Whether another attempt might succeed where this one failed. */
+export function isRetryable(error: AttemptError): boolean {
+  switch (error.kind) {
+    case 'network':
+    case 'checksum':
+      return true
+    case 'http':
+      return error.status !== undefined && isRetryableStatus(error.status)
+    default:
+      return false
+  }
+}
+
+/**
+ * Delay before retry number `retry` (1-based): the server's Retry-After when it gave one,
+ * else exponential backoff with "equal jitter" (half fixed, half random), so synchronized
+ * clients spread out while every wait still grows.
+ */
+export function retryDelay(error: AttemptError, retry: number, policy: RetryPolicy): number {
+  if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1))
+  return Math.round(exp / 2 + (exp / 2) * policy.random())
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or invalid. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNRESET: 'connection reset by the server',
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed while sending',
+  ENETUNREACH: 'network unreachable',
+  EHOSTUNREACH: 'host unreachable',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers within the timeout',
+  UND_ERR_BODY_TIMEOUT: 'no data received within the timeout',
+  UND_ERR_CLOSED: 'connection closed',
+  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'body shorter than its Content-Length',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'body shorter than its Content-Length',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the body ended',
+}
+
+const DISK_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EMFILE'])
+
+/** Turns whatever an attempt threw into an {@link AttemptError} the policy can judge. */
+export function classify(error: unknown): AttemptError {
+  if (error instanceof AttemptError) return error
+  const code = errorCode(error)
+  if (code && DISK_CODES.has(code)) {
+    return new AttemptError('disk', `cannot write the file: ${diskMessage(code)} (${messageOf(error)})`, { cause: error })
+  }
+  if (code && NETWORK_CODES[code]) {
+    return new AttemptError('network', `${NETWORK_CODES[code]} (${code})`, { cause: error })
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new AttemptError('cancelled', 'cancelled', { cause: error })
+  }
+  return new AttemptError('network', messageOf(error) || 'network error', { cause: error })
+}
+
+function errorCode(error: unknown): string | undefined {
+  let e: unknown = error
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+function diskMessage(code: string): string {
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'no space left on the disk'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied'
+    case 'EROFS':
+      return 'the file system is read-only'
+    default:
+      return code
+  }
+}
+
+/** What to check for a status that retrying will not fix. */
+export function statusHint(status: number): string {
+  switch (status) {
+    case 401:
+      return 'check the credentials (access-token, username/password, or OIDC)'
+    case 403:
+      return 'check that the user or token may read this repository'
+    case 404:
+      return 'check the repository name and the path'
+    case 416:
+      return 'the requested range is outside the file'
+    default:
+      return ''
+  }
+}

@@ -1,0 +1,177 @@
+import PQueue from 'p-queue'
+import { HttpClient } from './http.ts'
+import type { Download } from './plan.ts'
+import { retryPolicy } from './retry.ts'
+import { transferFile, type FileResult, type RetryInfo, type TransferContext } from './transfer.ts'
+
+/** What the engine needs: the transfer-related part of the settings, plus credentials. */
+export interface EngineOptions {
+  concurrency: number
+  retries: number
+  retryDelayMs: number
+  timeoutMs: number
+  verify: boolean
+  skipExisting: boolean
+  dryRun: boolean
+  split: number
+  splitMinSize: number
+  maxSize?: number
+  target: string
+  /** Origin that may receive `authHeaders`. */
+  authOrigin?: string
+  authHeaders?: Record<string, string>
+  /** Replaced in tests to run retries with no delay. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+  random?: () => number
+}
+
+/** Events from the engine to whoever reports; the engine itself never logs. */
+export interface EngineEvents {
+  onFileDone?: (result: FileResult) => void
+  onRetry?: (info: RetryInfo) => void
+  onConcurrency?: (value: number, reason: string) => void
+  debug?: (line: string) => void
+}
+
+/** Counters readable at any time, for progress lines. */
+export interface Progress {
+  filesDone: number
+  filesTotal: number
+  bytes: number
+  /** Current number of requests allowed at once. */
+  concurrency: number
+  /** Lowest concurrency reached (adaptive), for the summary. */
+  minConcurrency: number
+  retries: number
+}
+
+/**
+ * Adaptive limit (AIMD): halves on server push-back (429/503), grows by one after as many
+ * clean responses as the current limit, never above the configured maximum. A fixed pool
+ * keeps hammering a server that admits only a few requests; this one settles just under it.
+ */
+export class AdaptiveLimit {
+  value: number
+  min: number
+  private readonly max: number
+  private successes = 0
+  private lastDecrease = 0
+  private readonly now: () => number
+
+  constructor(max: number, now: () => number = Date.now) {
+    this.max = max
+    this.value = max
+    this.min = max
+    this.now = now
+  }
+
+  /** Records one response; returns true when the limit changed. */
+  record(pushedBack: boolean): boolean {
+    if (pushedBack) {
+      this.successes = 0
+      // One decrease per burst: a wave of 429s from one overload halves once, not to 1.
+      if (this.now() - this.lastDecrease < 250 || this.value === 1) return false
+      this.lastDecrease = this.now()
+      this.value = Math.max(1, Math.floor(this.value / 2))
+      this.min = Math.min(this.min, this.value)
+      return true
+    }
+    if (this.value >= this.max) return false
+    if (++this.successes >= this.value) {
+      this.successes = 0
+      this.value++
+      return true
+    }
+    return false
+  }
+}
+
+/** Waits `ms`, or rejects at once when `signal` aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/**
+ * Runs every planned download through one p-queue: each request (and its body) takes a slot,
+ * so the server never sees more than `concurrency` requests from us; a file waiting to be
+ * retried holds no slot. Results come back in plan order.
+ */
+export async function runDownloads(
+  downloads: Download[],
+  options: EngineOptions,
+  events: EngineEvents = {},
+  signal: AbortSignal = new AbortController().signal,
+  progress: Progress = newProgress(downloads.length, options.concurrency),
+): Promise<FileResult[]> {
+  const limit = new AdaptiveLimit(options.concurrency)
+  const queue = new PQueue({ concurrency: options.concurrency })
+  const http = new HttpClient({
+    // Split parts share the pool: enough sockets for every slot.
+    connections: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    authOrigin: options.authOrigin,
+    authHeaders: options.authHeaders,
+    debug: events.debug,
+  })
+  const ctx: TransferContext = {
+    http,
+    policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
+    verify: options.verify,
+    skipExisting: options.skipExisting,
+    dryRun: options.dryRun,
+    split: options.split,
+    splitMinSize: options.splitMinSize,
+    maxSize: options.maxSize,
+    target: options.target,
+    signal,
+    schedule: (fn, priority) => {
+      if (signal.aborted) return Promise.reject(signal.reason)
+      return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
+    },
+    sleep: options.sleep ?? abortableSleep,
+    onRetry: (info) => {
+      progress.retries++
+      events.onRetry?.(info)
+    },
+    onBytes: (n) => {
+      progress.bytes += n
+    },
+    onPushback: (pushedBack) => {
+      if (limit.record(pushedBack)) {
+        queue.concurrency = limit.value
+        progress.concurrency = limit.value
+        progress.minConcurrency = limit.min
+        events.onConcurrency?.(limit.value, pushedBack ? 'the server pushed back (429/503)' : 'requests succeed again')
+      }
+    },
+  }
+  try {
+    return await Promise.all(
+      downloads.map(async (d) => {
+        const result = await transferFile(d, ctx)
+        progress.filesDone++
+        events.onFileDone?.(result)
+        return result
+      }),
+    )
+  } finally {
+    queue.clear()
+    await http.close()
+  }
+}
+
+/** Fresh counters for a run of `total` files. */
+export function newProgress(total: number, concurrency: number): Progress {
+  return { filesDone: 0, filesTotal: total, bytes: 0, concurrency, minConcurrency: concurrency, retries: 0 }
+}
