@@ -126,7 +126,7 @@ export function outputs(results: FileResult[], redact: Redact): Record<string, s
   const t = totals(results)
   const files = results
     .filter((r) => r.status === 'downloaded' || r.status === 'up-to-date' || r.status === 'planned')
-    .map((r) => r.download.dest)
+    .flatMap((r) => r.files ?? [r.download.dest])
   const errors = results
     .filter((r) => r.status === 'failed' || r.status === 'cancelled')
     .map((r) => ({ source: redact(r.download.source), message: redact(r.error ?? r.status) }))

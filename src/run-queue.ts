@@ -20,6 +20,10 @@ export interface EngineOptions {
   /** Origin that may receive `authHeaders`. */
   authOrigin?: string
   authHeaders?: Record<string, string>
+  /** A client to share (e.g. with listing); one is made and closed otherwise. */
+  http?: HttpClient
+  /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
+  postProcess?: (file: string) => Promise<string[]>
   /** Replaced in tests to run retries with no delay. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
   random?: () => number
@@ -116,14 +120,15 @@ export async function runDownloads(
 ): Promise<FileResult[]> {
   const limit = new AdaptiveLimit(options.concurrency)
   const queue = new PQueue({ concurrency: options.concurrency })
-  const http = new HttpClient({
-    // Split parts share the pool: enough sockets for every slot.
-    connections: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    authOrigin: options.authOrigin,
-    authHeaders: options.authHeaders,
-    debug: events.debug,
-  })
+  const http =
+    options.http ??
+    new HttpClient({
+      connections: options.concurrency,
+      timeoutMs: options.timeoutMs,
+      authOrigin: options.authOrigin,
+      authHeaders: options.authHeaders,
+      debug: events.debug,
+    })
   const ctx: TransferContext = {
     http,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
@@ -134,6 +139,7 @@ export async function runDownloads(
     splitMinSize: options.splitMinSize,
     maxSize: options.maxSize,
     target: options.target,
+    postProcess: options.postProcess,
     signal,
     schedule: (fn, priority) => {
       if (signal.aborted) return Promise.reject(signal.reason)
@@ -167,7 +173,7 @@ export async function runDownloads(
     )
   } finally {
     queue.clear()
-    await http.close()
+    if (!options.http) await http.close()
   }
 }
 

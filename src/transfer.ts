@@ -31,6 +31,8 @@ export interface FileResult {
   verified?: Algorithm
   /** Concurrent ranges the file was fetched in (1 = one stream). */
   ranges: number
+  /** The files it left when post-processing replaced it (an extracted archive). */
+  files?: string[]
   error?: string
 }
 
@@ -55,6 +57,8 @@ export interface TransferContext {
   splitMinSize: number
   /** Absolute target: nothing is written outside it, even through symlinks. */
   target: string
+  /** Runs once the file is in place (archive extraction); returns the files it leaves. */
+  postProcess?: (file: string) => Promise<string[]>
   signal: AbortSignal
   /** Runs one request (and its body) in a slot of the shared queue; higher priority first. */
   schedule: <T>(fn: () => Promise<T>, priority: number) => Promise<T>
@@ -127,7 +131,8 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
         const done = await ctx.schedule(() => attempt(d, state, ctx), attempts)
         if (done.split) await splitRest(d, state, done.split, ctx)
         const verified = await verifyAndPlace(d, state, ctx)
-        return result('downloaded', { size: state.total ?? state.received, verified })
+        const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined
+        return result('downloaded', { size: state.total ?? state.received, verified, files })
       } catch (err) {
         const error = classify(err)
         if (ctx.signal.aborted) throw error

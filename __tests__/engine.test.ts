@@ -1,0 +1,337 @@
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { parseEntries } from '../src/entries.ts'
+import { planFiles, type Download } from '../src/plan.ts'
+import { runDownloads, type EngineOptions } from '../src/run-queue.ts'
+import type { FileResult, RetryInfo } from '../src/transfer.ts'
+import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
+
+let server: ArtifactoryServer
+let target: string
+
+const body = (n: number, seed = 1): Buffer => {
+  const b = Buffer.alloc(n)
+  let x = seed * 2654435761
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b[i] = x >>> 24
+  }
+  return b
+}
+
+beforeAll(async () => {
+  server = await startArtifactory({})
+})
+afterAll(async () => {
+  await server.close()
+})
+beforeEach(async () => {
+  target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-engine-'))
+  server.reset()
+})
+afterEach(async () => {
+  await fsp.chmod(target, 0o755).catch(() => undefined)
+  await fsp.rm(target, { recursive: true, force: true })
+})
+
+function plan(paths: string, flat = true): Download[] {
+  return planFiles(parseEntries(paths, server.url), { target, flat })
+}
+
+const options = (extra: Partial<EngineOptions> = {}): EngineOptions => ({
+  concurrency: 4,
+  retries: 3,
+  retryDelayMs: 0,
+  timeoutMs: 5000,
+  verify: true,
+  skipExisting: true,
+  dryRun: false,
+  split: 1,
+  splitMinSize: 16 * 1024 * 1024,
+  target,
+  random: () => 0,
+  ...extra,
+})
+
+async function run(paths: string, extra: Partial<EngineOptions> = {}) {
+  const retries: RetryInfo[] = []
+  const results = await runDownloads(plan(paths), options(extra), {
+    onRetry: (r) => retries.push(r),
+  })
+  return { results, retries }
+}
+
+/** Every file under target, relative, so stray temporaries show up. */
+async function tree(): Promise<string[]> {
+  const entries = await fsp.readdir(target, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(target, path.join(e.parentPath, e.name)))
+    .sort()
+}
+
+const gets = (file: string) => server.requests.filter((r) => r.method === 'GET' && r.path === `/${file}`)
+const one = (results: FileResult[]) => results[0]
+
+describe('downloads', () => {
+  it('writes every file byte for byte, never more than `concurrency` requests at once', async () => {
+    const files = Array.from({ length: 24 }, (_, i) => `libs/c/f${i}.bin`)
+    files.forEach((f, i) => server.setFile(f, body(10_000 + i, i)))
+    const slow = await startArtifactory({ latencyMs: 40, files: Object.fromEntries(files.map((f) => [f, server.files.get(f) as Buffer])) })
+    try {
+      const results = await runDownloads(planFiles(parseEntries(files.join('\n'), slow.url), { target, flat: true }), options({ concurrency: 5 }))
+      expect(results.every((r) => r.status === 'downloaded' && r.verified === 'sha256')).toBe(true)
+      expect(slow.stats.maxInFlight).toBe(5)
+      for (const [i, f] of files.entries()) {
+        expect(fs.readFileSync(path.join(target, `f${i}.bin`)).equals(body(10_000 + i, i))).toBe(true)
+      }
+      expect(await tree()).toHaveLength(24)
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('retries 503 and 429 with Retry-After, then succeeds', async () => {
+    server.setFile('libs/a.bin', body(5000))
+    server.setFaults('libs/a.bin', [
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+    ])
+    const started = Date.now()
+    const { results, retries } = await run('libs/a.bin')
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 3 })
+    expect(retries.map((r) => [r.retry, r.delayMs])).toEqual([
+      [1, 0],
+      [2, 1000],
+    ])
+    expect(retries[0].error).toContain('HTTP 503 Service Unavailable')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(fs.readFileSync(path.join(target, 'a.bin')).equals(body(5000))).toBe(true)
+  })
+
+  it('retries a connection reset', async () => {
+    server.setFile('libs/r.bin', body(5000))
+    server.setFaults('libs/r.bin', [{ kind: 'reset' }])
+    const { results, retries } = await run('libs/r.bin')
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2 })
+    expect(retries).toHaveLength(1)
+  })
+
+  it('aborts a stalled body after `timeout` and retries', async () => {
+    server.setFile('libs/s.bin', body(100_000))
+    server.setFaults('libs/s.bin', [{ kind: 'stall', afterBytes: 1000 }])
+    const { results, retries } = await run('libs/s.bin', { timeoutMs: 300 })
+    expect(one(results)).toMatchObject({ status: 'downloaded' })
+    expect(retries[0].error).toMatch(/timeout/)
+    expect(fs.readFileSync(path.join(target, 's.bin')).equals(body(100_000))).toBe(true)
+  })
+
+  it('fails a 404 at once, requesting it once, with a hint and no file left', async () => {
+    const { results, retries } = await run('libs/missing.bin')
+    expect(one(results).status).toBe('failed')
+    expect(one(results).error).toBe('HTTP 404 Not Found: Could not find resource (check the repository name and the path)')
+    expect(retries).toHaveLength(0)
+    expect(gets('libs/missing.bin')).toHaveLength(1)
+    expect(await tree()).toEqual([])
+  })
+
+  it('fails a 401 at once with a hint about credentials', async () => {
+    const locked = await startArtifactory({ auth: { token: 'right' }, files: { 'libs/x.bin': 'x' } })
+    try {
+      const d = planFiles(parseEntries('libs/x.bin', locked.url), { target, flat: true })
+      const [r] = await runDownloads(d, options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer wrong' } }))
+      expect(r.status).toBe('failed')
+      expect(r.error).toContain('HTTP 401')
+      expect(r.error).toContain('check the credentials')
+      expect(locked.requests.filter((q) => q.method === 'GET')).toHaveLength(1)
+      const [ok] = await runDownloads(d, options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer right' } }))
+      expect(ok.status).toBe('downloaded')
+    } finally {
+      await locked.close()
+    }
+  })
+
+  it('gives up after the last retry and leaves no temporary', async () => {
+    server.setFile('libs/bad.bin', body(5000))
+    server.setFaults('libs/bad.bin', Array.from({ length: 5 }, () => ({ kind: 'truncate' as const, afterBytes: 100 })))
+    const { results } = await run('libs/bad.bin', { retries: 2 })
+    expect(one(results)).toMatchObject({ status: 'failed', attempts: 3 })
+    expect(one(results).error).toContain('after 3 attempts')
+    expect(await tree()).toEqual([])
+  })
+
+  it('keeps going when one file fails', async () => {
+    server.setFile('libs/ok1.bin', 'one')
+    server.setFile('libs/ok2.bin', 'two')
+    const { results } = await run('libs/ok1.bin\nlibs/nope.bin\nlibs/ok2.bin')
+    expect(results.map((r) => r.status)).toEqual(['downloaded', 'failed', 'downloaded'])
+    expect(await tree()).toEqual(['ok1.bin', 'ok2.bin'])
+  })
+})
+
+describe('integrity', () => {
+  it('retries a body corrupted in flight and keeps the right bytes', async () => {
+    server.setFile('libs/c.bin', body(50_000))
+    server.setFaults('libs/c.bin', [{ kind: 'corrupt' }])
+    const { results, retries } = await run('libs/c.bin')
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    expect(retries[0].error).toMatch(/^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/)
+    expect(fs.readFileSync(path.join(target, 'c.bin')).equals(body(50_000))).toBe(true)
+  })
+
+  it('fails a body that never matches and keeps nothing', async () => {
+    server.setFile('libs/cc.bin', body(50_000))
+    server.setFaults('libs/cc.bin', Array.from({ length: 3 }, () => ({ kind: 'corrupt' as const })))
+    const { results } = await run('libs/cc.bin', { retries: 2 })
+    expect(one(results).status).toBe('failed')
+    expect(one(results).error).toMatch(/checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64} after 3 attempts/)
+    expect(await tree()).toEqual([])
+  })
+
+  it('transfers no body on a second run over an up-to-date target', async () => {
+    const files = Array.from({ length: 10 }, (_, i) => `libs/u/u${i}.bin`)
+    files.forEach((f, i) => server.setFile(f, body(3000, i)))
+    const first = await run(files.join('\n'))
+    expect(first.results.every((r) => r.status === 'downloaded')).toBe(true)
+    server.reset()
+    const second = await run(files.join('\n'))
+    expect(second.results.every((r) => r.status === 'up-to-date')).toBe(true)
+    expect(server.stats.bodyResponses).toBe(0)
+    expect(second.results.reduce((n, r) => n + r.bytes, 0)).toBe(0)
+  })
+
+  it('replaces a locally modified file', async () => {
+    server.setFile('libs/m.bin', body(3000))
+    await run('libs/m.bin')
+    fs.writeFileSync(path.join(target, 'm.bin'), 'tampered')
+    const { results } = await run('libs/m.bin')
+    expect(one(results).status).toBe('downloaded')
+    expect(fs.readFileSync(path.join(target, 'm.bin')).equals(body(3000))).toBe(true)
+  })
+
+  it('resumes a body cut off halfway with a Range request for the rest only', async () => {
+    const data = body(200_000)
+    server.setFile('libs/big.bin', data)
+    server.setFaults('libs/big.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
+    const { results } = await run('libs/big.bin')
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    const [first, second] = gets('libs/big.bin')
+    expect(first.range).toBeUndefined()
+    expect(second.range).toBe('bytes=100000-')
+    expect(second.headers['if-range']).toBeTruthy()
+    expect(second.status).toBe(206)
+    expect(second.bodyBytes).toBe(100_000)
+    expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+  })
+
+  it('restarts from zero when the file changed between attempts', async () => {
+    server.setFile('libs/chg.bin', body(200_000, 1))
+    server.setFaults('libs/chg.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
+    const results = runDownloads(plan('libs/chg.bin'), options(), {
+      onRetry: () => server.setFile('libs/chg.bin', body(150_000, 2)),
+    })
+    const [r] = await results
+    expect(r.status).toBe('downloaded')
+    expect(fs.readFileSync(path.join(target, 'chg.bin')).equals(body(150_000, 2))).toBe(true)
+  })
+
+  it('works with a server that sends no checksum, and says it was not verified', async () => {
+    const plain = await startArtifactory({ checksums: false, files: { 'libs/p.bin': body(4000) } })
+    try {
+      const [r] = await runDownloads(planFiles(parseEntries('libs/p.bin', plain.url), { target, flat: true }), options())
+      expect(r.status).toBe('downloaded')
+      expect(r.verified).toBeUndefined()
+      expect(fs.readFileSync(path.join(target, 'p.bin')).equals(body(4000))).toBe(true)
+    } finally {
+      await plain.close()
+    }
+  })
+
+  it('uses checksums from the plan (a listing) without asking the server', async () => {
+    server.setFile('libs/k.bin', body(1000))
+    const [d] = plan('libs/k.bin')
+    await runDownloads([d], options())
+    server.reset()
+    const sha256 = (await import('node:crypto')).createHash('sha256').update(body(1000)).digest('hex')
+    const [r] = await runDownloads([{ ...d, checksums: { sha256 } }], options())
+    expect(r).toMatchObject({ status: 'up-to-date', verified: 'sha256', attempts: 0 })
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('overwrites a leftover temporary from a killed run', async () => {
+    server.setFile('libs/t.bin', body(2000))
+    fs.writeFileSync(path.join(target, '.t.bin.artdl-part'), 'junk from a killed run')
+    const { results } = await run('libs/t.bin')
+    expect(one(results).status).toBe('downloaded')
+    expect(await tree()).toEqual(['t.bin'])
+  })
+
+  it('skips verification with verify: false', async () => {
+    server.setFile('libs/v.bin', body(2000))
+    server.setFaults('libs/v.bin', [{ kind: 'corrupt' }])
+    const { results } = await run('libs/v.bin', { verify: false })
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 1, verified: undefined })
+  })
+})
+
+describe('large files', () => {
+  it('splits a large file into concurrent ranges and verifies the whole', async () => {
+    const data = body(3 * 1024 * 1024 + 7)
+    server.setFile('libs/large.bin', data)
+    const { results } = await run('libs/large.bin', { split: 4, splitMinSize: 1024 * 1024 })
+    expect(one(results)).toMatchObject({ status: 'downloaded', ranges: 4, verified: 'sha256' })
+    const ranges = gets('libs/large.bin').map((r) => r.range).filter(Boolean)
+    expect(ranges).toHaveLength(3)
+    expect(fs.readFileSync(path.join(target, 'large.bin')).equals(data)).toBe(true)
+  })
+
+  it('falls back to one stream when a range fails, and still verifies', async () => {
+    const data = body(2 * 1024 * 1024)
+    server.setFile('libs/large2.bin', data)
+    let n = 0
+    const flaky = await startArtifactory({
+      files: { 'libs/large2.bin': data },
+      onRequest: (req) => (req.range && n++ === 0 ? { kind: 'reset' } : undefined),
+    })
+    try {
+      const [r] = await runDownloads(planFiles(parseEntries('libs/large2.bin', flaky.url), { target, flat: true }), options({ split: 4, splitMinSize: 1024 * 1024 }))
+      expect(r).toMatchObject({ status: 'downloaded', verified: 'sha256' })
+      expect(fs.readFileSync(path.join(target, 'large2.bin')).equals(data)).toBe(true)
+    } finally {
+      await flaky.close()
+    }
+  })
+
+  it('refuses a file larger than max-size without filling the disk', async () => {
+    server.setFile('libs/huge.bin', body(100_000))
+    server.setFaults('libs/huge.bin', [{ kind: 'no-length' }])
+    const { results } = await run('libs/huge.bin', { maxSize: 10_000 })
+    expect(one(results).status).toBe('failed')
+    expect(one(results).error).toContain('larger than max-size')
+    expect(one(results).bytes).toBeLessThanOrEqual(10_000 + 256 * 1024)
+    expect(await tree()).toEqual([])
+  })
+})
+
+describe('the local disk', () => {
+  it('fails at once on a read-only target, with a clear message', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores file modes: use a path under a regular file instead, which no user can create.
+      fs.writeFileSync(path.join(target, 'file'), 'x')
+      const [r] = await runDownloads(planFiles(parseEntries('libs/a.bin => file/a.bin', server.url), { target, flat: true }), options())
+      expect(r.status).toBe('failed')
+      expect(r.attempts).toBeLessThanOrEqual(1)
+      expect(r.error).toMatch(/cannot write|ENOTDIR|EEXIST/)
+      return
+    }
+    server.setFile('libs/ro.bin', 'x')
+    await fsp.chmod(target, 0o555)
+    const { results } = await run('libs/ro.bin')
+    expect(one(results).status).toBe('failed')
+    expect(one(results).error).toContain('permission denied')
+    expect(gets('libs/ro.bin')).toHaveLength(0)
+  })
+})

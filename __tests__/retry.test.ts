@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { AttemptError } from '../src/errors.ts'
+import { classify, isRetryable, parseRetryAfter, retryDelay, retryPolicy } from '../src/retry.ts'
+
+const http = (status: number, retryAfterMs?: number) => new AttemptError('http', `HTTP ${status}`, { status, retryAfterMs })
+
+describe('isRetryable', () => {
+  it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i', (status) => {
+    expect(isRetryable(http(status))).toBe(true)
+  })
+  it.each([400, 401, 403, 404, 416])('does not retry HTTP %i', (status) => {
+    expect(isRetryable(http(status))).toBe(false)
+  })
+  it('retries network and checksum failures, not disk, size or unsafe ones', () => {
+    expect(isRetryable(new AttemptError('network', 'reset'))).toBe(true)
+    expect(isRetryable(new AttemptError('checksum', 'mismatch'))).toBe(true)
+    expect(isRetryable(new AttemptError('disk', 'ENOSPC'))).toBe(false)
+    expect(isRetryable(new AttemptError('size', 'too big'))).toBe(false)
+    expect(isRetryable(new AttemptError('unsafe', 'https→http'))).toBe(false)
+  })
+})
+
+describe('retryDelay', () => {
+  it('grows exponentially with jitter between half and all of the step', () => {
+    const low = retryPolicy(5, 1000, () => 0)
+    const high = retryPolicy(5, 1000, () => 0.999999)
+    expect([1, 2, 3].map((n) => retryDelay(http(503), n, low))).toEqual([500, 1000, 2000])
+    expect([1, 2, 3].map((n) => retryDelay(http(503), n, high))).toEqual([1000, 2000, 4000])
+  })
+  it('is capped at 30 s', () => {
+    expect(retryDelay(http(503), 12, retryPolicy(20, 1000, () => 0.999999))).toBe(30_000)
+  })
+  it('lets Retry-After win', () => {
+    expect(retryDelay(http(429, 7000), 1, retryPolicy(3, 1000))).toBe(7000)
+  })
+  it('is zero with a zero base (tests)', () => {
+    expect(retryDelay(http(503), 3, retryPolicy(3, 0))).toBe(0)
+  })
+})
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3')).toBe(3000)
+    const now = Date.parse('Wed, 21 Oct 2026 07:28:00 GMT')
+    expect(parseRetryAfter('Wed, 21 Oct 2026 07:28:05 GMT', now)).toBe(5000)
+    expect(parseRetryAfter('soon')).toBeUndefined()
+    expect(parseRetryAfter(undefined)).toBeUndefined()
+  })
+})
+
+describe('classify', () => {
+  it('names network errors by their code', () => {
+    const e = classify(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))
+    expect(e.kind).toBe('network')
+    expect(e.message).toContain('connection reset')
+  })
+  it('treats disk errors as final', () => {
+    const e = classify(Object.assign(new Error('no space'), { code: 'ENOSPC' }))
+    expect(e.kind).toBe('disk')
+    expect(e.message).toContain('no space left')
+  })
+})

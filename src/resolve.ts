@@ -1,0 +1,76 @@
+import { listFolder, searchAql, withRetries } from './artifactory.ts'
+import type { Entry } from './entries.ts'
+import { messageOf } from './errors.ts'
+import type { HttpClient } from './http.ts'
+import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
+import { planFiles, type Download, type PlanSettings } from './plan.ts'
+import type { RetryPolicy } from './retry.ts'
+
+/** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
+export interface EntryFailure {
+  entry: Entry
+  message: string
+}
+
+export interface ResolveOptions {
+  settings: PlanSettings & { url?: string; entries: Entry[]; exclude: string[] }
+  http: HttpClient
+  policy: RetryPolicy
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  signal: AbortSignal
+  onRetry: (line: string) => void
+  /** Listings at once. */
+  concurrency: number
+}
+
+/**
+ * The whole plan: explicit files as they are, patterns expanded by listing the server (the
+ * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
+ * entry failure; the other entries go on.
+ */
+export async function resolvePlan(o: ResolveOptions): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
+  const downloads = planFiles(o.settings.entries, o.settings)
+  const failures: EntryFailure[] = []
+  const patterns = o.settings.entries.filter((e) => e.pattern)
+  const listings = new Map<string, Promise<ListedFile[]>>()
+  let next = 0
+  const results: { entry: Entry; downloads?: Download[]; error?: string }[] = []
+  const worker = async (): Promise<void> => {
+    while (next < patterns.length) {
+      const entry = patterns[next++]
+      try {
+        const listed = await listOnce(listings, entry, o)
+        results.push({ entry, downloads: planMatches(entry, listed, o.settings.exclude, o.settings, o.settings.url as string) })
+      } catch (err) {
+        results.push({ entry, error: messageOf(err) })
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, patterns.length) }, worker))
+  results.sort((a, b) => a.entry.line - b.entry.line)
+  for (const r of results) {
+    if (r.downloads) downloads.push(...r.downloads)
+    else failures.push({ entry: r.entry, message: r.error as string })
+  }
+  return { downloads, failures }
+}
+
+/** Two patterns under one folder share one listing. */
+function listOnce(cache: Map<string, Promise<ListedFile[]>>, entry: Entry, o: ResolveOptions): Promise<ListedFile[]> {
+  const prefix = patternPrefix(entry.repoPath as string)
+  const key = `${prefix.repo}/${prefix.folder}`
+  let listing = cache.get(key)
+  if (!listing) {
+    const baseUrl = o.settings.url as string
+    const retrying = (what: string, fn: () => Promise<ListedFile[] | undefined>) =>
+      withRetries(what, fn, o.policy, o.sleep, o.signal, (retry, delayMs, message) =>
+        o.onRetry(`retry ${retry}/${o.policy.retries} for ${what} of ${key} in ${(delayMs / 1000).toFixed(1)} s: ${message}`),
+      )
+    listing = (async () => {
+      const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
+      return listed ?? ((await retrying('AQL search', () => searchAql(o.http, baseUrl, prefix, o.signal))) as ListedFile[])
+    })()
+    cache.set(key, listing)
+  }
+  return listing
+}
