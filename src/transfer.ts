@@ -402,7 +402,7 @@ async function streamTo(body: Readable, state: FileState, ctx: TransferContext, 
   try {
     await pipeline(body, writer, { signal: ctx.signal })
   } catch (err) {
-    if (!(limit !== undefined && writer.written >= limit)) throw err
+    if (!(err instanceof LimitReached)) throw err
   } finally {
     await handle.close()
   }
@@ -420,6 +420,8 @@ async function streamPart(body: Readable, state: FileState, ctx: TransferContext
   }, undefined)
   try {
     await pipeline(body, writer, { signal: ctx.signal })
+  } catch (err) {
+    if (!(err instanceof LimitReached)) throw err
   } finally {
     await handle.close()
   }
