@@ -7,7 +7,7 @@ import { parseEntries } from '../src/entries.ts'
 import { planFiles, type Download } from '../src/plan.ts'
 import { runDownloads, type EngineOptions } from '../src/run-queue.ts'
 import type { FileResult, RetryInfo } from '../src/transfer.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
+import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 
 let server: ArtifactoryServer
 let target: string
@@ -73,20 +73,29 @@ async function tree(): Promise<string[]> {
     .sort()
 }
 
-const gets = (file: string) => server.requests.filter((r) => r.method === 'GET' && r.path === `/${file}`)
+const gets = (file: string) =>
+  server.requests.filter((r) => r.method === 'GET' && r.path === `/${file}`)
 const one = (results: FileResult[]) => results[0]
 
 describe('downloads', () => {
   it('writes every file byte for byte, never more than `concurrency` requests at once', async () => {
     const files = Array.from({ length: 24 }, (_, i) => `libs/c/f${i}.bin`)
     files.forEach((f, i) => server.setFile(f, body(10_000 + i, i)))
-    const slow = await startArtifactory({ latencyMs: 40, files: Object.fromEntries(files.map((f) => [f, server.files.get(f) as Buffer])) })
+    const slow = await startArtifactory({
+      latencyMs: 40,
+      files: Object.fromEntries(files.map((f) => [f, server.files.get(f) as Buffer])),
+    })
     try {
-      const results = await runDownloads(planFiles(parseEntries(files.join('\n'), slow.url), { target, flat: true }), options({ concurrency: 5 }))
+      const results = await runDownloads(
+        planFiles(parseEntries(files.join('\n'), slow.url), { target, flat: true }),
+        options({ concurrency: 5 }),
+      )
       expect(results.every((r) => r.status === 'downloaded' && r.verified === 'sha256')).toBe(true)
       expect(slow.stats.maxInFlight).toBe(5)
-      for (const [i, f] of files.entries()) {
-        expect(fs.readFileSync(path.join(target, `f${i}.bin`)).equals(body(10_000 + i, i))).toBe(true)
+      for (let i = 0; i < files.length; i++) {
+        expect(fs.readFileSync(path.join(target, `f${i}.bin`)).equals(body(10_000 + i, i))).toBe(
+          true,
+        )
       }
       expect(await tree()).toHaveLength(24)
     } finally {
@@ -132,22 +141,33 @@ describe('downloads', () => {
   it('fails a 404 at once, requesting it once, with a hint and no file left', async () => {
     const { results, retries } = await run('libs/missing.bin')
     expect(one(results).status).toBe('failed')
-    expect(one(results).error).toBe('HTTP 404 Not Found: Could not find resource (check the repository name and the path)')
+    expect(one(results).error).toBe(
+      'HTTP 404 Not Found: Could not find resource (check the repository name and the path)',
+    )
     expect(retries).toHaveLength(0)
     expect(gets('libs/missing.bin')).toHaveLength(1)
     expect(await tree()).toEqual([])
   })
 
   it('fails a 401 at once with a hint about credentials', async () => {
-    const locked = await startArtifactory({ auth: { token: 'right' }, files: { 'libs/x.bin': 'x' } })
+    const locked = await startArtifactory({
+      auth: { token: 'right' },
+      files: { 'libs/x.bin': 'x' },
+    })
     try {
       const d = planFiles(parseEntries('libs/x.bin', locked.url), { target, flat: true })
-      const [r] = await runDownloads(d, options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer wrong' } }))
+      const [r] = await runDownloads(
+        d,
+        options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer wrong' } }),
+      )
       expect(r.status).toBe('failed')
       expect(r.error).toContain('HTTP 401')
       expect(r.error).toContain('check the credentials')
       expect(locked.requests.filter((q) => q.method === 'GET')).toHaveLength(1)
-      const [ok] = await runDownloads(d, options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer right' } }))
+      const [ok] = await runDownloads(
+        d,
+        options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer right' } }),
+      )
       expect(ok.status).toBe('downloaded')
     } finally {
       await locked.close()
@@ -156,7 +176,10 @@ describe('downloads', () => {
 
   it('gives up after the last retry and leaves no temporary', async () => {
     server.setFile('libs/bad.bin', body(5000))
-    server.setFaults('libs/bad.bin', Array.from({ length: 5 }, () => ({ kind: 'truncate' as const, afterBytes: 100 })))
+    server.setFaults(
+      'libs/bad.bin',
+      Array.from({ length: 5 }, () => ({ kind: 'truncate' as const, afterBytes: 100 })),
+    )
     const { results } = await run('libs/bad.bin', { retries: 2 })
     expect(one(results)).toMatchObject({ status: 'failed', attempts: 3 })
     expect(one(results).error).toContain('after 3 attempts')
@@ -178,16 +201,23 @@ describe('integrity', () => {
     server.setFaults('libs/c.bin', [{ kind: 'corrupt' }])
     const { results, retries } = await run('libs/c.bin')
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
-    expect(retries[0].error).toMatch(/^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/)
+    expect(retries[0].error).toMatch(
+      /^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/,
+    )
     expect(fs.readFileSync(path.join(target, 'c.bin')).equals(body(50_000))).toBe(true)
   })
 
   it('fails a body that never matches and keeps nothing', async () => {
     server.setFile('libs/cc.bin', body(50_000))
-    server.setFaults('libs/cc.bin', Array.from({ length: 3 }, () => ({ kind: 'corrupt' as const })))
+    server.setFaults(
+      'libs/cc.bin',
+      Array.from({ length: 3 }, () => ({ kind: 'corrupt' as const })),
+    )
     const { results } = await run('libs/cc.bin', { retries: 2 })
     expect(one(results).status).toBe('failed')
-    expect(one(results).error).toMatch(/checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64} after 3 attempts/)
+    expect(one(results).error).toMatch(
+      /checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64} after 3 attempts/,
+    )
     expect(await tree()).toEqual([])
   })
 
@@ -241,7 +271,10 @@ describe('integrity', () => {
   it('works with a server that sends no checksum, and says it was not verified', async () => {
     const plain = await startArtifactory({ checksums: false, files: { 'libs/p.bin': body(4000) } })
     try {
-      const [r] = await runDownloads(planFiles(parseEntries('libs/p.bin', plain.url), { target, flat: true }), options())
+      const [r] = await runDownloads(
+        planFiles(parseEntries('libs/p.bin', plain.url), { target, flat: true }),
+        options(),
+      )
       expect(r.status).toBe('downloaded')
       expect(r.verified).toBeUndefined()
       expect(fs.readFileSync(path.join(target, 'p.bin')).equals(body(4000))).toBe(true)
@@ -255,7 +288,10 @@ describe('integrity', () => {
     const [d] = plan('libs/k.bin')
     await runDownloads([d], options())
     server.reset()
-    const sha256 = (await import('node:crypto')).createHash('sha256').update(body(1000)).digest('hex')
+    const sha256 = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(body(1000))
+      .digest('hex')
     const [r] = await runDownloads([{ ...d, checksums: { sha256 } }], options())
     expect(r).toMatchObject({ status: 'up-to-date', verified: 'sha256', attempts: 0 })
     expect(server.requests).toHaveLength(0)
@@ -283,7 +319,9 @@ describe('large files', () => {
     server.setFile('libs/large.bin', data)
     const { results } = await run('libs/large.bin', { split: 4, splitMinSize: 1024 * 1024 })
     expect(one(results)).toMatchObject({ status: 'downloaded', ranges: 4, verified: 'sha256' })
-    const ranges = gets('libs/large.bin').map((r) => r.range).filter(Boolean)
+    const ranges = gets('libs/large.bin')
+      .map((r) => r.range)
+      .filter(Boolean)
     expect(ranges).toHaveLength(3)
     expect(fs.readFileSync(path.join(target, 'large.bin')).equals(data)).toBe(true)
   })
@@ -297,7 +335,10 @@ describe('large files', () => {
       onRequest: (req) => (req.range && n++ === 0 ? { kind: 'reset' } : undefined),
     })
     try {
-      const [r] = await runDownloads(planFiles(parseEntries('libs/large2.bin', flaky.url), { target, flat: true }), options({ split: 4, splitMinSize: 1024 * 1024 }))
+      const [r] = await runDownloads(
+        planFiles(parseEntries('libs/large2.bin', flaky.url), { target, flat: true }),
+        options({ split: 4, splitMinSize: 1024 * 1024 }),
+      )
       expect(r).toMatchObject({ status: 'downloaded', verified: 'sha256' })
       expect(fs.readFileSync(path.join(target, 'large2.bin')).equals(data)).toBe(true)
     } finally {
@@ -321,7 +362,10 @@ describe('the local disk', () => {
     if (process.getuid?.() === 0) {
       // root ignores file modes: use a path under a regular file instead, which no user can create.
       fs.writeFileSync(path.join(target, 'file'), 'x')
-      const [r] = await runDownloads(planFiles(parseEntries('libs/a.bin => file/a.bin', server.url), { target, flat: true }), options())
+      const [r] = await runDownloads(
+        planFiles(parseEntries('libs/a.bin => file/a.bin', server.url), { target, flat: true }),
+        options(),
+      )
       expect(r.status).toBe('failed')
       expect(r.attempts).toBeLessThanOrEqual(1)
       expect(r.error).toMatch(/cannot write|ENOTDIR|EEXIST/)

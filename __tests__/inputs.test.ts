@@ -6,7 +6,8 @@ const reader =
   (name: string): string =>
     inputs[name] ?? ''
 const base = { url: 'https://acme.jfrog.io/artifactory/', paths: 'libs/a/b.jar' }
-const settings = (extra: Record<string, string> = {}) => getSettings(reader({ ...base, ...extra }), '/ws')
+const settings = (extra: Record<string, string> = {}) =>
+  getSettings(reader({ ...base, ...extra }), '/ws')
 
 describe('getSettings', () => {
   it('applies the documented defaults', () => {
@@ -27,7 +28,14 @@ describe('getSettings', () => {
       auth: { kind: 'none' },
     })
     expect(s.entries).toEqual([
-      { line: 1, source: 'libs/a/b.jar', repoPath: 'libs/a/b.jar', url: 'https://acme.jfrog.io/artifactory/libs/a/b.jar', dest: undefined, pattern: false },
+      {
+        line: 1,
+        source: 'libs/a/b.jar',
+        repoPath: 'libs/a/b.jar',
+        url: 'https://acme.jfrog.io/artifactory/libs/a/b.jar',
+        dest: undefined,
+        pattern: false,
+      },
     ])
   })
 
@@ -39,7 +47,11 @@ describe('getSettings', () => {
   it.each([
     ['concurrency', '0', "Input 'concurrency' must be from 1 to 64, got 0"],
     ['concurrency', '65', "Input 'concurrency' must be from 1 to 64, got 65"],
-    ['concurrency', 'eight', "Input 'concurrency' must be a whole number from 1 to 64, got 'eight'"],
+    [
+      'concurrency',
+      'eight',
+      "Input 'concurrency' must be a whole number from 1 to 64, got 'eight'",
+    ],
     ['concurrency', '2.5', "Input 'concurrency' must be a whole number"],
     ['retries', '21', "Input 'retries' must be from 0 to 20, got 21"],
     ['retries', '-1', "Input 'retries' must be a whole number from 0 to 20, got '-1'"],
@@ -69,8 +81,15 @@ describe('getSettings', () => {
   })
 
   it('accepts full URLs without url', () => {
-    const s = getSettings(reader({ paths: 'https://files.test/dl/tool.tgz => tools/tool.tgz' }), '/ws')
-    expect(s.entries[0]).toMatchObject({ url: 'https://files.test/dl/tool.tgz', dest: 'tools/tool.tgz', pattern: false })
+    const s = getSettings(
+      reader({ paths: 'https://files.test/dl/tool.tgz => tools/tool.tgz' }),
+      '/ws',
+    )
+    expect(s.entries[0]).toMatchObject({
+      url: 'https://files.test/dl/tool.tgz',
+      dest: 'tools/tool.tgz',
+      pattern: false,
+    })
   })
 
   it('parses SOURCE => DEST, skips blanks and comments, keeps line numbers', () => {
@@ -82,18 +101,32 @@ describe('getSettings', () => {
   })
 
   it('refuses a pattern in the repository part', () => {
-    expect(() => settings({ paths: 'libs-*/a.jar' })).toThrow("the repository ('libs-*') cannot be a pattern")
+    expect(() => settings({ paths: 'libs-*/a.jar' })).toThrow(
+      "the repository ('libs-*') cannot be a pattern",
+    )
   })
 
   it('refuses .. segments in a SOURCE', () => {
-    expect(() => settings({ paths: 'libs/../etc/passwd' })).toThrow("must not contain '.' or '..' segments")
+    expect(() => settings({ paths: 'libs/../etc/passwd' })).toThrow(
+      "must not contain '.' or '..' segments",
+    )
   })
 
   it('chooses one authentication', () => {
     expect(settings({ 'access-token': 't0ken' }).auth).toEqual({ kind: 'bearer', token: 't0ken' })
-    expect(settings({ username: 'u', password: 'p' }).auth).toEqual({ kind: 'basic', username: 'u', password: 'p' })
-    expect(settings({ 'oidc-provider-name': 'gh', 'oidc-audience': 'jfrog' }).auth).toEqual({ kind: 'oidc', provider: 'gh', audience: 'jfrog' })
-    expect(() => settings({ 'access-token': 't', username: 'u', password: 'p' })).toThrow('Give only one way to authenticate')
+    expect(settings({ username: 'u', password: 'p' }).auth).toEqual({
+      kind: 'basic',
+      username: 'u',
+      password: 'p',
+    })
+    expect(settings({ 'oidc-provider-name': 'gh', 'oidc-audience': 'jfrog' }).auth).toEqual({
+      kind: 'oidc',
+      provider: 'gh',
+      audience: 'jfrog',
+    })
+    expect(() => settings({ 'access-token': 't', username: 'u', password: 'p' })).toThrow(
+      'Give only one way to authenticate',
+    )
     expect(() => settings({ username: 'u' })).toThrow("Input 'username' needs 'password'")
   })
 
@@ -101,7 +134,10 @@ describe('getSettings', () => {
     expect(settings({ 'max-size': '2GiB' }).maxSize).toBe(2 * 1024 ** 3)
     expect(settings({ 'split-min-size': '500MB' }).splitMinSize).toBe(500_000_000)
     expect(settings({ shard: '2/4' }).shard).toEqual({ index: 2, count: 4 })
-    expect(settings({ 'tool-cache': 'mytool@1.2.3' }).toolCache).toEqual({ name: 'mytool', version: '1.2.3' })
+    expect(settings({ 'tool-cache': 'mytool@1.2.3' }).toolCache).toEqual({
+      name: 'mytool',
+      version: '1.2.3',
+    })
   })
 
   it('does not echo credentials of a bad url', () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { aqlQuery } from '../src/artifactory.ts'
 import { parseEntries } from '../src/entries.ts'
-import { matcher, patternPrefix, planMatches, unsafeName, type ListedFile } from '../src/patterns.ts'
+import {
+  matcher,
+  patternPrefix,
+  planMatches,
+  unsafeName,
+  type ListedFile,
+} from '../src/patterns.ts'
 import type { Download } from '../src/plan.ts'
 import { shardPlan } from '../src/shard.ts'
 
@@ -31,9 +37,12 @@ describe('matcher', () => {
 })
 
 describe('unsafeName', () => {
-  it.each(['../x', 'a/../b', '/abs', 'a\\b', 'a\u0000b', 'a\nb', 'C:/x', 'a//b'])('refuses %j', (name) => {
-    expect(unsafeName(name)).toBeDefined()
-  })
+  it.each(['../x', 'a/../b', '/abs', 'a\\b', 'a\u0000b', 'a\nb', 'C:/x', 'a//b'])(
+    'refuses %j',
+    (name) => {
+      expect(unsafeName(name)).toBeDefined()
+    },
+  )
   it('accepts ordinary names', () => {
     expect(unsafeName('com/acme/app-1.0.jar')).toBeUndefined()
     expect(unsafeName('.hidden/x..y')).toBeUndefined()
@@ -54,14 +63,21 @@ describe('planMatches', () => {
     const ds = plan('libs/com/acme/app/1.4.*/**/*.jar', false)
     expect(ds.map((d) => [d.source, d.dest, d.size])).toEqual([
       ['libs/com/acme/app/1.4.0/app.jar', '/t/libs/com/acme/app/1.4.0/app.jar', 10],
-      ['libs/com/acme/app/1.4.1/sub/app-tests.jar', '/t/libs/com/acme/app/1.4.1/sub/app-tests.jar', 20],
+      [
+        'libs/com/acme/app/1.4.1/sub/app-tests.jar',
+        '/t/libs/com/acme/app/1.4.1/sub/app-tests.jar',
+        20,
+      ],
     ])
     expect(ds[0].checksums.sha256).toBe('a'.repeat(64))
     expect(ds[0].url).toBe(`${url}/libs/com/acme/app/1.4.0/app.jar`)
   })
 
   it('writes file names only when flat, under DEST as a folder', () => {
-    expect(plan('libs/com/acme/app/1.4.*/**/*.jar => jars/').map((d) => d.dest)).toEqual(['/t/jars/app.jar', '/t/jars/app-tests.jar'])
+    expect(plan('libs/com/acme/app/1.4.*/**/*.jar => jars/').map((d) => d.dest)).toEqual([
+      '/t/jars/app.jar',
+      '/t/jars/app-tests.jar',
+    ])
   })
 
   it('keeps the path below the wildcard-free prefix with DEST and flat: false', () => {
@@ -72,9 +88,12 @@ describe('planMatches', () => {
   })
 
   it('drops excluded matches', () => {
-    expect(plan('libs/com/acme/**/*.jar', true, ['libs/**/*-tests.jar', 'libs/com/acme/app/1.5.*/**']).map((d) => d.source)).toEqual([
-      'libs/com/acme/app/1.4.0/app.jar',
-    ])
+    expect(
+      plan('libs/com/acme/**/*.jar', true, [
+        'libs/**/*-tests.jar',
+        'libs/com/acme/app/1.5.*/**',
+      ]).map((d) => d.source),
+    ).toEqual(['libs/com/acme/app/1.4.0/app.jar'])
   })
 
   it('is an error when nothing matches', () => {
@@ -83,7 +102,15 @@ describe('planMatches', () => {
 
   it('refuses the whole entry when the server lists a hostile name', () => {
     const hostile = [...listed, { path: 'libs/com/acme/../../etc/passwd' }]
-    expect(() => planMatches(parseEntries('libs/com/acme/**', url)[0], hostile, [], { target: '/t', flat: false }, url)).toThrow(
+    expect(() =>
+      planMatches(
+        parseEntries('libs/com/acme/**', url)[0],
+        hostile,
+        [],
+        { target: '/t', flat: false },
+        url,
+      ),
+    ).toThrow(
       "the server listed 'libs/com/acme/../../etc/passwd', which contains a '.' or '..' segment",
     )
   })
@@ -98,8 +125,17 @@ describe('aqlQuery', () => {
 })
 
 describe('shardPlan', () => {
-  const d = (name: string, size?: number): Download => ({ source: name, url: `${url}/${name}`, dest: `/t/${name}`, size, checksums: {}, line: 1 })
-  const sized = Array.from({ length: 50 }, (_, i) => d(`f${String(i).padStart(2, '0')}`, ((i * 7919) % 97) * 1000 + 1))
+  const d = (name: string, size?: number): Download => ({
+    source: name,
+    url: `${url}/${name}`,
+    dest: `/t/${name}`,
+    size,
+    checksums: {},
+    line: 1,
+  })
+  const sized = Array.from({ length: 50 }, (_, i) =>
+    d(`f${String(i).padStart(2, '0')}`, ((i * 7919) % 97) * 1000 + 1),
+  )
 
   it('partitions: shards are disjoint and cover everything', () => {
     for (const n of [1, 2, 3, 7]) {
@@ -119,7 +155,9 @@ describe('shardPlan', () => {
 
   it('balances by count when a size is unknown, and is independent of input order', () => {
     const mixed = [...sized.slice(0, 9), d('nosize')]
-    const shards = Array.from({ length: 3 }, (_, i) => shardPlan(mixed, i + 1, 3).map((x) => x.dest))
+    const shards = Array.from({ length: 3 }, (_, i) =>
+      shardPlan(mixed, i + 1, 3).map((x) => x.dest),
+    )
     expect(shards.map((s) => s.length)).toEqual([4, 3, 3])
     expect(shardPlan([...mixed].reverse(), 2, 3).map((x) => x.dest)).toEqual(shards[1])
   })

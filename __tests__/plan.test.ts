@@ -4,7 +4,8 @@ import { PlanError } from '../src/errors.ts'
 import { checkClashes, planFiles, plannedBytes } from '../src/plan.ts'
 
 const url = 'https://acme.test/artifactory'
-const plan = (paths: string, flat = true) => planFiles(parseEntries(paths, url), { target: '/t', flat })
+const plan = (paths: string, flat = true) =>
+  planFiles(parseEntries(paths, url), { target: '/t', flat })
 
 describe('planFiles', () => {
   it('writes target/<file name> when flat', () => {
@@ -27,14 +28,19 @@ describe('planFiles', () => {
   })
 
   it('uses host/path for full URLs when not flat', () => {
-    expect(plan('https://files.test/dl/v1/tool.tgz', false)[0].dest).toBe('/t/files.test/dl/v1/tool.tgz')
+    expect(plan('https://files.test/dl/v1/tool.tgz', false)[0].dest).toBe(
+      '/t/files.test/dl/v1/tool.tgz',
+    )
     expect(plan(`${url}/libs/x/y.bin`, false)[0].dest).toBe('/t/libs/x/y.bin')
   })
 
-  it.each(['../evil', 'a/../../evil', '/etc/passwd', 'C:/x'])('refuses DEST %s outside target', (dest) => {
-    expect(() => plan(`libs/a/app.jar => ${dest}`)).toThrow(PlanError)
-    expect(() => plan(`libs/a/app.jar => ${dest}`)).toThrow(/line 1/)
-  })
+  it.each(['../evil', 'a/../../evil', '/etc/passwd', 'C:/x'])(
+    'refuses DEST %s outside target',
+    (dest) => {
+      expect(() => plan(`libs/a/app.jar => ${dest}`)).toThrow(PlanError)
+      expect(() => plan(`libs/a/app.jar => ${dest}`)).toThrow(/line 1/)
+    },
+  )
 })
 
 describe('checkClashes', () => {
@@ -58,7 +64,12 @@ describe('checkClashes', () => {
 describe('plannedBytes', () => {
   it('adds known sizes and says whether all were known', () => {
     const [a, b] = plan('libs/a.jar\nlibs/b.jar')
-    expect(plannedBytes([{ ...a, size: 5 }, { ...b, size: 7 }])).toEqual({ bytes: 12, complete: true })
+    expect(
+      plannedBytes([
+        { ...a, size: 5 },
+        { ...b, size: 7 },
+      ]),
+    ).toEqual({ bytes: 12, complete: true })
     expect(plannedBytes([{ ...a, size: 5 }, b])).toEqual({ bytes: 5, complete: false })
   })
 })

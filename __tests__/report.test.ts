@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { Download } from '../src/plan.ts'
 import { Redactor, redactUrl, secretsInUrl } from '../src/redact.ts'
-import { annotations, failureMessage, fileLine, outputs, progressLine, retryLine, summaryMarkdown, totals } from '../src/report.ts'
+import {
+  annotations,
+  failureMessage,
+  fileLine,
+  outputs,
+  progressLine,
+  retryLine,
+  summaryMarkdown,
+  totals,
+} from '../src/report.ts'
 import type { FileResult } from '../src/transfer.ts'
 import { formatBytes, formatDuration, parseSize } from '../src/units.ts'
 
@@ -23,26 +32,61 @@ const ok = (i: number, size = 1000 + i): FileResult => ({
   verified: 'sha256',
   ranges: 1,
 })
-const failed = (i: number): FileResult => ({ ...ok(i), status: 'failed', bytes: 0, size: undefined, verified: undefined, attempts: 4, error: `HTTP 503 Service Unavailable after 4 attempts` })
+const failed = (i: number): FileResult => ({
+  ...ok(i),
+  status: 'failed',
+  bytes: 0,
+  size: undefined,
+  verified: undefined,
+  attempts: 4,
+  error: `HTTP 503 Service Unavailable after 4 attempts`,
+})
 
 describe('log lines', () => {
   it('says size, time, rate, attempts and verification per file', () => {
     expect(fileLine({ ...ok(1, 2 * 1024 * 1024), durationMs: 1000 }, '/t', none)).toBe(
       '✓ libs/com/acme/part-1.jar → dir1/part-1.jar  2.0 MiB in 1.0 s (2.0 MiB/s), 1 attempt, sha256 ok',
     )
-    expect(fileLine({ ...ok(2), status: 'up-to-date', verified: 'sha1' }, '/t', none)).toBe('= libs/com/acme/part-2.jar → dir2/part-2.jar  up to date (sha1 matches)')
-    expect(fileLine(failed(3), '/t', none)).toBe('✗ libs/com/acme/part-3.jar  HTTP 503 Service Unavailable after 4 attempts')
-  })
-
-  it('shows a retry as it happens', () => {
-    expect(retryLine({ download: download(7), retry: 2, retries: 3, delayMs: 1600, error: 'HTTP 503 Service Unavailable' }, none)).toBe(
-      'retry 2/3 for libs/com/acme/part-7.jar in 1.6 s: HTTP 503 Service Unavailable',
+    expect(fileLine({ ...ok(2), status: 'up-to-date', verified: 'sha1' }, '/t', none)).toBe(
+      '= libs/com/acme/part-2.jar → dir2/part-2.jar  up to date (sha1 matches)',
+    )
+    expect(fileLine(failed(3), '/t', none)).toBe(
+      '✗ libs/com/acme/part-3.jar  HTTP 503 Service Unavailable after 4 attempts',
     )
   })
 
+  it('shows a retry as it happens', () => {
+    expect(
+      retryLine(
+        {
+          download: download(7),
+          retry: 2,
+          retries: 3,
+          delayMs: 1600,
+          error: 'HTTP 503 Service Unavailable',
+        },
+        none,
+      ),
+    ).toBe('retry 2/3 for libs/com/acme/part-7.jar in 1.6 s: HTTP 503 Service Unavailable')
+  })
+
   it('shows progress with ETA when the total is known', () => {
-    const line = progressLine({ filesDone: 3, filesTotal: 10, bytes: 10 * 1024 * 1024, concurrency: 4, minConcurrency: 4, retries: 0 }, 20 * 1024 * 1024, 5000, 2 * 1024 * 1024)
-    expect(line).toBe('progress: 3/10 files, 10.0 MiB/20.0 MiB, 2.0 MiB/s, ETA 5.0 s, elapsed 5.0 s')
+    const line = progressLine(
+      {
+        filesDone: 3,
+        filesTotal: 10,
+        bytes: 10 * 1024 * 1024,
+        concurrency: 4,
+        minConcurrency: 4,
+        retries: 0,
+      },
+      20 * 1024 * 1024,
+      5000,
+      2 * 1024 * 1024,
+    )
+    expect(line).toBe(
+      'progress: 3/10 files, 10.0 MiB/20.0 MiB, 2.0 MiB/s, ETA 5.0 s, elapsed 5.0 s',
+    )
   })
 })
 
@@ -50,14 +94,19 @@ describe('annotations', () => {
   it('annotates every failure up to 9', () => {
     const results = [ok(0), ...Array.from({ length: 9 }, (_, i) => failed(i + 1))]
     expect(annotations(results, none)).toHaveLength(9)
-    expect(annotations(results, none)[0]).toEqual({ title: 'Download failed: libs/com/acme/part-1.jar', message: 'HTTP 503 Service Unavailable after 4 attempts (4 attempts)' })
+    expect(annotations(results, none)[0]).toEqual({
+      title: 'Download failed: libs/com/acme/part-1.jar',
+      message: 'HTTP 503 Service Unavailable after 4 attempts (4 attempts)',
+    })
     expect(failureMessage(totals(results))).toBe('9 of 10 downloads failed')
   })
 
   it('caps at 9 and lets the failure message count the rest', () => {
     const results = Array.from({ length: 25 }, (_, i) => failed(i))
     expect(annotations(results, none)).toHaveLength(9)
-    expect(failureMessage(totals(results))).toBe('25 of 25 downloads failed; 16 more failed files are not annotated: see the job summary for all of them')
+    expect(failureMessage(totals(results))).toBe(
+      '25 of 25 downloads failed; 16 more failed files are not annotated: see the job summary for all of them',
+    )
   })
 })
 
@@ -68,7 +117,12 @@ describe('outputs', () => {
       downloaded: '2',
       failed: '1',
       files: JSON.stringify(['/t/dir1/part-1.jar', '/t/dir2/part-2.jar']),
-      errors: JSON.stringify([{ source: 'libs/com/acme/part-3.jar', message: 'HTTP 503 Service Unavailable after 4 attempts' }]),
+      errors: JSON.stringify([
+        {
+          source: 'libs/com/acme/part-3.jar',
+          message: 'HTTP 503 Service Unavailable after 4 attempts',
+        },
+      ]),
       bytes: '10',
     })
   })
@@ -84,8 +138,12 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('**6** retries')
     expect(md).toContain('**1** failed')
     expect(md.indexOf('### Failures (1)')).toBeLessThan(md.indexOf('### Files (9)'))
-    expect(md).toContain('| `libs/com/acme/part-9.jar` | HTTP 503 Service Unavailable after 4 attempts | 4 |')
-    expect(md).toContain('| `libs/com/acme/part-0.jar` | `dir0/part-0.jar` | 1000 B | 20 ms | 2 | downloaded, sha256 ✓ |')
+    expect(md).toContain(
+      '| `libs/com/acme/part-9.jar` | HTTP 503 Service Unavailable after 4 attempts | 4 |',
+    )
+    expect(md).toContain(
+      '| `libs/com/acme/part-0.jar` | `dir0/part-0.jar` | 1000 B | 20 ms | 2 | downloaded, sha256 ✓ |',
+    )
   })
 
   it('stays readable and far under 1 MiB at 20,000 files', () => {
@@ -99,7 +157,11 @@ describe('summaryMarkdown', () => {
   })
 
   it('says when concurrency was lowered and when files were not verified', () => {
-    const md = summaryMarkdown([{ ...ok(1), verified: undefined }], { ...facts, minConcurrency: 2 }, none)
+    const md = summaryMarkdown(
+      [{ ...ok(1), verified: undefined }],
+      { ...facts, minConcurrency: 2 },
+      none,
+    )
     expect(md).toContain('Concurrency: lowered to 2 (of 8)')
     expect(md).toContain('1 file(s) not verified')
   })
@@ -107,7 +169,11 @@ describe('summaryMarkdown', () => {
   it('never shows a secret', () => {
     const r = new Redactor()
     r.add('s3cr3t-token')
-    const md = summaryMarkdown([{ ...failed(1), error: 'HTTP 401: token s3cr3t-token is invalid' }], facts, (t) => r.redact(t))
+    const md = summaryMarkdown(
+      [{ ...failed(1), error: 'HTTP 401: token s3cr3t-token is invalid' }],
+      facts,
+      (t) => r.redact(t),
+    )
     expect(md).not.toContain('s3cr3t-token')
     expect(md).toContain('token *** is invalid')
   })
@@ -115,9 +181,15 @@ describe('summaryMarkdown', () => {
 
 describe('redaction', () => {
   it('finds and hides URL credentials', () => {
-    expect(secretsInUrl('https://user:pa55word@host.test/a?token=abcdef&x=1')).toEqual(expect.arrayContaining(['pa55word', 'abcdef']))
-    expect(redactUrl('https://user:pa55word@host.test/a?token=abcdef&x=1')).toBe('https://***@host.test/a?token=***&x=1')
-    expect(new Redactor().redact('GET https://u:p4ss@h.test/x failed')).toBe('GET https://***@h.test/x failed')
+    expect(secretsInUrl('https://user:pa55word@host.test/a?token=abcdef&x=1')).toEqual(
+      expect.arrayContaining(['pa55word', 'abcdef']),
+    )
+    expect(redactUrl('https://user:pa55word@host.test/a?token=abcdef&x=1')).toBe(
+      'https://***@host.test/a?token=***&x=1',
+    )
+    expect(new Redactor().redact('GET https://u:p4ss@h.test/x failed')).toBe(
+      'GET https://***@h.test/x failed',
+    )
   })
 })
 

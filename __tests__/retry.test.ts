@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { AttemptError } from '../src/errors.ts'
 import { classify, isRetryable, parseRetryAfter, retryDelay, retryPolicy } from '../src/retry.ts'
 
-const http = (status: number, retryAfterMs?: number) => new AttemptError('http', `HTTP ${status}`, { status, retryAfterMs })
+const http = (status: number, retryAfterMs?: number) =>
+  new AttemptError('http', `HTTP ${status}`, { status, retryAfterMs })
 
 describe('isRetryable', () => {
   it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i', (status) => {
@@ -28,7 +29,13 @@ describe('retryDelay', () => {
     expect([1, 2, 3].map((n) => retryDelay(http(503), n, high))).toEqual([1000, 2000, 4000])
   })
   it('is capped at 30 s', () => {
-    expect(retryDelay(http(503), 12, retryPolicy(20, 1000, () => 0.999999))).toBe(30_000)
+    expect(
+      retryDelay(
+        http(503),
+        12,
+        retryPolicy(20, 1000, () => 0.999999),
+      ),
+    ).toBe(30_000)
   })
   it('lets Retry-After win', () => {
     expect(retryDelay(http(429, 7000), 1, retryPolicy(3, 1000))).toBe(7000)

@@ -36,7 +36,10 @@ export interface RunOptions {
 }
 
 /** The environment the runner gives an action step. */
-export function actionEnv(inputs: Record<string, string>, dirs: { workspace: string; output: string; summary: string; temp: string }): NodeJS.ProcessEnv {
+export function actionEnv(
+  inputs: Record<string, string>,
+  dirs: { workspace: string; output: string; summary: string; temp: string },
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -47,7 +50,8 @@ export function actionEnv(inputs: Record<string, string>, dirs: { workspace: str
     RUNNER_TEMP: dirs.temp,
     RUNNER_TOOL_CACHE: path.join(dirs.temp, 'tool-cache'),
   }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   return env
 }
 
@@ -80,7 +84,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   await fsp.writeFile(summary, '')
   const env = { ...actionEnv(options.inputs, { workspace, output, summary, temp }), ...options.env }
   const started = performance.now()
-  const child = spawn(process.execPath, [BUNDLE], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [BUNDLE], {
+    env,
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   options.onSpawn?.(child.pid as number)
   let peakRss = 0
   const sampler = options.measureRss
@@ -98,7 +106,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     pending = parts.pop() as string
     for (const line of parts) options.onLine?.(line)
   })
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  )
   if (sampler) clearInterval(sampler)
   const ms = performance.now() - started
   if (pending) options.onLine?.(pending)

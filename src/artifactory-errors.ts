@@ -7,8 +7,14 @@ export function artifactoryErrorMessage(body: string, contentType = ''): string 
   if (!text) return ''
   if (text.startsWith('{') || contentType.includes('json')) {
     try {
-      const parsed = JSON.parse(text) as { errors?: { message?: unknown }[]; message?: unknown; error_description?: unknown }
-      const messages = (parsed.errors ?? []).map((e) => e.message).filter((m): m is string => typeof m === 'string')
+      const parsed = JSON.parse(text) as {
+        errors?: { message?: unknown }[]
+        message?: unknown
+        error_description?: unknown
+      }
+      const messages = (parsed.errors ?? [])
+        .map((e) => e.message)
+        .filter((m): m is string => typeof m === 'string')
       if (messages.length) return clip(messages.join('; '))
       if (typeof parsed.message === 'string') return clip(parsed.message)
       if (typeof parsed.error_description === 'string') return clip(parsed.error_description)

@@ -33,7 +33,9 @@ async function readJson<T>(res: HttpResponse): Promise<T> {
   try {
     return JSON.parse(text) as T
   } catch {
-    throw new AttemptError('http', `the server sent invalid JSON (HTTP ${res.status})`, { status: res.status })
+    throw new AttemptError('http', `the server sent invalid JSON (HTTP ${res.status})`, {
+      status: res.status,
+    })
   }
 }
 
@@ -42,7 +44,14 @@ interface FileListResponse {
 }
 
 interface AqlResponse {
-  results?: { repo?: string; path?: string; name?: string; size?: number | string; sha256?: string; type?: string }[]
+  results?: {
+    repo?: string
+    path?: string
+    name?: string
+    size?: number | string
+    sha256?: string
+    type?: string
+  }[]
 }
 
 function toSize(value: number | string | undefined): number | undefined {
@@ -66,9 +75,13 @@ export async function withRetries<T>(
     } catch (err) {
       const error = classify(err)
       if (signal.aborted || !isRetryable(error) || retry >= policy.retries) {
-        throw new AttemptError(error.kind, `${what}: ${error.message}${retry > 0 ? ` after ${retry + 1} attempts` : ''}`, {
-          status: error.status,
-        })
+        throw new AttemptError(
+          error.kind,
+          `${what}: ${error.message}${retry > 0 ? ` after ${retry + 1} attempts` : ''}`,
+          {
+            status: error.status,
+          },
+        )
       }
       const delayMs = retryDelay(error, retry + 1, policy)
       onRetry(retry + 1, delayMs, error.message)
@@ -82,9 +95,18 @@ export async function withRetries<T>(
  * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
  * fall back to AQL; a missing folder lists as empty.
  */
-export async function listFolder(http: HttpClient, baseUrl: string, prefix: PatternPrefix, signal: AbortSignal): Promise<ListedFile[] | undefined> {
-  const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)].map(encodeURIComponent).join('/')
-  const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=1&listFolders=0`, { signal })
+export async function listFolder(
+  http: HttpClient,
+  baseUrl: string,
+  prefix: PatternPrefix,
+  signal: AbortSignal,
+): Promise<ListedFile[] | undefined> {
+  const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
+    .map(encodeURIComponent)
+    .join('/')
+  const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=1&listFolders=0`, {
+    signal,
+  })
   if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 405) {
     res.body.resume()
     return undefined
@@ -94,7 +116,12 @@ export async function listFolder(http: HttpClient, baseUrl: string, prefix: Patt
   const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
   return (body.files ?? [])
     .filter((f) => !f.folder && typeof f.uri === 'string')
-    .map((f) => ({ path: `${base}${(f.uri as string).startsWith('/') ? '' : '/'}${f.uri}`, size: toSize(f.size), sha256: f.sha2, sha1: f.sha1 }))
+    .map((f) => ({
+      path: `${base}${(f.uri as string).startsWith('/') ? '' : '/'}${f.uri}`,
+      size: toSize(f.size),
+      sha256: f.sha2,
+      sha1: f.sha1,
+    }))
 }
 
 /** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
@@ -107,7 +134,12 @@ export function aqlQuery(prefix: PatternPrefix): string {
 }
 
 /** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
-export async function searchAql(http: HttpClient, baseUrl: string, prefix: PatternPrefix, signal: AbortSignal): Promise<ListedFile[]> {
+export async function searchAql(
+  http: HttpClient,
+  baseUrl: string,
+  prefix: PatternPrefix,
+  signal: AbortSignal,
+): Promise<ListedFile[]> {
   const res = await http.request(`${baseUrl}/api/search/aql`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain' },
@@ -123,7 +155,9 @@ export async function searchAql(http: HttpClient, baseUrl: string, prefix: Patte
   return (body.results ?? [])
     .filter((r) => r.type === undefined || r.type === 'file')
     .map((r) => ({
-      path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name].filter(Boolean).join('/'),
+      path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
+        .filter(Boolean)
+        .join('/'),
       size: toSize(r.size),
       sha256: r.sha256,
     }))
@@ -139,7 +173,13 @@ export interface OidcToken {
  * Exchanges the job's GitHub ID token for a JFrog access token at
  * `POST {platform}/access/api/v1/oidc/token`.
  */
-export async function exchangeOidc(http: HttpClient, baseUrl: string, idToken: string, provider: string, signal: AbortSignal): Promise<OidcToken> {
+export async function exchangeOidc(
+  http: HttpClient,
+  baseUrl: string,
+  idToken: string,
+  provider: string,
+  signal: AbortSignal,
+): Promise<OidcToken> {
   const res = await http.request(`${platformRoot(baseUrl)}/access/api/v1/oidc/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -151,8 +191,12 @@ export async function exchangeOidc(http: HttpClient, baseUrl: string, idToken: s
     }),
     signal,
   })
-  if (res.status !== 200) throw await statusError(res, `OIDC token exchange with provider '${provider}' refused: `)
+  if (res.status !== 200)
+    throw await statusError(res, `OIDC token exchange with provider '${provider}' refused: `)
   const body = await readJson<{ access_token?: string; username?: string }>(res)
-  if (!body.access_token) throw new AttemptError('http', 'OIDC token exchange: the answer has no access_token', { status: 200 })
+  if (!body.access_token)
+    throw new AttemptError('http', 'OIDC token exchange: the answer has no access_token', {
+      status: 200,
+    })
   return { accessToken: body.access_token, username: body.username }
 }

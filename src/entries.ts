@@ -42,37 +42,59 @@ export function parseEntries(text: string, baseUrl: string | undefined): Entry[]
   return entries
 }
 
-function parseSource(source: string, dest: string | undefined, line: number, baseUrl: string | undefined): Entry {
+function parseSource(
+  source: string,
+  dest: string | undefined,
+  line: number,
+  baseUrl: string | undefined,
+): Entry {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     let parsed: URL
     try {
       parsed = new URL(source)
     } catch {
-      throw new InputError(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`)
+      throw new InputError(
+        `Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`,
+      )
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new InputError(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`)
+      throw new InputError(
+        `Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`,
+      )
     }
     if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-      throw new InputError(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`)
+      throw new InputError(
+        `Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`,
+      )
     }
-    const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`) ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length)) : undefined
+    const repoPath =
+      baseUrl && parsed.href.startsWith(`${baseUrl}/`)
+        ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
+        : undefined
     return { line, source, url: parsed.href, repoPath, dest, pattern: false }
   }
   const repoPath = source.replace(/^\/+/, '')
   const segments = repoPath.split('/')
   if (segments.length < 2 || segments.some((s) => s === '')) {
-    throw new InputError(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`)
+    throw new InputError(
+      `Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`,
+    )
   }
   if (segments.some((s) => s === '.' || s === '..')) {
-    throw new InputError(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`)
+    throw new InputError(
+      `Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`,
+    )
   }
   if (!baseUrl) {
-    throw new InputError(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`)
+    throw new InputError(
+      `Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`,
+    )
   }
   const pattern = GLOB.test(repoPath)
   if (pattern && GLOB.test(segments[0])) {
-    throw new InputError(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`)
+    throw new InputError(
+      `Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`,
+    )
   }
   const url = pattern ? undefined : `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`
   return { line, source: repoPath, repoPath, url, dest, pattern }

@@ -51,7 +51,12 @@ export async function extractArchive(file: string): Promise<string[]> {
     return placed
   } catch (err) {
     await fsp.rm(file, { force: true })
-    throw err instanceof AttemptError ? err : new AttemptError('unsafe', `cannot extract ${path.basename(file)}: ${firstLine(messageOf(err))}`)
+    throw err instanceof AttemptError
+      ? err
+      : new AttemptError(
+          'unsafe',
+          `cannot extract ${path.basename(file)}: ${firstLine(messageOf(err))}`,
+        )
   } finally {
     await fsp.rm(temp, { recursive: true, force: true })
   }
@@ -59,13 +64,19 @@ export async function extractArchive(file: string): Promise<string[]> {
 
 async function checkMembers(file: string, kind: 'zip' | 'tar' | 'tgz' | 'txz'): Promise<void> {
   let names: string[]
-  let links: [string, string][] = []
+  const links: [string, string][] = []
   try {
     if (kind === 'zip') {
-      names = (await exec('unzip', ['-Z1', file], { maxBuffer: 256 * 1024 * 1024 })).stdout.split('\n').filter(Boolean)
+      names = (await exec('unzip', ['-Z1', file], { maxBuffer: 256 * 1024 * 1024 })).stdout
+        .split('\n')
+        .filter(Boolean)
     } else {
       const flag = { tar: '', tgz: 'z', txz: 'J' }[kind]
-      const verbose = (await exec('tar', [`-t${flag}vf`, file], { maxBuffer: 256 * 1024 * 1024 })).stdout.split('\n').filter(Boolean)
+      const verbose = (
+        await exec('tar', [`-t${flag}vf`, file], { maxBuffer: 256 * 1024 * 1024 })
+      ).stdout
+        .split('\n')
+        .filter(Boolean)
       names = []
       for (const line of verbose) {
         // `lrwxrwxrwx user/group 0 date time name -> target`
@@ -79,21 +90,29 @@ async function checkMembers(file: string, kind: 'zip' | 'tar' | 'tgz' | 'txz'): 
       }
     }
   } catch (err) {
-    throw new AttemptError('unsafe', `cannot extract ${path.basename(file)}: the archive is corrupt (${firstLine(messageOf(err))})`)
+    throw new AttemptError(
+      'unsafe',
+      `cannot extract ${path.basename(file)}: the archive is corrupt (${firstLine(messageOf(err))})`,
+    )
   }
   for (const name of names) {
     const reason = unsafeName(name.replace(/\/$/, '').replace(/^\.\//, ''))
     if (reason && name !== './') {
-      throw new AttemptError('unsafe', `refused to extract ${path.basename(file)}: member '${name}' ${reason}`)
+      throw new AttemptError(
+        'unsafe',
+        `refused to extract ${path.basename(file)}: member '${name}' ${reason}`,
+      )
     }
   }
   for (const [name, target] of links) {
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(name), target))
     if (target.startsWith('/') || resolved.startsWith('..')) {
-      throw new AttemptError('unsafe', `refused to extract ${path.basename(file)}: link '${name}' points outside the archive ('${target}')`)
+      throw new AttemptError(
+        'unsafe',
+        `refused to extract ${path.basename(file)}: link '${name}' points outside the archive ('${target}')`,
+      )
     }
   }
-  links = []
 }
 
 /** Every regular file and link under a folder. */
@@ -116,7 +135,10 @@ async function checkLinks(root: string): Promise<void> {
     const resolved = path.resolve(path.dirname(f), target)
     const rel = path.relative(root, resolved)
     if (path.isAbsolute(target) || rel.startsWith('..')) {
-      throw new AttemptError('unsafe', `refused to extract: link '${path.relative(root, f)}' points outside the archive ('${target}')`)
+      throw new AttemptError(
+        'unsafe',
+        `refused to extract: link '${path.relative(root, f)}' points outside the archive ('${target}')`,
+      )
     }
   }
 }

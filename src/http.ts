@@ -63,7 +63,10 @@ export class HttpClient {
     let method = opts.method ?? 'GET'
     let body = opts.body
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'artifactory-download-action', ...opts.headers }
+      const headers: Record<string, string> = {
+        'user-agent': this.options.userAgent ?? 'artifactory-download-action',
+        ...opts.headers,
+      }
       if (this.options.authOrigin && current.origin === this.options.authOrigin) {
         Object.assign(headers, this.options.authHeaders)
       }
@@ -93,7 +96,10 @@ export class HttpClient {
       }
       const next = new URL(location, current)
       if (current.protocol === 'https:' && next.protocol !== 'https:') {
-        throw new AttemptError('unsafe', `refused a redirect from https to ${next.protocol.replace(':', '')} (${redactUrl(next.href)})`)
+        throw new AttemptError(
+          'unsafe',
+          `refused a redirect from https to ${next.protocol.replace(':', '')} (${redactUrl(next.href)})`,
+        )
       }
       if (res.statusCode === 303) {
         method = method === 'HEAD' ? 'HEAD' : 'GET'
@@ -114,7 +120,11 @@ export class HttpClient {
     const key = proxy ? proxy.href : 'direct'
     let dispatcher = this.dispatchers.get(key)
     if (!dispatcher) {
-      const pool = { connections: this.options.connections, keepAliveTimeout: 30_000, pipelining: 1 }
+      const pool = {
+        connections: this.options.connections,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+      }
       if (proxy) {
         const token =
           proxy.username || proxy.password
@@ -136,7 +146,9 @@ export async function statusError(res: HttpResponse, what: string): Promise<Atte
   const text = await readText(res.body, 16 * 1024).catch(() => '')
   const serverMessage = artifactoryErrorMessage(text, res.headers['content-type'])
   const hint = statusHint(res.status)
-  const parts = [`HTTP ${res.status}${STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : ''}`]
+  const parts = [
+    `HTTP ${res.status}${STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : ''}`,
+  ]
   if (serverMessage) parts.push(`: ${serverMessage}`)
   if (hint) parts.push(` (${hint})`)
   return new AttemptError('http', `${what}${parts.join('')}`, {
@@ -181,9 +193,19 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
   return out
 }
 
-const DEBUG_HEADERS = ['content-length', 'content-range', 'accept-ranges', 'etag', 'x-checksum-sha256', 'retry-after', 'location']
+const DEBUG_HEADERS = [
+  'content-length',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'x-checksum-sha256',
+  'retry-after',
+  'location',
+]
 
 function debugHeaders(headers: Record<string, string>): string {
-  const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${h === 'location' ? redactUrl(headers[h]) : headers[h]}`)
+  const shown = DEBUG_HEADERS.filter((h) => headers[h]).map(
+    (h) => `${h}=${h === 'location' ? redactUrl(headers[h]) : headers[h]}`,
+  )
   return shown.length ? ` (${shown.join(', ')})` : ''
 }

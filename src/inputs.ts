@@ -40,7 +40,6 @@ export interface Settings {
   failOnError: boolean
 }
 
-
 /** Reads one input the way `core.getInput` does: trimmed, '' when unset. */
 export type InputReader = (name: string) => string
 
@@ -83,7 +82,9 @@ export function getSettings(read: InputReader, workspace: string): Settings {
     failOnError: bool(read, 'fail-on-error', true),
   }
   if (settings.addToPath && !settings.toolCache) {
-    throw new InputError("Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add")
+    throw new InputError(
+      "Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add",
+    )
   }
   return settings
 }
@@ -105,10 +106,14 @@ function parseBaseUrl(value: string): string | undefined {
     throw new InputError(`Input 'url' is not a valid URL: '${redactUserInfo(value)}'`)
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new InputError(`Input 'url' must start with https:// or http://, got '${parsed.protocol}'`)
+    throw new InputError(
+      `Input 'url' must start with https:// or http://, got '${parsed.protocol}'`,
+    )
   }
   if (parsed.search || parsed.hash) {
-    throw new InputError(`Input 'url' must not have a query or fragment: '${redactUserInfo(value)}'`)
+    throw new InputError(
+      `Input 'url' must not have a query or fragment: '${redactUserInfo(value)}'`,
+    )
   }
   return parsed.href.replace(/\/+$/, '')
 }
@@ -121,7 +126,9 @@ function int(read: InputReader, name: string, fallback: number, min: number, max
   const raw = read(name)
   if (raw === '') return fallback
   if (!/^\d+$/.test(raw)) {
-    throw new InputError(`Input '${name}' must be a whole number from ${min} to ${max}, got '${raw}'`)
+    throw new InputError(
+      `Input '${name}' must be a whole number from ${min} to ${max}, got '${raw}'`,
+    )
   }
   const value = Number(raw)
   if (value < min || value > max) {
@@ -157,7 +164,11 @@ function getAuth(read: InputReader): Auth {
   const password = read('password')
   const provider = read('oidc-provider-name')
   const audience = read('oidc-audience')
-  const given = [token && 'access-token', (username || password) && 'username/password', provider && 'oidc-provider-name'].filter(Boolean)
+  const given = [
+    token && 'access-token',
+    (username || password) && 'username/password',
+    provider && 'oidc-provider-name',
+  ].filter(Boolean)
   if (given.length > 1) {
     throw new InputError(`Give only one way to authenticate; got ${given.join(' and ')}`)
   }
@@ -177,7 +188,8 @@ function getAuth(read: InputReader): Auth {
 function getShard(raw: string): Settings['shard'] {
   if (raw === '') return undefined
   const m = /^(\d+)\s*\/\s*(\d+)$/.exec(raw)
-  if (!m) throw new InputError(`Input 'shard' must look like 'i/n' (for example '2/4'), got '${raw}'`)
+  if (!m)
+    throw new InputError(`Input 'shard' must look like 'i/n' (for example '2/4'), got '${raw}'`)
   const index = Number(m[1])
   const count = Number(m[2])
   if (count < 1 || index < 1 || index > count) {

@@ -47,7 +47,10 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal)
   let http: HttpClient | undefined
   try {
-    const settings = getSettings((name) => core.getInput(name), process.env.GITHUB_WORKSPACE || process.cwd())
+    const settings = getSettings(
+      (name) => core.getInput(name),
+      process.env.GITHUB_WORKSPACE || process.cwd(),
+    )
     maskSecrets(settings, addSecret)
     const signal = controller.signal
 
@@ -95,7 +98,12 @@ export async function run(): Promise<void> {
     core.startGroup(settings.dryRun ? 'Check (dry run)' : 'Download')
     const progress = newProgress(downloads.length, settings.concurrency)
     const planned = plannedBytes(downloads)
-    const stopProgress = startProgress(settings, progress, planned.complete ? planned.bytes : undefined, started)
+    const stopProgress = startProgress(
+      settings,
+      progress,
+      planned.complete ? planned.bytes : undefined,
+      started,
+    )
     let notVerifiedSaid = false
     let results: FileResult[]
     try {
@@ -104,14 +112,19 @@ export async function run(): Promise<void> {
         {
           ...settings,
           http,
-          postProcess: settings.extract && !settings.dryRun ? (file) => import('./extract.ts').then((m) => m.extractArchive(file)) : undefined,
+          postProcess:
+            settings.extract && !settings.dryRun
+              ? (file) => import('./extract.ts').then((m) => m.extractArchive(file))
+              : undefined,
         },
         {
           onFileDone: (r) => {
             core.info(fileLine(r, settings.target, redact))
             if (r.status === 'downloaded' && !r.verified && settings.verify && !notVerifiedSaid) {
               notVerifiedSaid = true
-              core.info(`note: ${redact(r.download.source)} was not verified: the server sent no checksum (said once; the summary counts every such file)`)
+              core.info(
+                `note: ${redact(r.download.source)} was not verified: the server sent no checksum (said once; the summary counts every such file)`,
+              )
             }
           },
           onRetry: (info) => core.info(retryLine(info, redact)),
@@ -128,7 +141,8 @@ export async function run(): Promise<void> {
     core.startGroup('Report')
     results = [...resolved.failures.map((f) => entryFailureResult(f, settings.target)), ...results]
     const t = totals(results)
-    for (const [name, value] of Object.entries(outputs(results, redact))) core.setOutput(name, value)
+    for (const [name, value] of Object.entries(outputs(results, redact)))
+      core.setOutput(name, value)
     await writeSummary(
       summaryMarkdown(
         results,
@@ -167,18 +181,40 @@ export async function run(): Promise<void> {
   }
 }
 
-function logPlan(settings: Settings, downloads: Download[], total: number, failures: EntryFailure[], redact: (t: string) => string): void {
+function logPlan(
+  settings: Settings,
+  downloads: Download[],
+  total: number,
+  failures: EntryFailure[],
+  redact: (t: string) => string,
+): void {
   const planned = plannedBytes(downloads)
-  const size = planned.bytes ? `, ${formatBytes(planned.bytes)}${planned.complete ? '' : ' known so far'}` : ''
-  const shard = settings.shard ? ` (shard ${settings.shard.index}/${settings.shard.count} of ${total})` : ''
-  core.info(`${settings.entries.length} entr${settings.entries.length === 1 ? 'y' : 'ies'} requested → ${downloads.length} file${downloads.length === 1 ? '' : 's'}${shard}${size}, into ${settings.target}`)
-  core.info(`concurrency ${settings.concurrency}, retries ${settings.retries}, verify ${settings.verify}, skip-existing ${settings.skipExisting}` + (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''))
-  for (const f of failures) core.info(`✗ line ${f.entry.line} '${redact(f.entry.source)}': ${redact(f.message)}`)
+  const size = planned.bytes
+    ? `, ${formatBytes(planned.bytes)}${planned.complete ? '' : ' known so far'}`
+    : ''
+  const shard = settings.shard
+    ? ` (shard ${settings.shard.index}/${settings.shard.count} of ${total})`
+    : ''
+  core.info(
+    `${settings.entries.length} entr${settings.entries.length === 1 ? 'y' : 'ies'} requested → ${downloads.length} file${downloads.length === 1 ? '' : 's'}${shard}${size}, into ${settings.target}`,
+  )
+  core.info(
+    `concurrency ${settings.concurrency}, retries ${settings.retries}, verify ${settings.verify}, skip-existing ${settings.skipExisting}` +
+      (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''),
+  )
+  for (const f of failures)
+    core.info(`✗ line ${f.entry.line} '${redact(f.entry.source)}': ${redact(f.message)}`)
 }
 
 function entryFailureResult(f: EntryFailure, target: string): FileResult {
   return {
-    download: { source: f.entry.source, url: f.entry.url ?? '', dest: target, checksums: {}, line: f.entry.line },
+    download: {
+      source: f.entry.source,
+      url: f.entry.url ?? '',
+      dest: target,
+      checksums: {},
+      line: f.entry.line,
+    },
     status: 'failed',
     bytes: 0,
     attempts: 1,
@@ -200,31 +236,53 @@ function maskSecrets(settings: Settings, add: (secret: string) => void): void {
   if (settings.url) for (const s of secretsInUrl(settings.url)) add(s)
   for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
     const value = process.env[name]
-    if (value) for (const s of secretsInUrl(value.includes('://') ? value : `http://${value}`)) add(s)
+    if (value)
+      for (const s of secretsInUrl(value.includes('://') ? value : `http://${value}`)) add(s)
   }
 }
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
-async function oidcToken(settings: Settings, http: HttpClient, addSecret: (s: string) => void, signal: AbortSignal, onRetry: (line: string) => void): Promise<string> {
+async function oidcToken(
+  settings: Settings,
+  http: HttpClient,
+  addSecret: (s: string) => void,
+  signal: AbortSignal,
+  onRetry: (line: string) => void,
+): Promise<string> {
   if (settings.auth.kind !== 'oidc') throw new Error('unreachable')
-  if (!settings.url) throw new Error("OIDC needs input 'url' (the JFrog Platform to exchange the token with)")
+  if (!settings.url)
+    throw new Error("OIDC needs input 'url' (the JFrog Platform to exchange the token with)")
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    throw new Error("OIDC: this job cannot request an ID token: add 'permissions: id-token: write' to the workflow or job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)")
+    throw new Error(
+      "OIDC: this job cannot request an ID token: add 'permissions: id-token: write' to the workflow or job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)",
+    )
   }
   const { provider, audience } = settings.auth
   let idToken: string
   try {
     idToken = await core.getIDToken(audience || undefined)
   } catch (error) {
-    throw new Error(`OIDC: could not get the job's ID token: ${messageOf(error)}`)
+    throw new Error(`OIDC: could not get the job's ID token: ${messageOf(error)}`, {
+      cause: error,
+    })
   }
   addSecret(idToken)
   const policy = retryPolicy(settings.retries, settings.retryDelayMs)
-  const token = await withRetries('OIDC token exchange', () => exchangeOidc(http, settings.url as string, idToken, provider, signal), policy, abortableSleep, signal, (retry, delayMs, message) =>
-    onRetry(`retry ${retry}/${policy.retries} for the OIDC token exchange in ${(delayMs / 1000).toFixed(1)} s: ${message}`),
+  const token = await withRetries(
+    'OIDC token exchange',
+    () => exchangeOidc(http, settings.url as string, idToken, provider, signal),
+    policy,
+    abortableSleep,
+    signal,
+    (retry, delayMs, message) =>
+      onRetry(
+        `retry ${retry}/${policy.retries} for the OIDC token exchange in ${(delayMs / 1000).toFixed(1)} s: ${message}`,
+      ),
   )
   addSecret(token.accessToken)
-  core.info(`OIDC: exchanged the job's ID token with provider '${provider}'${token.username ? ` for user '${token.username}'` : ''}`)
+  core.info(
+    `OIDC: exchanged the job's ID token with provider '${provider}'${token.username ? ` for user '${token.username}'` : ''}`,
+  )
   if (token.username) core.setOutput('oidc-user', token.username)
   return token.accessToken
 }
@@ -271,11 +329,19 @@ async function addToPath(settings: Settings, folder: string): Promise<void> {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort()
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort()
 }
 
 /** One progress line every `progress-interval`; returns the function that stops them. */
-function startProgress(settings: Settings, progress: Progress, plannedTotal: number | undefined, started: number): () => void {
+function startProgress(
+  settings: Settings,
+  progress: Progress,
+  plannedTotal: number | undefined,
+  started: number,
+): () => void {
   if (settings.progressIntervalMs <= 0) return () => undefined
   let lastBytes = progress.bytes
   let lastTime = Date.now()

@@ -74,20 +74,28 @@ export function planMatches(
     const below = file.path.slice(prefixPath.length + 1)
     const reason = unsafeName(below)
     if (reason || !file.path.startsWith(`${prefixPath}/`)) {
-      throw new PlanError(`the server listed '${JSON.stringify(file.path).slice(1, -1)}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`)
+      throw new PlanError(
+        `the server listed '${JSON.stringify(file.path).slice(1, -1)}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`,
+      )
     }
     if (!isMatch(file.path) || isExcluded(file.path)) continue
     downloads.push({
       source: file.path,
       url: `${baseUrl}/${file.path.split('/').map(encodeURIComponent).join('/')}`,
-      dest: insideTarget(settings.target, matchDestination(entry, file.path, below, settings.flat), `line ${entry.line} ('${file.path}')`),
+      dest: insideTarget(
+        settings.target,
+        matchDestination(entry, file.path, below, settings.flat),
+        `line ${entry.line} ('${file.path}')`,
+      ),
       size: file.size,
       checksums: { sha256: file.sha256, sha1: file.sha1 },
       line: entry.line,
     })
   }
   if (downloads.length === 0) {
-    throw new PlanError(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`)
+    throw new PlanError(
+      `'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`,
+    )
   }
   return downloads
 }

@@ -53,17 +53,25 @@ function fileDestination(entry: Entry, settings: PlanSettings): string {
   const name = remotePath.split('/').pop() as string
   let relative: string
   if (entry.dest !== undefined) {
-    relative = entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest
+    relative =
+      entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest
   } else {
     relative = settings.flat ? name : remotePath
   }
-  return insideTarget(settings.target, relative, `line ${entry.line} ('${entry.dest ?? remotePath}')`)
+  return insideTarget(
+    settings.target,
+    relative,
+    `line ${entry.line} ('${entry.dest ?? remotePath}')`,
+  )
 }
 
 /** `host/path/of/file` of a URL not under `url`, decoded, for `flat: false`. */
 function urlPath(url: string): string {
   const parsed = new URL(url)
-  const segments = parsed.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s))
+  const segments = parsed.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s))
   return [parsed.hostname, ...segments].join('/')
 }
 
@@ -74,7 +82,9 @@ function urlPath(url: string): string {
  */
 export function insideTarget(target: string, relative: string, what: string): string {
   if (path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) {
-    throw new PlanError(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`)
+    throw new PlanError(
+      `Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`,
+    )
   }
   if (relative.includes('\0')) {
     throw new PlanError(`Input 'paths' ${what}: the destination contains a NUL character`)
@@ -82,7 +92,9 @@ export function insideTarget(target: string, relative: string, what: string): st
   const resolved = path.resolve(target, relative)
   const rel = path.relative(target, resolved)
   if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new PlanError(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`)
+    throw new PlanError(
+      `Input 'paths' ${what}: the destination resolves outside 'target' (${target})`,
+    )
   }
   return resolved
 }

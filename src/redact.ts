@@ -1,5 +1,6 @@
 /** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
-const SECRET_PARAMS = /^(token|access_token|api_?key|apikey|password|passwd|secret|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|code|auth)$/i
+const SECRET_PARAMS =
+  /^(token|access_token|api_?key|apikey|password|passwd|secret|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|code|auth)$/i
 
 /**
  * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them

@@ -81,9 +81,16 @@ export function retryLine(info: RetryInfo, redact: Redact): string {
 }
 
 /** One progress line: files, bytes, rate, ETA. */
-export function progressLine(p: Progress, plannedBytes: number | undefined, elapsedMs: number, rateBytesPerSec: number): string {
+export function progressLine(
+  p: Progress,
+  plannedBytes: number | undefined,
+  elapsedMs: number,
+  rateBytesPerSec: number,
+): string {
   const parts = [`${p.filesDone}/${p.filesTotal} files`]
-  parts.push(plannedBytes ? `${formatBytes(p.bytes)}/${formatBytes(plannedBytes)}` : formatBytes(p.bytes))
+  parts.push(
+    plannedBytes ? `${formatBytes(p.bytes)}/${formatBytes(plannedBytes)}` : formatBytes(p.bytes),
+  )
   parts.push(`${formatBytes(Math.round(rateBytesPerSec))}/s`)
   if (plannedBytes && rateBytesPerSec > 0 && p.bytes < plannedBytes) {
     parts.push(`ETA ${formatDuration(((plannedBytes - p.bytes) / rateBytesPerSec) * 1000)}`)
@@ -175,32 +182,66 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
   if (t.cancelled) head.push(`**${t.cancelled}** cancelled`)
   out.push(head.join(' · '), '')
   if (facts.minConcurrency < facts.concurrency) {
-    out.push(`Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`, '')
+    out.push(
+      `Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`,
+      '',
+    )
   }
-  if (t.notVerified) out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
+  if (t.notVerified)
+    out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
   for (const note of facts.notes ?? []) out.push(`- ${esc(redact(note))}`)
   if (facts.notes?.length) out.push('')
 
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'cancelled')
   if (failed.length) {
-    out.push(`### Failures (${failed.length})`, '', '| Source | Error | Attempts |', '| --- | --- | ---: |')
+    out.push(
+      `### Failures (${failed.length})`,
+      '',
+      '| Source | Error | Attempts |',
+      '| --- | --- | ---: |',
+    )
     const shown = failed.slice(0, 1000)
-    for (const r of shown) out.push(`| ${code(redact(r.download.source))} | ${esc(redact(r.error ?? r.status))} | ${r.attempts} |`)
-    if (failed.length > shown.length) out.push('', `…and ${failed.length - shown.length} more failures (see the \`errors\` output).`)
+    for (const r of shown)
+      out.push(
+        `| ${code(redact(r.download.source))} | ${esc(redact(r.error ?? r.status))} | ${r.attempts} |`,
+      )
+    if (failed.length > shown.length)
+      out.push(
+        '',
+        `…and ${failed.length - shown.length} more failures (see the \`errors\` output).`,
+      )
     out.push('')
   }
 
   const ok = results.filter((r) => r.status !== 'failed' && r.status !== 'cancelled')
   if (ok.length) {
-    const header = ['| Source | Destination | Size | Time | Attempts | Status |', '| --- | --- | ---: | ---: | ---: | --- |']
+    const header = [
+      '| Source | Destination | Size | Time | Attempts | Status |',
+      '| --- | --- | ---: | ---: | ---: | --- |',
+    ]
     const row = (r: FileResult): string =>
       `| ${code(redact(r.download.source))} | ${code(relativeDest(r.download.dest, facts.target))} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
     if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
       out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '')
     } else {
-      const largest = [...ok].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)).slice(0, SUMMARY_LARGEST)
-      out.push(`### Largest ${largest.length} of ${ok.length} files`, '', ...header, ...largest.map(row), '')
-      out.push(`<details><summary>All ${ok.length} files by folder</summary>`, '', ...byFolder(ok, facts.target), '', '</details>', '')
+      const largest = [...ok]
+        .sort((a, b) => (b.size ?? 0) - (a.size ?? 0))
+        .slice(0, SUMMARY_LARGEST)
+      out.push(
+        `### Largest ${largest.length} of ${ok.length} files`,
+        '',
+        ...header,
+        ...largest.map(row),
+        '',
+      )
+      out.push(
+        `<details><summary>All ${ok.length} files by folder</summary>`,
+        '',
+        ...byFolder(ok, facts.target),
+        '',
+        '</details>',
+        '',
+      )
     }
   }
   return out.join('\n')
@@ -231,7 +272,11 @@ function byFolder(results: FileResult[], target: string): string[] {
   }
   const rows = [...folders.entries()].sort((a, b) => b[1].bytes - a[1].bytes)
   const shown = rows.slice(0, 500)
-  const lines = ['| Folder | Files | Size |', '| --- | ---: | ---: |', ...shown.map(([f, s]) => `| ${code(f)} | ${s.files} | ${formatBytes(s.bytes)} |`)]
+  const lines = [
+    '| Folder | Files | Size |',
+    '| --- | ---: | ---: |',
+    ...shown.map(([f, s]) => `| ${code(f)} | ${s.files} | ${formatBytes(s.bytes)} |`),
+  ]
   if (rows.length > shown.length) lines.push('', `…and ${rows.length - shown.length} more folders.`)
   return lines
 }

@@ -28,7 +28,9 @@ export interface ResolveOptions {
  * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
  * entry failure; the other entries go on.
  */
-export async function resolvePlan(o: ResolveOptions): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
+export async function resolvePlan(
+  o: ResolveOptions,
+): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const downloads = planFiles(o.settings.entries, o.settings)
   const failures: EntryFailure[] = []
   const patterns = o.settings.entries.filter((e) => e.pattern)
@@ -40,7 +42,16 @@ export async function resolvePlan(o: ResolveOptions): Promise<{ downloads: Downl
       const entry = patterns[next++]
       try {
         const listed = await listOnce(listings, entry, o)
-        results.push({ entry, downloads: planMatches(entry, listed, o.settings.exclude, o.settings, o.settings.url as string) })
+        results.push({
+          entry,
+          downloads: planMatches(
+            entry,
+            listed,
+            o.settings.exclude,
+            o.settings,
+            o.settings.url as string,
+          ),
+        })
       } catch (err) {
         results.push({ entry, error: messageOf(err) })
       }
@@ -56,7 +67,11 @@ export async function resolvePlan(o: ResolveOptions): Promise<{ downloads: Downl
 }
 
 /** Two patterns under one folder share one listing. */
-function listOnce(cache: Map<string, Promise<ListedFile[]>>, entry: Entry, o: ResolveOptions): Promise<ListedFile[]> {
+function listOnce(
+  cache: Map<string, Promise<ListedFile[]>>,
+  entry: Entry,
+  o: ResolveOptions,
+): Promise<ListedFile[]> {
   const prefix = patternPrefix(entry.repoPath as string)
   const key = `${prefix.repo}/${prefix.folder}`
   let listing = cache.get(key)
@@ -64,11 +79,18 @@ function listOnce(cache: Map<string, Promise<ListedFile[]>>, entry: Entry, o: Re
     const baseUrl = o.settings.url as string
     const retrying = (what: string, fn: () => Promise<ListedFile[] | undefined>) =>
       withRetries(what, fn, o.policy, o.sleep, o.signal, (retry, delayMs, message) =>
-        o.onRetry(`retry ${retry}/${o.policy.retries} for ${what} of ${key} in ${(delayMs / 1000).toFixed(1)} s: ${message}`),
+        o.onRetry(
+          `retry ${retry}/${o.policy.retries} for ${what} of ${key} in ${(delayMs / 1000).toFixed(1)} s: ${message}`,
+        ),
       )
     listing = (async () => {
       const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
-      return listed ?? ((await retrying('AQL search', () => searchAql(o.http, baseUrl, prefix, o.signal))) as ListedFile[])
+      return (
+        listed ??
+        ((await retrying('AQL search', () =>
+          searchAql(o.http, baseUrl, prefix, o.signal),
+        )) as ListedFile[])
+      )
     })()
     cache.set(key, listing)
   }

@@ -16,7 +16,11 @@ export interface RetryPolicy {
 export const MAX_RETRY_AFTER_MS = 5 * 60_000
 
 /** The policy the `retries` and `retry-delay` inputs describe. */
-export function retryPolicy(retries: number, baseDelayMs: number, random = Math.random): RetryPolicy {
+export function retryPolicy(
+  retries: number,
+  baseDelayMs: number,
+  random = Math.random,
+): RetryPolicy {
   return { retries, baseDelayMs, maxDelayMs: 30_000, random }
 }
 
@@ -78,14 +82,28 @@ const NETWORK_CODES: Record<string, string> = {
   ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the body ended',
 }
 
-const DISK_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EMFILE'])
+const DISK_CODES = new Set([
+  'ENOSPC',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EDQUOT',
+  'EISDIR',
+  'ENOTDIR',
+  'EEXIST',
+  'EMFILE',
+])
 
 /** Turns whatever an attempt threw into an {@link AttemptError} the policy can judge. */
 export function classify(error: unknown): AttemptError {
   if (error instanceof AttemptError) return error
   const code = errorCode(error)
   if (code && DISK_CODES.has(code)) {
-    return new AttemptError('disk', `cannot write the file: ${diskMessage(code)} (${messageOf(error)})`, { cause: error })
+    return new AttemptError(
+      'disk',
+      `cannot write the file: ${diskMessage(code)} (${messageOf(error)})`,
+      { cause: error },
+    )
   }
   if (code && NETWORK_CODES[code]) {
     return new AttemptError('network', `${NETWORK_CODES[code]} (${code})`, { cause: error })

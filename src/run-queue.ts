@@ -158,7 +158,10 @@ export async function runDownloads(
         queue.concurrency = limit.value
         progress.concurrency = limit.value
         progress.minConcurrency = limit.min
-        events.onConcurrency?.(limit.value, pushedBack ? 'the server pushed back (429/503)' : 'requests succeed again')
+        events.onConcurrency?.(
+          limit.value,
+          pushedBack ? 'the server pushed back (429/503)' : 'requests succeed again',
+        )
       }
     },
   }
@@ -179,5 +182,12 @@ export async function runDownloads(
 
 /** Fresh counters for a run of `total` files. */
 export function newProgress(total: number, concurrency: number): Progress {
-  return { filesDone: 0, filesTotal: total, bytes: 0, concurrency, minConcurrency: concurrency, retries: 0 }
+  return {
+    filesDone: 0,
+    filesTotal: total,
+    bytes: 0,
+    concurrency,
+    minConcurrency: concurrency,
+    retries: 0,
+  }
 }

@@ -18,7 +18,9 @@ export function shardPlan(downloads: Download[], index: number, count: number): 
   }
   const load = new Array<number>(count).fill(0)
   const owner = new Map<Download, number>()
-  const bySize = sorted.map((d, i) => ({ d, i })).sort((a, b) => (b.d.size as number) - (a.d.size as number) || a.i - b.i)
+  const bySize = sorted
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (b.d.size as number) - (a.d.size as number) || a.i - b.i)
   for (const { d } of bySize) {
     let lightest = 0
     for (let s = 1; s < count; s++) if (load[s] < load[lightest]) lightest = s

@@ -103,7 +103,13 @@ export function tempPathFor(dest: string): string {
  */
 export async function transferFile(d: Download, ctx: TransferContext): Promise<FileResult> {
   const started = Date.now()
-  const state: FileState = { temp: tempPathFor(d.dest), received: 0, bytes: 0, noSplit: false, ranges: 1 }
+  const state: FileState = {
+    temp: tempPathFor(d.dest),
+    received: 0,
+    bytes: 0,
+    noSplit: false,
+    ranges: 1,
+  }
   let attempts = 0
   const result = (status: FileStatus, extra: Partial<FileResult> = {}): FileResult => ({
     download: d,
@@ -136,11 +142,18 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
       } catch (err) {
         const error = classify(err)
         if (ctx.signal.aborted) throw error
-        if (error.kind === 'http' && (error.status === 429 || error.status === 503)) ctx.onPushback(true)
+        if (error.kind === 'http' && (error.status === 429 || error.status === 503))
+          ctx.onPushback(true)
         const retry = attempts
         if (!isRetryable(error) || retry > ctx.policy.retries) throw error
         const delayMs = retryDelay(error, retry, ctx.policy)
-        ctx.onRetry({ download: d, retry, retries: ctx.policy.retries, delayMs, error: error.message })
+        ctx.onRetry({
+          download: d,
+          retry,
+          retries: ctx.policy.retries,
+          delayMs,
+          error: error.message,
+        })
         await ctx.sleep(delayMs, ctx.signal)
       }
     }
@@ -165,7 +178,10 @@ async function ensureFolderInside(target: string, folder: string, dryRun: boolea
   const realTarget = await fsp.realpath(target).catch(() => target)
   const rel = path.relative(realTarget, real)
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new AttemptError('unsafe', `refused: ${folder} leads outside 'target' through a symbolic link (to ${real})`)
+    throw new AttemptError(
+      'unsafe',
+      `refused: ${folder} leads outside 'target' through a symbolic link (to ${real})`,
+    )
   }
 }
 
@@ -188,7 +204,9 @@ async function checkExisting(d: Download, ctx: TransferContext): Promise<Existin
   const local = await hashFile(d.dest)
   const planned = strongest(d.checksums)
   if (planned) {
-    return local[planned.algorithm] === planned.digest ? { size: stat.size, algorithm: planned.algorithm, requested: false } : undefined
+    return local[planned.algorithm] === planned.digest
+      ? { size: stat.size, algorithm: planned.algorithm, requested: false }
+      : undefined
   }
   const res = await ctx.http.request(d.url, {
     method: 'HEAD',
@@ -212,11 +230,17 @@ async function hashFile(file: string): Promise<Record<Algorithm, string>> {
     hashes.sha1.update(chunk as Buffer)
     hashes.md5.update(chunk as Buffer)
   }
-  return { sha256: hashes.sha256.digest('hex'), sha1: hashes.sha1.digest('hex'), md5: hashes.md5.digest('hex') }
+  return {
+    sha256: hashes.sha256.digest('hex'),
+    sha1: hashes.sha1.digest('hex'),
+    md5: hashes.md5.digest('hex'),
+  }
 }
 
 /** The strongest checksum among those known. */
-export function strongest(checksums: Checksums): { algorithm: Algorithm; digest: string } | undefined {
+export function strongest(
+  checksums: Checksums,
+): { algorithm: Algorithm; digest: string } | undefined {
   for (const algorithm of ALGORITHMS) {
     const digest = checksums[algorithm]
     if (digest) return { algorithm, digest: digest.toLowerCase() }
@@ -227,7 +251,9 @@ export function strongest(checksums: Checksums): { algorithm: Algorithm; digest:
 /** Artifactory's X-Checksum-* headers (any server may send them). */
 export function headerChecksums(headers: Record<string, string>): Checksums {
   const valid = (value: string | undefined, length: number): string | undefined =>
-    value && new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value.trim()) ? value.trim().toLowerCase() : undefined
+    value && new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value.trim())
+      ? value.trim().toLowerCase()
+      : undefined
   return {
     sha256: valid(headers['x-checksum-sha256'], 64),
     sha1: valid(headers['x-checksum-sha1'], 40),
@@ -246,7 +272,11 @@ interface SplitPlan {
  * For a large file on a server that takes ranges, streams only the first part and returns the
  * other parts, which are fetched concurrently by {@link splitRest}.
  */
-async function attempt(d: Download, state: FileState, ctx: TransferContext): Promise<{ split?: SplitPlan }> {
+async function attempt(
+  d: Download,
+  state: FileState,
+  ctx: TransferContext,
+): Promise<{ split?: SplitPlan }> {
   const resuming = state.received > 0 && state.validator !== undefined && state.hash !== undefined
   const headers: Record<string, string> = {}
   if (resuming) {
@@ -271,7 +301,10 @@ async function attempt(d: Download, state: FileState, ctx: TransferContext): Pro
     if (!range || range.start !== state.received || (validator && validator !== state.validator)) {
       res.body.destroy()
       resetState(state)
-      throw new AttemptError('network', 'the server answered the resumed request with a different range or version; restarting')
+      throw new AttemptError(
+        'network',
+        'the server answered the resumed request with a different range or version; restarting',
+      )
     }
     offset = state.received
     state.total = range.total
@@ -298,7 +331,8 @@ async function attempt(d: Download, state: FileState, ctx: TransferContext): Pro
     // other parts are requested in parallel (a per-connection cap no longer caps the file).
     const partSize = Math.ceil(total / ctx.split)
     const parts: [number, number][] = []
-    for (let start = partSize; start < total; start += partSize) parts.push([start, Math.min(total, start + partSize) - 1])
+    for (let start = partSize; start < total; start += partSize)
+      parts.push([start, Math.min(total, start + partSize) - 1])
     await prepareTemp(state, 0)
     await streamTo(res.body, state, ctx, 0, partSize)
     state.ranges = parts.length + 1
@@ -309,14 +343,22 @@ async function attempt(d: Download, state: FileState, ctx: TransferContext): Pro
   await prepareTemp(state, offset)
   await streamTo(res.body, state, ctx, offset, undefined)
   if (state.total !== undefined && state.received < state.total) {
-    throw new AttemptError('network', `body ended after ${formatBytes(state.received)} of ${formatBytes(state.total)}`)
+    throw new AttemptError(
+      'network',
+      `body ended after ${formatBytes(state.received)} of ${formatBytes(state.total)}`,
+    )
   }
   state.total ??= state.received
   return {}
 }
 
 /** Fetches the remaining parts of a split file concurrently, then hashes them in file order. */
-async function splitRest(d: Download, state: FileState, split: SplitPlan, ctx: TransferContext): Promise<void> {
+async function splitRest(
+  d: Download,
+  state: FileState,
+  split: SplitPlan,
+  ctx: TransferContext,
+): Promise<void> {
   const validator = state.validator as string
   try {
     await Promise.all(
@@ -329,14 +371,20 @@ async function splitRest(d: Download, state: FileState, split: SplitPlan, ctx: T
           if (res.status !== 206) {
             if (res.status === 200) {
               res.body.destroy()
-              throw new AttemptError('network', 'the file changed on the server during the download')
+              throw new AttemptError(
+                'network',
+                'the file changed on the server during the download',
+              )
             }
             throw await statusError(res, '')
           }
           const range = parseContentRange(res.headers['content-range'])
           if (!range || range.start !== start || range.end !== end) {
             res.body.destroy()
-            throw new AttemptError('network', `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`)
+            throw new AttemptError(
+              'network',
+              `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
+            )
           }
           await streamPart(res.body, state, ctx, start, end - start + 1)
         }, 1_000),
@@ -352,13 +400,21 @@ async function splitRest(d: Download, state: FileState, split: SplitPlan, ctx: T
   // The parts arrived out of order, so their bytes are hashed now, from the page cache.
   const hash = state.hash as Hash
   const first = split.parts[0][0]
-  for await (const chunk of fs.createReadStream(state.temp, { start: first, highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of fs.createReadStream(state.temp, {
+    start: first,
+    highWaterMark: 1024 * 1024,
+  })) {
     hash.update(chunk as Buffer)
   }
   state.received = state.total as number
 }
 
-function setExpected(d: Download, state: FileState, headers: Record<string, string>, ctx: TransferContext): void {
+function setExpected(
+  d: Download,
+  state: FileState,
+  headers: Record<string, string>,
+  ctx: TransferContext,
+): void {
   if (!ctx.verify) return
   const expected = strongest(d.checksums) ?? strongest(headerChecksums(headers))
   if (expected) state.expected = expected
@@ -366,7 +422,10 @@ function setExpected(d: Download, state: FileState, headers: Record<string, stri
 
 function checkMaxSize(size: number | undefined, max: number | undefined): void {
   if (max !== undefined && size !== undefined && size > max) {
-    throw new AttemptError('size', `the file is ${formatBytes(size)}, larger than max-size (${formatBytes(max)})`)
+    throw new AttemptError(
+      'size',
+      `the file is ${formatBytes(size)}, larger than max-size (${formatBytes(max)})`,
+    )
   }
 }
 
@@ -391,14 +450,26 @@ async function prepareTemp(state: FileState, offset: number): Promise<void> {
  * With `limit`, stops after that many bytes and drops the connection (the rest of the file
  * comes from range requests).
  */
-async function streamTo(body: Readable, state: FileState, ctx: TransferContext, offset: number, limit: number | undefined): Promise<void> {
+async function streamTo(
+  body: Readable,
+  state: FileState,
+  ctx: TransferContext,
+  offset: number,
+  limit: number | undefined,
+): Promise<void> {
   const handle = await fsp.open(state.temp, 'r+')
-  const writer = new FileWriter(handle.fd, offset, limit, (chunks, n) => {
-    for (const c of chunks) state.hash?.update(c)
-    state.received += n
-    state.bytes += n
-    ctx.onBytes(n)
-  }, ctx.maxSize)
+  const writer = new FileWriter(
+    handle.fd,
+    offset,
+    limit,
+    (chunks, n) => {
+      for (const c of chunks) state.hash?.update(c)
+      state.received += n
+      state.bytes += n
+      ctx.onBytes(n)
+    },
+    ctx.maxSize,
+  )
   try {
     await pipeline(body, writer, { signal: ctx.signal })
   } catch (err) {
@@ -406,18 +477,37 @@ async function streamTo(body: Readable, state: FileState, ctx: TransferContext, 
   } finally {
     await handle.close()
   }
-  if (limit !== undefined && writer.written < limit && (state.total === undefined || writer.written < Math.min(limit, state.total))) {
-    throw new AttemptError('network', `body ended after ${formatBytes(writer.written)} of the first ${formatBytes(limit)}`)
+  if (
+    limit !== undefined &&
+    writer.written < limit &&
+    (state.total === undefined || writer.written < Math.min(limit, state.total))
+  ) {
+    throw new AttemptError(
+      'network',
+      `body ended after ${formatBytes(writer.written)} of the first ${formatBytes(limit)}`,
+    )
   }
 }
 
 /** Streams one range of a split file to its place in the temporary file (hashed later, in order). */
-async function streamPart(body: Readable, state: FileState, ctx: TransferContext, start: number, length: number): Promise<void> {
+async function streamPart(
+  body: Readable,
+  state: FileState,
+  ctx: TransferContext,
+  start: number,
+  length: number,
+): Promise<void> {
   const handle = await fsp.open(state.temp, 'r+')
-  const writer = new FileWriter(handle.fd, start, length, (_chunks, n) => {
-    state.bytes += n
-    ctx.onBytes(n)
-  }, undefined)
+  const writer = new FileWriter(
+    handle.fd,
+    start,
+    length,
+    (_chunks, n) => {
+      state.bytes += n
+      ctx.onBytes(n)
+    },
+    undefined,
+  )
   try {
     await pipeline(body, writer, { signal: ctx.signal })
   } catch (err) {
@@ -426,7 +516,10 @@ async function streamPart(body: Readable, state: FileState, ctx: TransferContext
     await handle.close()
   }
   if (writer.written < length) {
-    throw new AttemptError('network', `range at ${start} ended after ${formatBytes(writer.written)} of ${formatBytes(length)}`)
+    throw new AttemptError(
+      'network',
+      `range at ${start} ended after ${formatBytes(writer.written)} of ${formatBytes(length)}`,
+    )
   }
 }
 
@@ -443,7 +536,13 @@ class FileWriter extends Writable {
   private readonly maxSize?: number
   private readonly onWritten: (chunks: Buffer[], n: number) => void
 
-  constructor(fd: number, position: number, limit: number | undefined, onWritten: (chunks: Buffer[], n: number) => void, maxSize: number | undefined) {
+  constructor(
+    fd: number,
+    position: number,
+    limit: number | undefined,
+    onWritten: (chunks: Buffer[], n: number) => void,
+    maxSize: number | undefined,
+  ) {
     super({ highWaterMark: 1024 * 1024 })
     this.fd = fd
     this.position = position
@@ -468,7 +567,12 @@ class FileWriter extends Writable {
       n = this.limit - this.written
     }
     if (this.maxSize !== undefined && this.position + n > this.maxSize) {
-      callback(new AttemptError('size', `the file is larger than max-size (${formatBytes(this.maxSize)}); stopped at ${formatBytes(this.position)}`))
+      callback(
+        new AttemptError(
+          'size',
+          `the file is larger than max-size (${formatBytes(this.maxSize)}); stopped at ${formatBytes(this.position)}`,
+        ),
+      )
       return
     }
     fs.writev(this.fd, buffers, this.position, (err) => {
@@ -484,7 +588,11 @@ class FileWriter extends Writable {
     })
   }
 
-  override _write(chunk: Buffer, _encoding: string, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: string,
+    callback: (error?: Error | null) => void,
+  ): void {
     this._writev([{ chunk }], callback)
   }
 }
@@ -494,7 +602,11 @@ class LimitReached extends Error {
 }
 
 /** Compares the digest with the expected one, then renames the temporary into place. */
-async function verifyAndPlace(d: Download, state: FileState, ctx: TransferContext): Promise<Algorithm | undefined> {
+async function verifyAndPlace(
+  d: Download,
+  state: FileState,
+  ctx: TransferContext,
+): Promise<Algorithm | undefined> {
   let verified: Algorithm | undefined
   if (ctx.verify && state.expected) {
     const actual = (state.hash as Hash).digest('hex')
@@ -522,7 +634,9 @@ function contentLength(headers: Record<string, string>): number | undefined {
 }
 
 /** `bytes 100-199/1000` → { start: 100, end: 199, total: 1000 }. */
-export function parseContentRange(value: string | undefined): { start: number; end: number; total?: number } | undefined {
+export function parseContentRange(
+  value: string | undefined,
+): { start: number; end: number; total?: number } | undefined {
   const m = value && /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim())
   if (!m) return undefined
   return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? undefined : Number(m[3]) }

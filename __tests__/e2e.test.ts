@@ -1,0 +1,118 @@
+// The bundled action, run as the runner runs it: `node dist/index.js` with INPUT_* variables.
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { runAction } from '../scripts/runner.ts'
+
+let server: ArtifactoryServer
+let workspace: string
+const big = Buffer.alloc(6 * 1024 * 1024)
+for (let i = 0; i < big.length; i += 997) big[i] = i % 251
+
+beforeAll(async () => {
+  server = await startArtifactory({
+    files: {
+      'libs/com/acme/app-1.0.jar': 'app 1.0',
+      'libs/com/acme/app-1.1.jar': 'app 1.1',
+      'libs/com/acme/sub/lib.jar': 'lib',
+      'libs/big/blob.bin': big,
+    },
+    auth: { token: 'e2e-secret-token' },
+  })
+  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-e2e-'))
+})
+afterAll(async () => {
+  await server.close()
+  await fsp.rm(workspace, { recursive: true, force: true })
+})
+
+describe('node dist/index.js', () => {
+  it('downloads, sets outputs and the summary, masks the token, and is cheap to re-run', async () => {
+    const inputs = {
+      url: server.url,
+      paths: 'libs/com/acme/**/*.jar => jars/\nlibs/big/blob.bin',
+      target: 'out',
+      'access-token': 'e2e-secret-token',
+      'split-min-size': '1MiB',
+      'progress-interval': '0',
+    }
+    const first = await runAction({ workspace, inputs })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('::add-mask::e2e-secret-token')
+    expect(first.stdout.replace('::add-mask::e2e-secret-token', '')).not.toContain(
+      'e2e-secret-token',
+    )
+    expect(first.stdout).toContain('::group::Plan')
+    expect(first.stdout).toContain('::group::Download')
+    expect(first.outputs.downloaded).toBe('4')
+    expect(first.outputs.failed).toBe('0')
+    expect(Number(first.outputs.bytes)).toBe(big.length + 7 + 7 + 3)
+    const files = JSON.parse(first.outputs.files) as string[]
+    expect(files.sort()).toEqual(
+      ['out/blob.bin', 'out/jars/app-1.0.jar', 'out/jars/app-1.1.jar', 'out/jars/lib.jar'].map(
+        (f) => path.join(workspace, f),
+      ),
+    )
+    expect(fs.readFileSync(path.join(workspace, 'out/blob.bin')).equals(big)).toBe(true)
+    expect(first.summary).toContain('**4/4** files in place')
+
+    server.reset()
+    const second = await runAction({ workspace, inputs })
+    expect(second.code).toBe(0)
+    expect(second.outputs.bytes).toBe('0')
+    expect(second.stdout).toContain('up to date')
+    expect(server.stats.bodyResponses).toBe(0)
+  })
+
+  it('fails the step with one annotation per failed file', async () => {
+    const run = await runAction({
+      workspace,
+      inputs: {
+        url: server.url,
+        paths: 'libs/nope-1.jar\nlibs/nope-2.jar\nlibs/com/acme/app-1.0.jar => keep.jar',
+        'access-token': 'e2e-secret-token',
+        retries: '0',
+      },
+    })
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
+    expect(errors).toHaveLength(3)
+    expect(errors[0]).toContain('title=Download failed: libs/nope-1.jar')
+    expect(errors[0]).toContain('HTTP 404')
+    expect(errors[2]).toBe('::error::2 of 3 downloads failed')
+    expect(run.outputs.failed).toBe('2')
+    expect(JSON.parse(run.outputs.errors)).toEqual([
+      { source: 'libs/nope-1.jar', message: expect.stringContaining('HTTP 404') },
+      { source: 'libs/nope-2.jar', message: expect.stringContaining('HTTP 404') },
+    ])
+  })
+
+  it('with fail-on-error: false, warns and succeeds', async () => {
+    const run = await runAction({
+      workspace,
+      inputs: {
+        url: server.url,
+        paths: 'libs/nope.jar',
+        'access-token': 'e2e-secret-token',
+        'fail-on-error': 'false',
+      },
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/::warning title=Download failed: libs\/nope.jar::HTTP 404/)
+    expect(run.stdout).not.toContain('::error')
+  })
+
+  it('refuses bad input before any request, naming the input', async () => {
+    server.reset()
+    const run = await runAction({
+      workspace,
+      inputs: { url: server.url, paths: 'libs/a.jar', concurrency: '100' },
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain("::error::Input 'concurrency' must be from 1 to 64, got 100")
+    expect(server.requests).toHaveLength(0)
+  })
+})

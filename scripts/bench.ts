@@ -1,0 +1,400 @@
+// `npm run bench`: the action against its peers on the same work, on 127.0.0.1.
+// Starts the project's Artifactory-compatible server, generates the data, runs each workload
+// with the bundled action (`node dist/index.js` with INPUT_* variables, as the runner does)
+// and with curl --parallel and aria2c (installed from the system's packages when missing),
+// checks every output byte for byte, and prints wall time, MiB/s, peak RSS and the ratio to
+// each peer measured in the same run. Absolute times on a shared machine are noise; the ratios
+// are the result.
+//
+//   npm run bench                 all workloads
+//   npm run bench -- small faults only those (small, large, throttled, faults, huge)
+import { execFileSync, spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startArtifactory, type ArtifactoryServer, type Fault } from '../server/artifactory.ts'
+import { runAction } from './runner.ts'
+
+const MiB = 1024 * 1024
+const only = process.argv.slice(2)
+const want = (name: string): boolean => only.length === 0 || only.includes(name)
+
+interface Measure {
+  tool: string
+  ms: number
+  bytes: number
+  rss?: number
+  ok: boolean
+  note?: string
+}
+
+interface Workload {
+  name: string
+  title: string
+  files: Map<string, Buffer>
+  server: {
+    latencyMs?: number
+    throttleBytesPerSec?: number
+    faults?: () => Record<string, Fault[]>
+  }
+  concurrency: number
+  /** Extra inputs for the action. */
+  inputs?: Record<string, string>
+  /** aria2c options beyond the defaults. */
+  aria2?: string[]
+  /** Lower bound of the wall time, when physics gives one. */
+  floorMs?: number
+  retries?: number
+}
+
+function pseudoRandom(size: number, seed: number): Buffer {
+  // A random 1 MiB block, varied per file, repeated: fast to make, incompressible enough.
+  const block = Buffer.alloc(Math.min(size, MiB))
+  let x = (seed * 2654435761) >>> 0 || 1
+  for (let i = 0; i + 4 <= block.length; i += 4) {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    block.writeUInt32LE(x, i)
+  }
+  const out = Buffer.alloc(size)
+  for (let off = 0; off < size; off += block.length) {
+    block.copy(out, off)
+    out.writeUInt32LE((seed + off) >>> 0, off)
+  }
+  return out
+}
+
+function filesOf(count: number, size: number, prefix: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>()
+  for (let i = 0; i < count; i++)
+    files.set(`bench/${prefix}/f${String(i).padStart(5, '0')}.bin`, pseudoRandom(size, i + 1))
+  return files
+}
+
+const workloads: Workload[] = [
+  {
+    name: 'small',
+    title: '500 × 64 KiB, 30 ms latency, 16 at once',
+    files: filesOf(500, 64 * 1024, 'small'),
+    server: { latencyMs: 30 },
+    concurrency: 16,
+    floorMs: Math.ceil(500 / 16) * 30,
+  },
+  {
+    name: 'large',
+    title: '4 × 256 MiB, 4 at once',
+    files: filesOf(4, 256 * MiB, 'large'),
+    server: {},
+    concurrency: 4,
+  },
+  {
+    name: 'throttled',
+    title: '96 MiB, each connection capped at 12 MiB/s',
+    files: filesOf(1, 96 * MiB, 'throttled'),
+    server: { throttleBytesPerSec: 12 * MiB },
+    concurrency: 4,
+    aria2: ['-x4', '-s4', '-k1M'],
+  },
+  {
+    name: 'faults',
+    title: '200 × 256 KiB, every 5th fails twice (503, reset, truncated), retries 3',
+    files: filesOf(200, 256 * 1024, 'faults'),
+    server: {
+      faults: () => {
+        const kinds: Fault[][] = [
+          [{ kind: 'status', status: 503 }, { kind: 'reset' }],
+          [{ kind: 'reset' }, { kind: 'truncate', afterBytes: 100_000 }],
+          [
+            { kind: 'truncate', afterBytes: 50_000 },
+            { kind: 'status', status: 503 },
+          ],
+        ]
+        const out: Record<string, Fault[]> = {}
+        for (let i = 0; i < 200; i += 5)
+          out[`bench/faults/f${String(i).padStart(5, '0')}.bin`] = kinds[(i / 5) % 3]
+        return out
+      },
+    },
+    concurrency: 16,
+    retries: 3,
+  },
+]
+
+const huge = {
+  name: 'huge',
+  title: '20,000 × 1 KiB (memory bound)',
+}
+
+async function main(): Promise<void> {
+  const peers = findPeers()
+  console.log(
+    `peers: ${peers.length ? peers.join(', ') : 'none found'}; cores: ${os.cpus().length}; node ${process.version}`,
+  )
+  const tables: string[] = []
+  for (const w of workloads) {
+    if (!want(w.name)) continue
+    console.log(`\n## ${w.title}`)
+    const measures: Measure[] = []
+    const server = await startArtifactory({
+      files: w.files,
+      latencyMs: w.server.latencyMs,
+      throttleBytesPerSec: w.server.throttleBytesPerSec,
+    })
+    try {
+      const reset = (): void => {
+        server.reset()
+        for (const [p, faults] of Object.entries(w.server.faults?.() ?? {}))
+          server.setFaults(p, faults)
+      }
+      reset()
+      measures.push(await runOurs(w, server))
+      for (const peer of peers) {
+        reset()
+        measures.push(await runPeer(peer, w, server))
+      }
+    } finally {
+      await server.close()
+    }
+    tables.push(table(w, measures))
+    console.log(tables[tables.length - 1])
+  }
+  if (want('huge') && only.includes('huge')) await runHuge()
+  console.log('\n# Results\n')
+  console.log(tables.join('\n\n'))
+}
+
+function findPeers(): string[] {
+  const has = (cmd: string): boolean => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  }
+  if (!has('aria2c') && process.getuid?.() === 0 && has('apt-get')) {
+    console.log('installing aria2 from the system packages…')
+    try {
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          'apt-get install -y -qq aria2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq aria2)',
+        ],
+        { stdio: 'ignore' },
+      )
+    } catch {
+      console.log('could not install aria2; it is left out')
+    }
+  }
+  return ['curl', 'aria2c'].filter(has)
+}
+
+async function freshDir(name: string): Promise<string> {
+  const dir = path.join(os.tmpdir(), 'artdl-bench', name)
+  await fsp.rm(dir, { recursive: true, force: true })
+  await fsp.mkdir(dir, { recursive: true })
+  return dir
+}
+
+async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure> {
+  const dir = await freshDir(`${w.name}-action`)
+  const run = await runAction({
+    workspace: dir,
+    measureRss: true,
+    inputs: {
+      url: server.url,
+      paths: [...w.files.keys()].join('\n'),
+      target: 'out',
+      flat: 'false',
+      concurrency: String(w.concurrency),
+      retries: String(w.retries ?? 3),
+      'retry-delay': '100',
+      'progress-interval': '0',
+      ...w.inputs,
+    },
+  })
+  const ok = run.code === 0 && (await verify(w, path.join(dir, 'out')))
+  await fsp.rm(dir, { recursive: true, force: true })
+  return {
+    tool: 'action',
+    ms: run.ms,
+    bytes: total(w),
+    rss: run.peakRss,
+    ok,
+    note: run.code === 0 ? undefined : `exit ${run.code}`,
+  }
+}
+
+async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Promise<Measure> {
+  const dir = await freshDir(`${w.name}-${peer}`)
+  const out = path.join(dir, 'out')
+  const list = path.join(dir, 'list.txt')
+  let args: string[]
+  if (peer === 'curl') {
+    const lines: string[] = []
+    for (const p of w.files.keys())
+      lines.push(`url = "${server.url}/${p}"`, `output = "${path.join(out, p)}"`)
+    await fsp.writeFile(list, lines.join('\n'))
+    args = [
+      'curl',
+      '--parallel',
+      '--parallel-max',
+      String(w.concurrency),
+      '--create-dirs',
+      '--fail',
+      '--silent',
+      '--show-error',
+      '--retry',
+      String(w.retries ?? 0),
+      '--retry-all-errors',
+      '--retry-delay',
+      '0',
+      '--config',
+      list,
+    ]
+  } else {
+    const lines: string[] = []
+    for (const p of w.files.keys()) lines.push(`${server.url}/${p}`, `  out=${p}`)
+    await fsp.writeFile(list, lines.join('\n'))
+    args = [
+      'aria2c',
+      '-q',
+      '-d',
+      out,
+      '-i',
+      list,
+      '-j',
+      String(w.concurrency),
+      '--file-allocation=none',
+      '--auto-file-renaming=false',
+      '--allow-overwrite=true',
+      '--max-tries',
+      String((w.retries ?? 0) + 1),
+      '--retry-wait',
+      '0',
+      ...(w.aria2 ?? ['-x1', '-s1']),
+    ]
+  }
+  const { ms, rss, code } = await timed(args)
+  const ok = code === 0 && (await verify(w, out))
+  await fsp.rm(dir, { recursive: true, force: true })
+  return {
+    tool: peer === 'aria2c' && w.aria2 ? `aria2c ${w.aria2.slice(0, 2).join(' ')}` : peer,
+    ms,
+    bytes: total(w),
+    rss,
+    ok,
+    note: code === 0 ? undefined : `exit ${code}`,
+  }
+}
+
+/** Runs a command under GNU time for its peak RSS (or without, when it is missing). */
+async function timed(args: string[]): Promise<{ ms: number; rss?: number; code: number | null }> {
+  const useTime = fs.existsSync('/usr/bin/time')
+  const rssFile = path.join(os.tmpdir(), `artdl-bench-rss-${process.pid}`)
+  const cmd = useTime ? ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...args] : args
+  const started = performance.now()
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] })
+    child.on('close', resolve)
+  })
+  const ms = performance.now() - started
+  let rss: number | undefined
+  if (useTime) {
+    const kb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop())
+    rss = Number.isFinite(kb) ? kb * 1024 : undefined
+    fs.rmSync(rssFile, { force: true })
+  }
+  return { ms, rss, code }
+}
+
+async function verify(w: Workload, out: string): Promise<boolean> {
+  for (const [p, body] of w.files) {
+    const file = path.join(out, p)
+    let data: Buffer
+    try {
+      data = await fsp.readFile(file)
+    } catch {
+      return false
+    }
+    if (!data.equals(body)) return false
+  }
+  return true
+}
+
+function total(w: Workload): number {
+  let n = 0
+  for (const b of w.files.values()) n += b.length
+  return n
+}
+
+function table(w: Workload, measures: Measure[]): string {
+  const ours = measures[0]
+  const rows = [
+    `### ${w.title}`,
+    '',
+    '| tool | wall | MiB/s | peak RSS | all bytes right | action ÷ tool (time) |',
+    '| --- | ---: | ---: | ---: | :---: | ---: |',
+  ]
+  for (const m of measures) {
+    const ratio = m === ours ? '1.00' : (ours.ms / m.ms).toFixed(2)
+    rows.push(
+      `| ${m.tool} | ${(m.ms / 1000).toFixed(2)} s | ${(m.bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : `no${m.note ? ` (${m.note})` : ''}`} | ${ratio} |`,
+    )
+  }
+  if (w.floorMs)
+    rows.push(
+      '',
+      `latency floor ⌈files/concurrency⌉ × latency = ${(w.floorMs / 1000).toFixed(2)} s; action ÷ floor = ${(ours.ms / w.floorMs).toFixed(2)}`,
+    )
+  const correct = measures.slice(1).filter((m) => m.ok)
+  if (correct.length) {
+    const best = correct.reduce((a, b) => (a.ms < b.ms ? a : b))
+    rows.push('', `action ÷ best correct peer (${best.tool}) = ${(ours.ms / best.ms).toFixed(2)}`)
+  }
+  return rows.join('\n')
+}
+
+/** 20,000 small files vs 500: peak RSS ratio (bounded memory for very large runs). */
+async function runHuge(): Promise<void> {
+  console.log(`\n## ${huge.title}`)
+  const results: { count: number; ms: number; rss?: number; ok: boolean }[] = []
+  for (const count of [500, 20_000]) {
+    const files = filesOf(count, 1024, `huge${count}`)
+    const server = await startArtifactory({ files })
+    const dir = await freshDir(`huge-${count}`)
+    const run = await runAction({
+      workspace: dir,
+      measureRss: true,
+      inputs: {
+        url: server.url,
+        paths: [...files.keys()].join('\n'),
+        target: 'out',
+        flat: 'false',
+        concurrency: '16',
+        'progress-interval': '0',
+      },
+    })
+    const summaryKiB = Buffer.byteLength(run.summary) / 1024
+    results.push({
+      count,
+      ms: run.ms,
+      rss: run.peakRss,
+      ok: run.code === 0 && (await verify({ files } as Workload, path.join(dir, 'out'))),
+    })
+    console.log(
+      `${count} files: ${(run.ms / 1000).toFixed(1)} s, peak RSS ${((run.peakRss ?? 0) / MiB).toFixed(0)} MiB, summary ${summaryKiB.toFixed(0)} KiB, log lines ${run.stdout.split('\n').length}`,
+    )
+    await server.close()
+    await fsp.rm(dir, { recursive: true, force: true })
+  }
+  const [a, b] = results
+  if (a.rss && b.rss) console.log(`peak RSS 20,000 ÷ 500 = ${(b.rss / a.rss).toFixed(2)}`)
+}
+
+await main()

@@ -1,0 +1,96 @@
+// `npm run demo`: the action's main job on an embedded default. Starts a local
+// Artifactory-compatible server on 127.0.0.1 with sample files (one transient fault that is
+// retried), runs the bundled action against it exactly as the runner does, prints the log,
+// the outputs and the job summary as text, and stops the server.
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startArtifactory } from '../server/artifactory.ts'
+import { sampleFiles } from '../server/samples.ts'
+import { runAction } from './runner.ts'
+
+const files = sampleFiles()
+const server = await startArtifactory({
+  files,
+  latencyMs: 5,
+  // A few MiB per second per connection, so the progress line has something to say.
+  throttleBytesPerSec: 24 * 1024 * 1024,
+  faults: { 'libs-release/com/acme/app/1.4.2/app-1.4.2.jar': [{ kind: 'status', status: 503 }] },
+})
+const workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-demo-'))
+const paths = [
+  '# a pattern: every jar of the 1.4 line, below any folder',
+  'libs-release/com/acme/app/1.4.*/**/*.jar => jars/',
+  '# single files, one renamed',
+  'libs-release/com/acme/tools/toolkit-2.0.tar.gz',
+  'generic-local/docs/readme.txt => docs/README.txt',
+  '# everything else under com/acme, keeping folders',
+  'libs-release/com/acme/**/*.pom',
+].join('\n')
+
+console.log(`demo: local Artifactory at ${server.url} with ${files.size} sample files`)
+console.log(`demo: running dist/index.js as the runner would, into ${workspace}\n`)
+const result = await runAction({
+  workspace,
+  inputs: {
+    url: server.url,
+    paths,
+    target: 'downloads',
+    flat: 'false',
+    concurrency: '8',
+    retries: '3',
+    'retry-delay': '200',
+    'progress-interval': '1',
+    'split-min-size': '2MiB',
+  },
+  onLine: (line) => console.log(`  │ ${line}`),
+})
+await server.close()
+
+console.log(`\ndemo: exit code ${result.code}, ${Math.round(result.ms)} ms`)
+console.log('demo: outputs')
+for (const [name, value] of Object.entries(result.outputs)) {
+  const shown = value.length > 160 ? `${value.slice(0, 157)}…` : value
+  console.log(`  ${name} = ${shown}`)
+}
+console.log('\ndemo: job summary\n')
+console.log(markdownToText(result.summary))
+await fsp.rm(workspace, { recursive: true, force: true })
+process.exit(result.code === 0 && result.outputs.failed === '0' ? 0 : 1)
+
+/** Renders the summary's Markdown as plain terminal text: aligned tables, no markup. */
+function markdownToText(md: string): string {
+  const out: string[] = []
+  const lines = md.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].startsWith('|')) {
+      const rows: string[][] = []
+      for (; i < lines.length && lines[i].startsWith('|'); i++) {
+        if (/^\|[\s:|-]+\|$/.test(lines[i])) continue
+        rows.push(
+          lines[i]
+            .slice(1, -1)
+            .split(/(?<!\\)\|/)
+            .map((c) => plain(c.trim())),
+        )
+      }
+      i--
+      const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+      rows.forEach((r, n) => {
+        out.push(`  ${r.map((c, k) => c.padEnd(widths[k])).join('  ')}`)
+        if (n === 0) out.push(`  ${widths.map((w) => '─'.repeat(w)).join('  ')}`)
+      })
+    } else {
+      out.push(plain(lines[i].replace(/^#+\s*/, (h) => (h.length > 3 ? '  ' : ''))))
+    }
+  }
+  return out.join('\n')
+}
+
+function plain(text: string): string {
+  return text
+    .replace(/\*\*(.*?)\*\*/g, '$1')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/<\/?(details|summary)>/g, '')
+    .replace(/\\\|/g, '|')
+}

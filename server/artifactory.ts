@@ -1,0 +1,602 @@
+// A local Artifactory-compatible server for tests, the demo and the benchmark: file downloads
+// with checksum headers, ranges and validators, the File Info and File List APIs, AQL, the
+// OIDC token exchange and a fake GitHub ID-token endpoint, with fault injection. In memory,
+// on 127.0.0.1 only.
+import { createHash } from 'node:crypto'
+import * as http from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+/** A fault injected into one response. */
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  | { kind: 'reset'; afterBytes?: number }
+  | { kind: 'truncate'; afterBytes: number }
+  | { kind: 'stall'; afterBytes: number; ms?: number }
+  | { kind: 'corrupt' }
+  | { kind: 'no-checksum' }
+  | { kind: 'no-length' }
+  | { kind: 'redirect'; location: string; status?: number }
+  | { kind: 'delay'; ms: number }
+
+export interface ArtifactoryOptions {
+  files?: Map<string, Buffer> | Record<string, Buffer | string>
+  basePath?: string
+  port?: number
+  latencyMs?: number
+  throttleBytesPerSec?: number
+  checksums?: boolean
+  etag?: boolean
+  ranges?: boolean
+  maxConcurrent?: number
+  auth?: { token?: string; username?: string; password?: string }
+  listApi?: boolean
+  listSizeAsString?: boolean
+  hostileListing?: Record<string, string[]>
+  aqlFailures?: number
+  oidc?: { provider: string; idToken: string; accessToken: string; username?: string }
+  idTokenRequestToken?: string
+  faults?: Record<string, Fault[]>
+  onRequest?: (req: RecordedRequest) => Fault | undefined
+}
+
+/** What the server saw of one request, and what it answered. */
+export interface RecordedRequest {
+  method: string
+  /** Decoded path without the base path, e.g. `/libs/a.jar` or `/api/storage/libs`. */
+  path: string
+  /** Raw request URL. */
+  url: string
+  headers: http.IncomingHttpHeaders
+  range?: string
+  status: number
+  bodyBytes: number
+  startedAt: number
+  endedAt?: number
+}
+
+export interface ArtifactoryServer {
+  origin: string
+  url: string
+  port: number
+  files: Map<string, Buffer>
+  requests: RecordedRequest[]
+  stats: { maxInFlight: number; inFlight: number; rejected: number; bodyResponses: number }
+  setFile(path: string, body: Buffer | string): void
+  setFaults(path: string, faults: Fault[]): void
+  reset(): void
+  close(): Promise<void>
+}
+
+/** Hex digests of a body. */
+export function checksumsOf(buf: Buffer): { sha256: string; sha1: string; md5: string } {
+  return {
+    sha256: createHash('sha256').update(buf).digest('hex'),
+    sha1: createHash('sha1').update(buf).digest('hex'),
+    md5: createHash('md5').update(buf).digest('hex'),
+  }
+}
+
+const LAST_MODIFIED = 'Tue, 03 Nov 2026 10:00:00 GMT'
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+function toMap(files: ArtifactoryOptions['files']): Map<string, Buffer> {
+  if (!files) return new Map()
+  if (files instanceof Map) return new Map(files)
+  return new Map(
+    Object.entries(files).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : Buffer.from(v)]),
+  )
+}
+
+function jsonError(res: http.ServerResponse, status: number, message: string): number {
+  const body = JSON.stringify({ errors: [{ status, message }] })
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  })
+  res.end(body)
+  return status
+}
+
+function sendJson(res: http.ServerResponse, value: unknown): number {
+  const body = JSON.stringify(value)
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  })
+  res.end(body)
+  return 200
+}
+
+/** Writes `buf` with backpressure, at most `rate` bytes per second when given; resolves with bytes written. */
+export async function writeBody(
+  res: http.ServerResponse,
+  buf: Buffer,
+  rate: number | undefined,
+  stopAfter?: number,
+): Promise<number> {
+  const end = stopAfter === undefined ? buf.length : Math.min(stopAfter, buf.length)
+  const slice = rate ? Math.max(1024, Math.min(256 * 1024, Math.floor(rate / 20))) : 1024 * 1024
+  const started = Date.now()
+  let sent = 0
+  while (sent < end) {
+    if (res.destroyed) return sent
+    const n = Math.min(slice, end - sent)
+    const ok = res.write(buf.subarray(sent, sent + n))
+    sent += n
+    if (!ok)
+      await new Promise<void>((r) => {
+        const done = (): void => {
+          res.off('drain', done)
+          res.off('close', done)
+          r()
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      })
+    if (rate) {
+      const due = started + (sent / rate) * 1000
+      const wait = due - Date.now()
+      if (wait > 0) await sleep(wait)
+    }
+  }
+  return sent
+}
+
+/** Matches an AQL `$match` pattern (`*` any characters, `?` one). */
+function aqlMatch(pattern: string, value: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  )
+  return re.test(value)
+}
+
+type AqlItem = { repo: string; path: string; name: string }
+
+function aqlTest(cond: Record<string, unknown>, item: AqlItem): boolean {
+  for (const [key, value] of Object.entries(cond)) {
+    if (key === '$and') {
+      if (!(value as Record<string, unknown>[]).every((c) => aqlTest(c, item))) return false
+    } else if (key === '$or') {
+      if (!(value as Record<string, unknown>[]).some((c) => aqlTest(c, item))) return false
+    } else if (key === 'type') {
+      if (value !== 'file' && value !== 'any') return false
+    } else if (key === 'repo' || key === 'path' || key === 'name') {
+      const actual = item[key]
+      if (typeof value === 'string') {
+        if (actual !== value) return false
+      } else if (value && typeof value === 'object' && '$match' in value) {
+        if (!aqlMatch(String((value as { $match: string }).$match), actual)) return false
+      } else if (value && typeof value === 'object' && '$eq' in value) {
+        if (actual !== (value as { $eq: string }).$eq) return false
+      }
+    }
+  }
+  return true
+}
+
+/** Starts the server on 127.0.0.1. */
+export async function startArtifactory(
+  options: ArtifactoryOptions = {},
+): Promise<ArtifactoryServer> {
+  const base = options.basePath ?? '/artifactory'
+  const files = toMap(options.files)
+  const sums = new Map<string, ReturnType<typeof checksumsOf>>()
+  const faults = new Map<string, Fault[]>(Object.entries(options.faults ?? {}))
+  const requests: RecordedRequest[] = []
+  const stats = { maxInFlight: 0, inFlight: 0, rejected: 0, bodyResponses: 0 }
+  const validTokens = new Set<string>()
+  if (options.auth?.token) validTokens.add(options.auth.token)
+  let aqlFailures = options.aqlFailures ?? 0
+  const sockets = new Set<Socket>()
+  let origin = ''
+
+  const sumsOf = (p: string): ReturnType<typeof checksumsOf> => {
+    let s = sums.get(p)
+    if (!s) {
+      s = checksumsOf(files.get(p) as Buffer)
+      sums.set(p, s)
+    }
+    return s
+  }
+
+  const authorized = (req: http.IncomingMessage): boolean => {
+    if (!options.auth) return true
+    const h = req.headers.authorization ?? ''
+    if (h.startsWith('Bearer ')) return validTokens.has(h.slice(7))
+    if (h.startsWith('Basic ') && options.auth.username) {
+      const [u, ...rest] = Buffer.from(h.slice(6), 'base64').toString().split(':')
+      return u === options.auth.username && rest.join(':') === options.auth.password
+    }
+    return false
+  }
+
+  async function serveFile(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+    p: string,
+    fault: Fault | undefined,
+  ): Promise<number> {
+    const body = files.get(p)
+    if (!body) return jsonError(res, 404, 'Could not find resource')
+    const s = sumsOf(p)
+    const etag = `"${s.sha1}"`
+    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' }
+    if (options.checksums !== false && fault?.kind !== 'no-checksum') {
+      headers['x-checksum-sha256'] = s.sha256
+      headers['x-checksum-sha1'] = s.sha1
+      headers['x-checksum-md5'] = s.md5
+    }
+    if (options.etag !== false) {
+      headers['etag'] = etag
+      headers['last-modified'] = LAST_MODIFIED
+    }
+    if (options.ranges !== false) headers['accept-ranges'] = 'bytes'
+    const inm = req.headers['if-none-match']
+    if (
+      options.etag !== false &&
+      inm &&
+      inm
+        .split(',')
+        .map((v) => v.trim())
+        .includes(etag)
+    ) {
+      res.writeHead(304, headers)
+      res.end()
+      return 304
+    }
+    let start = 0
+    let end = body.length - 1
+    let status = 200
+    const range = req.headers.range
+    const ifRange = req.headers['if-range']
+    const rangeValid = !ifRange || ifRange === etag || ifRange === LAST_MODIFIED
+    if (range && options.ranges !== false && rangeValid) {
+      const m = /^bytes=(\d*)-(\d*)$/.exec(range)
+      if (m) {
+        if (m[1] === '') {
+          start = Math.max(0, body.length - Number(m[2]))
+        } else {
+          start = Number(m[1])
+          if (m[2] !== '') end = Math.min(end, Number(m[2]))
+        }
+        if (start >= body.length || start > end) {
+          res.writeHead(416, { 'content-range': `bytes */${body.length}` })
+          res.end()
+          return 416
+        }
+        status = 206
+        headers['content-range'] = `bytes ${start}-${end}/${body.length}`
+      }
+    }
+    let payload = body.subarray(start, end + 1)
+    if (fault?.kind === 'corrupt') {
+      payload = Buffer.from(payload)
+      const at = Math.floor(payload.length / 2)
+      payload[at] ^= 0xff
+    }
+    if (fault?.kind !== 'no-length') headers['content-length'] = payload.length
+    if (fault?.kind === 'reset' && !fault.afterBytes) {
+      req.socket.destroy()
+      return 0
+    }
+    res.writeHead(status, headers)
+    rec.status = status
+    if (req.method === 'HEAD') {
+      res.end()
+      return status
+    }
+    stats.bodyResponses++
+    if (fault?.kind === 'reset' || fault?.kind === 'truncate') {
+      const n = fault.kind === 'reset' ? (fault.afterBytes as number) : fault.afterBytes
+      rec.bodyBytes = await writeBody(res, payload, options.throttleBytesPerSec, n)
+      await sleep(20)
+      req.socket.destroy()
+      return status
+    }
+    if (fault?.kind === 'stall') {
+      rec.bodyBytes = await writeBody(res, payload, options.throttleBytesPerSec, fault.afterBytes)
+      await new Promise<void>((r) => {
+        const t = fault.ms !== undefined ? setTimeout(r, fault.ms) : undefined
+        res.on('close', () => {
+          if (t) clearTimeout(t)
+          r()
+        })
+      })
+      if (!res.destroyed) {
+        rec.bodyBytes += await writeBody(
+          res,
+          payload.subarray(fault.afterBytes),
+          options.throttleBytesPerSec,
+        )
+        res.end()
+      }
+      return status
+    }
+    rec.bodyBytes = await writeBody(res, payload, options.throttleBytesPerSec)
+    res.end()
+    return status
+  }
+
+  function listFolder(res: http.ServerResponse, repoFolder: string): number {
+    if (options.listApi === false)
+      return jsonError(
+        res,
+        403,
+        'The file list API requires a Pro license and a non-anonymous user',
+      )
+    const prefix = `${repoFolder}/`
+    const matches = [...files.keys()].filter((k) => k.startsWith(prefix)).sort()
+    const isRepo = !repoFolder.includes('/')
+    if (matches.length === 0 && !isRepo && !options.hostileListing?.[repoFolder])
+      return jsonError(res, 404, 'Unable to find item')
+    const out = matches.map((k) => {
+      const s = sumsOf(k)
+      const size = (files.get(k) as Buffer).length
+      return {
+        uri: `/${k.slice(prefix.length)}`,
+        size: options.listSizeAsString ? String(size) : size,
+        lastModified: '2026-11-03T10:00:00.000Z',
+        folder: false,
+        sha1: s.sha1,
+        sha2: s.sha256,
+        mdTimestamps: {},
+      }
+    })
+    for (const uri of options.hostileListing?.[repoFolder] ?? []) {
+      out.push({
+        uri,
+        size: 1,
+        lastModified: '2026-11-03T10:00:00.000Z',
+        folder: false,
+        sha1: '0'.repeat(40),
+        sha2: '0'.repeat(64),
+        mdTimestamps: {},
+      })
+    }
+    return sendJson(res, {
+      uri: `${origin}${base}/api/storage/${repoFolder}`,
+      created: '2026-11-03T10:00:00.000Z',
+      files: out,
+    })
+  }
+
+  function fileInfo(res: http.ServerResponse, p: string): number {
+    const body = files.get(p)
+    const [repo, ...rest] = p.split('/')
+    if (body) {
+      const s = sumsOf(p)
+      return sendJson(res, {
+        repo,
+        path: `/${rest.join('/')}`,
+        size: String(body.length),
+        checksums: s,
+        originalChecksums: s,
+        downloadUri: `${origin}${base}/${p}`,
+        uri: `${origin}${base}/api/storage/${p}`,
+      })
+    }
+    const prefix = `${p}/`
+    const children = new Map<string, boolean>()
+    for (const k of files.keys()) {
+      if (!k.startsWith(prefix)) continue
+      const [first, ...more] = k.slice(prefix.length).split('/')
+      children.set(first, more.length > 0)
+    }
+    if (children.size === 0) return jsonError(res, 404, 'Unable to find item')
+    return sendJson(res, {
+      repo,
+      path: `/${rest.join('/')}`,
+      children: [...children].map(([name, folder]) => ({ uri: `/${name}`, folder })),
+    })
+  }
+
+  function aql(res: http.ServerResponse, text: string): number {
+    if (aqlFailures > 0) {
+      aqlFailures--
+      res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' })
+      res.end(JSON.stringify({ errors: [{ status: 429, message: 'Too many requests' }] }))
+      return 429
+    }
+    const start = text.indexOf('items.find(')
+    if (start < 0) return jsonError(res, 400, 'Failed to parse query')
+    let depth = 0
+    let i = start + 'items.find('.length
+    const from = i
+    for (; i < text.length; i++) {
+      if (text[i] === '{') depth++
+      else if (text[i] === '}') depth--
+      if (depth === 0 && text[i] === ')') break
+    }
+    let cond: Record<string, unknown>
+    try {
+      cond = JSON.parse(text.slice(from, i)) as Record<string, unknown>
+    } catch {
+      return jsonError(res, 400, 'Failed to parse query')
+    }
+    const results = []
+    for (const k of [...files.keys()].sort()) {
+      const parts = k.split('/')
+      const item = {
+        repo: parts[0],
+        path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
+        name: parts[parts.length - 1],
+      }
+      if (!aqlTest(cond, item)) continue
+      results.push({
+        ...item,
+        size: (files.get(k) as Buffer).length,
+        sha256: sumsOf(k).sha256,
+        type: 'file',
+      })
+    }
+    return sendJson(res, {
+      results,
+      range: { start_pos: 0, end_pos: results.length, total: results.length },
+    })
+  }
+
+  async function oidcExchange(res: http.ServerResponse, text: string): Promise<number> {
+    let body: Record<string, string> = {}
+    try {
+      body = JSON.parse(text) as Record<string, string>
+    } catch {
+      return jsonError(res, 400, 'Invalid request body')
+    }
+    const o = options.oidc
+    if (
+      !o ||
+      body.provider_name !== o.provider ||
+      body.subject_token !== o.idToken ||
+      body.grant_type !== 'urn:ietf:params:oauth:grant-type:token-exchange'
+    ) {
+      return jsonError(res, 401, 'Failed to authenticate: invalid subject token')
+    }
+    validTokens.add(o.accessToken)
+    return sendJson(res, {
+      access_token: o.accessToken,
+      token_type: 'Bearer',
+      expires_in: 3600,
+      scope: 'applied-permissions/user',
+      username: o.username,
+    })
+  }
+
+  function idToken(req: http.IncomingMessage, res: http.ServerResponse): number {
+    if (req.headers.authorization !== `Bearer ${options.idTokenRequestToken ?? 'request-token'}`) {
+      return jsonError(res, 401, 'bad request token')
+    }
+    return sendJson(res, { value: options.oidc?.idToken ?? 'id-token' })
+  }
+
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+  ): Promise<number> {
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname === '/_id-token') return idToken(req, res)
+    if (url.pathname === '/access/api/v1/oidc/token' && req.method === 'POST')
+      return oidcExchange(res, text)
+    if (!url.pathname.startsWith(`${base}/`)) return jsonError(res, 404, 'Not found')
+    const p = rec.path.slice(1)
+    const fault =
+      options.onRequest?.(rec) ??
+      (req.method === 'GET' && files.has(p) ? faults.get(p)?.shift() : undefined)
+    if (options.latencyMs) await sleep(options.latencyMs)
+    if (fault?.kind === 'delay') await sleep(fault.ms)
+    if (fault?.kind === 'status') {
+      res.writeHead(fault.status, {
+        'content-type': fault.body?.startsWith('{') ? 'application/json' : 'text/plain',
+        ...fault.headers,
+      })
+      res.end(fault.body ?? '')
+      return fault.status
+    }
+    if (fault?.kind === 'redirect') {
+      res.writeHead(fault.status ?? 302, { location: fault.location, 'content-length': 0 })
+      res.end()
+      return fault.status ?? 302
+    }
+    if (options.maxConcurrent !== undefined && stats.inFlight > options.maxConcurrent) {
+      stats.rejected++
+      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({ errors: [{ status: 429, message: 'Too many concurrent requests' }] }),
+      )
+      return 429
+    }
+    if (!authorized(req)) return jsonError(res, 401, 'Bad credentials')
+    if (p === 'api/search/aql' && req.method === 'POST') return aql(res, text)
+    if (p.startsWith('api/storage/')) {
+      const target = p.slice('api/storage/'.length).replace(/\/+$/, '')
+      if (url.searchParams.has('list')) return listFolder(res, target)
+      return fileInfo(res, target)
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return jsonError(res, 405, 'Method not allowed')
+    return serveFile(req, res, rec, p, fault)
+  }
+
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const raw = req.url ?? '/'
+    const pathname = raw.split('?')[0]
+    let decoded = pathname
+    try {
+      decoded = decodeURIComponent(pathname)
+    } catch {
+      // keep it raw
+    }
+    const rec: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: decoded.startsWith(`${base}/`) ? decoded.slice(base.length) : decoded,
+      url: raw,
+      headers: req.headers,
+      range: req.headers.range,
+      status: 0,
+      bodyBytes: 0,
+      startedAt: Date.now(),
+    }
+    requests.push(rec)
+    stats.inFlight++
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
+    let counted = true
+    const done = (): void => {
+      if (counted) {
+        counted = false
+        stats.inFlight--
+        rec.endedAt = Date.now()
+      }
+    }
+    res.on('close', done)
+    handle(req, res, rec)
+      .then((status) => {
+        if (!rec.status) rec.status = status
+      })
+      .catch(() => {
+        req.socket.destroy()
+      })
+  })
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  origin = `http://127.0.0.1:${port}`
+
+  return {
+    origin,
+    url: `${origin}${base}`,
+    port,
+    files,
+    requests,
+    stats,
+    setFile(p, body) {
+      files.set(p, Buffer.isBuffer(body) ? body : Buffer.from(body))
+      sums.delete(p)
+    },
+    setFaults(p, f) {
+      faults.set(p, [...f])
+    },
+    reset() {
+      requests.length = 0
+      stats.maxInFlight = stats.inFlight
+      stats.rejected = 0
+      stats.bodyResponses = 0
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+    },
+  }
+}
