@@ -80,7 +80,7 @@ describe('node dist/index.js', () => {
     expect(run.code).toBe(1)
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
     expect(errors).toHaveLength(3)
-    expect(errors[0]).toContain('title=Download failed: libs/nope-1.jar')
+    expect(errors[0]).toContain('title=Download failed%3A libs/nope-1.jar')
     expect(errors[0]).toContain('HTTP 404')
     expect(errors[2]).toBe('::error::2 of 3 downloads failed')
     expect(run.outputs.failed).toBe('2')
@@ -101,7 +101,7 @@ describe('node dist/index.js', () => {
       },
     })
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/::warning title=Download failed: libs\/nope.jar::HTTP 404/)
+    expect(run.stdout).toMatch(/::warning title=Download failed%3A libs\/nope.jar::HTTP 404/)
     expect(run.stdout).not.toContain('::error')
   })
 

@@ -379,3 +379,42 @@ describe('the local disk', () => {
     expect(gets('libs/ro.bin')).toHaveLength(0)
   })
 })
+
+describe('load', () => {
+  it('against a server that admits 3 requests, adaptive concurrency is rejected far less than a fixed pool of 32', async () => {
+    const names = Array.from({ length: 80 }, (_, i) => `libs/load/l${i}.bin`)
+    const rejectedWith = async (
+      adaptive: boolean,
+    ): Promise<{ rejected: number; failed: number }> => {
+      const picky = await startArtifactory({
+        files: Object.fromEntries(names.map((n) => [n, n])),
+        maxConcurrent: 3,
+        latencyMs: 15,
+      })
+      try {
+        const dir = await fsp.mkdtemp(path.join(target, 'load-'))
+        const results = await runDownloads(
+          planFiles(parseEntries(names.join('\n'), picky.url), { target: dir, flat: true }),
+          // Retry-After: 1 is honoured as given; the sleep is shortened so the test stays fast.
+          options({
+            target: dir,
+            concurrency: 32,
+            retries: 20,
+            adaptive,
+            sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
+          }),
+        )
+        return {
+          rejected: picky.stats.rejected,
+          failed: results.filter((r) => r.status !== 'downloaded').length,
+        }
+      } finally {
+        await picky.close()
+      }
+    }
+    const fixed = await rejectedWith(false)
+    const adaptive = await rejectedWith(true)
+    expect(adaptive.failed).toBe(0)
+    expect(adaptive.rejected).toBeLessThan(fixed.rejected / 2)
+  })
+})

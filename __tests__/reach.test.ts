@@ -18,7 +18,12 @@ beforeAll(async () => {
   server = await startArtifactory({
     files: { 'libs/a.txt': 'hello' },
     auth: { token: 'static-token' },
-    oidc: { provider: 'github', idToken: 'the-id-token', accessToken: 'exchanged-access-token', username: 'ci-bot' },
+    oidc: {
+      provider: 'github',
+      idToken: 'the-id-token',
+      accessToken: 'exchanged-access-token',
+      username: 'ci-bot',
+    },
   })
 })
 afterAll(async () => {
@@ -34,21 +39,28 @@ const exists = (f: string): boolean => fs.existsSync(path.join(workspace, f))
 
 describe('OIDC', () => {
   const idTokenEnv = () => ({
-    ACTIONS_ID_TOKEN_REQUEST_URL: `${server.origin}/_id-token`,
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${server.origin}/_id-token?api-version=2.0`,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
   })
 
   it('exchanges the job ID token and downloads with the access token, masked', async () => {
     const run = await runAction({
       workspace,
-      inputs: { url: server.url, paths: 'libs/a.txt', 'oidc-provider-name': 'github', 'oidc-audience': 'jfrog-aud' },
+      inputs: {
+        url: server.url,
+        paths: 'libs/a.txt',
+        'oidc-provider-name': 'github',
+        'oidc-audience': 'jfrog-aud',
+      },
       env: idTokenEnv(),
     })
     expect(run.code).toBe(0)
     expect(fs.readFileSync(path.join(workspace, 'a.txt'), 'utf8')).toBe('hello')
     expect(run.outputs['oidc-user']).toBe('ci-bot')
     expect(run.stdout).toContain('::add-mask::exchanged-access-token')
-    expect(run.stdout.replaceAll('::add-mask::exchanged-access-token', '')).not.toContain('exchanged-access-token')
+    expect(run.stdout.replaceAll('::add-mask::exchanged-access-token', '')).not.toContain(
+      'exchanged-access-token',
+    )
     const download = server.requests.find((r) => r.path === '/libs/a.txt')
     expect(download?.headers.authorization).toBe('Bearer exchanged-access-token')
     const idRequest = server.requests.find((r) => r.url.startsWith('/_id-token'))
@@ -56,7 +68,10 @@ describe('OIDC', () => {
   })
 
   it('says to add id-token: write when the job cannot request an ID token', async () => {
-    const run = await runAction({ workspace, inputs: { url: server.url, paths: 'libs/a.txt', 'oidc-provider-name': 'github' } })
+    const run = await runAction({
+      workspace,
+      inputs: { url: server.url, paths: 'libs/a.txt', 'oidc-provider-name': 'github' },
+    })
     expect(run.code).toBe(1)
     expect(run.stdout).toContain("add 'permissions: id-token: write'")
     expect(server.requests).toHaveLength(0)
@@ -78,7 +93,10 @@ describe('OIDC', () => {
 
 describe('proxies', () => {
   it('goes through HTTP_PROXY to a host only the proxy can resolve, and masks proxy credentials', async () => {
-    const proxy = await startProxy({ hosts: { 'artifactory.internal': '127.0.0.1' }, auth: { username: 'puser', password: 'proxy-pass-123' } })
+    const proxy = await startProxy({
+      hosts: { 'artifactory.internal': '127.0.0.1' },
+      auth: { username: 'puser', password: 'proxy-pass-123' },
+    })
     try {
       const url = `http://artifactory.internal:${server.port}/artifactory`
       const run = await runAction({
@@ -129,11 +147,20 @@ describe('archives', () => {
     execFileSync('tar', ['-cJf', path.join(out, 'a.tar.xz'), '-C', src, '.'])
     execFileSync('zip', ['-qr', path.join(out, 'a.zip'), '.'], { cwd: src })
     // zip-slip: a member named ../evil.txt
-    execFileSync('python3', ['-c', `import zipfile; z=zipfile.ZipFile('${path.join(out, 'slip.zip')}','w'); z.writestr('ok.txt','ok'); z.writestr('../evil.txt','evil'); z.close()`])
+    execFileSync('python3', [
+      '-c',
+      `import zipfile; z=zipfile.ZipFile('${path.join(out, 'slip.zip')}','w'); z.writestr('ok.txt','ok'); z.writestr('../evil.txt','evil'); z.close()`,
+    ])
     // absolute member name in a tar
-    execFileSync('python3', ['-c', `import tarfile,io; t=tarfile.open('${path.join(out, 'abs.tar')}','w'); d=b'x'; i=tarfile.TarInfo('/tmp/artdl-abs-evil'); i.size=1; t.addfile(i, io.BytesIO(d)); t.close()`])
+    execFileSync('python3', [
+      '-c',
+      `import tarfile,io; t=tarfile.open('${path.join(out, 'abs.tar')}','w'); d=b'x'; i=tarfile.TarInfo('/tmp/artdl-abs-evil'); i.size=1; t.addfile(i, io.BytesIO(d)); t.close()`,
+    ])
     // a symlink that points outside
-    execFileSync('python3', ['-c', `import tarfile; t=tarfile.open('${path.join(out, 'link.tar')}','w'); i=tarfile.TarInfo('escape'); i.type=tarfile.SYMTYPE; i.linkname='../../../etc'; t.addfile(i); t.close()`])
+    execFileSync('python3', [
+      '-c',
+      `import tarfile; t=tarfile.open('${path.join(out, 'link.tar')}','w'); i=tarfile.TarInfo('escape'); i.type=tarfile.SYMTYPE; i.linkname='../../../etc'; t.addfile(i); t.close()`,
+    ])
     const files: Record<string, Buffer> = {}
     for (const f of fs.readdirSync(out)) files[`arch/${f}`] = fs.readFileSync(path.join(out, f))
     files['arch/corrupt.tar.gz'] = Buffer.from('this is not gzip at all')
@@ -148,13 +175,17 @@ describe('archives', () => {
       inputs: {
         url: server.url,
         'access-token': 'static-token',
-        paths: ['a.zip', 'a.tar', 'a.tar.gz', 'a.tgz', 'a.tar.xz'].map((a) => `arch/${a} => ${a.replace(/\./g, '_')}/${a}`).join('\n'),
+        paths: ['a.zip', 'a.tar', 'a.tar.gz', 'a.tgz', 'a.tar.xz']
+          .map((a) => `arch/${a} => ${a.replace(/\./g, '_')}/${a}`)
+          .join('\n'),
         extract: 'true',
       },
     })
     expect(run.code).toBe(0)
     for (const dir of ['a_zip', 'a_tar', 'a_tar_gz', 'a_tgz', 'a_tar_xz']) {
-      expect(fs.readFileSync(path.join(workspace, dir, 'bin', 'tool'), 'utf8')).toContain('echo tool')
+      expect(fs.readFileSync(path.join(workspace, dir, 'bin', 'tool'), 'utf8')).toContain(
+        'echo tool',
+      )
       expect(fs.readFileSync(path.join(workspace, dir, 'README'), 'utf8')).toBe('readme')
     }
     expect(exists('a_zip/a.zip')).toBe(false)
@@ -171,7 +202,8 @@ describe('archives', () => {
       inputs: {
         url: server.url,
         'access-token': 'static-token',
-        paths: 'arch/corrupt.tar.gz\narch/slip.zip => slip/slip.zip\narch/abs.tar => abs/abs.tar\narch/link.tar => link/link.tar',
+        paths:
+          'arch/corrupt.tar.gz\narch/slip.zip => slip/slip.zip\narch/abs.tar => abs/abs.tar\narch/link.tar => link/link.tar',
         extract: 'true',
         retries: '0',
       },
@@ -183,7 +215,11 @@ describe('archives', () => {
     expect(errors.find((e) => e.source === 'arch/slip.zip')?.message).toContain("'../evil.txt'")
     expect(errors.find((e) => e.source === 'arch/abs.tar')?.message).toContain('absolute path')
     expect(errors.find((e) => e.source === 'arch/link.tar')?.message).toContain('points outside')
-    expect(fs.readdirSync(workspace, { recursive: true }).filter((f) => !fs.statSync(path.join(workspace, String(f))).isDirectory())).toEqual([])
+    expect(
+      fs
+        .readdirSync(workspace, { recursive: true })
+        .filter((f) => !fs.statSync(path.join(workspace, String(f))).isDirectory()),
+    ).toEqual([])
     expect(fs.existsSync(path.join(scratch, 'evil.txt'))).toBe(false)
     expect(fs.existsSync('/tmp/artdl-abs-evil')).toBe(false)
   })
@@ -214,7 +250,11 @@ describe('tool cache', () => {
     expect(miss.outputs['cache-hit']).toBe('false')
     expect(fs.readFileSync(path.join(miss.outputs.path, 'bin', 'mytool'), 'utf8')).toBe('tool v1')
     server.reset()
-    const hit = await runAction({ workspace: path.join(workspace, 'again'), inputs, env: { RUNNER_TOOL_CACHE: cache } })
+    const hit = await runAction({
+      workspace: path.join(workspace, 'again'),
+      inputs,
+      env: { RUNNER_TOOL_CACHE: cache },
+    })
     expect(hit.code).toBe(0)
     expect(hit.outputs['cache-hit']).toBe('true')
     expect(hit.outputs.path).toBe(miss.outputs.path)
@@ -226,14 +266,19 @@ describe('tool cache', () => {
 describe('cancellation', () => {
   it('on SIGTERM stops within 5 seconds, leaves no partial file, and writes the summary', async () => {
     const slow = await startArtifactory({
-      files: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`libs/slow/s${i}.bin`, Buffer.alloc(4 * 1024 * 1024, i)])),
+      files: Object.fromEntries(
+        Array.from({ length: 6 }, (_, i) => [
+          `libs/slow/s${i}.bin`,
+          Buffer.alloc(4 * 1024 * 1024, i),
+        ]),
+      ),
       throttleBytesPerSec: 512 * 1024,
     })
     try {
       let pid = 0
       const running = runAction({
         workspace,
-        inputs: { url: slow.url, paths: 'libs/slow/*.bin => out/', concurrency: '3', 'split': '1' },
+        inputs: { url: slow.url, paths: 'libs/slow/*.bin => out/', concurrency: '3', split: '1' },
         onSpawn: (p) => (pid = p),
       })
       await new Promise((r) => setTimeout(r, 1500))
@@ -242,9 +287,12 @@ describe('cancellation', () => {
       const run = await running
       expect(Date.now() - sent).toBeLessThan(5000)
       expect(run.code).toBe(1)
-      const left = fs.existsSync(path.join(workspace, 'out')) ? fs.readdirSync(path.join(workspace, 'out')) : []
+      const left = fs.existsSync(path.join(workspace, 'out'))
+        ? fs.readdirSync(path.join(workspace, 'out'))
+        : []
       expect(left.filter((f) => f.endsWith('.artdl-part'))).toEqual([])
-      for (const f of left) expect(fs.statSync(path.join(workspace, 'out', f)).size).toBe(4 * 1024 * 1024)
+      for (const f of left)
+        expect(fs.statSync(path.join(workspace, 'out', f)).size).toBe(4 * 1024 * 1024)
       expect(run.summary).toContain('cancelled')
     } finally {
       await slow.close()

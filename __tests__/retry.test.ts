@@ -67,3 +67,29 @@ describe('classify', () => {
     expect(e.message).toContain('no space left')
   })
 })
+
+describe('AdaptiveLimit', async () => {
+  const { AdaptiveLimit } = await import('../src/run-queue.ts')
+  it('halves on repeated push-back and grows back by one per full round of successes', () => {
+    const limit = new AdaptiveLimit(16)
+    for (let i = 0; i < 3; i++) limit.record(true)
+    expect(limit.value).toBe(16)
+    expect(limit.record(true)).toBe(true)
+    expect(limit.value).toBe(8)
+    for (let i = 0; i < 8; i++) limit.record(false)
+    expect(limit.value).toBe(9)
+    expect(limit.min).toBe(8)
+  })
+  it('ignores sparse faults', () => {
+    const limit = new AdaptiveLimit(16)
+    for (let i = 0; i < 200; i++) limit.record(i % 10 === 0)
+    expect(limit.value).toBe(16)
+  })
+  it('never goes below 1 nor above the maximum', () => {
+    const limit = new AdaptiveLimit(4)
+    for (let i = 0; i < 100; i++) limit.record(true)
+    expect(limit.value).toBe(1)
+    for (let i = 0; i < 1000; i++) limit.record(false)
+    expect(limit.value).toBe(4)
+  })
+})

@@ -24,6 +24,8 @@ export interface EngineOptions {
   http?: HttpClient
   /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
+  /** false: a fixed pool (for comparison in tests and benchmarks). */
+  adaptive?: boolean
   /** Replaced in tests to run retries with no delay. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
   random?: () => number
@@ -50,32 +52,37 @@ export interface Progress {
 }
 
 /**
- * Adaptive limit (AIMD): halves on server push-back (429/503), grows by one after as many
- * clean responses as the current limit, never above the configured maximum. A fixed pool
- * keeps hammering a server that admits only a few requests; this one settles just under it.
+ * Adaptive limit (AIMD): halves when the server pushes back (429/503) on a good share of the
+ * recent responses, grows by one after as many clean responses as the current limit, never
+ * above the configured maximum. A fixed pool keeps hammering a server that admits only a few
+ * requests; this one settles just under it. Sparse faults (one 503 in ten) do not count as
+ * push-back: that is what retries are for.
  */
 export class AdaptiveLimit {
   value: number
   min: number
   private readonly max: number
   private successes = 0
-  private lastDecrease = 0
-  private readonly now: () => number
+  private recent: boolean[] = []
 
-  constructor(max: number, now: () => number = Date.now) {
+  constructor(max: number) {
     this.max = max
     this.value = max
     this.min = max
-    this.now = now
   }
 
   /** Records one response; returns true when the limit changed. */
   record(pushedBack: boolean): boolean {
+    this.recent.push(pushedBack)
+    const window = Math.max(8, this.value)
+    if (this.recent.length > window) this.recent.splice(0, this.recent.length - window)
     if (pushedBack) {
       this.successes = 0
-      // One decrease per burst: a wave of 429s from one overload halves once, not to 1.
-      if (this.now() - this.lastDecrease < 250 || this.value === 1) return false
-      this.lastDecrease = this.now()
+      const count = this.recent.filter(Boolean).length
+      if (this.value === 1 || count < Math.max(3, Math.ceil(window / 4))) return false
+      // Fresh evidence is needed for the next halving: the responses in flight were sent
+      // at the old limit.
+      this.recent = []
       this.value = Math.max(1, Math.floor(this.value / 2))
       this.min = Math.min(this.min, this.value)
       return true
@@ -154,7 +161,7 @@ export async function runDownloads(
       progress.bytes += n
     },
     onPushback: (pushedBack) => {
-      if (limit.record(pushedBack)) {
+      if (options.adaptive !== false && limit.record(pushedBack)) {
         queue.concurrency = limit.value
         progress.concurrency = limit.value
         progress.minConcurrency = limit.min
