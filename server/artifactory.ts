@@ -440,7 +440,7 @@ export async function startArtifactory(
   }
 
   async function oidcExchange(res: http.ServerResponse, text: string): Promise<number> {
-    let body: Record<string, string> = {}
+    let body: Record<string, string>
     try {
       body = JSON.parse(text) as Record<string, string>
     } catch {

@@ -42,7 +42,7 @@ export function sampleFiles(): Map<string, Buffer> {
     }
   }
   files.set('libs-release/com/acme/tools/toolkit-2.0.tar.gz', noise(6 * 1024 * 1024, seed++))
-  files.set('libs-release/com/acme/tools/dataset-2.0.bin', noise(12 * 1024 * 1024, seed++))
+  files.set('libs-release/com/acme/tools/dataset-2.0.bin', noise(12 * 1024 * 1024, seed))
   files.set(
     'generic-local/docs/readme.txt',
     Buffer.from('Sample files of the local Artifactory-compatible server.\n'),
