@@ -1,4 +1,5 @@
 import PQueue from 'p-queue'
+import { Destinations } from './destination.ts'
 import { HttpClient } from './http.ts'
 import type { Download } from './plan.ts'
 import { retryPolicy } from './retry.ts'
@@ -145,7 +146,7 @@ export async function runDownloads(
     split: options.split,
     splitMinSize: options.splitMinSize,
     maxSize: options.maxSize,
-    target: options.target,
+    destinations: new Destinations(options.target, options.dryRun),
     postProcess: options.postProcess,
     signal,
     schedule: (fn, priority) => {

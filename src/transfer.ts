@@ -2,12 +2,14 @@ import { createHash, type Hash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import { Writable, type Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import { promisify } from 'node:util'
+import type { Destinations } from './destination.ts'
 import { AttemptError } from './errors.ts'
 import { statusError, type HttpClient } from './http.ts'
 import type { Checksums, Download } from './plan.ts'
 import { classify, isRetryable, retryDelay, type RetryPolicy } from './retry.ts'
+import { pumpToFile } from './sink.ts'
 import { formatBytes } from './units.ts'
 
 /** The digest algorithms we verify with, strongest first. ETag is never one of them. */
@@ -55,8 +57,8 @@ export interface TransferContext {
   maxSize?: number
   split: number
   splitMinSize: number
-  /** Absolute target: nothing is written outside it, even through symlinks. */
-  target: string
+  /** The local folders: created once, checked against `target`, existing names known. */
+  destinations: Destinations
   /** Runs once the file is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
   signal: AbortSignal
@@ -121,21 +123,32 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
     ...extra,
   })
   try {
-    // Inside a slot: 20,000 files must not mean 20,000 concurrent file-system calls.
-    const current = await ctx.schedule(async () => {
-      await ensureFolderInside(ctx.target, path.dirname(d.dest), ctx.dryRun)
-      return ctx.skipExisting ? checkExisting(d, ctx) : undefined
-    }, 0)
-    if (current) {
-      attempts = current.requested ? 1 : 0
-      return result('up-to-date', { size: current.size, verified: current.algorithm })
-    }
-    if (ctx.dryRun) return result('planned', { size: d.size })
+    // The first slot also prepares the folder and checks an existing copy (inside a slot:
+    // 20,000 files must not mean 20,000 concurrent file-system calls), then goes straight on
+    // to the first request: one trip through the queue per file, not two.
+    let first = true
     for (;;) {
       attempts++
       try {
-        const done = await ctx.schedule(() => attempt(d, state, ctx), attempts)
-        if (done.split) await splitRest(d, state, done.split, ctx)
+        const done = await ctx.schedule(async () => {
+          if (first) {
+            first = false
+            const exists = await ctx.destinations.prepare(d.dest)
+            const current = exists && ctx.skipExisting ? await checkExisting(d, ctx) : undefined
+            if (current) return { current }
+            if (ctx.dryRun) return { planned: true }
+          }
+          return attempt(d, state, ctx)
+        }, attempts - 1)
+        if ('current' in done && done.current) {
+          attempts = done.current.requested ? 1 : 0
+          return result('up-to-date', { size: done.current.size, verified: done.current.algorithm })
+        }
+        if ('planned' in done) {
+          attempts = 0
+          return result('planned', { size: d.size })
+        }
+        if ('split' in done && done.split) await splitRest(d, state, done.split, ctx)
         const verified = await verifyAndPlace(d, state, ctx)
         const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined
         return result('downloaded', { size: state.total ?? state.received, verified, files })
@@ -163,25 +176,6 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
     const error = classify(err)
     const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
     return result('failed', { error: `${error.message}${tries}` })
-  }
-}
-
-/** Creates the destination's folder and refuses one that leads outside `target` through a symlink. */
-async function ensureFolderInside(target: string, folder: string, dryRun: boolean): Promise<void> {
-  if (!dryRun) await fsp.mkdir(folder, { recursive: true })
-  let real: string
-  try {
-    real = await fsp.realpath(folder)
-  } catch {
-    return // dry run and the folder does not exist yet: nothing to follow
-  }
-  const realTarget = await fsp.realpath(target).catch(() => target)
-  const rel = path.relative(realTarget, real)
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new AttemptError(
-      'unsafe',
-      `refused: ${folder} leads outside 'target' through a symbolic link (to ${real})`,
-    )
   }
 }
 
@@ -283,73 +277,88 @@ async function attempt(
     headers['range'] = `bytes=${state.received}-`
     headers['if-range'] = state.validator as string
   }
-  const res = await ctx.http.request(d.url, { headers, signal: ctx.signal })
-  if (res.status === 416 && resuming) {
-    // The file shrank or changed: start again from zero, in this same attempt.
-    res.body.resume()
-    resetState(state)
-    return attempt(d, state, ctx)
-  }
-  if (res.status !== 200 && res.status !== 206) {
-    throw await statusError(res, '')
-  }
-  ctx.onPushback(false)
-  const validator = res.headers['etag'] || res.headers['last-modified']
-  let offset = 0
-  if (res.status === 206 && resuming) {
-    const range = parseContentRange(res.headers['content-range'])
-    if (!range || range.start !== state.received || (validator && validator !== state.validator)) {
-      res.body.destroy()
+  // A fresh attempt opens its temporary while the request is on the wire: the open is off the
+  // path between headers and body (measured: ~1 ms less per file at 16 in flight).
+  let fd: Promise<number> | undefined = resuming ? undefined : openFd(state.temp, 'w')
+  fd?.catch(() => undefined)
+  try {
+    const res = await ctx.http.request(d.url, { headers, signal: ctx.signal })
+    if (res.status === 416 && resuming) {
+      // The file shrank or changed: start again from zero, in this same attempt.
+      res.body.resume()
       resetState(state)
+      return await attempt(d, state, ctx)
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      throw await statusError(res, '')
+    }
+    ctx.onPushback(false)
+    const validator = res.headers['etag'] || res.headers['last-modified']
+    let offset = 0
+    if (res.status === 206 && resuming) {
+      const range = parseContentRange(res.headers['content-range'])
+      if (
+        !range ||
+        range.start !== state.received ||
+        (validator && validator !== state.validator)
+      ) {
+        res.body.destroy()
+        resetState(state)
+        throw new AttemptError(
+          'network',
+          'the server answered the resumed request with a different range or version; restarting',
+        )
+      }
+      offset = state.received
+      state.total = range.total
+    } else {
+      // 200: a whole body, whether or not we asked for a range (changed file or no range support).
+      resetState(state)
+      state.total = contentLength(res.headers)
+    }
+    state.validator = validator
+    setExpected(d, state, res.headers, ctx)
+    checkMaxSize(state.total, ctx.maxSize)
+    prepareTemp(state, offset)
+    // 'w' truncates a leftover temporary of a killed run: it is reused, never trusted.
+    fd ??= openFd(state.temp, offset === 0 ? 'w' : 'r+')
+    const fdReady = fd
+    fd = undefined // streamTo owns and closes it from here
+
+    const rangesOk = res.headers['accept-ranges'] === 'bytes' && validator !== undefined
+    const total = state.total
+    if (
+      offset === 0 &&
+      !state.noSplit &&
+      rangesOk &&
+      ctx.split > 1 &&
+      total !== undefined &&
+      total >= ctx.splitMinSize
+    ) {
+      // Large file, server takes ranges: this request keeps streaming part 1 while the
+      // other parts are requested in parallel (a per-connection cap no longer caps the file).
+      const partSize = Math.ceil(total / ctx.split)
+      const parts: [number, number][] = []
+      for (let start = partSize; start < total; start += partSize)
+        parts.push([start, Math.min(total, start + partSize) - 1])
+      await streamTo(res.body, fdReady, state, ctx, 0, partSize)
+      state.ranges = parts.length + 1
+      return { split: { parts } }
+    }
+
+    if (!rangesOk) state.validator = undefined // without both, a resume cannot be trusted
+    await streamTo(res.body, fdReady, state, ctx, offset, undefined)
+    if (state.total !== undefined && state.received < state.total) {
       throw new AttemptError(
         'network',
-        'the server answered the resumed request with a different range or version; restarting',
+        `body ended after ${formatBytes(state.received)} of ${formatBytes(state.total)}`,
       )
     }
-    offset = state.received
-    state.total = range.total
-  } else {
-    // 200: a whole body, whether or not we asked for a range (changed file or no range support).
-    resetState(state)
-    state.total = contentLength(res.headers)
+    state.total ??= state.received
+    return {}
+  } finally {
+    if (fd) await fd.then(closeFd, () => undefined)
   }
-  state.validator = validator
-  setExpected(d, state, res.headers, ctx)
-  checkMaxSize(state.total, ctx.maxSize)
-
-  const rangesOk = res.headers['accept-ranges'] === 'bytes' && validator !== undefined
-  const total = state.total
-  if (
-    offset === 0 &&
-    !state.noSplit &&
-    rangesOk &&
-    ctx.split > 1 &&
-    total !== undefined &&
-    total >= ctx.splitMinSize
-  ) {
-    // Large file, server takes ranges: this request keeps streaming part 1 while the
-    // other parts are requested in parallel (a per-connection cap no longer caps the file).
-    const partSize = Math.ceil(total / ctx.split)
-    const parts: [number, number][] = []
-    for (let start = partSize; start < total; start += partSize)
-      parts.push([start, Math.min(total, start + partSize) - 1])
-    await prepareTemp(state, 0)
-    await streamTo(res.body, state, ctx, 0, partSize)
-    state.ranges = parts.length + 1
-    return { split: { parts } }
-  }
-
-  if (!rangesOk) state.validator = undefined // without both, a resume cannot be trusted
-  await prepareTemp(state, offset)
-  await streamTo(res.body, state, ctx, offset, undefined)
-  if (state.total !== undefined && state.received < state.total) {
-    throw new AttemptError(
-      'network',
-      `body ended after ${formatBytes(state.received)} of ${formatBytes(state.total)}`,
-    )
-  }
-  state.total ??= state.received
-  return {}
 }
 
 /** Fetches the remaining parts of a split file concurrently, then hashes them in file order. */
@@ -436,14 +445,17 @@ function resetState(state: FileState): void {
   state.total = undefined
 }
 
-async function prepareTemp(state: FileState, offset: number): Promise<void> {
+function prepareTemp(state: FileState, offset: number): void {
   if (offset === 0) {
     state.received = 0
     state.hash = createHash(state.expected?.algorithm ?? 'sha256')
-    // 'w' truncates a leftover temporary of a killed run: it is reused, never trusted.
-    await (await fsp.open(state.temp, 'w')).close()
   }
 }
+
+// Plain descriptors rather than FileHandle objects: measured ~0.3 ms less main-thread time per
+// file on 500 small files.
+const openFd = promisify(fs.open)
+const closeFd = promisify(fs.close)
 
 /**
  * Streams a body into the temporary file at `offset`, hashing every byte in the same pass.
@@ -452,39 +464,35 @@ async function prepareTemp(state: FileState, offset: number): Promise<void> {
  */
 async function streamTo(
   body: Readable,
+  fdReady: Promise<number>,
   state: FileState,
   ctx: TransferContext,
   offset: number,
   limit: number | undefined,
 ): Promise<void> {
-  const handle = await fsp.open(state.temp, 'r+')
-  const writer = new FileWriter(
-    handle.fd,
-    offset,
-    limit,
-    (chunks, n) => {
-      for (const c of chunks) state.hash?.update(c)
-      state.received += n
-      state.bytes += n
-      ctx.onBytes(n)
-    },
-    ctx.maxSize,
-  )
+  let written: number
+  const fd = await fdReady
   try {
-    await pipeline(body, writer, { signal: ctx.signal })
-  } catch (err) {
-    if (!(err instanceof LimitReached)) throw err
+    written = await pumpToFile(body, {
+      fd,
+      position: offset,
+      limit,
+      maxSize: ctx.maxSize,
+      signal: ctx.signal,
+      onWritten: (chunks, n) => {
+        for (const c of chunks) state.hash?.update(c)
+        state.received += n
+        state.bytes += n
+        ctx.onBytes(n)
+      },
+    })
   } finally {
-    await handle.close()
+    await closeFd(fd)
   }
-  if (
-    limit !== undefined &&
-    writer.written < limit &&
-    (state.total === undefined || writer.written < Math.min(limit, state.total))
-  ) {
+  if (limit !== undefined && written < limit) {
     throw new AttemptError(
       'network',
-      `body ended after ${formatBytes(writer.written)} of the first ${formatBytes(limit)}`,
+      `body ended after ${formatBytes(written)} of the first ${formatBytes(limit)}`,
     )
   }
 }
@@ -497,108 +505,28 @@ async function streamPart(
   start: number,
   length: number,
 ): Promise<void> {
-  const handle = await fsp.open(state.temp, 'r+')
-  const writer = new FileWriter(
-    handle.fd,
-    start,
-    length,
-    (_chunks, n) => {
-      state.bytes += n
-      ctx.onBytes(n)
-    },
-    undefined,
-  )
+  const fd = await openFd(state.temp, 'r+')
+  let written: number
   try {
-    await pipeline(body, writer, { signal: ctx.signal })
-  } catch (err) {
-    if (!(err instanceof LimitReached)) throw err
+    written = await pumpToFile(body, {
+      fd,
+      position: start,
+      limit: length,
+      signal: ctx.signal,
+      onWritten: (_chunks, n) => {
+        state.bytes += n
+        ctx.onBytes(n)
+      },
+    })
   } finally {
-    await handle.close()
+    await closeFd(fd)
   }
-  if (writer.written < length) {
+  if (written < length) {
     throw new AttemptError(
       'network',
-      `range at ${start} ended after ${formatBytes(writer.written)} of ${formatBytes(length)}`,
+      `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(length)}`,
     )
   }
-}
-
-/**
- * A Writable over a file descriptor that writes at explicit positions with `writev`, so
- * buffered chunks go to the kernel in one call, and reports each batch once it is on disk
- * (the hash never covers bytes the file does not have).
- */
-class FileWriter extends Writable {
-  written = 0
-  private position: number
-  private readonly fd: number
-  private readonly limit?: number
-  private readonly maxSize?: number
-  private readonly onWritten: (chunks: Buffer[], n: number) => void
-
-  constructor(
-    fd: number,
-    position: number,
-    limit: number | undefined,
-    onWritten: (chunks: Buffer[], n: number) => void,
-    maxSize: number | undefined,
-  ) {
-    super({ highWaterMark: 1024 * 1024 })
-    this.fd = fd
-    this.position = position
-    this.limit = limit
-    this.onWritten = onWritten
-    this.maxSize = maxSize
-  }
-
-  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    let buffers = chunks.map((c) => c.chunk)
-    let n = buffers.reduce((sum, b) => sum + b.length, 0)
-    if (this.limit !== undefined && this.written + n > this.limit) {
-      // Keep only the bytes of this part; the caller stops the stream after them.
-      let keep = this.limit - this.written
-      const kept: Buffer[] = []
-      for (const b of buffers) {
-        if (keep <= 0) break
-        kept.push(b.length <= keep ? b : b.subarray(0, keep))
-        keep -= b.length
-      }
-      buffers = kept
-      n = this.limit - this.written
-    }
-    if (this.maxSize !== undefined && this.position + n > this.maxSize) {
-      callback(
-        new AttemptError(
-          'size',
-          `the file is larger than max-size (${formatBytes(this.maxSize)}); stopped at ${formatBytes(this.position)}`,
-        ),
-      )
-      return
-    }
-    fs.writev(this.fd, buffers, this.position, (err) => {
-      if (err) return callback(err)
-      this.position += n
-      this.written += n
-      this.onWritten(buffers, n)
-      if (this.limit !== undefined && this.written >= this.limit) {
-        callback(new LimitReached())
-        return
-      }
-      callback()
-    })
-  }
-
-  override _write(
-    chunk: Buffer,
-    _encoding: string,
-    callback: (error?: Error | null) => void,
-  ): void {
-    this._writev([{ chunk }], callback)
-  }
-}
-
-class LimitReached extends Error {
-  override name = 'LimitReached'
 }
 
 /** Compares the digest with the expected one, then renames the temporary into place. */

@@ -1,0 +1,125 @@
+import * as fs from 'node:fs'
+import type { Readable } from 'node:stream'
+import { AttemptError } from './errors.ts'
+import { formatBytes } from './units.ts'
+
+export interface SinkOptions {
+  fd: number
+  /** File offset of the first byte. */
+  position: number
+  /** Stop after this many bytes and drop the rest of the body (the first part of a split file). */
+  limit?: number
+  /** Fail once the file would grow beyond this offset (max-size). */
+  maxSize?: number
+  signal: AbortSignal
+  /** Each batch of bytes, once it is on disk (so a hash never covers bytes the file lacks). */
+  onWritten: (chunks: Buffer[], n: number) => void
+}
+
+/**
+ * Pumps a response body into a file at explicit positions. Chunks that arrive while a write is
+ * in flight are gathered and written with one `writev`; the body is paused above 4 MiB
+ * buffered, so memory stays bounded whatever the file size.
+ *
+ * Hand-rolled rather than `stream.pipeline` into a Writable: pipeline builds and aborts an
+ * AbortController (creating a DOMException with a stack) per call, which showed up at ~4 %
+ * of main-thread time on 500 small files; this loop has no per-call allocation beyond the
+ * chunk array. Resolves with the bytes written.
+ */
+export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let position = o.position
+    let written = 0
+    let pending: Buffer[] = []
+    let pendingBytes = 0
+    let writing = false
+    let ended = false
+    let settled = false
+
+    const finish = (error?: unknown): void => {
+      if (settled) return
+      settled = true
+      body.off('data', onData)
+      body.off('end', onEnd)
+      body.off('error', onError)
+      o.signal.removeEventListener('abort', onAbort)
+      if (error !== undefined || !ended) {
+        // Failed, or stopped at `limit`: drop the connection. Destroying emits an 'error'
+        // that nobody needs any more.
+        body.on('error', () => undefined)
+        body.destroy()
+      }
+      if (error !== undefined) reject(error)
+      else resolve(written)
+    }
+
+    const flush = (): void => {
+      if (settled) return
+      if (pending.length === 0) {
+        writing = false
+        if (ended) finish()
+        else if (body.isPaused()) body.resume()
+        return
+      }
+      let buffers = pending
+      let n = pendingBytes
+      pending = []
+      pendingBytes = 0
+      let done = false
+      if (o.limit !== undefined && written + n >= o.limit) {
+        buffers = cut(buffers, o.limit - written)
+        n = o.limit - written
+        done = true
+      }
+      if (o.maxSize !== undefined && position + n > o.maxSize) {
+        finish(
+          new AttemptError(
+            'size',
+            `the file is larger than max-size (${formatBytes(o.maxSize)}); stopped at ${formatBytes(position)}`,
+          ),
+        )
+        return
+      }
+      writing = true
+      fs.writev(o.fd, buffers, position, (error) => {
+        if (error) return finish(error)
+        position += n
+        written += n
+        o.onWritten(buffers, n)
+        if (done) return finish()
+        flush()
+      })
+    }
+
+    const onData = (chunk: Buffer): void => {
+      pending.push(chunk)
+      pendingBytes += chunk.length
+      if (pendingBytes >= 4 * 1024 * 1024) body.pause()
+      if (!writing) flush()
+    }
+    const onEnd = (): void => {
+      ended = true
+      if (!writing) flush()
+    }
+    const onError = (error: Error): void => finish(error)
+    const onAbort = (): void => finish(o.signal.reason)
+
+    if (o.signal.aborted) return finish(o.signal.reason)
+    o.signal.addEventListener('abort', onAbort, { once: true })
+    body.on('data', onData)
+    body.on('end', onEnd)
+    body.on('error', onError)
+  })
+}
+
+/** The first `n` bytes of a list of buffers. */
+function cut(buffers: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = []
+  let left = n
+  for (const b of buffers) {
+    if (left <= 0) break
+    out.push(b.length <= left ? b : b.subarray(0, left))
+    left -= b.length
+  }
+  return out
+}
