@@ -33465,7 +33465,7 @@ async function transferFile(d, ctx) {
                     return result('planned', { size: d.size });
                 }
                 if ('split' in done && done.split)
-                    await splitRest(d, state, done.split, ctx);
+                    await finishSplit(state, done.split);
                 const verified = await verifyAndPlace(d, state, ctx);
                 const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined;
                 return result('downloaded', { size: state.total ?? state.received, verified, files });
@@ -33571,7 +33571,7 @@ function headerChecksums(headers) {
  * One request for the file: a fresh GET, or `Range: bytes=N-` with `If-Range` when a previous
  * attempt left a verified-so-far prefix. Streams the body into the temporary file and the hash.
  * For a large file on a server that takes ranges, streams only the first part and returns the
- * other parts, which are fetched concurrently by {@link splitRest}.
+ * other parts, which it starts fetching at once, concurrently (see {@link fetchParts}).
  */
 async function attempt(d, state, ctx) {
     const resuming = state.received > 0 && state.validator !== undefined && state.hash !== undefined;
@@ -33637,9 +33637,21 @@ async function attempt(d, state, ctx) {
             const parts = [];
             for (let start = partSize; start < total; start += partSize)
                 parts.push([start, Math.min(total, start + partSize) - 1]);
-            await streamTo(res.body, fdReady, state, ctx, 0, partSize);
+            // The other parts start now, in their own slots, while this one streams the first:
+            // the file is created (and truncated) first so that they write into it.
+            await fdReady;
+            const controller = new AbortController();
+            const rest = fetchParts(d, state, parts, ctx, AbortSignal.any([ctx.signal, controller.signal]));
+            rest.catch(() => undefined);
+            try {
+                await streamTo(res.body, fdReady, state, ctx, 0, partSize);
+            }
+            catch (err) {
+                controller.abort(err);
+                throw err;
+            }
             state.ranges = parts.length + 1;
-            return { split: { parts } };
+            return { split: { parts, rest } };
         }
         if (!rangesOk)
             state.validator = undefined; // without both, a resume cannot be trusted
@@ -33655,29 +33667,33 @@ async function attempt(d, state, ctx) {
             await fd.then(closeFd, () => undefined);
     }
 }
-/** Fetches the remaining parts of a split file concurrently, then hashes them in file order. */
-async function splitRest(d, state, split, ctx) {
+/** Fetches the parts of a split file after the first, each in a slot of the queue. */
+async function fetchParts(d, state, parts, ctx, signal) {
     const validator = state.validator;
-    try {
-        await Promise.all(split.parts.map(([start, end]) => ctx.schedule(async () => {
-            const res = await ctx.http.request(d.url, {
-                headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
-                signal: ctx.signal,
-            });
-            if (res.status !== 206) {
-                if (res.status === 200) {
-                    res.body.destroy();
-                    throw new errors/* AttemptError */.cb('network', 'the file changed on the server during the download');
-                }
-                throw await statusError(res, '');
-            }
-            const range = parseContentRange(res.headers['content-range']);
-            if (!range || range.start !== start || range.end !== end) {
+    await Promise.all(parts.map(([start, end]) => ctx.schedule(async () => {
+        const res = await ctx.http.request(d.url, {
+            headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
+            signal,
+        });
+        if (res.status !== 206) {
+            if (res.status === 200) {
                 res.body.destroy();
-                throw new errors/* AttemptError */.cb('network', `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`);
+                throw new errors/* AttemptError */.cb('network', 'the file changed on the server during the download');
             }
-            await streamPart(res.body, state, ctx, start, end - start + 1);
-        }, 1_000)));
+            throw await statusError(res, '');
+        }
+        const range = parseContentRange(res.headers['content-range']);
+        if (!range || range.start !== start || range.end !== end) {
+            res.body.destroy();
+            throw new errors/* AttemptError */.cb('network', `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`);
+        }
+        await streamPart(res.body, state, ctx, signal, start, end - start + 1);
+    }, 1_000)));
+}
+/** Waits for the other parts of a split file, then hashes them in file order. */
+async function finishSplit(state, split) {
+    try {
+        await split.rest;
     }
     catch (err) {
         // Parts are not resumed one by one: the next attempt streams the file whole.
@@ -33688,9 +33704,8 @@ async function splitRest(d, state, split, ctx) {
     }
     // The parts arrived out of order, so their bytes are hashed now, from the page cache.
     const hash = state.hash;
-    const first = split.parts[0][0];
     for await (const chunk of external_node_fs_namespaceObject.createReadStream(state.temp, {
-        start: first,
+        start: split.parts[0][0],
         highWaterMark: 1024 * 1024,
     })) {
         hash.update(chunk);
@@ -33757,7 +33772,7 @@ async function streamTo(body, fdReady, state, ctx, offset, limit) {
     }
 }
 /** Streams one range of a split file to its place in the temporary file (hashed later, in order). */
-async function streamPart(body, state, ctx, start, length) {
+async function streamPart(body, state, ctx, signal, start, length) {
     const fd = await openFd(state.temp, 'r+');
     let written;
     try {
@@ -33765,7 +33780,7 @@ async function streamPart(body, state, ctx, start, length) {
             fd,
             position: start,
             limit: length,
-            signal: ctx.signal,
+            signal,
             onWritten: (_chunks, n) => {
                 state.bytes += n;
                 ctx.onBytes(n);

@@ -148,7 +148,7 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
           attempts = 0
           return result('planned', { size: d.size })
         }
-        if ('split' in done && done.split) await splitRest(d, state, done.split, ctx)
+        if ('split' in done && done.split) await finishSplit(state, done.split)
         const verified = await verifyAndPlace(d, state, ctx)
         const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined
         return result('downloaded', { size: state.total ?? state.received, verified, files })
@@ -256,15 +256,17 @@ export function headerChecksums(headers: Record<string, string>): Checksums {
 }
 
 interface SplitPlan {
-  /** Byte ranges still to fetch, [start, end] inclusive, in file order. */
+  /** Byte ranges fetched beside the first, [start, end] inclusive, in file order. */
   parts: [number, number][]
+  /** Settles when every part is on disk. */
+  rest: Promise<void>
 }
 
 /**
  * One request for the file: a fresh GET, or `Range: bytes=N-` with `If-Range` when a previous
  * attempt left a verified-so-far prefix. Streams the body into the temporary file and the hash.
  * For a large file on a server that takes ranges, streams only the first part and returns the
- * other parts, which are fetched concurrently by {@link splitRest}.
+ * other parts, which it starts fetching at once, concurrently (see {@link fetchParts}).
  */
 async function attempt(
   d: Download,
@@ -341,9 +343,20 @@ async function attempt(
       const parts: [number, number][] = []
       for (let start = partSize; start < total; start += partSize)
         parts.push([start, Math.min(total, start + partSize) - 1])
-      await streamTo(res.body, fdReady, state, ctx, 0, partSize)
+      // The other parts start now, in their own slots, while this one streams the first:
+      // the file is created (and truncated) first so that they write into it.
+      await fdReady
+      const controller = new AbortController()
+      const rest = fetchParts(d, state, parts, ctx, AbortSignal.any([ctx.signal, controller.signal]))
+      rest.catch(() => undefined)
+      try {
+        await streamTo(res.body, fdReady, state, ctx, 0, partSize)
+      } catch (err) {
+        controller.abort(err)
+        throw err
+      }
       state.ranges = parts.length + 1
-      return { split: { parts } }
+      return { split: { parts, rest } }
     }
 
     if (!rangesOk) state.validator = undefined // without both, a resume cannot be trusted
@@ -361,44 +374,47 @@ async function attempt(
   }
 }
 
-/** Fetches the remaining parts of a split file concurrently, then hashes them in file order. */
-async function splitRest(
+/** Fetches the parts of a split file after the first, each in a slot of the queue. */
+async function fetchParts(
   d: Download,
   state: FileState,
-  split: SplitPlan,
+  parts: [number, number][],
   ctx: TransferContext,
+  signal: AbortSignal,
 ): Promise<void> {
   const validator = state.validator as string
-  try {
-    await Promise.all(
-      split.parts.map(([start, end]) =>
-        ctx.schedule(async () => {
-          const res = await ctx.http.request(d.url, {
-            headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
-            signal: ctx.signal,
-          })
-          if (res.status !== 206) {
-            if (res.status === 200) {
-              res.body.destroy()
-              throw new AttemptError(
-                'network',
-                'the file changed on the server during the download',
-              )
-            }
-            throw await statusError(res, '')
-          }
-          const range = parseContentRange(res.headers['content-range'])
-          if (!range || range.start !== start || range.end !== end) {
+  await Promise.all(
+    parts.map(([start, end]) =>
+      ctx.schedule(async () => {
+        const res = await ctx.http.request(d.url, {
+          headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
+          signal,
+        })
+        if (res.status !== 206) {
+          if (res.status === 200) {
             res.body.destroy()
-            throw new AttemptError(
-              'network',
-              `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
-            )
+            throw new AttemptError('network', 'the file changed on the server during the download')
           }
-          await streamPart(res.body, state, ctx, start, end - start + 1)
-        }, 1_000),
-      ),
-    )
+          throw await statusError(res, '')
+        }
+        const range = parseContentRange(res.headers['content-range'])
+        if (!range || range.start !== start || range.end !== end) {
+          res.body.destroy()
+          throw new AttemptError(
+            'network',
+            `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
+          )
+        }
+        await streamPart(res.body, state, ctx, signal, start, end - start + 1)
+      }, 1_000),
+    ),
+  )
+}
+
+/** Waits for the other parts of a split file, then hashes them in file order. */
+async function finishSplit(state: FileState, split: SplitPlan): Promise<void> {
+  try {
+    await split.rest
   } catch (err) {
     // Parts are not resumed one by one: the next attempt streams the file whole.
     resetState(state)
@@ -408,9 +424,8 @@ async function splitRest(
   }
   // The parts arrived out of order, so their bytes are hashed now, from the page cache.
   const hash = state.hash as Hash
-  const first = split.parts[0][0]
   for await (const chunk of fs.createReadStream(state.temp, {
-    start: first,
+    start: split.parts[0][0],
     highWaterMark: 1024 * 1024,
   })) {
     hash.update(chunk as Buffer)
@@ -502,6 +517,7 @@ async function streamPart(
   body: Readable,
   state: FileState,
   ctx: TransferContext,
+  signal: AbortSignal,
   start: number,
   length: number,
 ): Promise<void> {
@@ -512,7 +528,7 @@ async function streamPart(
       fd,
       position: start,
       limit: length,
-      signal: ctx.signal,
+      signal,
       onWritten: (_chunks, n) => {
         state.bytes += n
         ctx.onBytes(n)
