@@ -107,6 +107,18 @@ function sendJson(res: http.ServerResponse, value: unknown): number {
   return 200
 }
 
+function waitDrain(res: http.ServerResponse): Promise<void> {
+  return new Promise<void>((r) => {
+    const done = (): void => {
+      res.off('drain', done)
+      res.off('close', done)
+      r()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
 /** Writes `buf` with backpressure, at most `rate` bytes per second when given; resolves with bytes written. */
 export async function writeBody(
   res: http.ServerResponse,
@@ -114,6 +126,12 @@ export async function writeBody(
   rate: number | undefined,
   stopAfter?: number,
 ): Promise<number> {
+  if (!rate && stopAfter === undefined) {
+    // One write of the whole body: libuv hands it to the kernel as the socket drains, with no
+    // per-slice work here (the benchmark's server must not be the bottleneck).
+    if (!res.write(buf)) await waitDrain(res)
+    return buf.length
+  }
   const end = stopAfter === undefined ? buf.length : Math.min(stopAfter, buf.length)
   const slice = rate ? Math.max(1024, Math.min(256 * 1024, Math.floor(rate / 20))) : 1024 * 1024
   const started = Date.now()
@@ -123,16 +141,8 @@ export async function writeBody(
     const n = Math.min(slice, end - sent)
     const ok = res.write(buf.subarray(sent, sent + n))
     sent += n
-    if (!ok)
-      await new Promise<void>((r) => {
-        const done = (): void => {
-          res.off('drain', done)
-          res.off('close', done)
-          r()
-        }
-        res.on('drain', done)
-        res.on('close', done)
-      })
+    if (!ok) await waitDrain(res)
+
     if (rate) {
       const due = started + (sent / rate) * 1000
       const wait = due - Date.now()
@@ -192,6 +202,8 @@ export async function startArtifactory(
   let aqlFailures = options.aqlFailures ?? 0
   const sockets = new Set<Socket>()
   let origin = ''
+  // Checksums are computed up front (as Artifactory stores them), never while a client waits.
+  for (const [p, body] of files) sums.set(p, checksumsOf(body))
 
   const sumsOf = (p: string): ReturnType<typeof checksumsOf> => {
     let s = sums.get(p)
@@ -579,8 +591,9 @@ export async function startArtifactory(
     requests,
     stats,
     setFile(p, body) {
-      files.set(p, Buffer.isBuffer(body) ? body : Buffer.from(body))
-      sums.delete(p)
+      const buf = Buffer.isBuffer(body) ? body : Buffer.from(body)
+      files.set(p, buf)
+      sums.set(p, checksumsOf(buf))
     },
     setFaults(p, f) {
       faults.set(p, [...f])
