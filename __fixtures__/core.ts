@@ -12,6 +12,7 @@ export const warning = vi.fn<typeof core.warning>()
 export const startGroup = vi.fn<typeof core.startGroup>()
 export const endGroup = vi.fn<typeof core.endGroup>()
 export const addPath = vi.fn<typeof core.addPath>()
+export const isDebug = vi.fn<typeof core.isDebug>(() => true)
 export const getIDToken = vi.fn<typeof core.getIDToken>()
 
 /** A summary that keeps what was written, like the runner's file. */

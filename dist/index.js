@@ -31250,7 +31250,16 @@ class HttpClient {
     }
     /** Closes every pooled connection. */
     async close() {
-        await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => undefined)));
+        // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
+        // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => undefined)));
+        }
+        finally {
+            Error.stackTraceLimit = limit;
+        }
         this.dispatchers.clear();
     }
     dispatcherFor(url) {
@@ -34057,6 +34066,9 @@ async function run() {
         const signal = controller.signal;
         if (settings.toolCache && (await toolCacheHit(settings)))
             return;
+        // Request-level lines cost a URL parse and a write per request: only built when the step
+        // log shows them (ACTIONS_STEP_DEBUG).
+        const debugLog = core/* isDebug */._o() ? (line) => core/* debug */.Yz(redact(line)) : undefined;
         const policy = retryPolicy(settings.retries, settings.retryDelayMs);
         const authOrigin = settings.url ? new URL(settings.url).origin : undefined;
         http = new HttpClient({
@@ -34064,7 +34076,7 @@ async function run() {
             timeoutMs: settings.timeoutMs,
             authOrigin,
             authHeaders: authHeaders(settings.auth),
-            debug: (line) => core/* debug */.Yz(redact(line)),
+            debug: debugLog,
         });
         const retryLog = (line) => core/* info */.pq(redact(line));
         core/* startGroup */.Oh('Plan');
@@ -34076,7 +34088,7 @@ async function run() {
                 timeoutMs: settings.timeoutMs,
                 authOrigin,
                 authHeaders: authHeaders(settings.auth, bearer),
-                debug: (line) => core/* debug */.Yz(redact(line)),
+                debug: debugLog,
             });
         }
         const resolved = await resolvePlan({

@@ -111,7 +111,15 @@ export class HttpClient {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => undefined)))
+    // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
+    // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => undefined)))
+    } finally {
+      Error.stackTraceLimit = limit
+    }
     this.dispatchers.clear()
   }
 

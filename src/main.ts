@@ -56,6 +56,9 @@ export async function run(): Promise<void> {
 
     if (settings.toolCache && (await toolCacheHit(settings))) return
 
+    // Request-level lines cost a URL parse and a write per request: only built when the step
+    // log shows them (ACTIONS_STEP_DEBUG).
+    const debugLog = core.isDebug() ? (line: string) => core.debug(redact(line)) : undefined
     const policy = retryPolicy(settings.retries, settings.retryDelayMs)
     const authOrigin = settings.url ? new URL(settings.url).origin : undefined
     http = new HttpClient({
@@ -63,7 +66,7 @@ export async function run(): Promise<void> {
       timeoutMs: settings.timeoutMs,
       authOrigin,
       authHeaders: authHeaders(settings.auth),
-      debug: (line) => core.debug(redact(line)),
+      debug: debugLog,
     })
     const retryLog = (line: string): void => core.info(redact(line))
 
@@ -76,7 +79,7 @@ export async function run(): Promise<void> {
         timeoutMs: settings.timeoutMs,
         authOrigin,
         authHeaders: authHeaders(settings.auth, bearer),
-        debug: (line) => core.debug(redact(line)),
+        debug: debugLog,
       })
     }
     const resolved = await resolvePlan({

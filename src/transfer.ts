@@ -347,7 +347,13 @@ async function attempt(
       // the file is created (and truncated) first so that they write into it.
       await fdReady
       const controller = new AbortController()
-      const rest = fetchParts(d, state, parts, ctx, AbortSignal.any([ctx.signal, controller.signal]))
+      const rest = fetchParts(
+        d,
+        state,
+        parts,
+        ctx,
+        AbortSignal.any([ctx.signal, controller.signal]),
+      )
       rest.catch(() => undefined)
       try {
         await streamTo(res.body, fdReady, state, ctx, 0, partSize)
