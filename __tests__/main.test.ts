@@ -279,6 +279,10 @@ describe('hostile conditions', () => {
       await run()
       expect(core.setFailed).not.toHaveBeenCalled()
       expect(fs.readFileSync(path.join(workspace, 'r.bin'), 'utf8')).toBe('from storage')
+      // Verified with the checksum Artifactory gave on the redirect, not just kept.
+      expect(logged().some((l) => l.startsWith('✓ libs/r.bin') && l.endsWith('sha256 ok'))).toBe(
+        true,
+      )
       expect(storage.requests).toHaveLength(1)
       expect(storage.requests[0].headers.authorization).toBeUndefined()
       expect(storage.requests[0].headers.cookie).toBeUndefined()
@@ -288,6 +292,52 @@ describe('hostile conditions', () => {
     } finally {
       await storage.close()
     }
+  })
+
+  it('refuses a body whose redirect target does not match the checksum Artifactory gave', async () => {
+    const storage = await startRecorder({
+      files: new Map([['signed/evil.bin', Buffer.from('tampered')]]),
+    })
+    try {
+      server.setFile('libs/e.bin', 'genuine')
+      server.setFaults(
+        'libs/e.bin',
+        Array.from({ length: 4 }, () => ({
+          kind: 'redirect' as const,
+          location: `${storage.url}/signed/evil.bin`,
+        })),
+      )
+      inputs = { ...inputs, paths: 'libs/e.bin' }
+      await run()
+      expect(core.error.mock.calls[0][0]).toContain('checksum mismatch')
+      expect(files()).toEqual([])
+    } finally {
+      await storage.close()
+    }
+  })
+
+  it('keeps URL credentials out of every channel', async () => {
+    server.setFile('libs/u.bin', 'u')
+    const origin = new URL(server.url)
+    inputs = {
+      ...inputs,
+      url: '',
+      paths: `http://someone:hunter2-pass@${origin.host}/artifactory/libs/nope.bin?token=qs-secret-value`,
+    }
+    await run()
+    const everything = JSON.stringify([
+      core.info.mock.calls,
+      core.error.mock.calls,
+      core.setFailed.mock.calls,
+      core.setOutput.mock.calls,
+      core.debug.mock.calls,
+      core.summary.text,
+    ])
+    expect(core.setSecret).toHaveBeenCalledWith('hunter2-pass')
+    expect(core.setSecret).toHaveBeenCalledWith('qs-secret-value')
+    expect(everything).not.toContain('hunter2-pass')
+    expect(everything).not.toContain('qs-secret-value')
+    expect(everything).toContain('HTTP 404')
   })
 
   it('refuses a destination that leads outside target through an existing symlink', async () => {

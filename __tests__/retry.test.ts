@@ -93,3 +93,28 @@ describe('AdaptiveLimit', async () => {
     expect(limit.value).toBe(4)
   })
 })
+
+describe('redirect safety', async () => {
+  const { redirectRefusal, mayAuthenticate } = await import('../src/http.ts')
+  it('refuses https → http and non-http schemes, allows the rest', () => {
+    expect(
+      redirectRefusal(new URL('https://a.test/x'), new URL('http://b.test/y?sig=s3cret')),
+    ).toBe('refused a redirect from https to http (http://b.test/y?sig=***)')
+    expect(redirectRefusal(new URL('https://a.test/x'), new URL('file:///etc/passwd'))).toContain(
+      'file URL',
+    )
+    expect(
+      redirectRefusal(new URL('https://a.test/x'), new URL('https://s3.test/y')),
+    ).toBeUndefined()
+    expect(redirectRefusal(new URL('http://a.test/x'), new URL('http://b.test/y'))).toBeUndefined()
+  })
+  it('sends credentials only to their own origin', () => {
+    expect(mayAuthenticate(new URL('https://acme.test/artifactory/x'), 'https://acme.test')).toBe(
+      true,
+    )
+    expect(mayAuthenticate(new URL('https://acme.test:8443/x'), 'https://acme.test')).toBe(false)
+    expect(mayAuthenticate(new URL('http://acme.test/x'), 'https://acme.test')).toBe(false)
+    expect(mayAuthenticate(new URL('https://s3.test/x'), 'https://acme.test')).toBe(false)
+    expect(mayAuthenticate(new URL('https://acme.test/x'), undefined)).toBe(false)
+  })
+})

@@ -31192,6 +31192,21 @@ function clip(text) {
 
 const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const CARRIED = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5'];
+/** Why a redirect must not be followed (a downgrade from https), or undefined when it may. */
+function redirectRefusal(from, to) {
+    if (to.protocol !== 'https:' && to.protocol !== 'http:') {
+        return `refused a redirect to a ${to.protocol.replace(':', '')} URL`;
+    }
+    if (from.protocol === 'https:' && to.protocol !== 'https:') {
+        return `refused a redirect from https to http (${redactUrl(to.href)})`;
+    }
+    return undefined;
+}
+/** Whether credentials may go to `url`: only to the origin they were given for. */
+function mayAuthenticate(url, authOrigin) {
+    return authOrigin !== undefined && url.origin === authOrigin;
+}
 /** An HTTP client with pooled keep-alive connections, safe redirects and proxy support. */
 class HttpClient {
     options;
@@ -31207,12 +31222,13 @@ class HttpClient {
         let current = new URL(url);
         let method = opts.method ?? 'GET';
         let body = opts.body;
+        const carried = {};
         for (let hop = 0;; hop++) {
             const headers = {
                 'user-agent': this.options.userAgent ?? 'artifactory-download-action',
                 ...opts.headers,
             };
-            if (this.options.authOrigin && current.origin === this.options.authOrigin) {
+            if (mayAuthenticate(current, this.options.authOrigin)) {
                 Object.assign(headers, this.options.authHeaders);
             }
             const started = Date.now();
@@ -31231,16 +31247,23 @@ class HttpClient {
                 debugHeaders(resHeaders));
             const location = resHeaders['location'];
             if (!REDIRECTS.has(res.statusCode) || !location) {
+                // Artifactory states the checksums on its redirect; the storage it redirects to
+                // usually does not: the first response's checksums apply to the final body.
+                for (const [name, value] of Object.entries(carried))
+                    resHeaders[name] ??= value;
                 return { status: res.statusCode, headers: resHeaders, body: res.body, url: current.href };
             }
             await res.body.dump().catch(() => undefined);
             if (hop + 1 >= MAX_REDIRECTS) {
                 throw new errors/* AttemptError */.cb('unsafe', `more than ${MAX_REDIRECTS} redirects`);
             }
+            for (const name of CARRIED)
+                if (resHeaders[name])
+                    carried[name] ??= resHeaders[name];
             const next = new URL(location, current);
-            if (current.protocol === 'https:' && next.protocol !== 'https:') {
-                throw new errors/* AttemptError */.cb('unsafe', `refused a redirect from https to ${next.protocol.replace(':', '')} (${redactUrl(next.href)})`);
-            }
+            const refusal = redirectRefusal(current, next);
+            if (refusal)
+                throw new errors/* AttemptError */.cb('unsafe', refusal);
             if (res.statusCode === 303) {
                 method = method === 'HEAD' ? 'HEAD' : 'GET';
                 body = undefined;

@@ -512,7 +512,17 @@ export async function startArtifactory(
       return fault.status
     }
     if (fault?.kind === 'redirect') {
-      res.writeHead(fault.status ?? 302, { location: fault.location, 'content-length': 0 })
+      // Like Artifactory redirecting to cloud storage: the checksums come with the redirect.
+      const s = files.has(p) ? sumsOf(p) : undefined
+      const checksums =
+        s && options.checksums !== false
+          ? { 'x-checksum-sha256': s.sha256, 'x-checksum-sha1': s.sha1, 'x-checksum-md5': s.md5 }
+          : {}
+      res.writeHead(fault.status ?? 302, {
+        location: fault.location,
+        'content-length': 0,
+        ...checksums,
+      })
       res.end()
       return fault.status ?? 302
     }

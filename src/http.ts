@@ -44,6 +44,23 @@ export interface RequestOptions {
 
 const MAX_REDIRECTS = 10
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
+const CARRIED = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5']
+
+/** Why a redirect must not be followed (a downgrade from https), or undefined when it may. */
+export function redirectRefusal(from: URL, to: URL): string | undefined {
+  if (to.protocol !== 'https:' && to.protocol !== 'http:') {
+    return `refused a redirect to a ${to.protocol.replace(':', '')} URL`
+  }
+  if (from.protocol === 'https:' && to.protocol !== 'https:') {
+    return `refused a redirect from https to http (${redactUrl(to.href)})`
+  }
+  return undefined
+}
+
+/** Whether credentials may go to `url`: only to the origin they were given for. */
+export function mayAuthenticate(url: URL, authOrigin: string | undefined): boolean {
+  return authOrigin !== undefined && url.origin === authOrigin
+}
 
 /** An HTTP client with pooled keep-alive connections, safe redirects and proxy support. */
 export class HttpClient {
@@ -62,12 +79,13 @@ export class HttpClient {
     let current = new URL(url)
     let method = opts.method ?? 'GET'
     let body = opts.body
+    const carried: Record<string, string> = {}
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = {
         'user-agent': this.options.userAgent ?? 'artifactory-download-action',
         ...opts.headers,
       }
-      if (this.options.authOrigin && current.origin === this.options.authOrigin) {
+      if (mayAuthenticate(current, this.options.authOrigin)) {
         Object.assign(headers, this.options.authHeaders)
       }
       const started = Date.now()
@@ -88,19 +106,19 @@ export class HttpClient {
       )
       const location = resHeaders['location']
       if (!REDIRECTS.has(res.statusCode) || !location) {
+        // Artifactory states the checksums on its redirect; the storage it redirects to
+        // usually does not: the first response's checksums apply to the final body.
+        for (const [name, value] of Object.entries(carried)) resHeaders[name] ??= value
         return { status: res.statusCode, headers: resHeaders, body: res.body, url: current.href }
       }
       await res.body.dump().catch(() => undefined)
       if (hop + 1 >= MAX_REDIRECTS) {
         throw new AttemptError('unsafe', `more than ${MAX_REDIRECTS} redirects`)
       }
+      for (const name of CARRIED) if (resHeaders[name]) carried[name] ??= resHeaders[name]
       const next = new URL(location, current)
-      if (current.protocol === 'https:' && next.protocol !== 'https:') {
-        throw new AttemptError(
-          'unsafe',
-          `refused a redirect from https to ${next.protocol.replace(':', '')} (${redactUrl(next.href)})`,
-        )
-      }
+      const refusal = redirectRefusal(current, next)
+      if (refusal) throw new AttemptError('unsafe', refusal)
       if (res.statusCode === 303) {
         method = method === 'HEAD' ? 'HEAD' : 'GET'
         body = undefined
