@@ -315,7 +315,7 @@ describe('integrity', () => {
 
 describe('large files', () => {
   it('splits a large file into concurrent ranges and verifies the whole', async () => {
-    const data = body(3 * 1024 * 1024 + 7)
+    const data = body(4 * 1024 * 1024 + 7)
     server.setFile('libs/large.bin', data)
     const { results } = await run('libs/large.bin', { split: 4, splitMinSize: 1024 * 1024 })
     expect(one(results)).toMatchObject({ status: 'downloaded', ranges: 4, verified: 'sha256' })
@@ -324,6 +324,26 @@ describe('large files', () => {
       .filter(Boolean)
     expect(ranges).toHaveLength(3)
     expect(fs.readFileSync(path.join(target, 'large.bin')).equals(data)).toBe(true)
+  })
+
+  it('splits only into idle slots: as many large files as slots stream whole', async () => {
+    const files = [1, 2, 3, 4].map((i) => {
+      const data = body(2 * 1024 * 1024, i)
+      server.setFile(`libs/busy${i}.bin`, data)
+      return data
+    })
+    const { results } = await run(
+      'libs/busy1.bin\nlibs/busy2.bin\nlibs/busy3.bin\nlibs/busy4.bin',
+      {
+        split: 4,
+        splitMinSize: 1024 * 1024,
+      },
+    )
+    expect(results.map((r) => r.ranges)).toEqual([1, 1, 1, 1])
+    expect(server.requests.filter((r) => r.range)).toEqual([])
+    files.forEach((data, i) =>
+      expect(fs.readFileSync(path.join(target, `busy${i + 1}.bin`)).equals(data)).toBe(true),
+    )
   })
 
   it('falls back to one stream when a range fails, and still verifies', async () => {

@@ -118,3 +118,16 @@ describe('redirect safety', async () => {
     expect(mayAuthenticate(new URL('https://acme.test/x'), undefined)).toBe(false)
   })
 })
+
+describe('splitWays', async () => {
+  const { splitWays } = await import('../src/transfer.ts')
+  const MiB = 1024 * 1024
+  it('splits only large files, only into idle slots, never into parts under 1 MiB', () => {
+    expect(splitWays(100 * MiB, 8, 16 * MiB, 7)).toBe(8)
+    expect(splitWays(100 * MiB, 8, 16 * MiB, 2)).toBe(3)
+    expect(splitWays(100 * MiB, 8, 16 * MiB, 0)).toBe(1)
+    expect(splitWays(10 * MiB, 8, 16 * MiB, 7)).toBe(1)
+    expect(splitWays(3 * MiB, 8, 1 * MiB, 7)).toBe(3)
+    expect(splitWays(100 * MiB, 1, 16 * MiB, 7)).toBe(1)
+  })
+})

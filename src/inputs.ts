@@ -70,7 +70,7 @@ export function getSettings(read: InputReader, workspace: string): Settings {
     auth: getAuth(read),
     verify: bool(read, 'verify', true),
     skipExisting: bool(read, 'skip-existing', true),
-    split: int(read, 'split', 4, 1, 16),
+    split: int(read, 'split', 8, 1, 16),
     splitMinSize: size(read, 'split-min-size', 16 * 1024 * 1024),
     maxSize: read('max-size') ? size(read, 'max-size', 0) : undefined,
     shard: getShard(read('shard')),

@@ -2,6 +2,7 @@ import PQueue from 'p-queue'
 import { Destinations } from './destination.ts'
 import { HttpClient } from './http.ts'
 import type { Download } from './plan.ts'
+import { reclaimEvery } from './memory.ts'
 import { retryPolicy } from './retry.ts'
 import { transferFile, type FileResult, type RetryInfo, type TransferContext } from './transfer.ts'
 
@@ -137,6 +138,10 @@ export async function runDownloads(
       authHeaders: options.authHeaders,
       debug: events.debug,
     })
+  // Every 2 MiB per slot (at least 8 MiB): buffers still in flight must not live through two
+  // scavenges, or V8 promotes them to the old generation and frees them only in a full GC
+  // (measured: every 2 MiB at 4 at once gave 163 MiB peak RSS, no better than never).
+  const reclaim = reclaimEvery(Math.max(8, 2 * options.concurrency) * 1024 * 1024)
   const ctx: TransferContext = {
     http,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
@@ -153,6 +158,8 @@ export async function runDownloads(
       if (signal.aborted) return Promise.reject(signal.reason)
       return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
     },
+    // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
+    idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
     sleep: options.sleep ?? abortableSleep,
     onRetry: (info) => {
       progress.retries++
@@ -160,6 +167,7 @@ export async function runDownloads(
     },
     onBytes: (n) => {
       progress.bytes += n
+      reclaim(n)
     },
     onPushback: (pushedBack) => {
       if (options.adaptive !== false && limit.record(pushedBack)) {
