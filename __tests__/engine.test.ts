@@ -231,14 +231,43 @@ describe('integrity', () => {
     expect(second.results.every((r) => r.status === 'up-to-date')).toBe(true)
     expect(server.stats.bodyResponses).toBe(0)
     expect(second.results.reduce((n, r) => n + r.bytes, 0)).toBe(0)
+    // One conditional request per file, answered 304, over kept-alive connections.
+    expect(server.requests.map((r) => [r.method, r.status])).toEqual(files.map(() => ['GET', 304]))
+    expect(server.requests.every((r) => r.headers['if-none-match'])).toBe(true)
+  })
+
+  it('decides "up to date" on a plain web server only from its checksum, never size or name', async () => {
+    const plain = await startArtifactory({
+      files: { 'libs/p.bin': body(3000) },
+      etag: false,
+    })
+    try {
+      const plan = () =>
+        planFiles(parseEntries(`${plain.url}/libs/p.bin`, undefined), { target, flat: true })
+      await runDownloads(plan(), options())
+      plain.reset()
+      const [same] = await runDownloads(plan(), options())
+      expect(same.status).toBe('up-to-date')
+      expect(same.verified).toBe('sha256')
+      // Same size, other bytes: replaced.
+      plain.setFile('libs/p.bin', body(3000, 9))
+      const [changed] = await runDownloads(plan(), options())
+      expect(changed.status).toBe('downloaded')
+      expect(fs.readFileSync(path.join(target, 'p.bin')).equals(body(3000, 9))).toBe(true)
+    } finally {
+      await plain.close()
+    }
   })
 
   it('replaces a locally modified file', async () => {
     server.setFile('libs/m.bin', body(3000))
     await run('libs/m.bin')
     fs.writeFileSync(path.join(target, 'm.bin'), 'tampered')
+    server.reset()
     const { results } = await run('libs/m.bin')
     expect(one(results).status).toBe('downloaded')
+    // The conditional GET's answer is the download: the body is not requested twice.
+    expect(gets('libs/m.bin').map((r) => r.status)).toEqual([200])
     expect(fs.readFileSync(path.join(target, 'm.bin')).equals(body(3000))).toBe(true)
   })
 

@@ -33336,15 +33336,14 @@ function exposeGc() {
  * being faulted in fresh.
  */
 function reclaimEvery(everyBytes) {
-    const collect = exposeGc();
-    if (!collect)
-        return () => undefined;
     let since = 0;
     return (bytes) => {
         since += bytes;
         if (since >= everyBytes) {
             since = 0;
-            collect({ type: 'minor' });
+            // Exposed on first need: it builds a V8 context (~7 ms), which a run of a few small
+            // files should not pay before its first request.
+            exposeGc()?.({ type: 'minor' });
         }
     };
 }
@@ -33532,11 +33531,12 @@ async function transferFile(d, ctx) {
                     if (first) {
                         first = false;
                         const exists = await ctx.destinations.prepare(d.dest);
-                        const current = exists && ctx.skipExisting ? await checkExisting(d, ctx) : undefined;
-                        if (current)
-                            return { current };
+                        const check = exists && ctx.skipExisting ? await checkExisting(d, ctx) : {};
+                        if (check.current)
+                            return { current: check.current };
                         if (ctx.dryRun)
                             return { planned: true };
+                        return attempt(d, state, ctx, check.response);
                     }
                     return attempt(d, state, ctx);
                 }, attempts - 1);
@@ -33589,38 +33589,54 @@ async function transferFile(d, ctx) {
  * decide without a request; otherwise one conditional request asks the server: Artifactory's
  * ETag is the SHA-1, so `If-None-Match` with the local SHA-1 earns a 304, and any server's
  * checksum headers are compared too. Size and name alone never decide.
+ *
+ * The request is a conditional GET, not a HEAD: undici closes the connection after every HEAD
+ * (for servers that wrongly send a body), so 500 HEADs meant 500 new connections and a re-run
+ * slower than the first run (2.3 s against 1.55 s for 500 × 64 KiB at 30 ms). A changed file's
+ * body comes with the answer and is not requested twice. A dry run asks with HEAD: it must not
+ * receive file bodies.
  */
 async function checkExisting(d, ctx) {
     const stat = await promises_.lstat(d.dest).catch(() => undefined);
     // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
     if (!stat?.isFile())
-        return undefined;
-    const local = await hashFile(d.dest);
+        return {};
+    const local = await hashFile(d.dest, stat.size);
     const planned = strongest(d.checksums);
     if (planned) {
         return local[planned.algorithm] === planned.digest
-            ? { size: stat.size, algorithm: planned.algorithm, requested: false }
-            : undefined;
+            ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
+            : {};
     }
     const res = await ctx.http.request(d.url, {
-        method: 'HEAD',
+        method: ctx.dryRun ? 'HEAD' : 'GET',
         headers: { 'if-none-match': `"${local.sha1}"` },
         signal: ctx.signal,
     });
-    res.body.resume();
-    if (res.status === 304)
-        return { size: stat.size, algorithm: 'sha1', requested: true };
-    if (res.status >= 400)
-        return undefined; // the download will report it properly
-    const remote = strongest(headerChecksums(res.headers));
-    if (remote && local[remote.algorithm] === remote.digest) {
-        return { size: stat.size, algorithm: remote.algorithm, requested: true };
+    if (res.status === 304) {
+        res.body.resume();
+        return { current: { size: stat.size, algorithm: 'sha1', requested: true } };
     }
-    return undefined;
+    const remote = res.status === 200 ? strongest(headerChecksums(res.headers)) : undefined;
+    if (remote && local[remote.algorithm] === remote.digest) {
+        // Current after all (a server whose ETag is not the SHA-1): drop the body.
+        res.body.on('error', () => undefined);
+        res.body.destroy();
+        return { current: { size: stat.size, algorithm: remote.algorithm, requested: true } };
+    }
+    if (ctx.dryRun) {
+        res.body.resume();
+        return {};
+    }
+    // Changed, or an error status: the first attempt takes this response as its own.
+    return { response: res };
 }
-async function hashFile(file) {
+async function hashFile(file, size) {
     const hashes = { sha256: (0,external_node_crypto_.createHash)('sha256'), sha1: (0,external_node_crypto_.createHash)('sha1'), md5: (0,external_node_crypto_.createHash)('md5') };
-    for await (const chunk of external_node_fs_namespaceObject.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
+    // re-run of 500 × 64 KiB.
+    const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size));
+    for await (const chunk of external_node_fs_namespaceObject.createReadStream(file, { highWaterMark })) {
         hashes.sha256.update(chunk);
         hashes.sha1.update(chunk);
         hashes.md5.update(chunk);
@@ -33657,7 +33673,7 @@ function headerChecksums(headers) {
  * For a large file on a server that takes ranges, streams only the first part and returns the
  * other parts, which it starts fetching at once, concurrently (see {@link fetchParts}).
  */
-async function attempt(d, state, ctx) {
+async function attempt(d, state, ctx, answered) {
     const resuming = state.received > 0 &&
         state.validator !== undefined &&
         (state.hash !== undefined || state.expected === undefined);
@@ -33671,7 +33687,7 @@ async function attempt(d, state, ctx) {
     let fd = resuming ? undefined : openFd(state.temp, 'w');
     fd?.catch(() => undefined);
     try {
-        const res = await ctx.http.request(d.url, { headers, signal: ctx.signal });
+        const res = answered ?? (await ctx.http.request(d.url, { headers, signal: ctx.signal }));
         if (res.status === 416 && resuming) {
             // The file shrank or changed: start again from zero, in this same attempt.
             res.body.resume();

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import type { Destinations } from './destination.ts'
 import { AttemptError } from './errors.ts'
-import { statusError, type HttpClient } from './http.ts'
+import { statusError, type HttpClient, type HttpResponse } from './http.ts'
 import type { Checksums, Download } from './plan.ts'
 import { classify, isRetryable, retryDelay, type RetryPolicy } from './retry.ts'
 import { pumpToFile } from './sink.ts'
@@ -136,9 +136,10 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
           if (first) {
             first = false
             const exists = await ctx.destinations.prepare(d.dest)
-            const current = exists && ctx.skipExisting ? await checkExisting(d, ctx) : undefined
-            if (current) return { current }
+            const check = exists && ctx.skipExisting ? await checkExisting(d, ctx) : {}
+            if (check.current) return { current: check.current }
             if (ctx.dryRun) return { planned: true }
+            return attempt(d, state, ctx, check.response)
           }
           return attempt(d, state, ctx)
         }, attempts - 1)
@@ -187,41 +188,67 @@ interface Existing {
   requested: boolean
 }
 
+/** What the check of an existing copy found. */
+interface ExistingCheck {
+  /** The copy is current. */
+  current?: Existing
+  /** The answer to a conditional GET that carries the new body: the download uses it. */
+  response?: HttpResponse
+}
+
 /**
  * Whether the destination already holds the right bytes. Known checksums (from a listing)
  * decide without a request; otherwise one conditional request asks the server: Artifactory's
  * ETag is the SHA-1, so `If-None-Match` with the local SHA-1 earns a 304, and any server's
  * checksum headers are compared too. Size and name alone never decide.
+ *
+ * The request is a conditional GET, not a HEAD: undici closes the connection after every HEAD
+ * (for servers that wrongly send a body), so 500 HEADs meant 500 new connections and a re-run
+ * slower than the first run (2.3 s against 1.55 s for 500 × 64 KiB at 30 ms). A changed file's
+ * body comes with the answer and is not requested twice. A dry run asks with HEAD: it must not
+ * receive file bodies.
  */
-async function checkExisting(d: Download, ctx: TransferContext): Promise<Existing | undefined> {
+async function checkExisting(d: Download, ctx: TransferContext): Promise<ExistingCheck> {
   const stat = await fsp.lstat(d.dest).catch(() => undefined)
   // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
-  if (!stat?.isFile()) return undefined
-  const local = await hashFile(d.dest)
+  if (!stat?.isFile()) return {}
+  const local = await hashFile(d.dest, stat.size)
   const planned = strongest(d.checksums)
   if (planned) {
     return local[planned.algorithm] === planned.digest
-      ? { size: stat.size, algorithm: planned.algorithm, requested: false }
-      : undefined
+      ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
+      : {}
   }
   const res = await ctx.http.request(d.url, {
-    method: 'HEAD',
+    method: ctx.dryRun ? 'HEAD' : 'GET',
     headers: { 'if-none-match': `"${local.sha1}"` },
     signal: ctx.signal,
   })
-  res.body.resume()
-  if (res.status === 304) return { size: stat.size, algorithm: 'sha1', requested: true }
-  if (res.status >= 400) return undefined // the download will report it properly
-  const remote = strongest(headerChecksums(res.headers))
-  if (remote && local[remote.algorithm] === remote.digest) {
-    return { size: stat.size, algorithm: remote.algorithm, requested: true }
+  if (res.status === 304) {
+    res.body.resume()
+    return { current: { size: stat.size, algorithm: 'sha1', requested: true } }
   }
-  return undefined
+  const remote = res.status === 200 ? strongest(headerChecksums(res.headers)) : undefined
+  if (remote && local[remote.algorithm] === remote.digest) {
+    // Current after all (a server whose ETag is not the SHA-1): drop the body.
+    res.body.on('error', () => undefined)
+    res.body.destroy()
+    return { current: { size: stat.size, algorithm: remote.algorithm, requested: true } }
+  }
+  if (ctx.dryRun) {
+    res.body.resume()
+    return {}
+  }
+  // Changed, or an error status: the first attempt takes this response as its own.
+  return { response: res }
 }
 
-async function hashFile(file: string): Promise<Record<Algorithm, string>> {
+async function hashFile(file: string, size: number): Promise<Record<Algorithm, string>> {
   const hashes = { sha256: createHash('sha256'), sha1: createHash('sha1'), md5: createHash('md5') }
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+  // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
+  // re-run of 500 × 64 KiB.
+  const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size))
+  for await (const chunk of fs.createReadStream(file, { highWaterMark })) {
     hashes.sha256.update(chunk as Buffer)
     hashes.sha1.update(chunk as Buffer)
     hashes.md5.update(chunk as Buffer)
@@ -274,6 +301,7 @@ async function attempt(
   d: Download,
   state: FileState,
   ctx: TransferContext,
+  answered?: HttpResponse,
 ): Promise<{ split?: SplitPlan }> {
   const resuming =
     state.received > 0 &&
@@ -289,7 +317,7 @@ async function attempt(
   let fd: Promise<number> | undefined = resuming ? undefined : openFd(state.temp, 'w')
   fd?.catch(() => undefined)
   try {
-    const res = await ctx.http.request(d.url, { headers, signal: ctx.signal })
+    const res = answered ?? (await ctx.http.request(d.url, { headers, signal: ctx.signal }))
     if (res.status === 416 && resuming) {
       // The file shrank or changed: start again from zero, in this same attempt.
       res.body.resume()
