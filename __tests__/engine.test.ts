@@ -344,7 +344,7 @@ describe('integrity', () => {
 
 describe('large files', () => {
   it('splits a large file into concurrent ranges and verifies the whole', async () => {
-    const data = body(4 * 1024 * 1024 + 7)
+    const data = body(9 * 1024 * 1024 + 7)
     server.setFile('libs/large.bin', data)
     const { results } = await run('libs/large.bin', { split: 4, splitMinSize: 1024 * 1024 })
     expect(one(results)).toMatchObject({ status: 'downloaded', ranges: 4, verified: 'sha256' })
@@ -353,6 +353,17 @@ describe('large files', () => {
       .filter(Boolean)
     expect(ranges).toHaveLength(3)
     expect(fs.readFileSync(path.join(target, 'large.bin')).equals(data)).toBe(true)
+  })
+
+  it('verifies large files in a hashing thread: a corrupted body is retried, then right', async () => {
+    const data = body(9 * 1024 * 1024, 3)
+    server.setFile('libs/t.bin', data)
+    server.setFaults('libs/t.bin', [{ kind: 'corrupt' }])
+    const { results, retries } = await run('libs/t.bin')
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    expect(retries[0].error).toContain('checksum mismatch')
+    expect(fs.readFileSync(path.join(target, 't.bin')).equals(data)).toBe(true)
+    expect(await tree()).toEqual(['t.bin'])
   })
 
   it('splits only into idle slots: as many large files as slots stream whole', async () => {

@@ -30919,7 +30919,7 @@ function messageOf(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4187);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3966);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30928,7 +30928,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4187:
+/***/ 3966:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32099,6 +32099,8 @@ function listOnce(cache, entry, o) {
     return listing;
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./node_modules/p-queue/dist/lower-bound.js
 // Port of lower_bound from https://en.cppreference.com/w/cpp/algorithm/lower_bound
 // Used to compute insertion index to keep queue sorted after insertion
@@ -33303,6 +33305,203 @@ class Destinations {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/hasher.ts
+
+
+
+/** Hashes on the main thread, from the chunks as they are written. */
+class InlineHash {
+    file;
+    hash;
+    hashed = 0;
+    constructor(file, algorithm) {
+        this.file = file;
+        this.hash = (0,external_node_crypto_.createHash)(algorithm);
+    }
+    advance(upTo, chunks) {
+        if (!chunks)
+            return;
+        let size = 0;
+        for (const c of chunks)
+            size += c.length;
+        // Only contiguous bytes: a gap is read back from the file by digest().
+        if (upTo - size !== this.hashed)
+            return;
+        for (const c of chunks)
+            this.hash.update(c);
+        this.hashed = upTo;
+    }
+    async digest(total) {
+        if (this.hashed < total) {
+            for await (const chunk of external_node_fs_namespaceObject.createReadStream(this.file, {
+                start: this.hashed,
+                end: total - 1,
+                highWaterMark: 1024 * 1024,
+            })) {
+                this.hash.update(chunk);
+                this.hashed += chunk.length;
+            }
+            if (this.hashed < total)
+                throw new Error(`the file ends at byte ${this.hashed}, before ${total}`);
+        }
+        return this.hash.digest('hex');
+    }
+    dispose() { }
+}
+// The worker follows each file on disk: it reads back what the main thread reports written
+// (from the page cache) and hashes it. Nothing is copied between threads, and the main thread
+// is left with receiving and writing. Plain CommonJS, run with `eval`, so the bundle needs no
+// second file.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const fs = require('node:fs')
+const { createHash } = require('node:crypto')
+const jobs = new Map()
+const buffer = Buffer.allocUnsafe(1024 * 1024)
+function catchUp(job, upTo) {
+  if (job.error) return
+  if (job.fd === undefined) job.fd = fs.openSync(job.path, 'r')
+  while (job.hashed < upTo) {
+    const n = fs.readSync(job.fd, buffer, 0, Math.min(buffer.length, upTo - job.hashed), job.hashed)
+    if (n === 0) throw new Error('the file ends at byte ' + job.hashed + ', before ' + upTo)
+    job.hash.update(buffer.subarray(0, n))
+    job.hashed += n
+  }
+}
+function close(id) {
+  const job = jobs.get(id)
+  jobs.delete(id)
+  if (job && job.fd !== undefined) fs.closeSync(job.fd)
+}
+parentPort.on('message', (m) => {
+  const job = jobs.get(m.id)
+  if (m.op === 'open') {
+    jobs.set(m.id, { path: m.path, hash: createHash(m.algorithm), hashed: 0 })
+    return
+  }
+  if (!job) return
+  try {
+    if (m.op === 'advance') catchUp(job, m.upTo)
+    else if (m.op === 'digest') {
+      catchUp(job, m.total)
+      if (job.error) throw job.error
+      const digest = job.hash.digest('hex')
+      close(m.id)
+      parentPort.postMessage({ id: m.id, digest })
+    } else if (m.op === 'close') close(m.id)
+  } catch (error) {
+    if (m.op !== 'digest') { job.error = error; return }
+    try { close(m.id) } catch {}
+    parentPort.postMessage({ id: m.id, error: String(error && error.message || error) })
+  }
+})
+`;
+/**
+ * Hashing threads for large files. Measured on 4 × 256 MiB at 4 at once: SHA-256 on the main
+ * thread took 0.68 s of its 2.2 s (30 %), on the critical path of every chunk; in a thread, the
+ * whole run took 1.78 s instead of 2.17 s (median of 3).
+ */
+class HashPool {
+    workers = [];
+    waiting = new Map();
+    size;
+    nextId = 1;
+    failed;
+    /** `size` threads at most, started as large files need them. */
+    constructor(size) {
+        this.size = size;
+    }
+    /** A hash of `file` computed by a worker thread; inline when no worker can start. */
+    open(file, algorithm) {
+        const worker = this.failed ? undefined : this.worker();
+        if (!worker)
+            return new InlineHash(file, algorithm);
+        const id = this.nextId++;
+        worker.postMessage({ op: 'open', id, path: file, algorithm });
+        return new WorkerHash(worker, id, this.waiting);
+    }
+    /** Stops the threads; pending digests fail. */
+    async close() {
+        const workers = this.workers.splice(0);
+        await Promise.all(workers.map((w) => w.terminate()));
+        for (const [, w] of this.waiting)
+            w.reject(new Error('the hashing thread stopped'));
+        this.waiting.clear();
+    }
+    worker() {
+        if (this.workers.length < this.size) {
+            try {
+                // Kept referenced (a pending digest must keep the process alive); the engine closes
+                // the pool when the run ends.
+                const worker = new external_node_worker_threads_.Worker(WORKER_SOURCE, { eval: true });
+                worker.on('message', (reply) => {
+                    const w = this.waiting.get(reply.id);
+                    if (!w)
+                        return;
+                    this.waiting.delete(reply.id);
+                    if (reply.digest)
+                        w.resolve(reply.digest);
+                    else
+                        w.reject(new Error(`hashing failed: ${reply.error}`));
+                });
+                worker.on('error', (error) => this.fail(error));
+                this.workers.push(worker);
+                return worker;
+            }
+            catch (error) {
+                this.fail(error);
+                return undefined;
+            }
+        }
+        // Round robin over the threads: a file stays on the thread it started on.
+        return this.workers[this.nextId % this.workers.length];
+    }
+    fail(error) {
+        this.failed = error;
+        for (const [, w] of this.waiting)
+            w.reject(new Error(`hashing thread failed: ${error.message}`));
+        this.waiting.clear();
+    }
+}
+class WorkerHash {
+    worker;
+    id;
+    waiting;
+    posted = 0;
+    disposed = false;
+    constructor(worker, id, waiting) {
+        this.worker = worker;
+        this.id = id;
+        this.waiting = waiting;
+    }
+    advance(upTo) {
+        // One message per MiB at most: the worker reads in 1 MiB blocks anyway.
+        if (this.disposed || upTo - this.posted < 1024 * 1024)
+            return;
+        this.posted = upTo;
+        this.worker.postMessage({ op: 'advance', id: this.id, upTo });
+    }
+    digest(total) {
+        return new Promise((resolve, reject) => {
+            this.waiting.set(this.id, { resolve, reject });
+            this.disposed = true;
+            this.worker.postMessage({ op: 'digest', id: this.id, total });
+        });
+    }
+    dispose() {
+        if (this.disposed)
+            return;
+        this.disposed = true;
+        this.worker.postMessage({ op: 'close', id: this.id });
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: external "node:vm"
@@ -33348,10 +33547,6 @@ function reclaimEvery(everyBytes) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/sink.ts
@@ -33486,6 +33681,7 @@ function cut(buffers, n) {
 
 
 
+
 const ALGORITHMS = ['sha256', 'sha1', 'md5'];
 /** Suffix of temporaries: a run killed hard leaves `.<name>.artdl-part`, which the next run overwrites. */
 const TEMP_SUFFIX = '.artdl-part';
@@ -33576,6 +33772,7 @@ async function transferFile(d, ctx) {
         }
     }
     catch (err) {
+        state.hash?.dispose();
         await removeQuietly(state.temp);
         if (ctx.signal.aborted)
             return result('cancelled', { error: 'cancelled before it finished' });
@@ -33720,7 +33917,7 @@ async function attempt(d, state, ctx, answered) {
         state.validator = validator;
         setExpected(d, state, res.headers, ctx);
         checkMaxSize(state.total, ctx.maxSize);
-        prepareTemp(state, offset);
+        prepareTemp(state, offset, ctx);
         // 'w' truncates a leftover temporary of a killed run: it is reused, never trusted.
         fd ??= openFd(state.temp, offset === 0 ? 'w' : 'r+');
         const fdReady = fd;
@@ -33816,16 +34013,9 @@ async function finishSplit(state, split) {
         state.ranges = 1;
         throw err;
     }
-    // The parts arrived out of order, so their bytes are hashed now, from the page cache.
-    const hash = state.hash;
-    if (hash) {
-        for await (const chunk of external_node_fs_namespaceObject.createReadStream(state.temp, {
-            start: split.parts[0][0],
-            highWaterMark: 1024 * 1024,
-        })) {
-            hash.update(chunk);
-        }
-    }
+    // The parts arrived out of order: the hash reads them back from the file (the page cache)
+    // when the digest is asked for.
+    state.hash?.advance(state.total);
     state.received = state.total;
 }
 function setExpected(d, state, headers, ctx) {
@@ -33842,16 +34032,25 @@ function checkMaxSize(size, max) {
 }
 function resetState(state) {
     state.received = 0;
+    state.hash?.dispose();
     state.hash = undefined;
     state.validator = undefined;
     state.total = undefined;
 }
-function prepareTemp(state, offset) {
+/** Files at least this large are hashed by a worker thread; below, a message costs more than the hash. */
+const WORKER_HASH_MIN = 8 * 1024 * 1024;
+function prepareTemp(state, offset, ctx) {
     if (offset === 0) {
         state.received = 0;
+        state.hash?.dispose();
         // Nothing to compare with (no checksum, or verify: false): no hash, which is 0.6 s of CPU
-        // per GiB on the main thread.
-        state.hash = state.expected ? (0,external_node_crypto_.createHash)(state.expected.algorithm) : undefined;
+        // per GiB.
+        const algorithm = state.expected?.algorithm;
+        state.hash = !algorithm
+            ? undefined
+            : ctx.hashPool && (state.total ?? 0) >= WORKER_HASH_MIN
+                ? ctx.hashPool.open(state.temp, algorithm)
+                : new InlineHash(state.temp, algorithm);
     }
 }
 // Plain descriptors rather than FileHandle objects: measured ~0.3 ms less main-thread time per
@@ -33874,9 +34073,8 @@ async function streamTo(body, fdReady, state, ctx, offset, limit) {
             maxSize: ctx.maxSize,
             signal: ctx.signal,
             onWritten: (chunks, n) => {
-                for (const c of chunks)
-                    state.hash?.update(c);
                 state.received += n;
+                state.hash?.advance(state.received, chunks);
                 state.bytes += n;
                 ctx.onBytes(n);
             },
@@ -33916,7 +34114,7 @@ async function streamPart(body, state, ctx, signal, start, length) {
 async function verifyAndPlace(d, state, ctx) {
     let verified;
     if (ctx.verify && state.expected) {
-        const actual = state.hash.digest('hex');
+        const actual = await state.hash.digest(state.total ?? state.received);
         if (actual !== state.expected.digest) {
             resetState(state);
             await removeQuietly(state.temp);
@@ -33948,6 +34146,8 @@ async function removeQuietly(file) {
 }
 
 ;// CONCATENATED MODULE: ./src/run-queue.ts
+
+
 
 
 
@@ -34036,8 +34236,13 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     // scavenges, or V8 promotes them to the old generation and frees them only in a full GC
     // (measured: every 2 MiB at 4 at once gave 163 MiB peak RSS, no better than never).
     const reclaim = reclaimEvery(Math.max(8, 2 * options.concurrency) * 1024 * 1024);
+    // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
+    // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
+    // threads 2.17 s (they compete with the main thread for the second core).
+    const hashPool = new HashPool(Math.max(1, Math.min(2, (0,external_node_os_namespaceObject.availableParallelism)() - 1)));
     const ctx = {
         http,
+        hashPool,
         policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
         verify: options.verify,
         skipExisting: options.skipExisting,
@@ -34083,6 +34288,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     }
     finally {
         queue.clear();
+        await hashPool.close();
         if (!options.http)
             await http.close();
     }

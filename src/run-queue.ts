@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os'
 import PQueue from 'p-queue'
 import { Destinations } from './destination.ts'
+import { HashPool } from './hasher.ts'
 import { HttpClient } from './http.ts'
 import type { Download } from './plan.ts'
 import { reclaimEvery } from './memory.ts'
@@ -142,8 +144,13 @@ export async function runDownloads(
   // scavenges, or V8 promotes them to the old generation and frees them only in a full GC
   // (measured: every 2 MiB at 4 at once gave 163 MiB peak RSS, no better than never).
   const reclaim = reclaimEvery(Math.max(8, 2 * options.concurrency) * 1024 * 1024)
+  // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
+  // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
+  // threads 2.17 s (they compete with the main thread for the second core).
+  const hashPool = new HashPool(Math.max(1, Math.min(2, availableParallelism() - 1)))
   const ctx: TransferContext = {
     http,
+    hashPool,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
     verify: options.verify,
     skipExisting: options.skipExisting,
@@ -192,6 +199,7 @@ export async function runDownloads(
     )
   } finally {
     queue.clear()
+    await hashPool.close()
     if (!options.http) await http.close()
   }
 }

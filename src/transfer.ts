@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import type { Destinations } from './destination.ts'
 import { AttemptError } from './errors.ts'
+import { InlineHash, type HashPool, type RunningHash } from './hasher.ts'
 import { statusError, type HttpClient, type HttpResponse } from './http.ts'
 import type { Checksums, Download } from './plan.ts'
 import { classify, isRetryable, retryDelay, type RetryPolicy } from './retry.ts'
@@ -64,6 +65,8 @@ export interface TransferContext {
   signal: AbortSignal
   /** Runs one request (and its body) in a slot of the shared queue; higher priority first. */
   schedule: <T>(fn: () => Promise<T>, priority: number) => Promise<T>
+  /** Threads that hash large files off the main thread; inline hashing without. */
+  hashPool?: HashPool
   /** Slots of the queue that nothing runs in or waits for: what a split file may take. */
   idleSlots: () => number
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
@@ -79,7 +82,7 @@ interface FileState {
   temp: string
   /** Bytes of the body already in the temp file and in `hash`. */
   received: number
-  hash?: Hash
+  hash?: RunningHash
   validator?: string
   total?: number
   expected?: { algorithm: Algorithm; digest: string }
@@ -174,6 +177,7 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
       }
     }
   } catch (err) {
+    state.hash?.dispose()
     await removeQuietly(state.temp)
     if (ctx.signal.aborted) return result('cancelled', { error: 'cancelled before it finished' })
     const error = classify(err)
@@ -354,7 +358,7 @@ async function attempt(
     state.validator = validator
     setExpected(d, state, res.headers, ctx)
     checkMaxSize(state.total, ctx.maxSize)
-    prepareTemp(state, offset)
+    prepareTemp(state, offset, ctx)
     // 'w' truncates a leftover temporary of a killed run: it is reused, never trusted.
     fd ??= openFd(state.temp, offset === 0 ? 'w' : 'r+')
     const fdReady = fd
@@ -473,16 +477,9 @@ async function finishSplit(state: FileState, split: SplitPlan): Promise<void> {
     state.ranges = 1
     throw err
   }
-  // The parts arrived out of order, so their bytes are hashed now, from the page cache.
-  const hash = state.hash
-  if (hash) {
-    for await (const chunk of fs.createReadStream(state.temp, {
-      start: split.parts[0][0],
-      highWaterMark: 1024 * 1024,
-    })) {
-      hash.update(chunk as Buffer)
-    }
-  }
+  // The parts arrived out of order: the hash reads them back from the file (the page cache)
+  // when the digest is asked for.
+  state.hash?.advance(state.total as number)
   state.received = state.total as number
 }
 
@@ -508,17 +505,27 @@ function checkMaxSize(size: number | undefined, max: number | undefined): void {
 
 function resetState(state: FileState): void {
   state.received = 0
+  state.hash?.dispose()
   state.hash = undefined
   state.validator = undefined
   state.total = undefined
 }
 
-function prepareTemp(state: FileState, offset: number): void {
+/** Files at least this large are hashed by a worker thread; below, a message costs more than the hash. */
+const WORKER_HASH_MIN = 8 * 1024 * 1024
+
+function prepareTemp(state: FileState, offset: number, ctx: TransferContext): void {
   if (offset === 0) {
     state.received = 0
+    state.hash?.dispose()
     // Nothing to compare with (no checksum, or verify: false): no hash, which is 0.6 s of CPU
-    // per GiB on the main thread.
-    state.hash = state.expected ? createHash(state.expected.algorithm) : undefined
+    // per GiB.
+    const algorithm = state.expected?.algorithm
+    state.hash = !algorithm
+      ? undefined
+      : ctx.hashPool && (state.total ?? 0) >= WORKER_HASH_MIN
+        ? ctx.hashPool.open(state.temp, algorithm)
+        : new InlineHash(state.temp, algorithm)
   }
 }
 
@@ -550,8 +557,8 @@ async function streamTo(
       maxSize: ctx.maxSize,
       signal: ctx.signal,
       onWritten: (chunks, n) => {
-        for (const c of chunks) state.hash?.update(c)
         state.received += n
+        state.hash?.advance(state.received, chunks)
         state.bytes += n
         ctx.onBytes(n)
       },
@@ -608,7 +615,7 @@ async function verifyAndPlace(
 ): Promise<Algorithm | undefined> {
   let verified: Algorithm | undefined
   if (ctx.verify && state.expected) {
-    const actual = (state.hash as Hash).digest('hex')
+    const actual = await (state.hash as RunningHash).digest(state.total ?? state.received)
     if (actual !== state.expected.digest) {
       resetState(state)
       await removeQuietly(state.temp)

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HashPool, InlineHash, type RunningHash } from '../src/hasher.ts'
+
+const MiB = 1024 * 1024
+let dir: string
+let pool: HashPool
+
+beforeAll(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-hasher-'))
+  pool = new HashPool(1)
+})
+afterAll(async () => {
+  await pool.close()
+  await fsp.rm(dir, { recursive: true, force: true })
+})
+
+function data(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size)
+  for (let i = 0; i + 4 <= size; i += 4) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i)
+  return b
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
+
+/** Writes `body` in 300 KiB writes, telling the hash after each one, as the sink does. */
+function writeInOrder(file: string, body: Buffer, hash: RunningHash): void {
+  const fd = fs.openSync(file, 'w')
+  for (let at = 0; at < body.length; at += 300 * 1024) {
+    const chunk = body.subarray(at, Math.min(body.length, at + 300 * 1024))
+    fs.writeSync(fd, chunk, 0, chunk.length, at)
+    hash.advance(at + chunk.length, [chunk])
+  }
+  fs.closeSync(fd)
+}
+
+describe.each([
+  ['a worker thread', (file: string) => pool.open(file, 'sha256')],
+  ['the main thread', (file: string) => new InlineHash(file, 'sha256')],
+])('hashing in %s', (_name, open) => {
+  it('follows a file written in order', async () => {
+    const body = data(5 * MiB + 123, 1)
+    const file = path.join(dir, `in-order-${_name}`)
+    const hash = open(file)
+    writeInOrder(file, body, hash)
+    expect(await hash.digest(body.length)).toBe(sha256(body))
+  })
+
+  it('hashes in file order what arrived out of order (split ranges)', async () => {
+    const body = data(3 * MiB, 2)
+    const file = path.join(dir, `ranges-${_name}`)
+    const hash = open(file)
+    const fd = fs.openSync(file, 'w')
+    // The last third first, then the middle, then the first: as parallel ranges may land.
+    for (const start of [2 * MiB, MiB, 0]) fs.writeSync(fd, body, start, MiB, start)
+    fs.closeSync(fd)
+    hash.advance(body.length)
+    expect(await hash.digest(body.length)).toBe(sha256(body))
+  })
+
+  it('fails when the file is shorter than announced', async () => {
+    const file = path.join(dir, `short-${_name}`)
+    fs.writeFileSync(file, data(1000, 3))
+    const hash = open(file)
+    await expect(hash.digest(5000)).rejects.toThrow()
+  })
+})
+
+describe('HashPool', () => {
+  it('keeps files apart on one thread and drops disposed ones', async () => {
+    const bodies = [data(2 * MiB, 4), data(2 * MiB + 5, 5), data(MiB, 6)]
+    const hashes = bodies.map((_, i) => pool.open(path.join(dir, `many-${i}`), 'sha256'))
+    bodies.forEach((b, i) => writeInOrder(path.join(dir, `many-${i}`), b, hashes[i]))
+    hashes[2].dispose()
+    expect(
+      await Promise.all([hashes[0].digest(bodies[0].length), hashes[1].digest(bodies[1].length)]),
+    ).toEqual([sha256(bodies[0]), sha256(bodies[1])])
+  })
+})
