@@ -440,6 +440,33 @@ describe('the local disk', () => {
   })
 })
 
+describe('cancellation', () => {
+  it('reports every file when aborted: finished ones kept, the rest cancelled, no temporaries', async () => {
+    const paths = Array.from({ length: 60 }, (_, i) => `libs/c/c${i}.bin`)
+    paths.forEach((p, i) => server.setFile(p, body(2000, i)))
+    paths.forEach((p) => server.setFaults(p, [{ kind: 'delay', ms: 20 }]))
+    const controller = new AbortController()
+    let done = 0
+    const results = await runDownloads(
+      plan(paths.join('\n')),
+      options({ concurrency: 2 }),
+      {
+        onFileDone: () => {
+          if (++done === 3) controller.abort(new Error('stop'))
+        },
+      },
+      controller.signal,
+    )
+    expect(results).toHaveLength(60)
+    const finished = results.filter((r) => r.status === 'downloaded')
+    expect(finished.length).toBeGreaterThanOrEqual(3)
+    expect(finished.length + results.filter((r) => r.status === 'cancelled').length).toBe(60)
+    // Files are started lazily: most of them never sent a request.
+    expect(server.requests.length).toBeLessThan(20)
+    expect(await tree()).toEqual(finished.map((r) => path.basename(r.download.dest)).sort())
+  })
+})
+
 describe('load', () => {
   it('against a server that admits 3 requests, adaptive concurrency is rejected far less than a fixed pool of 32', async () => {
     const names = Array.from({ length: 80 }, (_, i) => `libs/load/l${i}.bin`)

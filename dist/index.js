@@ -34279,12 +34279,40 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         },
     };
     try {
-        return await Promise.all(downloads.map(async (d) => {
-            const result = await transferFile(d, ctx);
+        // Files start in plan order on a bounded number of lanes rather than all at once: a started
+        // file holds its state, closures and promises (~3 KB), and 20,000 of them at once took peak
+        // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
+        // retry do not leave slots idle; the queue still bounds the requests in flight.
+        const results = new Array(downloads.length);
+        let next = 0;
+        const lane = async () => {
+            while (next < downloads.length && !signal.aborted) {
+                const i = next++;
+                const result = await transferFile(downloads[i], ctx);
+                results[i] = result;
+                progress.filesDone++;
+                events.onFileDone?.(result);
+            }
+        };
+        const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency));
+        await Promise.all(Array.from({ length: lanes }, lane));
+        // Files not started because the run was cancelled.
+        for (let i = 0; i < downloads.length; i++) {
+            if (results[i])
+                continue;
+            results[i] = {
+                download: downloads[i],
+                status: 'cancelled',
+                bytes: 0,
+                attempts: 0,
+                durationMs: 0,
+                ranges: 1,
+                error: 'cancelled before it started',
+            };
             progress.filesDone++;
-            events.onFileDone?.(result);
-            return result;
-        }));
+            events.onFileDone?.(results[i]);
+        }
+        return results;
     }
     finally {
         queue.clear();
@@ -34423,6 +34451,7 @@ async function run() {
         if (settings.shard)
             downloads = shardPlan(downloads, settings.shard.index, settings.shard.count);
         logPlan(settings, downloads, total, resolved.failures, redact);
+        debugMemory('after planning');
         core/* endGroup */.N4();
         core/* startGroup */.Oh(settings.dryRun ? 'Check (dry run)' : 'Download');
         const progress = newProgress(downloads.length, settings.concurrency);
@@ -34453,6 +34482,7 @@ async function run() {
             stopProgress();
         }
         core/* endGroup */.N4();
+        debugMemory('after the downloads');
         core/* startGroup */.Oh('Report');
         results = [...resolved.failures.map((f) => entryFailureResult(f, settings.target)), ...results];
         const t = totals(results);
@@ -34491,6 +34521,13 @@ async function run() {
         process.removeListener('SIGTERM', onSignal);
         await http?.close();
     }
+}
+/** Memory use in the debug log: large runs must stay bounded. */
+function debugMemory(when) {
+    if (!core/* isDebug */._o())
+        return;
+    const m = process.memoryUsage();
+    core/* debug */.Yz(`memory ${when}: rss ${formatBytes(m.rss)}, heap ${formatBytes(m.heapUsed)} of ${formatBytes(m.heapTotal)}, external ${formatBytes(m.external)}`);
 }
 function logPlan(settings, downloads, total, failures, redact) {
     const planned = (0,plan/* plannedBytes */.C)(downloads);

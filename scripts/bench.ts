@@ -419,7 +419,9 @@ async function runHuge(): Promise<void> {
       measureRss: true,
       inputs: {
         url: server.url,
-        paths: [...files.keys()].join('\n'),
+        // A pattern: the runner passes inputs as environment variables, and 20,000 paths
+        // exceed what one may hold (E2BIG), on a real runner as here.
+        paths: `bench/huge${count}/** => bench/huge${count}/`,
         target: 'out',
         flat: 'false',
         concurrency: '16',

@@ -96,6 +96,7 @@ export async function run(): Promise<void> {
     const total = downloads.length
     if (settings.shard) downloads = shardPlan(downloads, settings.shard.index, settings.shard.count)
     logPlan(settings, downloads, total, resolved.failures, redact)
+    debugMemory('after planning')
     core.endGroup()
 
     core.startGroup(settings.dryRun ? 'Check (dry run)' : 'Download')
@@ -141,6 +142,7 @@ export async function run(): Promise<void> {
     }
     core.endGroup()
 
+    debugMemory('after the downloads')
     core.startGroup('Report')
     results = [...resolved.failures.map((f) => entryFailureResult(f, settings.target)), ...results]
     const t = totals(results)
@@ -182,6 +184,15 @@ export async function run(): Promise<void> {
     process.removeListener('SIGTERM', onSignal)
     await http?.close()
   }
+}
+
+/** Memory use in the debug log: large runs must stay bounded. */
+function debugMemory(when: string): void {
+  if (!core.isDebug()) return
+  const m = process.memoryUsage()
+  core.debug(
+    `memory ${when}: rss ${formatBytes(m.rss)}, heap ${formatBytes(m.heapUsed)} of ${formatBytes(m.heapTotal)}, external ${formatBytes(m.external)}`,
+  )
 }
 
 function logPlan(

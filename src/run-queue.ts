@@ -189,14 +189,39 @@ export async function runDownloads(
     },
   }
   try {
-    return await Promise.all(
-      downloads.map(async (d) => {
-        const result = await transferFile(d, ctx)
+    // Files start in plan order on a bounded number of lanes rather than all at once: a started
+    // file holds its state, closures and promises (~3 KB), and 20,000 of them at once took peak
+    // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
+    // retry do not leave slots idle; the queue still bounds the requests in flight.
+    const results: FileResult[] = new Array(downloads.length)
+    let next = 0
+    const lane = async (): Promise<void> => {
+      while (next < downloads.length && !signal.aborted) {
+        const i = next++
+        const result = await transferFile(downloads[i], ctx)
+        results[i] = result
         progress.filesDone++
         events.onFileDone?.(result)
-        return result
-      }),
-    )
+      }
+    }
+    const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))
+    await Promise.all(Array.from({ length: lanes }, lane))
+    // Files not started because the run was cancelled.
+    for (let i = 0; i < downloads.length; i++) {
+      if (results[i]) continue
+      results[i] = {
+        download: downloads[i],
+        status: 'cancelled',
+        bytes: 0,
+        attempts: 0,
+        durationMs: 0,
+        ranges: 1,
+        error: 'cancelled before it started',
+      }
+      progress.filesDone++
+      events.onFileDone?.(results[i])
+    }
+    return results
   } finally {
     queue.clear()
     await hashPool.close()
