@@ -31527,6 +31527,86 @@ async function exchangeOidc(http, baseUrl, idToken, provider, signal) {
     return { accessToken: body.access_token, username: body.username };
 }
 
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./src/memory.ts
+
+
+let gc = null;
+/** V8's gc(), exposed at run time (the runner starts `node dist/index.js` with no flags). */
+function exposeGc() {
+    if (gc === null) {
+        try {
+            (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+            gc = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+        }
+        catch {
+            gc = undefined;
+        }
+    }
+    return gc;
+}
+/**
+ * Returns a counter of received bytes that runs a young-generation GC every `everyBytes`.
+ *
+ * Why: every socket read hands V8 a fresh 64 KiB buffer whose memory is freed only when the
+ * small object that owns it is collected, and V8 sees little reason to collect while the
+ * young generation is mostly empty. Bodies streamed at hundreds of MiB/s pile up ~100 MiB of
+ * dead buffers that way. A scavenge of a heap of dead buffers costs ~50 µs. Measured on
+ * 4 × 256 MiB at 4 at once, every 8 MiB: peak RSS 166 → 110 MiB, and wall time 3.2 → 2.6 s
+ * (user CPU 2.1 → 1.8 s), since memory is reused while it is still in the cache instead of
+ * being faulted in fresh.
+ */
+function reclaimEvery(everyBytes) {
+    let since = 0;
+    return (bytes) => {
+        since += bytes;
+        if (since >= everyBytes) {
+            since = 0;
+            // Exposed on first need: it builds a V8 context (~7 ms), which a run of a few small
+            // files should not pay before its first request.
+            exposeGc()?.({ type: 'minor' });
+        }
+    };
+}
+/**
+ * Keeps V8's young generation at its starting size (1 MiB semi-spaces) instead of letting it
+ * grow to 32 MiB ones.
+ *
+ * Why: a run of many files allocates fast enough that V8 doubles the young generation up to
+ * 64 MiB, none of which goes back; that was most of the extra memory of large runs (5,000
+ * files: peak RSS 147 → 119 MiB; 20,000 files: see the benchmark). The flag must be set at
+ * run time: the runner starts `node dist/index.js` with no flags.
+ */
+function keepYoungGenerationSmall() {
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+    }
+    catch {
+        // A runtime without the flag runs with V8's defaults.
+    }
+}
+/**
+ * Returns a counter of finished files that runs a full GC every `everyFiles`.
+ *
+ * Why: a long run keeps little alive (a result per file), but V8 lets the old generation grow
+ * well past that before it collects. 20,000 files, measured with the young generation kept
+ * small: peak RSS 149–161 MiB without, 117–125 MiB with a full GC every 2,000 files (500
+ * files: 95 MiB). One full GC of that heap takes tens of milliseconds; runs of fewer files
+ * never pay it.
+ */
+function compactEvery(everyFiles) {
+    let since = 0;
+    return () => {
+        if (++since >= everyFiles) {
+            since = 0;
+            exposeGc()?.({ type: 'major' });
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/entries.ts
 
 const GLOB = /[*?[\]{}]/;
@@ -33502,51 +33582,6 @@ class WorkerHash {
     }
 }
 
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-;// CONCATENATED MODULE: ./src/memory.ts
-
-
-let gc = null;
-/** V8's gc(), exposed at run time (the runner starts `node dist/index.js` with no flags). */
-function exposeGc() {
-    if (gc === null) {
-        try {
-            (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-            gc = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-        }
-        catch {
-            gc = undefined;
-        }
-    }
-    return gc;
-}
-/**
- * Returns a counter of received bytes that runs a young-generation GC every `everyBytes`.
- *
- * Why: every socket read hands V8 a fresh 64 KiB buffer whose memory is freed only when the
- * small object that owns it is collected, and V8 sees little reason to collect while the
- * young generation is mostly empty. Bodies streamed at hundreds of MiB/s pile up ~100 MiB of
- * dead buffers that way. A scavenge of a heap of dead buffers costs ~50 µs. Measured on
- * 4 × 256 MiB at 4 at once, every 8 MiB: peak RSS 166 → 110 MiB, and wall time 3.2 → 2.6 s
- * (user CPU 2.1 → 1.8 s), since memory is reused while it is still in the cache instead of
- * being faulted in fresh.
- */
-function reclaimEvery(everyBytes) {
-    let since = 0;
-    return (bytes) => {
-        since += bytes;
-        if (since >= everyBytes) {
-            since = 0;
-            // Exposed on first need: it builds a V8 context (~7 ms), which a run of a few small
-            // files should not pay before its first request.
-            exposeGc()?.({ type: 'minor' });
-        }
-    };
-}
-
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/sink.ts
@@ -34284,12 +34319,14 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
         // retry do not leave slots idle; the queue still bounds the requests in flight.
         const results = new Array(downloads.length);
+        const compact = compactEvery(2000);
         let next = 0;
         const lane = async () => {
             while (next < downloads.length && !signal.aborted) {
                 const i = next++;
                 const result = await transferFile(downloads[i], ctx);
                 results[i] = result;
+                compact();
                 progress.filesDone++;
                 events.onFileDone?.(result);
             }
@@ -34382,6 +34419,7 @@ function shardPlan(downloads, index, count) {
 
 
 
+
 /**
  * The action: the only place that talks to the runner. Reads inputs, authenticates, plans,
  * runs the engine, and turns its results into log lines, outputs, a job summary, annotations
@@ -34389,6 +34427,7 @@ function shardPlan(downloads, index, count) {
  */
 async function run() {
     const started = Date.now();
+    keepYoungGenerationSmall();
     const redactor = new Redactor();
     const redact = (text) => redactor.redact(text);
     const addSecret = (secret) => {

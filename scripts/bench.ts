@@ -32,6 +32,8 @@ interface Measure {
   rss?: number
   ok: boolean
   note?: string
+  /** Wall time of every round, in run order (the table shows the median). */
+  rounds?: number[]
   /** The action only: from spawning `node dist/index.js` to the first request the server saw. */
   firstRequestMs?: number
 }
@@ -149,6 +151,7 @@ function median(runs: Measure[]): Measure {
     ok: !bad,
     rss: Math.max(...runs.map((m) => m.rss ?? 0)) || undefined,
     note: bad?.note ?? mid.note,
+    rounds: runs.map((m) => m.ms),
   }
 }
 
@@ -382,13 +385,13 @@ function table(w: Workload, measures: Measure[]): string {
   const rows = [
     `### ${w.title}`,
     '',
-    '| tool | wall | MiB/s | peak RSS | all bytes right | action ÷ tool (time) |',
-    '| --- | ---: | ---: | ---: | :---: | ---: |',
+    '| tool | wall (median) | rounds | MiB/s | peak RSS | all bytes right | action ÷ tool (time) |',
+    '| --- | ---: | --- | ---: | ---: | :---: | ---: |',
   ]
   for (const m of measures) {
     const ratio = m === ours ? '1.00' : (ours.ms / m.ms).toFixed(2)
     rows.push(
-      `| ${m.tool} | ${(m.ms / 1000).toFixed(2)} s | ${(m.bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : `no${m.note ? ` (${m.note})` : ''}`} | ${ratio} |`,
+      `| ${m.tool} | ${(m.ms / 1000).toFixed(2)} s | ${(m.rounds ?? [m.ms]).map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${(m.bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : `no${m.note ? ` (${m.note})` : ''}`} | ${ratio} |`,
     )
   }
   if (ours.firstRequestMs !== undefined)

@@ -13,7 +13,7 @@ const files = sampleFiles()
 const server = await startArtifactory({
   files,
   latencyMs: 5,
-  // 2 MiB/s per connection, as a slow proxy would allow: large files come in 4 ranges, and
+  // 2 MiB/s per connection, as a slow proxy would allow: large files come in ranges, and
   // the progress line has something to say.
   throttleBytesPerSec: 2 * 1024 * 1024,
   faults: { 'libs-release/com/acme/app/1.4.2/app-1.4.2.jar': [{ kind: 'status', status: 503 }] },

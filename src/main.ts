@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { authHeaders, basicCredentials, exchangeOidc, withRetries } from './artifactory.ts'
 import { AttemptError, messageOf } from './errors.ts'
 import { HttpClient } from './http.ts'
+import { keepYoungGenerationSmall } from './memory.ts'
 import { getSettings, type Settings } from './inputs.ts'
 import { checkClashes, plannedBytes, type Download } from './plan.ts'
 import { Redactor, secretsInUrl } from './redact.ts'
@@ -31,6 +32,7 @@ import { formatBytes } from './units.ts'
  */
 export async function run(): Promise<void> {
   const started = Date.now()
+  keepYoungGenerationSmall()
   const redactor = new Redactor()
   const redact = (text: string): string => redactor.redact(text)
   const addSecret = (secret: string): void => {

@@ -41,3 +41,39 @@ export function reclaimEvery(everyBytes: number): (bytes: number) => void {
     }
   }
 }
+
+/**
+ * Keeps V8's young generation at its starting size (1 MiB semi-spaces) instead of letting it
+ * grow to 32 MiB ones.
+ *
+ * Why: a run of many files allocates fast enough that V8 doubles the young generation up to
+ * 64 MiB, none of which goes back; that was most of the extra memory of large runs (5,000
+ * files: peak RSS 147 → 119 MiB; 20,000 files: see the benchmark). The flag must be set at
+ * run time: the runner starts `node dist/index.js` with no flags.
+ */
+export function keepYoungGenerationSmall(): void {
+  try {
+    setFlagsFromString('--semi-space-growth-factor=1')
+  } catch {
+    // A runtime without the flag runs with V8's defaults.
+  }
+}
+
+/**
+ * Returns a counter of finished files that runs a full GC every `everyFiles`.
+ *
+ * Why: a long run keeps little alive (a result per file), but V8 lets the old generation grow
+ * well past that before it collects. 20,000 files, measured with the young generation kept
+ * small: peak RSS 149–161 MiB without, 117–125 MiB with a full GC every 2,000 files (500
+ * files: 95 MiB). One full GC of that heap takes tens of milliseconds; runs of fewer files
+ * never pay it.
+ */
+export function compactEvery(everyFiles: number): () => void {
+  let since = 0
+  return () => {
+    if (++since >= everyFiles) {
+      since = 0
+      exposeGc()?.({ type: 'major' })
+    }
+  }
+}

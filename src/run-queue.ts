@@ -4,7 +4,7 @@ import { Destinations } from './destination.ts'
 import { HashPool } from './hasher.ts'
 import { HttpClient } from './http.ts'
 import type { Download } from './plan.ts'
-import { reclaimEvery } from './memory.ts'
+import { compactEvery, reclaimEvery } from './memory.ts'
 import { retryPolicy } from './retry.ts'
 import { transferFile, type FileResult, type RetryInfo, type TransferContext } from './transfer.ts'
 
@@ -194,12 +194,14 @@ export async function runDownloads(
     // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
     // retry do not leave slots idle; the queue still bounds the requests in flight.
     const results: FileResult[] = new Array(downloads.length)
+    const compact = compactEvery(2000)
     let next = 0
     const lane = async (): Promise<void> => {
       while (next < downloads.length && !signal.aborted) {
         const i = next++
         const result = await transferFile(downloads[i], ctx)
         results[i] = result
+        compact()
         progress.filesDone++
         events.onFileDone?.(result)
       }
