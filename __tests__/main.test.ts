@@ -158,6 +158,47 @@ describe('input errors', () => {
   })
 })
 
+describe('re-runs', () => {
+  const names = Array.from({ length: 6 }, (_, i) => `libs/rr/f${i}.bin`)
+
+  it('check existing copies with one folder listing instead of a request per file', async () => {
+    names.forEach((n, i) => server.setFile(n, `content ${i}`))
+    inputs = { ...inputs, paths: names.join('\n') }
+    await run()
+    // A local change the listing must catch.
+    fs.writeFileSync(path.join(workspace, 'f2.bin'), 'changed locally')
+    server.reset()
+    vi.clearAllMocks()
+    await run()
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(server.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /api/storage/libs/rr 200',
+      'GET /libs/rr/f2.bin 200',
+    ])
+    expect(server.requests[0].url).toContain('deep=0')
+    expect(fs.readFileSync(path.join(workspace, 'f2.bin'), 'utf8')).toBe('content 2')
+    expect(output('downloaded')).toBe('6')
+  })
+
+  it('falls back to one conditional request per file where the File List API is refused', async () => {
+    const noList = await startArtifactory({ listApi: false })
+    try {
+      names.forEach((n, i) => noList.setFile(n, `content ${i}`))
+      inputs = { ...inputs, url: noList.url, paths: names.join('\n') }
+      await run()
+      noList.reset()
+      await run()
+      expect(core.setFailed).not.toHaveBeenCalled()
+      const statuses = noList.requests.map((r) => `${r.method} ${r.status}`)
+      expect(statuses[0]).toBe('GET 403')
+      expect(statuses.slice(1)).toEqual(names.map(() => 'GET 304'))
+      expect(noList.stats.bodyResponses).toBe(0)
+    } finally {
+      await noList.close()
+    }
+  })
+})
+
 describe('dry run', () => {
   it('plans and checks but requests no body and writes nothing', async () => {
     for (let i = 0; i < 5; i++) server.setFile(`libs/dry/d${i}.bin`, `content ${i}`)

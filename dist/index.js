@@ -30919,7 +30919,7 @@ function messageOf(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3966);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7659);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30928,7 +30928,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3966:
+/***/ 7659:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31444,13 +31444,11 @@ async function withRetries(what, fn, policy, sleep, signal, onRetry) {
  * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
  * fall back to AQL; a missing folder lists as empty.
  */
-async function listFolder(http, baseUrl, prefix, signal) {
+async function listFolder(http, baseUrl, prefix, signal, deep = true) {
     const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
         .map(encodeURIComponent)
         .join('/');
-    const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=1&listFolders=0`, {
-        signal,
-    });
+    const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`, { signal });
     if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 405) {
         res.body.resume();
         return undefined;
@@ -31895,6 +31893,91 @@ function getToolCache(raw) {
     if (!m)
         throw new errors/* InputError */.dz(`Input 'tool-cache' must look like 'name@version', got '${raw}'`);
     return { name: m[1], version: m[2] };
+}
+
+;// CONCATENATED MODULE: ./src/listed-checksums.ts
+
+
+
+/** Folders with fewer existing copies to check are left to one conditional request per file. */
+const MIN_FILES_PER_LISTING = 4;
+/**
+ * Before a re-run over an existing target: for files that already have a local copy and no
+ * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
+ * and SHA-1 of all of them, so that deciding "up to date" needs no request per file.
+ * Measured: 500 up-to-date files at 30 ms latency, 16 at once: 500 conditional GETs before,
+ * one listing after (see the benchmark's re-run table).
+ *
+ * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
+ * added and each file is checked with its own conditional request, as before. Returns the
+ * number of files that gained checksums.
+ */
+async function addListedChecksums(downloads, o) {
+    const base = `${o.url}/`;
+    const byFolder = new Map();
+    for (const d of downloads) {
+        if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base))
+            continue;
+        const segments = d.url.slice(base.length).split('/').map(decodeURIComponent);
+        if (segments.length < 2)
+            continue;
+        const repo = segments[0];
+        const folder = segments.slice(1, -1).join('/');
+        const key = `${repo}/${folder}`;
+        let group = byFolder.get(key);
+        if (!group)
+            byFolder.set(key, (group = { repo, folder, files: [] }));
+        group.files.push(d);
+    }
+    let added = 0;
+    for (const group of byFolder.values()) {
+        if (group.files.length < MIN_FILES_PER_LISTING)
+            continue;
+        const existing = await existingCopies(group.files);
+        if (existing.length < MIN_FILES_PER_LISTING)
+            continue;
+        let listed;
+        try {
+            listed = await listFolder(o.http, o.url, group, o.signal, false);
+        }
+        catch (error) {
+            if (o.signal.aborted)
+                throw error;
+            o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
+            continue;
+        }
+        if (!listed) {
+            o.debug?.(`the File List API is refused: existing files are checked one by one`);
+            return added;
+        }
+        const byUrl = new Map(existing.map((d) => [d.url, d]));
+        for (const file of listed) {
+            const d = byUrl.get(`${o.url}/${file.path.split('/').map(encodeURIComponent).join('/')}`);
+            if (!d || (!file.sha256 && !file.sha1))
+                continue;
+            if (file.sha256)
+                d.checksums.sha256 = file.sha256.toLowerCase();
+            if (file.sha1)
+                d.checksums.sha1 = file.sha1.toLowerCase();
+            d.size ??= file.size;
+            added++;
+        }
+    }
+    return added;
+}
+/** The downloads whose destination already holds a regular file. */
+async function existingCopies(files) {
+    const out = [];
+    // In batches: a folder of 20,000 files must not mean 20,000 concurrent stat calls.
+    for (let i = 0; i < files.length; i += 64) {
+        const batch = files.slice(i, i + 64);
+        const stats = await Promise.all(batch.map((d) => promises_.lstat(d.dest).catch(() => undefined)));
+        batch.forEach((d, j) => {
+            if (stats[j]?.isFile())
+                out.push(d);
+        });
+    }
+    return out;
 }
 
 // EXTERNAL MODULE: ./src/plan.ts
@@ -33833,8 +33916,10 @@ async function checkExisting(d, ctx) {
     // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
     if (!stat?.isFile())
         return {};
-    const local = await hashFile(d.dest, stat.size);
     const planned = strongest(d.checksums);
+    // Only what can be compared: the planned algorithm, or SHA-1 (Artifactory's ETag) and
+    // SHA-256 (the strongest header). A server that gives only MD5 gets the file downloaded again.
+    const local = await hashFile(d.dest, stat.size, planned ? [planned.algorithm] : ['sha256', 'sha1']);
     if (planned) {
         return local[planned.algorithm] === planned.digest
             ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
@@ -33863,21 +33948,16 @@ async function checkExisting(d, ctx) {
     // Changed, or an error status: the first attempt takes this response as its own.
     return { response: res };
 }
-async function hashFile(file, size) {
-    const hashes = { sha256: (0,external_node_crypto_.createHash)('sha256'), sha1: (0,external_node_crypto_.createHash)('sha1'), md5: (0,external_node_crypto_.createHash)('md5') };
+async function hashFile(file, size, algorithms) {
+    const hashes = algorithms.map((a) => [a, (0,external_node_crypto_.createHash)(a)]);
     // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
     // re-run of 500 × 64 KiB.
     const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size));
     for await (const chunk of external_node_fs_namespaceObject.createReadStream(file, { highWaterMark })) {
-        hashes.sha256.update(chunk);
-        hashes.sha1.update(chunk);
-        hashes.md5.update(chunk);
+        for (const [, h] of hashes)
+            h.update(chunk);
     }
-    return {
-        sha256: hashes.sha256.digest('hex'),
-        sha1: hashes.sha1.digest('hex'),
-        md5: hashes.md5.digest('hex'),
-    };
+    return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]));
 }
 /** The strongest checksum among those known. */
 function strongest(checksums) {
@@ -34420,6 +34500,7 @@ function shardPlan(downloads, index, count) {
 
 
 
+
 /**
  * The action: the only place that talks to the runner. Reads inputs, authenticates, plans,
  * runs the engine, and turns its results into log lines, outputs, a job summary, annotations
@@ -34489,6 +34570,16 @@ async function run() {
         const total = downloads.length;
         if (settings.shard)
             downloads = shardPlan(downloads, settings.shard.index, settings.shard.count);
+        if (settings.skipExisting && settings.url) {
+            const known = await addListedChecksums(downloads, {
+                http,
+                url: settings.url,
+                signal,
+                debug: debugLog,
+            });
+            if (known)
+                core/* info */.pq(`checksums of ${known} existing files from folder listings`);
+        }
         logPlan(settings, downloads, total, resolved.failures, redact);
         debugMemory('after planning');
         core/* endGroup */.N4();

@@ -333,7 +333,7 @@ export async function startArtifactory(
     return status
   }
 
-  function listFolder(res: http.ServerResponse, repoFolder: string): number {
+  function listFolder(res: http.ServerResponse, repoFolder: string, deep = true): number {
     if (options.listApi === false)
       return jsonError(
         res,
@@ -341,7 +341,9 @@ export async function startArtifactory(
         'The file list API requires a Pro license and a non-anonymous user',
       )
     const prefix = `${repoFolder}/`
-    const matches = [...files.keys()].filter((k) => k.startsWith(prefix)).sort()
+    const matches = [...files.keys()]
+      .filter((k) => k.startsWith(prefix) && (deep || !k.slice(prefix.length).includes('/')))
+      .sort()
     const isRepo = !repoFolder.includes('/')
     if (matches.length === 0 && !isRepo && !options.hostileListing?.[repoFolder])
       return jsonError(res, 404, 'Unable to find item')
@@ -538,7 +540,8 @@ export async function startArtifactory(
     if (p === 'api/search/aql' && req.method === 'POST') return aql(res, text)
     if (p.startsWith('api/storage/')) {
       const target = p.slice('api/storage/'.length).replace(/\/+$/, '')
-      if (url.searchParams.has('list')) return listFolder(res, target)
+      if (url.searchParams.has('list'))
+        return listFolder(res, target, url.searchParams.get('deep') !== '0')
       return fileInfo(res, target)
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')

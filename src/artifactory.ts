@@ -100,13 +100,15 @@ export async function listFolder(
   baseUrl: string,
   prefix: PatternPrefix,
   signal: AbortSignal,
+  deep = true,
 ): Promise<ListedFile[] | undefined> {
   const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
     .map(encodeURIComponent)
     .join('/')
-  const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=1&listFolders=0`, {
-    signal,
-  })
+  const res = await http.request(
+    `${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`,
+    { signal },
+  )
   if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 405) {
     res.body.resume()
     return undefined

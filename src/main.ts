@@ -6,6 +6,7 @@ import { AttemptError, messageOf } from './errors.ts'
 import { HttpClient } from './http.ts'
 import { keepYoungGenerationSmall } from './memory.ts'
 import { getSettings, type Settings } from './inputs.ts'
+import { addListedChecksums } from './listed-checksums.ts'
 import { checkClashes, plannedBytes, type Download } from './plan.ts'
 import { Redactor, secretsInUrl } from './redact.ts'
 import {
@@ -97,6 +98,15 @@ export async function run(): Promise<void> {
     let downloads = sortPlan(resolved.downloads)
     const total = downloads.length
     if (settings.shard) downloads = shardPlan(downloads, settings.shard.index, settings.shard.count)
+    if (settings.skipExisting && settings.url) {
+      const known = await addListedChecksums(downloads, {
+        http,
+        url: settings.url,
+        signal,
+        debug: debugLog,
+      })
+      if (known) core.info(`checksums of ${known} existing files from folder listings`)
+    }
     logPlan(settings, downloads, total, resolved.failures, redact)
     debugMemory('after planning')
     core.endGroup()

@@ -216,8 +216,14 @@ async function checkExisting(d: Download, ctx: TransferContext): Promise<Existin
   const stat = await fsp.lstat(d.dest).catch(() => undefined)
   // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
   if (!stat?.isFile()) return {}
-  const local = await hashFile(d.dest, stat.size)
   const planned = strongest(d.checksums)
+  // Only what can be compared: the planned algorithm, or SHA-1 (Artifactory's ETag) and
+  // SHA-256 (the strongest header). A server that gives only MD5 gets the file downloaded again.
+  const local = await hashFile(
+    d.dest,
+    stat.size,
+    planned ? [planned.algorithm] : ['sha256', 'sha1'],
+  )
   if (planned) {
     return local[planned.algorithm] === planned.digest
       ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
@@ -247,21 +253,19 @@ async function checkExisting(d: Download, ctx: TransferContext): Promise<Existin
   return { response: res }
 }
 
-async function hashFile(file: string, size: number): Promise<Record<Algorithm, string>> {
-  const hashes = { sha256: createHash('sha256'), sha1: createHash('sha1'), md5: createHash('md5') }
+async function hashFile(
+  file: string,
+  size: number,
+  algorithms: readonly Algorithm[],
+): Promise<Partial<Record<Algorithm, string>>> {
+  const hashes = algorithms.map((a) => [a, createHash(a)] as const)
   // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
   // re-run of 500 × 64 KiB.
   const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size))
   for await (const chunk of fs.createReadStream(file, { highWaterMark })) {
-    hashes.sha256.update(chunk as Buffer)
-    hashes.sha1.update(chunk as Buffer)
-    hashes.md5.update(chunk as Buffer)
+    for (const [, h] of hashes) h.update(chunk as Buffer)
   }
-  return {
-    sha256: hashes.sha256.digest('hex'),
-    sha1: hashes.sha1.digest('hex'),
-    md5: hashes.md5.digest('hex'),
-  }
+  return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]))
 }
 
 /** The strongest checksum among those known. */

@@ -1,0 +1,89 @@
+import * as fsp from 'node:fs/promises'
+import { listFolder } from './artifactory.ts'
+import { messageOf } from './errors.ts'
+import type { HttpClient } from './http.ts'
+import type { Download } from './plan.ts'
+
+/** Folders with fewer existing copies to check are left to one conditional request per file. */
+const MIN_FILES_PER_LISTING = 4
+
+export interface ListedChecksumsOptions {
+  http: HttpClient
+  /** Artifactory base URL: only files under it are looked up. */
+  url: string
+  signal: AbortSignal
+  /** Why a listing could not help (refused, failed): for the debug log. */
+  debug?: (line: string) => void
+}
+
+/**
+ * Before a re-run over an existing target: for files that already have a local copy and no
+ * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
+ * and SHA-1 of all of them, so that deciding "up to date" needs no request per file.
+ * Measured: 500 up-to-date files at 30 ms latency, 16 at once: 500 conditional GETs before,
+ * one listing after (see the benchmark's re-run table).
+ *
+ * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
+ * added and each file is checked with its own conditional request, as before. Returns the
+ * number of files that gained checksums.
+ */
+export async function addListedChecksums(
+  downloads: Download[],
+  o: ListedChecksumsOptions,
+): Promise<number> {
+  const base = `${o.url}/`
+  const byFolder = new Map<string, { repo: string; folder: string; files: Download[] }>()
+  for (const d of downloads) {
+    if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base)) continue
+    const segments = d.url.slice(base.length).split('/').map(decodeURIComponent)
+    if (segments.length < 2) continue
+    const repo = segments[0]
+    const folder = segments.slice(1, -1).join('/')
+    const key = `${repo}/${folder}`
+    let group = byFolder.get(key)
+    if (!group) byFolder.set(key, (group = { repo, folder, files: [] }))
+    group.files.push(d)
+  }
+  let added = 0
+  for (const group of byFolder.values()) {
+    if (group.files.length < MIN_FILES_PER_LISTING) continue
+    const existing = await existingCopies(group.files)
+    if (existing.length < MIN_FILES_PER_LISTING) continue
+    let listed
+    try {
+      listed = await listFolder(o.http, o.url, group, o.signal, false)
+    } catch (error) {
+      if (o.signal.aborted) throw error
+      o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${messageOf(error)}`)
+      continue
+    }
+    if (!listed) {
+      o.debug?.(`the File List API is refused: existing files are checked one by one`)
+      return added
+    }
+    const byUrl = new Map(existing.map((d) => [d.url, d]))
+    for (const file of listed) {
+      const d = byUrl.get(`${o.url}/${file.path.split('/').map(encodeURIComponent).join('/')}`)
+      if (!d || (!file.sha256 && !file.sha1)) continue
+      if (file.sha256) d.checksums.sha256 = file.sha256.toLowerCase()
+      if (file.sha1) d.checksums.sha1 = file.sha1.toLowerCase()
+      d.size ??= file.size
+      added++
+    }
+  }
+  return added
+}
+
+/** The downloads whose destination already holds a regular file. */
+async function existingCopies(files: Download[]): Promise<Download[]> {
+  const out: Download[] = []
+  // In batches: a folder of 20,000 files must not mean 20,000 concurrent stat calls.
+  for (let i = 0; i < files.length; i += 64) {
+    const batch = files.slice(i, i + 64)
+    const stats = await Promise.all(batch.map((d) => fsp.lstat(d.dest).catch(() => undefined)))
+    batch.forEach((d, j) => {
+      if (stats[j]?.isFile()) out.push(d)
+    })
+  }
+  return out
+}
