@@ -38,6 +38,17 @@ afterEach(async () => {
 const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
 const output = (name: string): string | undefined =>
   core.setOutput.mock.calls.find((c) => c[0] === name)?.[1] as string | undefined
+/** Everything the action said through any channel: log, annotations, outputs, summary. */
+const everyChannel = (): string =>
+  JSON.stringify([
+    core.info.mock.calls,
+    core.warning.mock.calls,
+    core.error.mock.calls,
+    core.setFailed.mock.calls,
+    core.setOutput.mock.calls,
+    core.debug.mock.calls,
+    core.summary.text,
+  ])
 const files = (dir = workspace): string[] =>
   fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -99,14 +110,7 @@ describe('the step log', () => {
       }
       await run()
       expect(core.setSecret).toHaveBeenCalledWith('s3cr3t-t0ken-value')
-      const everything = JSON.stringify([
-        core.info.mock.calls,
-        core.error.mock.calls,
-        core.setFailed.mock.calls,
-        core.setOutput.mock.calls,
-        core.debug.mock.calls,
-        core.summary.text,
-      ])
+      const everything = everyChannel()
       expect(everything).not.toContain('s3cr3t-t0ken-value')
       expect(core.error.mock.calls[0][0]).toBe(
         'HTTP 403 Forbidden: token *** may not read libs (check that the user or token may read this repository) (1 attempt)',
@@ -366,14 +370,7 @@ describe('hostile conditions', () => {
       paths: `http://someone:hunter2-pass@${origin.host}/artifactory/libs/nope.bin?token=qs-secret-value`,
     }
     await run()
-    const everything = JSON.stringify([
-      core.info.mock.calls,
-      core.error.mock.calls,
-      core.setFailed.mock.calls,
-      core.setOutput.mock.calls,
-      core.debug.mock.calls,
-      core.summary.text,
-    ])
+    const everything = everyChannel()
     expect(core.setSecret).toHaveBeenCalledWith('hunter2-pass')
     expect(core.setSecret).toHaveBeenCalledWith('qs-secret-value')
     expect(everything).not.toContain('hunter2-pass')
