@@ -386,6 +386,33 @@ describe('large files', () => {
     )
   })
 
+  it('gives the tail of a file streaming alone to slots that free up later', async () => {
+    const data = body(6 * 1024 * 1024, 7)
+    const slow = await startArtifactory({
+      files: { 'libs/big.bin': data, 'libs/small.bin': body(1000, 8) },
+      throttleBytesPerSec: 4 * 1024 * 1024,
+      faults: { 'libs/small.bin': [{ kind: 'delay', ms: 300 }] },
+    })
+    try {
+      const [big, small] = await runDownloads(
+        planFiles(parseEntries('libs/big.bin\nlibs/small.bin', slow.url), { target, flat: true }),
+        options({ concurrency: 2, split: 4, splitMinSize: 1024 * 1024 }),
+      )
+      expect(small.status).toBe('downloaded')
+      // Both slots were busy when its answer came (no split then); once the small file was
+      // done, the idle slot took the second half of what was left.
+      expect(big).toMatchObject({ status: 'downloaded', ranges: 2, verified: 'sha256' })
+      const ranged = slow.requests.filter((r) => r.path === '/libs/big.bin' && r.range)
+      expect(ranged).toHaveLength(1)
+      expect(ranged[0].range).toMatch(new RegExp(`^bytes=\\d+-${data.length - 1}$`))
+      expect(ranged[0].headers['if-range']).toBeTruthy()
+      expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+      expect(await tree()).toEqual(['big.bin', 'small.bin'])
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('falls back to one stream when a range fails, and still verifies', async () => {
     const data = body(2 * 1024 * 1024)
     server.setFile('libs/large2.bin', data)

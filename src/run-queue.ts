@@ -6,7 +6,13 @@ import { HttpClient } from './http.ts'
 import type { Download } from './plan.ts'
 import { compactEvery, reclaimEvery } from './memory.ts'
 import { retryPolicy } from './retry.ts'
-import { transferFile, type FileResult, type RetryInfo, type TransferContext } from './transfer.ts'
+import {
+  takeTails,
+  transferFile,
+  type FileResult,
+  type RetryInfo,
+  type TransferContext,
+} from './transfer.ts'
 
 /** What the engine needs: the transfer-related part of the settings, plus credentials. */
 export interface EngineOptions {
@@ -167,6 +173,7 @@ export async function runDownloads(
     },
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
     idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
+    tails: new Set(),
     sleep: options.sleep ?? abortableSleep,
     onRetry: (info) => {
       progress.retries++
@@ -204,6 +211,8 @@ export async function runDownloads(
         compact()
         progress.filesDone++
         events.onFileDone?.(result)
+        // No file left to start: slots that free up now may take the tail of a large one.
+        if (next >= downloads.length) takeTails(ctx)
       }
     }
     const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))

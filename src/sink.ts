@@ -14,7 +14,10 @@ export interface SinkOptions {
   fd: number
   /** File offset of the first byte. */
   position: number
-  /** Stop after this many bytes and drop the rest of the body (the first part of a split file). */
+  /**
+   * Stop after this many bytes and drop the rest of the body (the first part of a split file).
+   * May be lowered while the body streams (its tail was given to other connections).
+   */
   limit?: number
   /** Fail once the file would grow beyond this offset (max-size). */
   maxSize?: number
@@ -66,6 +69,12 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
         writing = false
         if (ended) finish()
         else if (body.isPaused()) body.resume()
+        return
+      }
+      if (o.limit !== undefined && written >= o.limit) {
+        // The limit was lowered below what is already written (the tail was taken late):
+        // those bytes are the same ones the ranges bring, so stop here.
+        finish()
         return
       }
       let buffers = pending

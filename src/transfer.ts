@@ -10,7 +10,7 @@ import { InlineHash, type HashPool, type RunningHash } from './hasher.ts'
 import { statusError, type HttpClient, type HttpResponse } from './http.ts'
 import type { Checksums, Download } from './plan.ts'
 import { classify, isRetryable, retryDelay, type RetryPolicy } from './retry.ts'
-import { pumpToFile } from './sink.ts'
+import { pumpToFile, type SinkOptions } from './sink.ts'
 import { formatBytes } from './units.ts'
 
 /** The digest algorithms we verify with, strongest first. ETag is never one of them. */
@@ -69,6 +69,8 @@ export interface TransferContext {
   hashPool?: HashPool
   /** Slots of the queue that nothing runs in or waits for: what a split file may take. */
   idleSlots: () => number
+  /** Whole-file streams running now whose tail idle slots may take (see {@link takeTails}). */
+  tails: Set<TailStream>
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   onRetry: (info: RetryInfo) => void
   /** Body bytes as they arrive, for progress. */
@@ -404,7 +406,24 @@ async function attempt(
     }
 
     if (!rangesOk) state.validator = undefined // without both, a resume cannot be trusted
-    await streamTo(res.body, fdReady, state, ctx, offset, undefined)
+    const tail: TailStream | undefined =
+      rangesOk &&
+      !state.noSplit &&
+      ctx.split > 1 &&
+      total !== undefined &&
+      total >= ctx.splitMinSize
+        ? { d, state, offset, controller: new AbortController() }
+        : undefined
+    if (tail) ctx.tails.add(tail)
+    try {
+      await streamTo(res.body, fdReady, state, ctx, offset, undefined, tail)
+    } catch (err) {
+      tail?.controller.abort(err)
+      throw err
+    } finally {
+      if (tail) ctx.tails.delete(tail)
+    }
+    if (tail?.taken) return { split: tail.taken }
     if (state.total !== undefined && state.received < state.total) {
       throw new AttemptError(
         'network',
@@ -431,6 +450,86 @@ const MIN_PART = 1024 * 1024
 export function splitWays(size: number, split: number, minSize: number, idle: number): number {
   if (split <= 1 || size < minSize) return 1
   return Math.max(1, Math.min(split, 1 + idle, Math.floor(size / MIN_PART)))
+}
+
+/** A large file streaming whole, whose tail idle slots may take over. */
+export interface TailStream {
+  d: Download
+  state: FileState
+  /** File offset the stream started at (a resumed stream starts past 0). */
+  offset: number
+  /** The running sink: lowering its `limit` ends the stream early. */
+  sink?: SinkOptions
+  /** The ranges taken from the stream, once taken. */
+  taken?: SplitPlan
+  /** Aborts the taken ranges when the stream itself fails. */
+  controller: AbortController
+}
+
+/**
+ * Hands the tail of the largest file still streaming whole to the slots nobody needs any more.
+ *
+ * Why: a file splits when its first answer arrives, into the slots idle then. One that starts
+ * while every slot is busy streams alone, and at the end of a run it is often the last one
+ * left, at one connection's rate while the other slots sit idle (the demo's 6 MiB archive
+ * took 3.0 s at 2 MiB/s on its own). Its remaining bytes are cut into ranges: the running
+ * stream keeps the first, the idle slots fetch the others, and the hash reads them back in
+ * file order, as for any split file.
+ */
+export function takeTails(ctx: TransferContext): void {
+  const idle = ctx.idleSlots()
+  if (idle <= 0) return
+  let best: TailStream | undefined
+  let bestLeft = 0
+  for (const t of ctx.tails) {
+    if (!t.sink || t.state.ranges >= ctx.split) continue
+    const left = streamEnd(t) - t.state.received
+    if (left > bestLeft) {
+      best = t
+      bestLeft = left
+    }
+  }
+  // A margin past what is written, for the bytes in the stream's buffers and write (at most
+  // ~1 MiB, see the sink); should it still overshoot, it writes the same bytes the range brings.
+  const margin = MIN_PART
+  if (!best?.sink || bestLeft < margin + 2 * MIN_PART) return
+  const end = streamEnd(best)
+  const from = best.state.received + margin
+  const ways = Math.min(
+    ctx.split - best.state.ranges + 1,
+    1 + idle,
+    Math.floor((end - from) / MIN_PART),
+  )
+  if (ways < 2) return
+  const partSize = Math.ceil((end - from) / ways)
+  const keep = from + partSize
+  const parts: [number, number][] = []
+  for (let start = keep; start < end; start += partSize)
+    parts.push([start, Math.min(end, start + partSize) - 1])
+  best.sink.limit = keep - best.offset
+  const rest = fetchParts(
+    best.d,
+    best.state,
+    parts,
+    ctx,
+    AbortSignal.any([ctx.signal, best.controller.signal]),
+  )
+  rest.catch(() => undefined)
+  // Taken again when more slots free up: the ranges add up.
+  const before = best.taken
+  best.taken = before
+    ? {
+        parts: [...before.parts, ...parts],
+        rest: Promise.all([before.rest, rest]).then(() => undefined),
+      }
+    : { parts, rest }
+  best.taken.rest.catch(() => undefined)
+  best.state.ranges = best.taken.parts.length + 1
+}
+
+/** Where a whole-file stream stops: the end of the file, or where its tail was taken. */
+function streamEnd(t: TailStream): number {
+  return t.sink?.limit !== undefined ? t.offset + t.sink.limit : (t.state.total ?? 0)
 }
 
 /** Fetches the parts of a split file after the first, each in a slot of the queue. */
@@ -550,30 +649,35 @@ async function streamTo(
   ctx: TransferContext,
   offset: number,
   limit: number | undefined,
+  tail?: TailStream,
 ): Promise<void> {
   let written: number
   const fd = await fdReady
+  const sink: SinkOptions = {
+    fd,
+    position: offset,
+    limit,
+    maxSize: ctx.maxSize,
+    signal: ctx.signal,
+    onWritten: (chunks, n) => {
+      state.received += n
+      state.hash?.advance(state.received, chunks)
+      state.bytes += n
+      ctx.onBytes(n)
+    },
+  }
+  // From here an idle slot may take the stream's tail by lowering `sink.limit`.
+  if (tail) tail.sink = sink
   try {
-    written = await pumpToFile(body, {
-      fd,
-      position: offset,
-      limit,
-      maxSize: ctx.maxSize,
-      signal: ctx.signal,
-      onWritten: (chunks, n) => {
-        state.received += n
-        state.hash?.advance(state.received, chunks)
-        state.bytes += n
-        ctx.onBytes(n)
-      },
-    })
+    written = await pumpToFile(body, sink)
   } finally {
+    if (tail) tail.sink = undefined
     await closeFd(fd)
   }
-  if (limit !== undefined && written < limit) {
+  if (sink.limit !== undefined && written < sink.limit) {
     throw new AttemptError(
       'network',
-      `body ended after ${formatBytes(written)} of the first ${formatBytes(limit)}`,
+      `body ended after ${formatBytes(written)} of the first ${formatBytes(sink.limit)}`,
     )
   }
 }
