@@ -34181,7 +34181,11 @@ function streamEnd(t) {
 /** Fetches the parts of a split file after the first, each in a slot of the queue. */
 async function fetchParts(d, state, parts, ctx, signal) {
     const validator = state.validator;
-    await Promise.all(parts.map(([start, end]) => ctx.schedule(async () => {
+    // One failed range fails them all: the others stop, and they have stopped writing into the
+    // temporary before the next attempt rewrites it whole.
+    const stop = new AbortController();
+    signal = AbortSignal.any([signal, stop.signal]);
+    const fetched = parts.map(([start, end]) => ctx.schedule(async () => {
         const res = await ctx.http.request(d.url, {
             headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
             signal,
@@ -34199,7 +34203,15 @@ async function fetchParts(d, state, parts, ctx, signal) {
             throw new errors/* AttemptError */.cb('network', `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`);
         }
         await streamPart(res.body, state, ctx, signal, start, end - start + 1);
-    }, 1_000)));
+    }, 1_000));
+    try {
+        await Promise.all(fetched);
+    }
+    catch (err) {
+        stop.abort(err);
+        await Promise.allSettled(fetched);
+        throw err;
+    }
 }
 /** Waits for the other parts of a split file, then hashes them in file order. */
 async function finishSplit(state, split) {

@@ -541,32 +541,41 @@ async function fetchParts(
   signal: AbortSignal,
 ): Promise<void> {
   const validator = state.validator as string
-  await Promise.all(
-    parts.map(([start, end]) =>
-      ctx.schedule(async () => {
-        const res = await ctx.http.request(d.url, {
-          headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
-          signal,
-        })
-        if (res.status !== 206) {
-          if (res.status === 200) {
-            res.body.destroy()
-            throw new AttemptError('network', 'the file changed on the server during the download')
-          }
-          throw await statusError(res, '')
-        }
-        const range = parseContentRange(res.headers['content-range'])
-        if (!range || range.start !== start || range.end !== end) {
+  // One failed range fails them all: the others stop, and they have stopped writing into the
+  // temporary before the next attempt rewrites it whole.
+  const stop = new AbortController()
+  signal = AbortSignal.any([signal, stop.signal])
+  const fetched = parts.map(([start, end]) =>
+    ctx.schedule(async () => {
+      const res = await ctx.http.request(d.url, {
+        headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
+        signal,
+      })
+      if (res.status !== 206) {
+        if (res.status === 200) {
           res.body.destroy()
-          throw new AttemptError(
-            'network',
-            `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
-          )
+          throw new AttemptError('network', 'the file changed on the server during the download')
         }
-        await streamPart(res.body, state, ctx, signal, start, end - start + 1)
-      }, 1_000),
-    ),
+        throw await statusError(res, '')
+      }
+      const range = parseContentRange(res.headers['content-range'])
+      if (!range || range.start !== start || range.end !== end) {
+        res.body.destroy()
+        throw new AttemptError(
+          'network',
+          `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
+        )
+      }
+      await streamPart(res.body, state, ctx, signal, start, end - start + 1)
+    }, 1_000),
   )
+  try {
+    await Promise.all(fetched)
+  } catch (err) {
+    stop.abort(err)
+    await Promise.allSettled(fetched)
+    throw err
+  }
 }
 
 /** Waits for the other parts of a split file, then hashes them in file order. */
