@@ -413,6 +413,45 @@ describe('large files', () => {
     }
   })
 
+  it('lets idle slots take the tail of a range too', async () => {
+    const MiB = 1024 * 1024
+    const data = body(16 * MiB, 9)
+    const slow = await startArtifactory({
+      files: { 'libs/huge.bin': data, 'libs/small.bin': body(1000, 10) },
+      throttleBytesPerSec: 4 * MiB,
+      faults: {
+        // The second range pauses: when the small file is done, it has the most left.
+        'libs/huge.bin': [
+          { kind: 'delay', ms: 0 },
+          { kind: 'stall', afterBytes: 100_000, ms: 1500 },
+        ],
+        'libs/small.bin': [{ kind: 'delay', ms: 500 }],
+      },
+    })
+    try {
+      const [huge] = await runDownloads(
+        planFiles(parseEntries('libs/huge.bin\nlibs/small.bin', slow.url), { target, flat: true }),
+        options({ concurrency: 3, split: 4, splitMinSize: MiB }),
+      )
+      expect(huge).toMatchObject({ status: 'downloaded', verified: 'sha256' })
+      expect(huge.ranges).toBeGreaterThanOrEqual(3)
+      const ranges = slow.requests
+        .filter((r) => r.path === '/libs/huge.bin' && r.range)
+        .map((r) => (r.range as string).replace('bytes=', '').split('-').map(Number))
+      // The planned second half, then a piece of its tail (the paused range had most left).
+      expect(ranges[0]).toEqual([8 * MiB, 16 * MiB - 1])
+      expect(ranges[1][0]).toBeGreaterThan(8 * MiB + 100_000)
+      expect(ranges[1][1]).toBe(16 * MiB - 1)
+      expect(slow.requests.filter((r) => r.path === '/libs/huge.bin')).toHaveLength(
+        ranges.length + 1,
+      )
+      expect(fs.readFileSync(path.join(target, 'huge.bin')).equals(data)).toBe(true)
+      expect(await tree()).toEqual(['huge.bin', 'small.bin'])
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('falls back to one stream when a range fails, and still verifies', async () => {
     const data = body(2 * 1024 * 1024)
     server.setFile('libs/large2.bin', data)

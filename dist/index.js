@@ -33752,6 +33752,7 @@ function pumpToFile(body, o) {
                     return finish(error);
                 position += n;
                 written += n;
+                o.written = written;
                 o.onWritten(buffers, n);
                 if (done)
                     return finish();
@@ -33828,6 +33829,7 @@ async function transferFile(d, ctx) {
         bytes: 0,
         noSplit: false,
         ranges: 1,
+        taken: [],
     };
     let attempts = 0;
     const result = (status, extra = {}) => ({
@@ -34059,26 +34061,40 @@ async function attempt(d, state, ctx, answered) {
             // the file is created (and truncated) first so that they write into it.
             await fdReady;
             const controller = new AbortController();
-            const rest = fetchParts(d, state, parts, ctx, AbortSignal.any([ctx.signal, controller.signal]));
+            const rangeSignal = AbortSignal.any([ctx.signal, controller.signal]);
+            const rest = fetchParts(d, state, parts, ctx, rangeSignal);
             rest.catch(() => undefined);
+            state.ranges = parts.length + 1;
+            const first = { d, state, start: 0, end: partSize, signal: rangeSignal };
+            ctx.tails.add(first);
             try {
-                await streamTo(res.body, fdReady, state, ctx, 0, partSize);
+                await streamTo(res.body, fdReady, state, ctx, 0, partSize, first);
             }
             catch (err) {
                 controller.abort(err);
+                await Promise.allSettled([rest, ...state.taken.splice(0)]);
                 throw err;
             }
-            state.ranges = parts.length + 1;
+            finally {
+                ctx.tails.delete(first);
+            }
             return { split: { parts, rest } };
         }
         if (!rangesOk)
             state.validator = undefined; // without both, a resume cannot be trusted
+        const stop = new AbortController();
         const tail = rangesOk &&
             !state.noSplit &&
             ctx.split > 1 &&
             total !== undefined &&
             total >= ctx.splitMinSize
-            ? { d, state, offset, controller: new AbortController() }
+            ? {
+                d,
+                state,
+                start: offset,
+                end: total,
+                signal: AbortSignal.any([ctx.signal, stop.signal]),
+            }
             : undefined;
         if (tail)
             ctx.tails.add(tail);
@@ -34086,15 +34102,16 @@ async function attempt(d, state, ctx, answered) {
             await streamTo(res.body, fdReady, state, ctx, offset, undefined, tail);
         }
         catch (err) {
-            tail?.controller.abort(err);
+            stop.abort(err);
+            await Promise.allSettled(state.taken.splice(0));
             throw err;
         }
         finally {
             if (tail)
                 ctx.tails.delete(tail);
         }
-        if (tail?.taken)
-            return { split: tail.taken };
+        if (state.ranges > 1)
+            return { split: { parts: [], rest: Promise.resolve() } };
         if (state.total !== undefined && state.received < state.total) {
             throw new errors/* AttemptError */.cb('network', `body ended after ${formatBytes(state.received)} of ${formatBytes(state.total)}`);
         }
@@ -34139,7 +34156,7 @@ function takeTails(ctx) {
     for (const t of ctx.tails) {
         if (!t.sink || t.state.ranges >= ctx.split)
             continue;
-        const left = streamEnd(t) - t.state.received;
+        const left = streamEnd(t) - written(t);
         if (left > bestLeft) {
             best = t;
             bestLeft = left;
@@ -34151,7 +34168,7 @@ function takeTails(ctx) {
     if (!best?.sink || bestLeft < margin + 2 * MIN_PART)
         return;
     const end = streamEnd(best);
-    const from = best.state.received + margin;
+    const from = written(best) + margin;
     const ways = Math.min(ctx.split - best.state.ranges + 1, 1 + idle, Math.floor((end - from) / MIN_PART));
     if (ways < 2)
         return;
@@ -34160,23 +34177,35 @@ function takeTails(ctx) {
     const parts = [];
     for (let start = keep; start < end; start += partSize)
         parts.push([start, Math.min(end, start + partSize) - 1]);
-    best.sink.limit = keep - best.offset;
-    const rest = fetchParts(best.d, best.state, parts, ctx, AbortSignal.any([ctx.signal, best.controller.signal]));
-    rest.catch(() => undefined);
-    // Taken again when more slots free up: the ranges add up.
-    const before = best.taken;
-    best.taken = before
-        ? {
-            parts: [...before.parts, ...parts],
-            rest: Promise.all([before.rest, rest]).then(() => undefined),
-        }
-        : { parts, rest };
-    best.taken.rest.catch(() => undefined);
-    best.state.ranges = best.taken.parts.length + 1;
+    best.sink.limit = keep - best.start;
+    const taken = fetchParts(best.d, best.state, parts, ctx, best.signal);
+    taken.catch(() => undefined);
+    best.state.taken.push(taken);
+    best.state.ranges += parts.length;
 }
-/** Where a whole-file stream stops: the end of the file, or where its tail was taken. */
+/** Where a stream stops: its end, or where its tail was taken. */
 function streamEnd(t) {
-    return t.sink?.limit !== undefined ? t.offset + t.sink.limit : (t.state.total ?? 0);
+    return t.sink?.limit !== undefined ? t.start + t.sink.limit : t.end;
+}
+/** The file offset up to which a stream has written. */
+function written(t) {
+    return t.start + (t.sink?.written ?? 0);
+}
+/** Waits for every range taken from the attempt's streams, including ranges taken from those. */
+async function settleTaken(state) {
+    for (;;) {
+        const batch = state.taken.splice(0);
+        if (batch.length === 0)
+            return;
+        try {
+            await Promise.all(batch);
+        }
+        catch (err) {
+            // Stop waiting only once nothing writes into the temporary any more.
+            await Promise.allSettled([...batch, ...state.taken.splice(0)]);
+            throw err;
+        }
+    }
 }
 /** Fetches the parts of a split file after the first, each in a slot of the queue. */
 async function fetchParts(d, state, parts, ctx, signal) {
@@ -34185,7 +34214,8 @@ async function fetchParts(d, state, parts, ctx, signal) {
     // temporary before the next attempt rewrites it whole.
     const stop = new AbortController();
     signal = AbortSignal.any([signal, stop.signal]);
-    const fetched = parts.map(([start, end]) => ctx.schedule(async () => {
+    const fetched = parts.map(([start, end]) => ctx
+        .schedule(async () => {
         const res = await ctx.http.request(d.url, {
             headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
             signal,
@@ -34202,8 +34232,9 @@ async function fetchParts(d, state, parts, ctx, signal) {
             res.body.destroy();
             throw new errors/* AttemptError */.cb('network', `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`);
         }
-        await streamPart(res.body, state, ctx, signal, start, end - start + 1);
-    }, 1_000));
+        await streamPart(res.body, state, ctx, signal, start, end - start + 1, d);
+    }, 1_000)
+        .then(() => ctx.onRangeDone?.()));
     try {
         await Promise.all(fetched);
     }
@@ -34217,6 +34248,7 @@ async function fetchParts(d, state, parts, ctx, signal) {
 async function finishSplit(state, split) {
     try {
         await split.rest;
+        await settleTaken(state);
     }
     catch (err) {
         // Parts are not resumed one by one: the next attempt streams the file whole.
@@ -34243,6 +34275,7 @@ function checkMaxSize(size, max) {
     }
 }
 function resetState(state) {
+    state.taken = [];
     state.received = 0;
     state.hash?.dispose();
     state.hash = undefined;
@@ -34306,26 +34339,31 @@ async function streamTo(body, fdReady, state, ctx, offset, limit, tail) {
     }
 }
 /** Streams one range of a split file to its place in the temporary file (hashed later, in order). */
-async function streamPart(body, state, ctx, signal, start, length) {
+async function streamPart(body, state, ctx, signal, start, length, d) {
     const fd = await openFd(state.temp, 'r+');
+    const sink = {
+        fd,
+        position: start,
+        limit: length,
+        signal,
+        onWritten: (_chunks, n) => {
+            state.bytes += n;
+            ctx.onBytes(n);
+        },
+    };
+    // A range is a stream like any other: idle slots may take its tail too.
+    const tail = { d, state, start, end: start + length, sink, signal };
+    ctx.tails.add(tail);
     let written;
     try {
-        written = await pumpToFile(body, {
-            fd,
-            position: start,
-            limit: length,
-            signal,
-            onWritten: (_chunks, n) => {
-                state.bytes += n;
-                ctx.onBytes(n);
-            },
-        });
+        written = await pumpToFile(body, sink);
     }
     finally {
+        ctx.tails.delete(tail);
         await closeFd(fd);
     }
-    if (written < length) {
-        throw new errors/* AttemptError */.cb('network', `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(length)}`);
+    if (written < sink.limit) {
+        throw new errors/* AttemptError */.cb('network', `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(sink.limit)}`);
     }
 }
 /** Compares the digest with the expected one, then renames the temporary into place. */
@@ -34458,6 +34496,8 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
     // threads 2.17 s (they compete with the main thread for the second core).
     const hashPool = new HashPool(Math.max(1, Math.min(2, (0,external_node_os_namespaceObject.availableParallelism)() - 1)));
+    /** Index of the next file to start. */
+    let next = 0;
     const ctx = {
         http,
         hashPool,
@@ -34479,6 +34519,11 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
         idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
         tails: new Set(),
+        // Once no file is left to start, a slot a range leaves may take another stream's tail.
+        onRangeDone: () => {
+            if (next >= downloads.length)
+                takeTails(ctx);
+        },
         sleep: options.sleep ?? abortableSleep,
         onRetry: (info) => {
             progress.retries++;
@@ -34504,7 +34549,6 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         // retry do not leave slots idle; the queue still bounds the requests in flight.
         const results = new Array(downloads.length);
         const compact = compactEvery(2000);
-        let next = 0;
         const lane = async () => {
             while (next < downloads.length && !signal.aborted) {
                 const i = next++;

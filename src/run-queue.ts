@@ -154,6 +154,8 @@ export async function runDownloads(
   // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
   // threads 2.17 s (they compete with the main thread for the second core).
   const hashPool = new HashPool(Math.max(1, Math.min(2, availableParallelism() - 1)))
+  /** Index of the next file to start. */
+  let next = 0
   const ctx: TransferContext = {
     http,
     hashPool,
@@ -174,6 +176,10 @@ export async function runDownloads(
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
     idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
     tails: new Set(),
+    // Once no file is left to start, a slot a range leaves may take another stream's tail.
+    onRangeDone: () => {
+      if (next >= downloads.length) takeTails(ctx)
+    },
     sleep: options.sleep ?? abortableSleep,
     onRetry: (info) => {
       progress.retries++
@@ -202,7 +208,6 @@ export async function runDownloads(
     // retry do not leave slots idle; the queue still bounds the requests in flight.
     const results: FileResult[] = new Array(downloads.length)
     const compact = compactEvery(2000)
-    let next = 0
     const lane = async (): Promise<void> => {
       while (next < downloads.length && !signal.aborted) {
         const i = next++

@@ -22,6 +22,8 @@ export interface SinkOptions {
   /** Fail once the file would grow beyond this offset (max-size). */
   maxSize?: number
   signal: AbortSignal
+  /** Set by the sink: bytes written so far (for whoever may take the stream's tail). */
+  written?: number
   /** Each batch of bytes, once it is on disk (so a hash never covers bytes the file lacks). */
   onWritten: (chunks: Buffer[], n: number) => void
 }
@@ -101,6 +103,7 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
         if (error) return finish(error)
         position += n
         written += n
+        o.written = written
         o.onWritten(buffers, n)
         if (done) return finish()
         flush()

@@ -69,8 +69,10 @@ export interface TransferContext {
   hashPool?: HashPool
   /** Slots of the queue that nothing runs in or waits for: what a split file may take. */
   idleSlots: () => number
-  /** Whole-file streams running now whose tail idle slots may take (see {@link takeTails}). */
+  /** Streams of large files running now, whose tail idle slots may take (see {@link takeTails}). */
   tails: Set<TailStream>
+  /** A range finished and freed its slot. */
+  onRangeDone?: () => void
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   onRetry: (info: RetryInfo) => void
   /** Body bytes as they arrive, for progress. */
@@ -92,6 +94,8 @@ interface FileState {
   bytes: number
   noSplit: boolean
   ranges: number
+  /** Ranges taken from this attempt's streams by idle slots (see {@link takeTails}), unsettled. */
+  taken: Promise<void>[]
   notVerifiedLogged?: boolean
 }
 
@@ -118,6 +122,7 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
     bytes: 0,
     noSplit: false,
     ranges: 1,
+    taken: [],
   }
   let attempts = 0
   const result = (status: FileStatus, extra: Partial<FileResult> = {}): FileResult => ({
@@ -387,43 +392,51 @@ async function attempt(
       // the file is created (and truncated) first so that they write into it.
       await fdReady
       const controller = new AbortController()
-      const rest = fetchParts(
-        d,
-        state,
-        parts,
-        ctx,
-        AbortSignal.any([ctx.signal, controller.signal]),
-      )
+      const rangeSignal = AbortSignal.any([ctx.signal, controller.signal])
+      const rest = fetchParts(d, state, parts, ctx, rangeSignal)
       rest.catch(() => undefined)
+      state.ranges = parts.length + 1
+      const first: TailStream = { d, state, start: 0, end: partSize, signal: rangeSignal }
+      ctx.tails.add(first)
       try {
-        await streamTo(res.body, fdReady, state, ctx, 0, partSize)
+        await streamTo(res.body, fdReady, state, ctx, 0, partSize, first)
       } catch (err) {
         controller.abort(err)
+        await Promise.allSettled([rest, ...state.taken.splice(0)])
         throw err
+      } finally {
+        ctx.tails.delete(first)
       }
-      state.ranges = parts.length + 1
       return { split: { parts, rest } }
     }
 
     if (!rangesOk) state.validator = undefined // without both, a resume cannot be trusted
+    const stop = new AbortController()
     const tail: TailStream | undefined =
       rangesOk &&
       !state.noSplit &&
       ctx.split > 1 &&
       total !== undefined &&
       total >= ctx.splitMinSize
-        ? { d, state, offset, controller: new AbortController() }
+        ? {
+            d,
+            state,
+            start: offset,
+            end: total,
+            signal: AbortSignal.any([ctx.signal, stop.signal]),
+          }
         : undefined
     if (tail) ctx.tails.add(tail)
     try {
       await streamTo(res.body, fdReady, state, ctx, offset, undefined, tail)
     } catch (err) {
-      tail?.controller.abort(err)
+      stop.abort(err)
+      await Promise.allSettled(state.taken.splice(0))
       throw err
     } finally {
       if (tail) ctx.tails.delete(tail)
     }
-    if (tail?.taken) return { split: tail.taken }
+    if (state.ranges > 1) return { split: { parts: [], rest: Promise.resolve() } }
     if (state.total !== undefined && state.received < state.total) {
       throw new AttemptError(
         'network',
@@ -452,18 +465,18 @@ export function splitWays(size: number, split: number, minSize: number, idle: nu
   return Math.max(1, Math.min(split, 1 + idle, Math.floor(size / MIN_PART)))
 }
 
-/** A large file streaming whole, whose tail idle slots may take over. */
+/** A stream of a large file (whole, or one of its ranges) whose tail idle slots may take over. */
 export interface TailStream {
   d: Download
   state: FileState
-  /** File offset the stream started at (a resumed stream starts past 0). */
-  offset: number
+  /** File offset of the stream's first byte. */
+  start: number
+  /** File offset where it ends (exclusive) unless its sink's limit is lowered. */
+  end: number
   /** The running sink: lowering its `limit` ends the stream early. */
   sink?: SinkOptions
-  /** The ranges taken from the stream, once taken. */
-  taken?: SplitPlan
-  /** Aborts the taken ranges when the stream itself fails. */
-  controller: AbortController
+  /** For the ranges taken from it: they stop with it. */
+  signal: AbortSignal
 }
 
 /**
@@ -483,7 +496,7 @@ export function takeTails(ctx: TransferContext): void {
   let bestLeft = 0
   for (const t of ctx.tails) {
     if (!t.sink || t.state.ranges >= ctx.split) continue
-    const left = streamEnd(t) - t.state.received
+    const left = streamEnd(t) - written(t)
     if (left > bestLeft) {
       best = t
       bestLeft = left
@@ -494,7 +507,7 @@ export function takeTails(ctx: TransferContext): void {
   const margin = MIN_PART
   if (!best?.sink || bestLeft < margin + 2 * MIN_PART) return
   const end = streamEnd(best)
-  const from = best.state.received + margin
+  const from = written(best) + margin
   const ways = Math.min(
     ctx.split - best.state.ranges + 1,
     1 + idle,
@@ -506,30 +519,36 @@ export function takeTails(ctx: TransferContext): void {
   const parts: [number, number][] = []
   for (let start = keep; start < end; start += partSize)
     parts.push([start, Math.min(end, start + partSize) - 1])
-  best.sink.limit = keep - best.offset
-  const rest = fetchParts(
-    best.d,
-    best.state,
-    parts,
-    ctx,
-    AbortSignal.any([ctx.signal, best.controller.signal]),
-  )
-  rest.catch(() => undefined)
-  // Taken again when more slots free up: the ranges add up.
-  const before = best.taken
-  best.taken = before
-    ? {
-        parts: [...before.parts, ...parts],
-        rest: Promise.all([before.rest, rest]).then(() => undefined),
-      }
-    : { parts, rest }
-  best.taken.rest.catch(() => undefined)
-  best.state.ranges = best.taken.parts.length + 1
+  best.sink.limit = keep - best.start
+  const taken = fetchParts(best.d, best.state, parts, ctx, best.signal)
+  taken.catch(() => undefined)
+  best.state.taken.push(taken)
+  best.state.ranges += parts.length
 }
 
-/** Where a whole-file stream stops: the end of the file, or where its tail was taken. */
+/** Where a stream stops: its end, or where its tail was taken. */
 function streamEnd(t: TailStream): number {
-  return t.sink?.limit !== undefined ? t.offset + t.sink.limit : (t.state.total ?? 0)
+  return t.sink?.limit !== undefined ? t.start + t.sink.limit : t.end
+}
+
+/** The file offset up to which a stream has written. */
+function written(t: TailStream): number {
+  return t.start + (t.sink?.written ?? 0)
+}
+
+/** Waits for every range taken from the attempt's streams, including ranges taken from those. */
+async function settleTaken(state: FileState): Promise<void> {
+  for (;;) {
+    const batch = state.taken.splice(0)
+    if (batch.length === 0) return
+    try {
+      await Promise.all(batch)
+    } catch (err) {
+      // Stop waiting only once nothing writes into the temporary any more.
+      await Promise.allSettled([...batch, ...state.taken.splice(0)])
+      throw err
+    }
+  }
 }
 
 /** Fetches the parts of a split file after the first, each in a slot of the queue. */
@@ -546,28 +565,30 @@ async function fetchParts(
   const stop = new AbortController()
   signal = AbortSignal.any([signal, stop.signal])
   const fetched = parts.map(([start, end]) =>
-    ctx.schedule(async () => {
-      const res = await ctx.http.request(d.url, {
-        headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
-        signal,
-      })
-      if (res.status !== 206) {
-        if (res.status === 200) {
-          res.body.destroy()
-          throw new AttemptError('network', 'the file changed on the server during the download')
+    ctx
+      .schedule(async () => {
+        const res = await ctx.http.request(d.url, {
+          headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
+          signal,
+        })
+        if (res.status !== 206) {
+          if (res.status === 200) {
+            res.body.destroy()
+            throw new AttemptError('network', 'the file changed on the server during the download')
+          }
+          throw await statusError(res, '')
         }
-        throw await statusError(res, '')
-      }
-      const range = parseContentRange(res.headers['content-range'])
-      if (!range || range.start !== start || range.end !== end) {
-        res.body.destroy()
-        throw new AttemptError(
-          'network',
-          `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
-        )
-      }
-      await streamPart(res.body, state, ctx, signal, start, end - start + 1)
-    }, 1_000),
+        const range = parseContentRange(res.headers['content-range'])
+        if (!range || range.start !== start || range.end !== end) {
+          res.body.destroy()
+          throw new AttemptError(
+            'network',
+            `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
+          )
+        }
+        await streamPart(res.body, state, ctx, signal, start, end - start + 1, d)
+      }, 1_000)
+      .then(() => ctx.onRangeDone?.()),
   )
   try {
     await Promise.all(fetched)
@@ -582,6 +603,7 @@ async function fetchParts(
 async function finishSplit(state: FileState, split: SplitPlan): Promise<void> {
   try {
     await split.rest
+    await settleTaken(state)
   } catch (err) {
     // Parts are not resumed one by one: the next attempt streams the file whole.
     resetState(state)
@@ -616,6 +638,7 @@ function checkMaxSize(size: number | undefined, max: number | undefined): void {
 }
 
 function resetState(state: FileState): void {
+  state.taken = []
   state.received = 0
   state.hash?.dispose()
   state.hash = undefined
@@ -699,27 +722,33 @@ async function streamPart(
   signal: AbortSignal,
   start: number,
   length: number,
+  d: Download,
 ): Promise<void> {
   const fd = await openFd(state.temp, 'r+')
+  const sink: SinkOptions = {
+    fd,
+    position: start,
+    limit: length,
+    signal,
+    onWritten: (_chunks, n) => {
+      state.bytes += n
+      ctx.onBytes(n)
+    },
+  }
+  // A range is a stream like any other: idle slots may take its tail too.
+  const tail: TailStream = { d, state, start, end: start + length, sink, signal }
+  ctx.tails.add(tail)
   let written: number
   try {
-    written = await pumpToFile(body, {
-      fd,
-      position: start,
-      limit: length,
-      signal,
-      onWritten: (_chunks, n) => {
-        state.bytes += n
-        ctx.onBytes(n)
-      },
-    })
+    written = await pumpToFile(body, sink)
   } finally {
+    ctx.tails.delete(tail)
     await closeFd(fd)
   }
-  if (written < length) {
+  if (written < (sink.limit as number)) {
     throw new AttemptError(
       'network',
-      `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(length)}`,
+      `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(sink.limit as number)}`,
     )
   }
 }
