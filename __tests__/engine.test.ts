@@ -367,23 +367,28 @@ describe('large files', () => {
   })
 
   it('splits only into idle slots: as many large files as slots stream whole', async () => {
-    const files = [1, 2, 3, 4].map((i) => {
-      const data = body(2 * 1024 * 1024, i)
-      server.setFile(`libs/busy${i}.bin`, data)
-      return data
+    const files = [1, 2, 3, 4].map((i) => body(2 * 1024 * 1024, i))
+    // Throttled alike, the four finish together: no slot is ever idle while one has much left.
+    const even = await startArtifactory({
+      files: Object.fromEntries(files.map((data, i) => [`libs/busy${i + 1}.bin`, data])),
+      throttleBytesPerSec: 8 * 1024 * 1024,
     })
-    const { results } = await run(
-      'libs/busy1.bin\nlibs/busy2.bin\nlibs/busy3.bin\nlibs/busy4.bin',
-      {
-        split: 4,
-        splitMinSize: 1024 * 1024,
-      },
-    )
-    expect(results.map((r) => r.ranges)).toEqual([1, 1, 1, 1])
-    expect(server.requests.filter((r) => r.range)).toEqual([])
-    files.forEach((data, i) =>
-      expect(fs.readFileSync(path.join(target, `busy${i + 1}.bin`)).equals(data)).toBe(true),
-    )
+    try {
+      const results = await runDownloads(
+        planFiles(
+          parseEntries('libs/busy1.bin\nlibs/busy2.bin\nlibs/busy3.bin\nlibs/busy4.bin', even.url),
+          { target, flat: true },
+        ),
+        options({ split: 4, splitMinSize: 1024 * 1024 }),
+      )
+      expect(results.map((r) => r.ranges)).toEqual([1, 1, 1, 1])
+      expect(even.requests.filter((r) => r.range)).toEqual([])
+      files.forEach((data, i) =>
+        expect(fs.readFileSync(path.join(target, `busy${i + 1}.bin`)).equals(data)).toBe(true),
+      )
+    } finally {
+      await even.close()
+    }
   })
 
   it('gives the tail of a file streaming alone to slots that free up later', async () => {
