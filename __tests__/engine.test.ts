@@ -395,7 +395,7 @@ describe('large files', () => {
     const data = body(6 * 1024 * 1024, 7)
     const slow = await startArtifactory({
       files: { 'libs/big.bin': data, 'libs/small.bin': body(1000, 8) },
-      throttleBytesPerSec: 4 * 1024 * 1024,
+      throttleBytesPerSec: 2 * 1024 * 1024,
       faults: { 'libs/small.bin': [{ kind: 'delay', ms: 300 }] },
     })
     try {
@@ -413,6 +413,39 @@ describe('large files', () => {
       expect(ranged[0].headers['if-range']).toBeTruthy()
       expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
       expect(await tree()).toEqual(['big.bin', 'small.bin'])
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('resumes a stream that fails after its tail was taken, and the file is whole', async () => {
+    const MiB = 1024 * 1024
+    const data = body(6 * MiB, 11)
+    const slow = await startArtifactory({
+      files: { 'libs/cut.bin': data, 'libs/small.bin': body(1000, 12) },
+      throttleBytesPerSec: 2 * MiB,
+      faults: {
+        // The whole stream breaks before the point where its tail was taken.
+        'libs/cut.bin': [
+          { kind: 'truncate', afterBytes: Math.floor(2.5 * MiB) },
+          { kind: 'delay', ms: 0 },
+        ],
+        'libs/small.bin': [{ kind: 'delay', ms: 300 }],
+      },
+    })
+    try {
+      const [cut] = await runDownloads(
+        planFiles(parseEntries('libs/cut.bin\nlibs/small.bin', slow.url), { target, flat: true }),
+        options({ concurrency: 2, split: 4, splitMinSize: MiB }),
+      )
+      expect(cut).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+      const gets = slow.requests.filter((r) => r.path === '/libs/cut.bin')
+      // The whole stream, the range taken from its tail, then the resumed rest.
+      expect(gets[0].range).toBeUndefined()
+      expect(gets[1].range).toMatch(new RegExp(`^bytes=\\d+-${data.length - 1}$`))
+      expect(gets[gets.length - 1].range).toMatch(/^bytes=\d+-$/)
+      expect(fs.readFileSync(path.join(target, 'cut.bin')).equals(data)).toBe(true)
+      expect(await tree()).toEqual(['cut.bin', 'small.bin'])
     } finally {
       await slow.close()
     }
