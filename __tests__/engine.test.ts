@@ -7,7 +7,12 @@ import { parseEntries } from '../src/entries.ts'
 import { planFiles, type Download } from '../src/plan.ts'
 import { runDownloads, type EngineOptions } from '../src/run-queue.ts'
 import type { FileResult, RetryInfo } from '../src/transfer.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import {
+  startArtifactory,
+  type ArtifactoryServer,
+  type Fault,
+  type RecordedRequest,
+} from '../server/index.ts'
 
 let server: ArtifactoryServer
 let target: string
@@ -342,6 +347,37 @@ describe('integrity', () => {
   })
 })
 
+/**
+ * A large file on a throttled server beside a small one that holds another slot for
+ * `smallMs`: the large one starts while no slot is idle, so it streams whole at first.
+ */
+async function beside(
+  name: string,
+  data: Buffer,
+  o: { rate: number; smallMs: number; concurrency: number; faults?: Fault[] },
+): Promise<{ result: FileResult; requests: RecordedRequest[] }> {
+  const slow = await startArtifactory({
+    files: { [`libs/${name}`]: data, 'libs/small.bin': body(1000, 99) },
+    throttleBytesPerSec: o.rate,
+    faults: {
+      [`libs/${name}`]: o.faults ?? [],
+      'libs/small.bin': [{ kind: 'delay', ms: o.smallMs }],
+    },
+  })
+  try {
+    const [result, small] = await runDownloads(
+      planFiles(parseEntries(`libs/${name}\nlibs/small.bin`, slow.url), { target, flat: true }),
+      options({ concurrency: o.concurrency, split: 4, splitMinSize: 1024 * 1024 }),
+    )
+    expect(small.status).toBe('downloaded')
+    expect(fs.readFileSync(path.join(target, name)).equals(data)).toBe(true)
+    expect(await tree()).toEqual([name, 'small.bin'].sort())
+    return { result, requests: slow.requests.filter((r) => r.path === `/libs/${name}`) }
+  } finally {
+    await slow.close()
+  }
+}
+
 describe('large files', () => {
   it('splits a large file into concurrent ranges and verifies the whole', async () => {
     const data = body(9 * 1024 * 1024 + 7)
@@ -393,101 +429,63 @@ describe('large files', () => {
 
   it('gives the tail of a file streaming alone to slots that free up later', async () => {
     const data = body(6 * 1024 * 1024, 7)
-    const slow = await startArtifactory({
-      files: { 'libs/big.bin': data, 'libs/small.bin': body(1000, 8) },
-      throttleBytesPerSec: 2 * 1024 * 1024,
-      faults: { 'libs/small.bin': [{ kind: 'delay', ms: 300 }] },
+    const { result, requests } = await beside('big.bin', data, {
+      rate: 2 * 1024 * 1024,
+      smallMs: 300,
+      concurrency: 2,
     })
-    try {
-      const [big, small] = await runDownloads(
-        planFiles(parseEntries('libs/big.bin\nlibs/small.bin', slow.url), { target, flat: true }),
-        options({ concurrency: 2, split: 4, splitMinSize: 1024 * 1024 }),
-      )
-      expect(small.status).toBe('downloaded')
-      // Both slots were busy when its answer came (no split then); once the small file was
-      // done, the idle slot took the second half of what was left.
-      expect(big).toMatchObject({ status: 'downloaded', ranges: 2, verified: 'sha256' })
-      const ranged = slow.requests.filter((r) => r.path === '/libs/big.bin' && r.range)
-      expect(ranged).toHaveLength(1)
-      expect(ranged[0].range).toMatch(new RegExp(`^bytes=\\d+-${data.length - 1}$`))
-      expect(ranged[0].headers['if-range']).toBeTruthy()
-      expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
-      expect(await tree()).toEqual(['big.bin', 'small.bin'])
-    } finally {
-      await slow.close()
-    }
+    // Both slots were busy when its answer came (no split then); once the small file was
+    // done, the idle slot took the second half of what was left.
+    expect(result).toMatchObject({ status: 'downloaded', ranges: 2, verified: 'sha256' })
+    const ranged = requests.filter((r) => r.range)
+    expect(ranged).toHaveLength(1)
+    expect(ranged[0].range).toMatch(new RegExp(`^bytes=\\d+-${data.length - 1}$`))
+    expect(ranged[0].headers['if-range']).toBeTruthy()
   })
 
   it('resumes a stream that fails after its tail was taken, and the file is whole', async () => {
     const MiB = 1024 * 1024
     const data = body(6 * MiB, 11)
-    const slow = await startArtifactory({
-      files: { 'libs/cut.bin': data, 'libs/small.bin': body(1000, 12) },
-      throttleBytesPerSec: 2 * MiB,
-      faults: {
-        // The whole stream breaks before the point where its tail was taken.
-        'libs/cut.bin': [
-          { kind: 'truncate', afterBytes: Math.floor(2.5 * MiB) },
-          { kind: 'delay', ms: 0 },
-        ],
-        'libs/small.bin': [{ kind: 'delay', ms: 300 }],
-      },
+    const { result, requests } = await beside('cut.bin', data, {
+      rate: 2 * MiB,
+      smallMs: 300,
+      concurrency: 2,
+      // The whole stream breaks before the point where its tail was taken.
+      faults: [
+        { kind: 'truncate', afterBytes: Math.floor(2.5 * MiB) },
+        { kind: 'delay', ms: 0 },
+      ],
     })
-    try {
-      const [cut] = await runDownloads(
-        planFiles(parseEntries('libs/cut.bin\nlibs/small.bin', slow.url), { target, flat: true }),
-        options({ concurrency: 2, split: 4, splitMinSize: MiB }),
-      )
-      expect(cut).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
-      const gets = slow.requests.filter((r) => r.path === '/libs/cut.bin')
-      // The whole stream, the range taken from its tail, then the resumed rest.
-      expect(gets[0].range).toBeUndefined()
-      expect(gets[1].range).toMatch(new RegExp(`^bytes=\\d+-${data.length - 1}$`))
-      expect(gets[gets.length - 1].range).toMatch(/^bytes=\d+-$/)
-      expect(fs.readFileSync(path.join(target, 'cut.bin')).equals(data)).toBe(true)
-      expect(await tree()).toEqual(['cut.bin', 'small.bin'])
-    } finally {
-      await slow.close()
-    }
+    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    // The whole stream, the range taken from its tail, then the resumed rest.
+    expect(requests[0].range).toBeUndefined()
+    expect(requests[1].range).toMatch(new RegExp(`^bytes=\\d+-${data.length - 1}$`))
+    expect(requests[requests.length - 1].range).toMatch(/^bytes=\d+-$/)
   })
 
   it('lets idle slots take the tail of a range too', async () => {
     const MiB = 1024 * 1024
     const data = body(16 * MiB, 9)
-    const slow = await startArtifactory({
-      files: { 'libs/huge.bin': data, 'libs/small.bin': body(1000, 10) },
-      throttleBytesPerSec: 4 * MiB,
-      faults: {
-        // The second range pauses: when the small file is done, it has the most left.
-        'libs/huge.bin': [
-          { kind: 'delay', ms: 0 },
-          { kind: 'stall', afterBytes: 100_000, ms: 1500 },
-        ],
-        'libs/small.bin': [{ kind: 'delay', ms: 500 }],
-      },
+    const { result, requests } = await beside('huge.bin', data, {
+      rate: 4 * MiB,
+      smallMs: 500,
+      concurrency: 3,
+      // The second range pauses: when the small file is done, it has the most left.
+      faults: [
+        { kind: 'delay', ms: 0 },
+        { kind: 'stall', afterBytes: 100_000, ms: 1500 },
+      ],
     })
-    try {
-      const [huge] = await runDownloads(
-        planFiles(parseEntries('libs/huge.bin\nlibs/small.bin', slow.url), { target, flat: true }),
-        options({ concurrency: 3, split: 4, splitMinSize: MiB }),
-      )
-      expect(huge).toMatchObject({ status: 'downloaded', verified: 'sha256' })
-      expect(huge.ranges).toBeGreaterThanOrEqual(3)
-      const ranges = slow.requests
-        .filter((r) => r.path === '/libs/huge.bin' && r.range)
-        .map((r) => (r.range as string).replace('bytes=', '').split('-').map(Number))
-      // The planned second half, then a piece of its tail (the paused range had most left).
-      expect(ranges[0]).toEqual([8 * MiB, 16 * MiB - 1])
-      expect(ranges[1][0]).toBeGreaterThan(8 * MiB + 100_000)
-      expect(ranges[1][1]).toBe(16 * MiB - 1)
-      expect(slow.requests.filter((r) => r.path === '/libs/huge.bin')).toHaveLength(
-        ranges.length + 1,
-      )
-      expect(fs.readFileSync(path.join(target, 'huge.bin')).equals(data)).toBe(true)
-      expect(await tree()).toEqual(['huge.bin', 'small.bin'])
-    } finally {
-      await slow.close()
-    }
+    expect(result).toMatchObject({ status: 'downloaded', verified: 'sha256' })
+    expect(result.ranges).toBeGreaterThanOrEqual(3)
+    const ranges = requests
+      .filter((r) => r.range)
+      .map((r) => (r.range as string).replace('bytes=', '').split('-').map(Number))
+    // The planned second half, then a piece of its tail (the paused range had most left).
+    expect(ranges[0]).toEqual([8 * MiB, 16 * MiB - 1])
+    expect(ranges[1][0]).toBeGreaterThan(8 * MiB + 100_000)
+    expect(ranges[1][1]).toBe(16 * MiB - 1)
+    expect(requests).toHaveLength(ranges.length + 1)
   })
 
   it('falls back to one stream when a range fails, and still verifies', async () => {
