@@ -30874,6 +30874,92 @@ module.exports = {
 
 /***/ }),
 
+/***/ 8323:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ parseEntries),
+/* harmony export */   W: () => (/* binding */ artifactUrl)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+
+const GLOB = /[*?[\]{}]/;
+/**
+ * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
+ * @param baseUrl the validated `url` input, needed for relative sources
+ * @throws InputError naming the line and what is wrong with it
+ */
+function parseEntries(text, baseUrl) {
+    const entries = [];
+    const rows = text.split(/\r?\n/);
+    rows.forEach((row, i) => {
+        const trimmed = row.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const line = i + 1;
+        const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim());
+        if (rest.length > 0)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: more than one '=>'`);
+        if (!rawSource)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: SOURCE is empty`);
+        if (rawDest === '')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: DEST after '=>' is empty`);
+        entries.push(parseSource(rawSource, rawDest, line, baseUrl));
+    });
+    if (entries.length === 0) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz("Input 'paths' is empty: give at least one SOURCE (one per line)");
+    }
+    return entries;
+}
+function parseSource(source, dest, line, baseUrl) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+        let parsed;
+        try {
+            parsed = new URL(source);
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`);
+        }
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
+        }
+        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`);
+        }
+        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
+            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
+            : undefined;
+        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
+    }
+    const repoPath = source.replace(/^\/+/, '');
+    const segments = repoPath.split('/');
+    if (segments.length < 2 || segments.some((s) => s === '')) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
+    }
+    if (segments.some((s) => s === '.' || s === '..')) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
+    }
+    if (!baseUrl) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
+    }
+    const pattern = GLOB.test(repoPath);
+    if (pattern && GLOB.test(segments[0])) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
+    }
+    const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
+    return { line, source: repoPath, repoPath, url, dest, pattern };
+}
+/** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
+function artifactUrl(baseUrl, repoPath) {
+    return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`;
+}
+function redactSource(source) {
+    return source.replace(/\/\/[^/@\s]*@/, '//***@');
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30919,7 +31005,7 @@ function messageOf(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7659);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6084);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30928,7 +31014,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7659:
+/***/ 6084:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31605,78 +31691,8 @@ function compactEvery(everyFiles) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/entries.ts
-
-const GLOB = /[*?[\]{}]/;
-/**
- * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
- * @param baseUrl the validated `url` input, needed for relative sources
- * @throws InputError naming the line and what is wrong with it
- */
-function parseEntries(text, baseUrl) {
-    const entries = [];
-    const rows = text.split(/\r?\n/);
-    rows.forEach((row, i) => {
-        const trimmed = row.trim();
-        if (trimmed === '' || trimmed.startsWith('#'))
-            return;
-        const line = i + 1;
-        const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim());
-        if (rest.length > 0)
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: more than one '=>'`);
-        if (!rawSource)
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: SOURCE is empty`);
-        if (rawDest === '')
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: DEST after '=>' is empty`);
-        entries.push(parseSource(rawSource, rawDest, line, baseUrl));
-    });
-    if (entries.length === 0) {
-        throw new errors/* InputError */.dz("Input 'paths' is empty: give at least one SOURCE (one per line)");
-    }
-    return entries;
-}
-function parseSource(source, dest, line, baseUrl) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-        let parsed;
-        try {
-            parsed = new URL(source);
-        }
-        catch {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`);
-        }
-        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
-        }
-        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`);
-        }
-        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
-            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
-            : undefined;
-        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
-    }
-    const repoPath = source.replace(/^\/+/, '');
-    const segments = repoPath.split('/');
-    if (segments.length < 2 || segments.some((s) => s === '')) {
-        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
-    }
-    if (segments.some((s) => s === '.' || s === '..')) {
-        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
-    }
-    if (!baseUrl) {
-        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
-    }
-    const pattern = GLOB.test(repoPath);
-    if (pattern && GLOB.test(segments[0])) {
-        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
-    }
-    const url = pattern ? undefined : `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`;
-    return { line, source: repoPath, repoPath, url, dest, pattern };
-}
-function redactSource(source) {
-    return source.replace(/\/\/[^/@\s]*@/, '//***@');
-}
-
+// EXTERNAL MODULE: ./src/entries.ts
+var src_entries = __nccwpck_require__(8323);
 ;// CONCATENATED MODULE: ./src/units.ts
 const UNITS = {
     '': 1,
@@ -31751,7 +31767,7 @@ function getSettings(read, workspace) {
     const target = external_node_path_.resolve(workspace, targetInput);
     const flat = bool(read, 'flat', true);
     const exclude = lines(read('exclude'));
-    const entries = parseEntries(read('paths'), url);
+    const entries = (0,src_entries/* parseEntries */.K)(read('paths'), url);
     const settings = {
         url,
         entries,
@@ -31899,6 +31915,7 @@ function getToolCache(raw) {
 
 
 
+
 /** Folders with fewer existing copies to check are left to one conditional request per file. */
 const MIN_FILES_PER_LISTING = 4;
 /**
@@ -31952,7 +31969,7 @@ async function addListedChecksums(downloads, o) {
         }
         const byUrl = new Map(existing.map((d) => [d.url, d]));
         for (const file of listed) {
-            const d = byUrl.get(`${o.url}/${file.path.split('/').map(encodeURIComponent).join('/')}`);
+            const d = byUrl.get((0,src_entries/* artifactUrl */.W)(o.url, file.path));
             if (!d || (!file.sha256 && !file.sha1))
                 continue;
             if (file.sha256)
@@ -33824,6 +33841,7 @@ function tempPathFor(dest) {
 async function transferFile(d, ctx) {
     const started = Date.now();
     const state = {
+        download: d,
         temp: tempPathFor(d.dest),
         received: 0,
         bytes: 0,
@@ -33871,7 +33889,7 @@ async function transferFile(d, ctx) {
                     return result('planned', { size: d.size });
                 }
                 if ('split' in done && done.split)
-                    await finishSplit(state, done.split);
+                    await finishSplit(state);
                 const verified = await verifyAndPlace(d, state, ctx);
                 const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined;
                 return result('downloaded', { size: state.total ?? state.received, verified, files });
@@ -34046,84 +34064,46 @@ async function attempt(d, state, ctx, answered) {
         const fdReady = fd;
         fd = undefined; // streamTo owns and closes it from here
         const rangesOk = res.headers['accept-ranges'] === 'bytes' && validator !== undefined;
-        const total = state.total;
-        const ways = offset === 0 && !state.noSplit && rangesOk && total !== undefined
-            ? splitWays(total, ctx.split, ctx.splitMinSize, ctx.idleSlots())
-            : 1;
-        if (ways > 1 && total !== undefined) {
-            // Large file, server takes ranges: this request keeps streaming part 1 while the
-            // other parts are requested in parallel (a per-connection cap no longer caps the file).
-            const partSize = Math.ceil(total / ways);
-            const parts = [];
-            for (let start = partSize; start < total; start += partSize)
-                parts.push([start, Math.min(total, start + partSize) - 1]);
-            // The other parts start now, in their own slots, while this one streams the first:
-            // the file is created (and truncated) first so that they write into it.
-            await fdReady;
-            const controller = new AbortController();
-            const rangeSignal = AbortSignal.any([ctx.signal, controller.signal]);
-            const rest = fetchParts(d, state, parts, ctx, rangeSignal);
-            rest.catch(() => undefined);
-            state.ranges = parts.length + 1;
-            const first = {
-                d,
-                state,
-                start: 0,
-                end: partSize,
-                signal: rangeSignal,
-                startedAt: Date.now(),
-            };
-            ctx.tails.add(first);
-            try {
-                await streamTo(res.body, fdReady, state, ctx, 0, partSize, first);
-            }
-            catch (err) {
-                controller.abort(err);
-                await Promise.allSettled([rest, ...state.taken.splice(0)]);
-                state.ranges = 1;
-                throw err;
-            }
-            finally {
-                ctx.tails.delete(first);
-            }
-            return { split: { parts, rest } };
-        }
         if (!rangesOk)
             state.validator = undefined; // without both, a resume cannot be trusted
-        const stop = new AbortController();
-        const tail = rangesOk &&
+        const total = state.total;
+        // A large file from a server that takes ranges: idle slots may take parts of it, when its
+        // answer comes (the parts below) or later (see takeTails).
+        const large = rangesOk &&
             !state.noSplit &&
             ctx.split > 1 &&
             total !== undefined &&
-            total >= ctx.splitMinSize
-            ? {
-                d,
-                state,
-                start: offset,
-                end: total,
-                signal: AbortSignal.any([ctx.signal, stop.signal]),
-                startedAt: Date.now(),
-            }
-            : undefined;
-        if (tail)
-            ctx.tails.add(tail);
+            total >= ctx.splitMinSize;
+        const ways = large && offset === 0 ? splitWays(total, ctx.split, ctx.splitMinSize, ctx.idleSlots()) : 1;
+        // Stops the ranges when this stream fails; only large files have any.
+        const stop = large ? new AbortController() : undefined;
+        const rangeSignal = stop && AbortSignal.any([ctx.signal, stop.signal]);
+        let limit;
+        if (ways > 1 && total !== undefined && rangeSignal) {
+            // This request keeps streaming part 1 while the other parts are requested in parallel
+            // (a per-connection cap no longer caps the file).
+            limit = Math.ceil(total / ways);
+            const parts = [];
+            for (let start = limit; start < total; start += limit)
+                parts.push([start, Math.min(total, start + limit) - 1]);
+            // The file is created (and truncated) before the parts write into it.
+            await fdReady;
+            addTaken(state, fetchParts(state, parts, ctx, rangeSignal));
+            state.ranges = parts.length + 1;
+        }
         try {
-            await streamTo(res.body, fdReady, state, ctx, offset, undefined, tail);
+            await streamTo(res.body, fdReady, state, ctx, offset, limit, rangeSignal);
         }
         catch (err) {
-            stop.abort(err);
+            stop?.abort(err);
             await Promise.allSettled(state.taken.splice(0));
-            // The retry resumes this stream whole: the taken ranges are gone with this attempt.
+            // The retry resumes this stream whole: the ranges are gone with this attempt.
             state.ranges = 1;
             throw err;
         }
-        finally {
-            if (tail)
-                ctx.tails.delete(tail);
-        }
-        // Its tail was taken: the ranges bring the rest (each checks its own length).
+        // Ranges bring the rest (each checks its own length).
         if (state.taken.length > 0)
-            return { split: { parts: [], rest: Promise.resolve() } };
+            return { split: true };
         if (state.total !== undefined && state.received < state.total) {
             throw new errors/* AttemptError */.cb('network', `body ended after ${formatBytes(state.received)} of ${formatBytes(state.total)}`);
         }
@@ -34163,7 +34143,8 @@ function splitWays(size, split, minSize, idle) {
  */
 const TAIL_MIN_MS = 1000;
 /**
- * Hands the tail of the largest file still streaming whole to the slots nobody needs any more.
+ * Hands the tail of the stream that would finish last (a whole file, or one of its ranges) to
+ * the slots nobody needs any more.
  *
  * Why: a file splits when its first answer arrives, into the slots idle then. One that starts
  * while every slot is busy streams alone, and at the end of a run it is often the last one
@@ -34182,7 +34163,7 @@ function takeTails(ctx) {
     let bestLeft = 0;
     let bestMs = TAIL_MIN_MS;
     for (const t of ctx.tails) {
-        if (!t.sink || t.state.ranges >= ctx.split)
+        if (t.state.ranges >= ctx.split)
             continue;
         const left = streamEnd(t) - written(t);
         const rate = (t.sink.written ?? 0) / Math.max(1, now - t.startedAt);
@@ -34196,7 +34177,7 @@ function takeTails(ctx) {
     // A margin past what is written, for the bytes in the stream's buffers and write (at most
     // ~1 MiB, see the sink); should it still overshoot, it writes the same bytes the range brings.
     const margin = 1024 * 1024;
-    if (!best?.sink || bestLeft < margin + 2 * TAIL_MIN_PART)
+    if (!best || bestLeft < margin + 2 * TAIL_MIN_PART)
         return;
     const end = streamEnd(best);
     const from = written(best) + margin;
@@ -34209,18 +34190,21 @@ function takeTails(ctx) {
     for (let start = keep; start < end; start += partSize)
         parts.push([start, Math.min(end, start + partSize) - 1]);
     best.sink.limit = keep - best.start;
-    const taken = fetchParts(best.d, best.state, parts, ctx, best.signal);
-    taken.catch(() => undefined);
-    best.state.taken.push(taken);
+    addTaken(best.state, fetchParts(best.state, parts, ctx, best.signal));
     best.state.ranges += parts.length;
 }
-/** Where a stream stops: its end, or where its tail was taken. */
+/** Where a stream stops: its limit (a range, or where its tail was taken), or the file's end. */
 function streamEnd(t) {
-    return t.sink?.limit !== undefined ? t.start + t.sink.limit : t.end;
+    return t.sink.limit !== undefined ? t.start + t.sink.limit : t.state.total;
 }
 /** The file offset up to which a stream has written. */
 function written(t) {
-    return t.start + (t.sink?.written ?? 0);
+    return t.start + (t.sink.written ?? 0);
+}
+/** Ranges fetched beside the attempt's own stream: settled before the file is verified. */
+function addTaken(state, ranges) {
+    ranges.catch(() => undefined);
+    state.taken.push(ranges);
 }
 /** Waits for every range taken from the attempt's streams, including ranges taken from those. */
 async function settleTaken(state) {
@@ -34239,7 +34223,7 @@ async function settleTaken(state) {
     }
 }
 /** Fetches the parts of a split file after the first, each in a slot of the queue. */
-async function fetchParts(d, state, parts, ctx, signal) {
+async function fetchParts(state, parts, ctx, signal) {
     const validator = state.validator;
     // One failed range fails them all: the others stop, and they have stopped writing into the
     // temporary before the next attempt rewrites it whole.
@@ -34247,7 +34231,7 @@ async function fetchParts(d, state, parts, ctx, signal) {
     signal = AbortSignal.any([signal, stop.signal]);
     const fetched = parts.map(([start, end]) => ctx
         .schedule(async () => {
-        const res = await ctx.http.request(d.url, {
+        const res = await ctx.http.request(state.download.url, {
             headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
             signal,
         });
@@ -34263,7 +34247,7 @@ async function fetchParts(d, state, parts, ctx, signal) {
             res.body.destroy();
             throw new errors/* AttemptError */.cb('network', `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`);
         }
-        await streamPart(res.body, state, ctx, signal, start, end - start + 1, d);
+        await streamPart(res.body, state, ctx, signal, start, end - start + 1);
     }, 1_000)
         .then(() => ctx.onRangeDone?.()));
     try {
@@ -34276,9 +34260,8 @@ async function fetchParts(d, state, parts, ctx, signal) {
     }
 }
 /** Waits for the other parts of a split file, then hashes them in file order. */
-async function finishSplit(state, split) {
+async function finishSplit(state) {
     try {
-        await split.rest;
         await settleTaken(state);
     }
     catch (err) {
@@ -34336,73 +34319,68 @@ const closeFd = (0,external_node_util_.promisify)(external_node_fs_namespaceObje
 /**
  * Streams a body into the temporary file at `offset`, hashing every byte in the same pass.
  * With `limit`, stops after that many bytes and drops the connection (the rest of the file
- * comes from range requests).
+ * comes from range requests). With `rangeSignal` (a large file), idle slots may take its tail.
  */
-async function streamTo(body, fdReady, state, ctx, offset, limit, tail) {
-    let written;
-    const fd = await fdReady;
-    const sink = {
-        fd,
-        position: offset,
+async function streamTo(body, fdReady, state, ctx, offset, limit, rangeSignal) {
+    await pump(body, await fdReady, state, ctx, {
+        start: offset,
         limit,
-        maxSize: ctx.maxSize,
         signal: ctx.signal,
+        rangeSignal,
         onWritten: (chunks, n) => {
             state.received += n;
             state.hash?.advance(state.received, chunks);
+        },
+    });
+}
+/** Streams one range of a split file to its place in the temporary file (hashed later, in order). */
+async function streamPart(body, state, ctx, signal, start, length) {
+    // A range is a stream like any other: idle slots may take its tail too.
+    await pump(body, await openFd(state.temp, 'r+'), state, ctx, {
+        start,
+        limit: length,
+        signal,
+        rangeSignal: signal,
+    });
+}
+/**
+ * Pumps a body into the temporary file at `start` and closes `fd`. While it runs with a
+ * `rangeSignal`, the stream is offered to {@link takeTails}. Fails when the body ends before
+ * its limit (which a taken tail may have lowered).
+ */
+async function pump(body, fd, state, ctx, o) {
+    const sink = {
+        fd,
+        position: o.start,
+        limit: o.limit,
+        maxSize: ctx.maxSize,
+        signal: o.signal,
+        onWritten: (chunks, n) => {
+            o.onWritten?.(chunks, n);
             state.bytes += n;
             ctx.onBytes(n);
         },
     };
-    // From here an idle slot may take the stream's tail by lowering `sink.limit`.
+    const tail = o.rangeSignal && {
+        state,
+        start: o.start,
+        sink,
+        signal: o.rangeSignal,
+        startedAt: Date.now(),
+    };
     if (tail)
-        tail.sink = sink;
+        ctx.tails.add(tail);
+    let n;
     try {
-        written = await pumpToFile(body, sink);
+        n = await pumpToFile(body, sink);
     }
     finally {
         if (tail)
-            tail.sink = undefined;
+            ctx.tails.delete(tail);
         await closeFd(fd);
     }
-    if (sink.limit !== undefined && written < sink.limit) {
-        throw new errors/* AttemptError */.cb('network', `body ended after ${formatBytes(written)} of the first ${formatBytes(sink.limit)}`);
-    }
-}
-/** Streams one range of a split file to its place in the temporary file (hashed later, in order). */
-async function streamPart(body, state, ctx, signal, start, length, d) {
-    const fd = await openFd(state.temp, 'r+');
-    const sink = {
-        fd,
-        position: start,
-        limit: length,
-        signal,
-        onWritten: (_chunks, n) => {
-            state.bytes += n;
-            ctx.onBytes(n);
-        },
-    };
-    // A range is a stream like any other: idle slots may take its tail too.
-    const tail = {
-        d,
-        state,
-        start,
-        end: start + length,
-        sink,
-        signal,
-        startedAt: Date.now(),
-    };
-    ctx.tails.add(tail);
-    let written;
-    try {
-        written = await pumpToFile(body, sink);
-    }
-    finally {
-        ctx.tails.delete(tail);
-        await closeFd(fd);
-    }
-    if (written < sink.limit) {
-        throw new errors/* AttemptError */.cb('network', `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(sink.limit)}`);
+    if (sink.limit !== undefined && n < sink.limit) {
+        throw new errors/* AttemptError */.cb('network', `body at ${o.start} ended after ${formatBytes(n)} of ${formatBytes(sink.limit)}`);
     }
 }
 /** Compares the digest with the expected one, then renames the temporary into place. */
@@ -34537,6 +34515,12 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     const hashPool = new HashPool(Math.max(1, Math.min(2, (0,external_node_os_namespaceObject.availableParallelism)() - 1)));
     /** Index of the next file to start. */
     let next = 0;
+    // Once no file is left to start, a slot that a file or a range leaves may take the tail of
+    // a large file still streaming.
+    const slotFreed = () => {
+        if (next >= downloads.length)
+            takeTails(ctx);
+    };
     const ctx = {
         http,
         hashPool,
@@ -34558,11 +34542,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
         idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
         tails: new Set(),
-        // Once no file is left to start, a slot a range leaves may take another stream's tail.
-        onRangeDone: () => {
-            if (next >= downloads.length)
-                takeTails(ctx);
-        },
+        onRangeDone: () => slotFreed(),
         sleep: options.sleep ?? abortableSleep,
         onRetry: (info) => {
             progress.retries++;
@@ -34596,9 +34576,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
                 compact();
                 progress.filesDone++;
                 events.onFileDone?.(result);
-                // No file left to start: slots that free up now may take the tail of a large one.
-                if (next >= downloads.length)
-                    takeTails(ctx);
+                slotFreed();
             }
         };
         const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency));
@@ -35016,10 +34994,12 @@ async function writeSummary(markdown) {
 /* unused harmony export matcher */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4006);
-/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(picomatch__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2464);
+/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4006);
+/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(picomatch__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _entries_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8323);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2464);
+
 
 
 
@@ -35059,7 +35039,7 @@ function unsafeName(name) {
 function matcher(patterns) {
     if (patterns.length === 0)
         return () => false;
-    return picomatch__WEBPACK_IMPORTED_MODULE_3___default()(patterns, { dot: true });
+    return picomatch__WEBPACK_IMPORTED_MODULE_4___default()(patterns, { dot: true });
 }
 /**
  * The downloads a pattern entry stands for, given the files listed under its prefix.
@@ -35075,21 +35055,21 @@ function planMatches(entry, listed, exclude, settings, baseUrl) {
         const below = file.path.slice(prefixPath.length + 1);
         const reason = unsafeName(below);
         if (reason || !file.path.startsWith(`${prefixPath}/`)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`the server listed '${JSON.stringify(file.path).slice(1, -1)}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PlanError */ .W6(`the server listed '${JSON.stringify(file.path).slice(1, -1)}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`);
         }
         if (!isMatch(file.path) || isExcluded(file.path))
             continue;
         downloads.push({
             source: file.path,
-            url: `${baseUrl}/${file.path.split('/').map(encodeURIComponent).join('/')}`,
-            dest: (0,_plan_js__WEBPACK_IMPORTED_MODULE_2__/* .insideTarget */ .us)(settings.target, matchDestination(entry, file.path, below, settings.flat), `line ${entry.line} ('${file.path}')`),
+            url: (0,_entries_js__WEBPACK_IMPORTED_MODULE_1__/* .artifactUrl */ .W)(baseUrl, file.path),
+            dest: (0,_plan_js__WEBPACK_IMPORTED_MODULE_3__/* .insideTarget */ .us)(settings.target, matchDestination(entry, file.path, below, settings.flat), `line ${entry.line} ('${file.path}')`),
             size: file.size,
             checksums: { sha256: file.sha256, sha1: file.sha1 },
             line: entry.line,
         });
     }
     if (downloads.length === 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PlanError */ .W6(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
     }
     return downloads;
 }

@@ -96,8 +96,13 @@ function parseSource(
       `Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`,
     )
   }
-  const url = pattern ? undefined : `${baseUrl}/${segments.map(encodeURIComponent).join('/')}`
+  const url = pattern ? undefined : artifactUrl(baseUrl, repoPath)
   return { line, source: repoPath, repoPath, url, dest, pattern }
+}
+
+/** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
+export function artifactUrl(baseUrl: string, repoPath: string): string {
+  return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`
 }
 
 function redactSource(source: string): string {

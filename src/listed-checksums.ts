@@ -1,5 +1,6 @@
 import * as fsp from 'node:fs/promises'
 import { listFolder } from './artifactory.ts'
+import { artifactUrl } from './entries.ts'
 import { messageOf } from './errors.ts'
 import type { HttpClient } from './http.ts'
 import type { Download } from './plan.ts'
@@ -63,7 +64,7 @@ export async function addListedChecksums(
     }
     const byUrl = new Map(existing.map((d) => [d.url, d]))
     for (const file of listed) {
-      const d = byUrl.get(`${o.url}/${file.path.split('/').map(encodeURIComponent).join('/')}`)
+      const d = byUrl.get(artifactUrl(o.url, file.path))
       if (!d || (!file.sha256 && !file.sha1)) continue
       if (file.sha256) d.checksums.sha256 = file.sha256.toLowerCase()
       if (file.sha1) d.checksums.sha1 = file.sha1.toLowerCase()

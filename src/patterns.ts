@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import picomatch from 'picomatch'
-import type { Entry } from './entries.ts'
+import { artifactUrl, type Entry } from './entries.ts'
 import { PlanError } from './errors.ts'
 import { insideTarget, type Download, type PlanSettings } from './plan.ts'
 
@@ -81,7 +81,7 @@ export function planMatches(
     if (!isMatch(file.path) || isExcluded(file.path)) continue
     downloads.push({
       source: file.path,
-      url: `${baseUrl}/${file.path.split('/').map(encodeURIComponent).join('/')}`,
+      url: artifactUrl(baseUrl, file.path),
       dest: insideTarget(
         settings.target,
         matchDestination(entry, file.path, below, settings.flat),

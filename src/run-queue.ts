@@ -156,6 +156,11 @@ export async function runDownloads(
   const hashPool = new HashPool(Math.max(1, Math.min(2, availableParallelism() - 1)))
   /** Index of the next file to start. */
   let next = 0
+  // Once no file is left to start, a slot that a file or a range leaves may take the tail of
+  // a large file still streaming.
+  const slotFreed = (): void => {
+    if (next >= downloads.length) takeTails(ctx)
+  }
   const ctx: TransferContext = {
     http,
     hashPool,
@@ -176,10 +181,7 @@ export async function runDownloads(
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
     idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
     tails: new Set(),
-    // Once no file is left to start, a slot a range leaves may take another stream's tail.
-    onRangeDone: () => {
-      if (next >= downloads.length) takeTails(ctx)
-    },
+    onRangeDone: () => slotFreed(),
     sleep: options.sleep ?? abortableSleep,
     onRetry: (info) => {
       progress.retries++
@@ -216,8 +218,7 @@ export async function runDownloads(
         compact()
         progress.filesDone++
         events.onFileDone?.(result)
-        // No file left to start: slots that free up now may take the tail of a large one.
-        if (next >= downloads.length) takeTails(ctx)
+        slotFreed()
       }
     }
     const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))

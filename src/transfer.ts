@@ -83,6 +83,7 @@ export interface TransferContext {
 
 /** What survives between the attempts of one file, so a retry can resume. */
 interface FileState {
+  readonly download: Download
   temp: string
   /** Bytes of the body already in the temp file and in `hash`. */
   received: number
@@ -117,6 +118,7 @@ export function tempPathFor(dest: string): string {
 export async function transferFile(d: Download, ctx: TransferContext): Promise<FileResult> {
   const started = Date.now()
   const state: FileState = {
+    download: d,
     temp: tempPathFor(d.dest),
     received: 0,
     bytes: 0,
@@ -161,7 +163,7 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
           attempts = 0
           return result('planned', { size: d.size })
         }
-        if ('split' in done && done.split) await finishSplit(state, done.split)
+        if ('split' in done && done.split) await finishSplit(state)
         const verified = await verifyAndPlace(d, state, ctx)
         const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined
         return result('downloaded', { size: state.total ?? state.received, verified, files })
@@ -299,13 +301,6 @@ export function headerChecksums(headers: Record<string, string>): Checksums {
   }
 }
 
-interface SplitPlan {
-  /** Byte ranges fetched beside the first, [start, end] inclusive, in file order. */
-  parts: [number, number][]
-  /** Settles when every part is on disk. */
-  rest: Promise<void>
-}
-
 /**
  * One request for the file: a fresh GET, or `Range: bytes=N-` with `If-Range` when a previous
  * attempt left a verified-so-far prefix. Streams the body into the temporary file and the hash.
@@ -317,7 +312,7 @@ async function attempt(
   state: FileState,
   ctx: TransferContext,
   answered?: HttpResponse,
-): Promise<{ split?: SplitPlan }> {
+): Promise<{ split?: true }> {
   const resuming =
     state.received > 0 &&
     state.validator !== undefined &&
@@ -376,79 +371,45 @@ async function attempt(
     fd = undefined // streamTo owns and closes it from here
 
     const rangesOk = res.headers['accept-ranges'] === 'bytes' && validator !== undefined
-    const total = state.total
-    const ways =
-      offset === 0 && !state.noSplit && rangesOk && total !== undefined
-        ? splitWays(total, ctx.split, ctx.splitMinSize, ctx.idleSlots())
-        : 1
-    if (ways > 1 && total !== undefined) {
-      // Large file, server takes ranges: this request keeps streaming part 1 while the
-      // other parts are requested in parallel (a per-connection cap no longer caps the file).
-      const partSize = Math.ceil(total / ways)
-      const parts: [number, number][] = []
-      for (let start = partSize; start < total; start += partSize)
-        parts.push([start, Math.min(total, start + partSize) - 1])
-      // The other parts start now, in their own slots, while this one streams the first:
-      // the file is created (and truncated) first so that they write into it.
-      await fdReady
-      const controller = new AbortController()
-      const rangeSignal = AbortSignal.any([ctx.signal, controller.signal])
-      const rest = fetchParts(d, state, parts, ctx, rangeSignal)
-      rest.catch(() => undefined)
-      state.ranges = parts.length + 1
-      const first: TailStream = {
-        d,
-        state,
-        start: 0,
-        end: partSize,
-        signal: rangeSignal,
-        startedAt: Date.now(),
-      }
-      ctx.tails.add(first)
-      try {
-        await streamTo(res.body, fdReady, state, ctx, 0, partSize, first)
-      } catch (err) {
-        controller.abort(err)
-        await Promise.allSettled([rest, ...state.taken.splice(0)])
-        state.ranges = 1
-        throw err
-      } finally {
-        ctx.tails.delete(first)
-      }
-      return { split: { parts, rest } }
-    }
-
     if (!rangesOk) state.validator = undefined // without both, a resume cannot be trusted
-    const stop = new AbortController()
-    const tail: TailStream | undefined =
+    const total = state.total
+    // A large file from a server that takes ranges: idle slots may take parts of it, when its
+    // answer comes (the parts below) or later (see takeTails).
+    const large =
       rangesOk &&
       !state.noSplit &&
       ctx.split > 1 &&
       total !== undefined &&
       total >= ctx.splitMinSize
-        ? {
-            d,
-            state,
-            start: offset,
-            end: total,
-            signal: AbortSignal.any([ctx.signal, stop.signal]),
-            startedAt: Date.now(),
-          }
-        : undefined
-    if (tail) ctx.tails.add(tail)
+    const ways =
+      large && offset === 0 ? splitWays(total, ctx.split, ctx.splitMinSize, ctx.idleSlots()) : 1
+    // Stops the ranges when this stream fails; only large files have any.
+    const stop = large ? new AbortController() : undefined
+    const rangeSignal = stop && AbortSignal.any([ctx.signal, stop.signal])
+    let limit: number | undefined
+    if (ways > 1 && total !== undefined && rangeSignal) {
+      // This request keeps streaming part 1 while the other parts are requested in parallel
+      // (a per-connection cap no longer caps the file).
+      limit = Math.ceil(total / ways)
+      const parts: [number, number][] = []
+      for (let start = limit; start < total; start += limit)
+        parts.push([start, Math.min(total, start + limit) - 1])
+      // The file is created (and truncated) before the parts write into it.
+      await fdReady
+      addTaken(state, fetchParts(state, parts, ctx, rangeSignal))
+      state.ranges = parts.length + 1
+    }
     try {
-      await streamTo(res.body, fdReady, state, ctx, offset, undefined, tail)
+      await streamTo(res.body, fdReady, state, ctx, offset, limit, rangeSignal)
     } catch (err) {
-      stop.abort(err)
+      stop?.abort(err)
       await Promise.allSettled(state.taken.splice(0))
-      // The retry resumes this stream whole: the taken ranges are gone with this attempt.
+      // The retry resumes this stream whole: the ranges are gone with this attempt.
       state.ranges = 1
       throw err
-    } finally {
-      if (tail) ctx.tails.delete(tail)
     }
-    // Its tail was taken: the ranges bring the rest (each checks its own length).
-    if (state.taken.length > 0) return { split: { parts: [], rest: Promise.resolve() } }
+    // Ranges bring the rest (each checks its own length).
+    if (state.taken.length > 0) return { split: true }
     if (state.total !== undefined && state.received < state.total) {
       throw new AttemptError(
         'network',
@@ -486,14 +447,11 @@ export function splitWays(size: number, split: number, minSize: number, idle: nu
 
 /** A stream of a large file (whole, or one of its ranges) whose tail idle slots may take over. */
 export interface TailStream {
-  d: Download
   state: FileState
   /** File offset of the stream's first byte. */
   start: number
-  /** File offset where it ends (exclusive) unless its sink's limit is lowered. */
-  end: number
   /** The running sink: lowering its `limit` ends the stream early. */
-  sink?: SinkOptions
+  sink: SinkOptions
   /** For the ranges taken from it: they stop with it. */
   signal: AbortSignal
   /** When it started receiving, for its rate. */
@@ -509,7 +467,8 @@ export interface TailStream {
 const TAIL_MIN_MS = 1000
 
 /**
- * Hands the tail of the largest file still streaming whole to the slots nobody needs any more.
+ * Hands the tail of the stream that would finish last (a whole file, or one of its ranges) to
+ * the slots nobody needs any more.
  *
  * Why: a file splits when its first answer arrives, into the slots idle then. One that starts
  * while every slot is busy streams alone, and at the end of a run it is often the last one
@@ -527,7 +486,7 @@ export function takeTails(ctx: TransferContext): void {
   let bestLeft = 0
   let bestMs = TAIL_MIN_MS
   for (const t of ctx.tails) {
-    if (!t.sink || t.state.ranges >= ctx.split) continue
+    if (t.state.ranges >= ctx.split) continue
     const left = streamEnd(t) - written(t)
     const rate = (t.sink.written ?? 0) / Math.max(1, now - t.startedAt)
     const ms = rate > 0 ? left / rate : Infinity
@@ -540,7 +499,7 @@ export function takeTails(ctx: TransferContext): void {
   // A margin past what is written, for the bytes in the stream's buffers and write (at most
   // ~1 MiB, see the sink); should it still overshoot, it writes the same bytes the range brings.
   const margin = 1024 * 1024
-  if (!best?.sink || bestLeft < margin + 2 * TAIL_MIN_PART) return
+  if (!best || bestLeft < margin + 2 * TAIL_MIN_PART) return
   const end = streamEnd(best)
   const from = written(best) + margin
   const ways = Math.min(
@@ -555,20 +514,24 @@ export function takeTails(ctx: TransferContext): void {
   for (let start = keep; start < end; start += partSize)
     parts.push([start, Math.min(end, start + partSize) - 1])
   best.sink.limit = keep - best.start
-  const taken = fetchParts(best.d, best.state, parts, ctx, best.signal)
-  taken.catch(() => undefined)
-  best.state.taken.push(taken)
+  addTaken(best.state, fetchParts(best.state, parts, ctx, best.signal))
   best.state.ranges += parts.length
 }
 
-/** Where a stream stops: its end, or where its tail was taken. */
+/** Where a stream stops: its limit (a range, or where its tail was taken), or the file's end. */
 function streamEnd(t: TailStream): number {
-  return t.sink?.limit !== undefined ? t.start + t.sink.limit : t.end
+  return t.sink.limit !== undefined ? t.start + t.sink.limit : (t.state.total as number)
 }
 
 /** The file offset up to which a stream has written. */
 function written(t: TailStream): number {
-  return t.start + (t.sink?.written ?? 0)
+  return t.start + (t.sink.written ?? 0)
+}
+
+/** Ranges fetched beside the attempt's own stream: settled before the file is verified. */
+function addTaken(state: FileState, ranges: Promise<void>): void {
+  ranges.catch(() => undefined)
+  state.taken.push(ranges)
 }
 
 /** Waits for every range taken from the attempt's streams, including ranges taken from those. */
@@ -588,7 +551,6 @@ async function settleTaken(state: FileState): Promise<void> {
 
 /** Fetches the parts of a split file after the first, each in a slot of the queue. */
 async function fetchParts(
-  d: Download,
   state: FileState,
   parts: [number, number][],
   ctx: TransferContext,
@@ -602,7 +564,7 @@ async function fetchParts(
   const fetched = parts.map(([start, end]) =>
     ctx
       .schedule(async () => {
-        const res = await ctx.http.request(d.url, {
+        const res = await ctx.http.request(state.download.url, {
           headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
           signal,
         })
@@ -621,7 +583,7 @@ async function fetchParts(
             `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
           )
         }
-        await streamPart(res.body, state, ctx, signal, start, end - start + 1, d)
+        await streamPart(res.body, state, ctx, signal, start, end - start + 1)
       }, 1_000)
       .then(() => ctx.onRangeDone?.()),
   )
@@ -635,9 +597,8 @@ async function fetchParts(
 }
 
 /** Waits for the other parts of a split file, then hashes them in file order. */
-async function finishSplit(state: FileState, split: SplitPlan): Promise<void> {
+async function finishSplit(state: FileState): Promise<void> {
   try {
-    await split.rest
     await settleTaken(state)
   } catch (err) {
     // Parts are not resumed one by one: the next attempt streams the file whole.
@@ -707,7 +668,7 @@ const closeFd = promisify(fs.close)
 /**
  * Streams a body into the temporary file at `offset`, hashing every byte in the same pass.
  * With `limit`, stops after that many bytes and drops the connection (the rest of the file
- * comes from range requests).
+ * comes from range requests). With `rangeSignal` (a large file), idle slots may take its tail.
  */
 async function streamTo(
   body: Readable,
@@ -716,37 +677,18 @@ async function streamTo(
   ctx: TransferContext,
   offset: number,
   limit: number | undefined,
-  tail?: TailStream,
+  rangeSignal: AbortSignal | undefined,
 ): Promise<void> {
-  let written: number
-  const fd = await fdReady
-  const sink: SinkOptions = {
-    fd,
-    position: offset,
+  await pump(body, await fdReady, state, ctx, {
+    start: offset,
     limit,
-    maxSize: ctx.maxSize,
     signal: ctx.signal,
+    rangeSignal,
     onWritten: (chunks, n) => {
       state.received += n
       state.hash?.advance(state.received, chunks)
-      state.bytes += n
-      ctx.onBytes(n)
     },
-  }
-  // From here an idle slot may take the stream's tail by lowering `sink.limit`.
-  if (tail) tail.sink = sink
-  try {
-    written = await pumpToFile(body, sink)
-  } finally {
-    if (tail) tail.sink = undefined
-    await closeFd(fd)
-  }
-  if (sink.limit !== undefined && written < sink.limit) {
-    throw new AttemptError(
-      'network',
-      `body ended after ${formatBytes(written)} of the first ${formatBytes(sink.limit)}`,
-    )
-  }
+  })
 }
 
 /** Streams one range of a split file to its place in the temporary file (hashed later, in order). */
@@ -757,41 +699,65 @@ async function streamPart(
   signal: AbortSignal,
   start: number,
   length: number,
-  d: Download,
 ): Promise<void> {
-  const fd = await openFd(state.temp, 'r+')
-  const sink: SinkOptions = {
-    fd,
-    position: start,
+  // A range is a stream like any other: idle slots may take its tail too.
+  await pump(body, await openFd(state.temp, 'r+'), state, ctx, {
+    start,
     limit: length,
     signal,
-    onWritten: (_chunks, n) => {
+    rangeSignal: signal,
+  })
+}
+
+/**
+ * Pumps a body into the temporary file at `start` and closes `fd`. While it runs with a
+ * `rangeSignal`, the stream is offered to {@link takeTails}. Fails when the body ends before
+ * its limit (which a taken tail may have lowered).
+ */
+async function pump(
+  body: Readable,
+  fd: number,
+  state: FileState,
+  ctx: TransferContext,
+  o: {
+    start: number
+    limit: number | undefined
+    signal: AbortSignal
+    rangeSignal: AbortSignal | undefined
+    onWritten?: (chunks: Buffer[], n: number) => void
+  },
+): Promise<void> {
+  const sink: SinkOptions = {
+    fd,
+    position: o.start,
+    limit: o.limit,
+    maxSize: ctx.maxSize,
+    signal: o.signal,
+    onWritten: (chunks, n) => {
+      o.onWritten?.(chunks, n)
       state.bytes += n
       ctx.onBytes(n)
     },
   }
-  // A range is a stream like any other: idle slots may take its tail too.
-  const tail: TailStream = {
-    d,
+  const tail: TailStream | undefined = o.rangeSignal && {
     state,
-    start,
-    end: start + length,
+    start: o.start,
     sink,
-    signal,
+    signal: o.rangeSignal,
     startedAt: Date.now(),
   }
-  ctx.tails.add(tail)
-  let written: number
+  if (tail) ctx.tails.add(tail)
+  let n: number
   try {
-    written = await pumpToFile(body, sink)
+    n = await pumpToFile(body, sink)
   } finally {
-    ctx.tails.delete(tail)
+    if (tail) ctx.tails.delete(tail)
     await closeFd(fd)
   }
-  if (written < (sink.limit as number)) {
+  if (sink.limit !== undefined && n < sink.limit) {
     throw new AttemptError(
       'network',
-      `range at ${start} ended after ${formatBytes(written)} of ${formatBytes(sink.limit as number)}`,
+      `body at ${o.start} ended after ${formatBytes(n)} of ${formatBytes(sink.limit)}`,
     )
   }
 }
