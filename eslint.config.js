@@ -25,13 +25,44 @@ export default tseslint.config(
     },
   },
   {
-    // Only the GitHub-facing layer may talk to the runner; the engine takes what it needs as arguments.
+    // Layers (see README, Development): only src/main.ts and src/action/ talk to the runner;
+    // nothing below the action layer reaches back up into it.
     files: ['src/**/*.ts'],
-    ignores: ['src/main.ts', 'src/index.ts', 'src/runner.ts'],
+    ignores: ['src/main.ts', 'src/index.ts', 'src/action/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@actions/core', message: 'Only src/main.ts talks to the runner.' }] },
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              message: 'Only src/main.ts and src/action/ talk to the runner.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/action/*', '**/main.ts'],
+              message: 'The action layer is on top: lower layers never import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // common/ is the bottom layer: it imports no other layer.
+    files: ['src/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/**', '!../common/**'],
+              message: 'common/ imports no other layer.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,10 +3,10 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { parseEntries } from '../src/entries.ts'
-import { planFiles, type Download } from '../src/plan.ts'
-import { runDownloads, type EngineOptions } from '../src/run-queue.ts'
-import type { FileResult, RetryInfo } from '../src/transfer.ts'
+import { parseEntries } from '../src/plan/entries.ts'
+import { planFiles, type Download } from '../src/plan/downloads.ts'
+import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import type { FileResult, RetryInfo } from '../src/engine/transfer.ts'
 import {
   startArtifactory,
   type ArtifactoryServer,

@@ -4,7 +4,7 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HashPool, InlineHash, type RunningHash } from '../src/hasher.ts'
+import { HashPool, InlineHash, type RunningHash } from '../src/engine/hasher.ts'
 
 const MiB = 1024 * 1024
 let dir: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { getSettings, InputError, lines } from '../src/inputs.ts'
+import { getSettings, InputError, lines } from '../src/plan/settings.ts'
 
 const reader =
   (inputs: Record<string, string>) =>

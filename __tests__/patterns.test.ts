@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { aqlQuery } from '../src/artifactory.ts'
-import { parseEntries } from '../src/entries.ts'
+import { aqlQuery } from '../src/artifactory/aql.ts'
+import { parseEntries } from '../src/plan/entries.ts'
 import {
   matcher,
   patternPrefix,
   planMatches,
   unsafeName,
   type ListedFile,
-} from '../src/patterns.ts'
-import type { Download } from '../src/plan.ts'
-import { shardPlan } from '../src/shard.ts'
+} from '../src/plan/patterns.ts'
+import type { Download } from '../src/plan/downloads.ts'
+import { shardPlan } from '../src/plan/shard.ts'
 
 const url = 'https://acme.test/artifactory'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseEntries } from '../src/entries.ts'
-import { PlanError } from '../src/errors.ts'
-import { checkClashes, planFiles, plannedBytes } from '../src/plan.ts'
+import { parseEntries } from '../src/plan/entries.ts'
+import { PlanError } from '../src/common/errors.ts'
+import { checkClashes, planFiles, plannedBytes } from '../src/plan/downloads.ts'
 
 const url = 'https://acme.test/artifactory'
 const plan = (paths: string, flat = true) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Download } from '../src/plan.ts'
-import { Redactor, redactUrl, secretsInUrl } from '../src/redact.ts'
+import type { Download } from '../src/plan/downloads.ts'
+import { Redactor, redactUrl, secretsInUrl } from '../src/common/redact.ts'
 import {
   annotations,
   failureMessage,
@@ -10,9 +10,9 @@ import {
   retryLine,
   summaryMarkdown,
   totals,
-} from '../src/report.ts'
-import type { FileResult } from '../src/transfer.ts'
-import { formatBytes, formatDuration, parseSize } from '../src/units.ts'
+} from '../src/report/report.ts'
+import type { FileResult } from '../src/engine/transfer.ts'
+import { formatBytes, formatDuration, parseSize } from '../src/common/units.ts'
 
 const none = (t: string) => t
 const download = (i: number): Download => ({

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { AttemptError } from '../src/errors.ts'
-import { classify, isRetryable, parseRetryAfter, retryDelay, retryPolicy } from '../src/retry.ts'
+import { AttemptError } from '../src/common/errors.ts'
+import {
+  classify,
+  isRetryable,
+  parseRetryAfter,
+  retryDelay,
+  retryPolicy,
+} from '../src/net/retry.ts'
 
 const http = (status: number, retryAfterMs?: number) =>
   new AttemptError('http', `HTTP ${status}`, { status, retryAfterMs })
@@ -69,7 +75,7 @@ describe('classify', () => {
 })
 
 describe('AdaptiveLimit', async () => {
-  const { AdaptiveLimit } = await import('../src/run-queue.ts')
+  const { AdaptiveLimit } = await import('../src/engine/queue.ts')
   it('halves on repeated push-back and grows back by one per full round of successes', () => {
     const limit = new AdaptiveLimit(16)
     for (let i = 0; i < 3; i++) limit.record(true)
@@ -95,7 +101,7 @@ describe('AdaptiveLimit', async () => {
 })
 
 describe('redirect safety', async () => {
-  const { redirectRefusal, mayAuthenticate } = await import('../src/http.ts')
+  const { redirectRefusal, mayAuthenticate } = await import('../src/net/http-client.ts')
   it('refuses https → http and non-http schemes, allows the rest', () => {
     expect(
       redirectRefusal(new URL('https://a.test/x'), new URL('http://b.test/y?sig=s3cret')),
@@ -120,7 +126,7 @@ describe('redirect safety', async () => {
 })
 
 describe('splitWays', async () => {
-  const { splitWays } = await import('../src/transfer.ts')
+  const { splitWays } = await import('../src/engine/transfer.ts')
   const MiB = 1024 * 1024
   it('splits only large files, only into idle slots, never into parts under 1 MiB', () => {
     expect(splitWays(100 * MiB, 8, 16 * MiB, 7)).toBe(8)

@@ -1,30 +1,32 @@
 import * as core from '@actions/core'
-import * as fsp from 'node:fs/promises'
-import * as path from 'node:path'
-import { authHeaders, basicCredentials, exchangeOidc, withRetries } from './artifactory.ts'
-import { AttemptError, messageOf } from './errors.ts'
-import { HttpClient } from './http.ts'
-import { keepYoungGenerationSmall } from './memory.ts'
-import { getSettings, type Settings } from './inputs.ts'
-import { addListedChecksums } from './listed-checksums.ts'
-import { checkClashes, plannedBytes, type Download } from './plan.ts'
-import { Redactor, secretsInUrl } from './redact.ts'
+import { authHeaders } from './artifactory/auth.ts'
+import { maskSecrets } from './action/secrets.ts'
+import { oidcToken } from './action/oidc.ts'
+import { cacheTool, toolCacheHit } from './action/tool-cache.ts'
+import { startProgress } from './action/progress.ts'
+import { writeSummary } from './action/summary.ts'
+import { AttemptError, messageOf } from './common/errors.ts'
+import { HttpClient } from './net/http-client.ts'
+import { keepYoungGenerationSmall } from './engine/memory.ts'
+import { getSettings, type Settings } from './plan/settings.ts'
+import { addListedChecksums } from './artifactory/listed-checksums.ts'
+import { checkClashes, plannedBytes, type Download } from './plan/downloads.ts'
+import { Redactor } from './common/redact.ts'
 import {
   annotations,
   failureMessage,
   fileLine,
   outputs,
-  progressLine,
   retryLine,
   summaryMarkdown,
   totals,
-} from './report.ts'
-import { resolvePlan, type EntryFailure } from './resolve.ts'
-import { retryPolicy } from './retry.ts'
-import { abortableSleep, newProgress, runDownloads, type Progress } from './run-queue.ts'
-import { shardPlan, sortPlan } from './shard.ts'
-import type { FileResult } from './transfer.ts'
-import { formatBytes } from './units.ts'
+} from './report/report.ts'
+import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
+import { retryPolicy } from './net/retry.ts'
+import { abortableSleep, newProgress, runDownloads } from './engine/queue.ts'
+import { shardPlan, sortPlan } from './plan/shard.ts'
+import type { FileResult } from './engine/transfer.ts'
+import { formatBytes } from './common/units.ts'
 
 /**
  * The action: the only place that talks to the runner. Reads inputs, authenticates, plans,
@@ -130,7 +132,7 @@ export async function run(): Promise<void> {
           http,
           postProcess:
             settings.extract && !settings.dryRun
-              ? (file) => import('./extract.ts').then((m) => m.extractArchive(file))
+              ? (file) => import('./engine/extract.ts').then((m) => m.extractArchive(file))
               : undefined,
         },
         {
@@ -247,146 +249,5 @@ function entryFailureResult(f: EntryFailure, target: string): FileResult {
     durationMs: 0,
     ranges: 1,
     error: f.message,
-  }
-}
-
-/** Registers every credential the inputs and the environment carry, before anything is logged. */
-function maskSecrets(settings: Settings, add: (secret: string) => void): void {
-  const { auth } = settings
-  if (auth.kind === 'bearer') add(auth.token)
-  if (auth.kind === 'basic') {
-    add(auth.password)
-    add(basicCredentials(auth.username, auth.password))
-  }
-  for (const e of settings.entries) for (const s of secretsInUrl(e.source)) add(s)
-  if (settings.url) for (const s of secretsInUrl(settings.url)) add(s)
-  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
-    const value = process.env[name]
-    if (value)
-      for (const s of secretsInUrl(value.includes('://') ? value : `http://${value}`)) add(s)
-  }
-}
-
-/** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
-async function oidcToken(
-  settings: Settings,
-  http: HttpClient,
-  addSecret: (s: string) => void,
-  signal: AbortSignal,
-  onRetry: (line: string) => void,
-): Promise<string> {
-  if (settings.auth.kind !== 'oidc') throw new Error('unreachable')
-  if (!settings.url)
-    throw new Error("OIDC needs input 'url' (the JFrog Platform to exchange the token with)")
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    throw new Error(
-      "OIDC: this job cannot request an ID token: add 'permissions: id-token: write' to the workflow or job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)",
-    )
-  }
-  const { provider, audience } = settings.auth
-  let idToken: string
-  try {
-    idToken = await core.getIDToken(audience || undefined)
-  } catch (error) {
-    throw new Error(`OIDC: could not get the job's ID token: ${messageOf(error)}`, {
-      cause: error,
-    })
-  }
-  addSecret(idToken)
-  const policy = retryPolicy(settings.retries, settings.retryDelayMs)
-  const token = await withRetries(
-    'OIDC token exchange',
-    () => exchangeOidc(http, settings.url as string, idToken, provider, signal),
-    policy,
-    abortableSleep,
-    signal,
-    (retry, delayMs, message) =>
-      onRetry(
-        `retry ${retry}/${policy.retries} for the OIDC token exchange in ${(delayMs / 1000).toFixed(1)} s: ${message}`,
-      ),
-  )
-  addSecret(token.accessToken)
-  core.info(
-    `OIDC: exchanged the job's ID token with provider '${provider}'${token.username ? ` for user '${token.username}'` : ''}`,
-  )
-  if (token.username) core.setOutput('oidc-user', token.username)
-  return token.accessToken
-}
-
-/** On a tool-cache hit, sets the outputs and returns true: no request is made. */
-async function toolCacheHit(settings: Settings): Promise<boolean> {
-  const { name, version } = settings.toolCache as { name: string; version: string }
-  const tc = await import('@actions/tool-cache')
-  const found = tc.find(name, version)
-  if (!found) {
-    core.setOutput('cache-hit', 'false')
-    core.info(`tool cache: ${name}@${version} not cached yet; downloading`)
-    return false
-  }
-  const files = await listFiles(found)
-  core.info(`tool cache: ${name}@${version} found at ${found}; nothing to download`)
-  core.setOutput('cache-hit', 'true')
-  core.setOutput('path', found)
-  core.setOutput('files', JSON.stringify(files))
-  core.setOutput('downloaded', String(files.length))
-  core.setOutput('failed', '0')
-  core.setOutput('errors', '[]')
-  core.setOutput('bytes', '0')
-  await addToPath(settings, found)
-  return true
-}
-
-async function cacheTool(settings: Settings): Promise<void> {
-  const { name, version } = settings.toolCache as { name: string; version: string }
-  const tc = await import('@actions/tool-cache')
-  const cached = await tc.cacheDir(settings.target, name, version)
-  core.info(`tool cache: stored ${settings.target} as ${name}@${version} (${cached})`)
-  core.setOutput('path', cached)
-  await addToPath(settings, cached)
-}
-
-async function addToPath(settings: Settings, folder: string): Promise<void> {
-  if (!settings.addToPath) return
-  const bin = path.join(folder, 'bin')
-  const dir = (await fsp.stat(bin).catch(() => undefined))?.isDirectory() ? bin : folder
-  core.addPath(dir)
-  core.info(`added ${dir} to PATH`)
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort()
-}
-
-/** One progress line every `progress-interval`; returns the function that stops them. */
-function startProgress(
-  settings: Settings,
-  progress: Progress,
-  plannedTotal: number | undefined,
-  started: number,
-): () => void {
-  if (settings.progressIntervalMs <= 0) return () => undefined
-  let lastBytes = progress.bytes
-  let lastTime = Date.now()
-  const timer = setInterval(() => {
-    const now = Date.now()
-    const rate = ((progress.bytes - lastBytes) * 1000) / Math.max(1, now - lastTime)
-    lastBytes = progress.bytes
-    lastTime = now
-    core.info(progressLine(progress, plannedTotal, now - started, rate))
-  }, settings.progressIntervalMs)
-  timer.unref()
-  return () => clearInterval(timer)
-}
-
-async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  try {
-    await core.summary.addRaw(markdown, true).write()
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${messageOf(error)}`)
   }
 }

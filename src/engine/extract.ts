@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
-import { AttemptError, messageOf } from './errors.ts'
-import { unsafeName } from './patterns.ts'
+import { AttemptError, messageOf } from '../common/errors.ts'
+import { unsafeName } from '../plan/patterns.ts'
 
 const exec = promisify(execFile)
 

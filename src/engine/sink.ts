@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import type { Readable } from 'node:stream'
-import { AttemptError } from './errors.ts'
-import { formatBytes } from './units.ts'
+import { AttemptError } from '../common/errors.ts'
+import { formatBytes } from '../common/units.ts'
 
 /**
  * Bytes buffered before the body is paused until the disk catches up. 1 MiB per stream keeps

@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { parseEntries, type Entry } from './entries.ts'
-import { parseSize } from './units.ts'
-import { InputError } from './errors.ts'
+import { parseSize } from '../common/units.ts'
+import { InputError } from '../common/errors.ts'
 
 export { InputError }
 

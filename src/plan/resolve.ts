@@ -1,10 +1,12 @@
-import { listFolder, searchAql, withRetries } from './artifactory.ts'
+import { listFolder } from '../artifactory/list.ts'
+import { searchAql } from '../artifactory/aql.ts'
+import { withRetries } from '../net/retry.ts'
 import type { Entry } from './entries.ts'
-import { messageOf } from './errors.ts'
-import type { HttpClient } from './http.ts'
+import { messageOf } from '../common/errors.ts'
+import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
-import { planFiles, type Download, type PlanSettings } from './plan.ts'
-import type { RetryPolicy } from './retry.ts'
+import { planFiles, type Download, type PlanSettings } from './downloads.ts'
+import type { RetryPolicy } from '../net/retry.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
 export interface EntryFailure {

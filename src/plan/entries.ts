@@ -1,4 +1,4 @@
-import { InputError } from './errors.ts'
+import { InputError } from '../common/errors.ts'
 
 /** One meaningful line of the `paths` input. */
 export interface Entry {

@@ -8,10 +8,10 @@
 import type { Readable } from 'node:stream'
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { AttemptError } from './errors.ts'
+import { AttemptError } from '../common/errors.ts'
 import { parseRetryAfter, statusHint } from './retry.ts'
-import { redactUrl } from './redact.ts'
-import { artifactoryErrorMessage } from './artifactory-errors.ts'
+import { redactUrl } from '../common/redact.ts'
+import { artifactoryErrorMessage } from '../artifactory/error-body.ts'
 
 export interface HttpOptions {
   /** Connections per origin: sized to the concurrency so no request waits for a socket. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import type { Entry } from './entries.ts'
-import { PlanError } from './errors.ts'
+import { PlanError } from '../common/errors.ts'
 
 /** Digests known for a file, lowercase hex. */
 export interface Checksums {

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os'
 import PQueue from 'p-queue'
-import { Destinations } from './destination.ts'
+import { Destinations } from './destinations.ts'
 import { HashPool } from './hasher.ts'
-import { HttpClient } from './http.ts'
-import type { Download } from './plan.ts'
+import { HttpClient } from '../net/http-client.ts'
+import type { Download } from '../plan/downloads.ts'
 import { compactEvery, reclaimEvery } from './memory.ts'
-import { retryPolicy } from './retry.ts'
+import { retryPolicy } from '../net/retry.ts'
 import {
   takeTails,
   transferFile,

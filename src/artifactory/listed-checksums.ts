@@ -1,9 +1,9 @@
 import * as fsp from 'node:fs/promises'
-import { listFolder } from './artifactory.ts'
-import { artifactUrl } from './entries.ts'
-import { messageOf } from './errors.ts'
-import type { HttpClient } from './http.ts'
-import type { Download } from './plan.ts'
+import { listFolder } from './list.ts'
+import { artifactUrl } from '../plan/entries.ts'
+import { messageOf } from '../common/errors.ts'
+import type { HttpClient } from '../net/http-client.ts'
+import type { Download } from '../plan/downloads.ts'
 
 /** Folders with fewer existing copies to check are left to one conditional request per file. */
 const MIN_FILES_PER_LISTING = 4

@@ -1,7 +1,7 @@
 import * as path from 'node:path'
-import type { Progress } from './run-queue.ts'
-import type { FileResult, RetryInfo } from './transfer.ts'
-import { formatBytes, formatDuration, formatRate } from './units.ts'
+import type { Progress } from '../engine/queue.ts'
+import type { FileResult, RetryInfo } from '../engine/transfer.ts'
+import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 
 /** Makes any text safe to show (removes secrets). */
 export type Redact = (text: string) => string

@@ -1,8 +1,8 @@
 import * as path from 'node:path'
 import picomatch from 'picomatch'
 import { artifactUrl, type Entry } from './entries.ts'
-import { PlanError } from './errors.ts'
-import { insideTarget, type Download, type PlanSettings } from './plan.ts'
+import { PlanError } from '../common/errors.ts'
+import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
 
 /** A file a listing reported, with what it said about it. */
 export interface ListedFile {

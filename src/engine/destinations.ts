@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import { AttemptError } from './errors.ts'
+import { AttemptError } from '../common/errors.ts'
 
 /**
  * The local side of the downloads: creates destination folders, refuses any that lead outside

@@ -1,4 +1,4 @@
-import { AttemptError, messageOf } from './errors.ts'
+import { AttemptError, messageOf } from '../common/errors.ts'
 
 /** When to try again. Timings are arguments so tests run with zero delay. */
 export interface RetryPolicy {
@@ -152,5 +152,35 @@ export function statusHint(status: number): string {
       return 'the requested range is outside the file'
     default:
       return ''
+  }
+}
+
+/** Runs one request-shaped operation under the retry policy (listing, AQL, OIDC). */
+export async function withRetries<T>(
+  what: string,
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+  signal: AbortSignal,
+  onRetry: (retry: number, delayMs: number, message: string) => void,
+): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await fn()
+    } catch (err) {
+      const error = classify(err)
+      if (signal.aborted || !isRetryable(error) || retry >= policy.retries) {
+        throw new AttemptError(
+          error.kind,
+          `${what}: ${error.message}${retry > 0 ? ` after ${retry + 1} attempts` : ''}`,
+          {
+            status: error.status,
+          },
+        )
+      }
+      const delayMs = retryDelay(error, retry + 1, policy)
+      onRetry(retry + 1, delayMs, error.message)
+      await sleep(delayMs, signal)
+    }
   }
 }

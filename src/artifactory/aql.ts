@@ -1,0 +1,53 @@
+import { statusError, type HttpClient } from '../net/http-client.ts'
+import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
+import { readJson, toSize } from './json-body.ts'
+
+interface AqlResponse {
+  results?: {
+    repo?: string
+    path?: string
+    name?: string
+    size?: number | string
+    sha256?: string
+    type?: string
+  }[]
+}
+
+/** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
+export function aqlQuery(prefix: PatternPrefix): string {
+  const pathClause = prefix.folder
+    ? { $or: [{ path: { $match: prefix.folder } }, { path: { $match: `${prefix.folder}/*` } }] }
+    : {}
+  const query = { repo: prefix.repo, ...pathClause, type: 'file' }
+  return `items.find(${JSON.stringify(query)}).include("repo","path","name","size","sha256")`
+}
+
+/** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
+export async function searchAql(
+  http: HttpClient,
+  baseUrl: string,
+  prefix: PatternPrefix,
+  signal: AbortSignal,
+): Promise<ListedFile[]> {
+  const res = await http.request(`${baseUrl}/api/search/aql`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: aqlQuery(prefix),
+    signal,
+  })
+  if (res.status === 404) {
+    res.body.resume()
+    return []
+  }
+  if (res.status !== 200) throw await statusError(res, 'AQL search: ')
+  const body = await readJson<AqlResponse>(res)
+  return (body.results ?? [])
+    .filter((r) => r.type === undefined || r.type === 'file')
+    .map((r) => ({
+      path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
+        .filter(Boolean)
+        .join('/'),
+      size: toSize(r.size),
+      sha256: r.sha256,
+    }))
+}

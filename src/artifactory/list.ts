@@ -1,0 +1,43 @@
+import { statusError, type HttpClient } from '../net/http-client.ts'
+import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
+import { readJson, toSize } from './json-body.ts'
+
+interface FileListResponse {
+  files?: { uri?: string; size?: number | string; folder?: boolean; sha1?: string; sha2?: string }[]
+}
+
+/**
+ * Lists every file under a folder with the File List API. Returns undefined when the server
+ * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
+ * fall back to AQL; a missing folder lists as empty.
+ */
+export async function listFolder(
+  http: HttpClient,
+  baseUrl: string,
+  prefix: PatternPrefix,
+  signal: AbortSignal,
+  deep = true,
+): Promise<ListedFile[] | undefined> {
+  const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
+    .map(encodeURIComponent)
+    .join('/')
+  const res = await http.request(
+    `${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`,
+    { signal },
+  )
+  if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 405) {
+    res.body.resume()
+    return undefined
+  }
+  if (res.status !== 200) throw await statusError(res, 'listing: ')
+  const body = await readJson<FileListResponse>(res)
+  const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
+  return (body.files ?? [])
+    .filter((f) => !f.folder && typeof f.uri === 'string')
+    .map((f) => ({
+      path: `${base}${(f.uri as string).startsWith('/') ? '' : '/'}${f.uri}`,
+      size: toSize(f.size),
+      sha256: f.sha2,
+      sha1: f.sha1,
+    }))
+}

@@ -1,0 +1,42 @@
+import { AttemptError } from '../common/errors.ts'
+import { statusError, type HttpClient } from '../net/http-client.ts'
+import { readJson } from './json-body.ts'
+import { platformRoot } from './auth.ts'
+
+/** What the JFrog Platform answers to an OIDC token exchange. */
+export interface OidcToken {
+  accessToken: string
+  username?: string
+}
+
+/**
+ * Exchanges the job's GitHub ID token for a JFrog access token at
+ * `POST {platform}/access/api/v1/oidc/token`.
+ */
+export async function exchangeOidc(
+  http: HttpClient,
+  baseUrl: string,
+  idToken: string,
+  provider: string,
+  signal: AbortSignal,
+): Promise<OidcToken> {
+  const res = await http.request(`${platformRoot(baseUrl)}/access/api/v1/oidc/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+      subject_token: idToken,
+      provider_name: provider,
+    }),
+    signal,
+  })
+  if (res.status !== 200)
+    throw await statusError(res, `OIDC token exchange with provider '${provider}' refused: `)
+  const body = await readJson<{ access_token?: string; username?: string }>(res)
+  if (!body.access_token)
+    throw new AttemptError('http', 'OIDC token exchange: the answer has no access_token', {
+      status: 200,
+    })
+  return { accessToken: body.access_token, username: body.username }
+}
