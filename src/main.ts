@@ -3,6 +3,7 @@ import { authHeaders } from './artifactory/auth.ts'
 import { maskSecrets } from './action/secrets.ts'
 import { oidcToken } from './action/oidc.ts'
 import { cacheTool, toolCacheHit } from './action/tool-cache.ts'
+import { probeCaseInsensitive } from './action/case-probe.ts'
 import { startProgress } from './action/progress.ts'
 import { writeSummary } from './action/summary.ts'
 import { AttemptError, messageOf } from './common/errors.ts'
@@ -55,6 +56,7 @@ export async function run(): Promise<void> {
     const settings = getSettings(
       (name) => core.getInput(name),
       process.env.GITHUB_WORKSPACE || process.cwd(),
+      process.platform,
     )
     maskSecrets(settings, addSecret)
     const signal = controller.signal
@@ -96,7 +98,15 @@ export async function run(): Promise<void> {
       onRetry: retryLog,
       concurrency: settings.concurrency,
     })
-    checkClashes(resolved.downloads)
+    if (resolved.downloads.length > 1) {
+      const probe = await probeCaseInsensitive(settings.target, process.platform, {
+        write: !settings.dryRun,
+      })
+      core.debug(
+        `target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`,
+      )
+      checkClashes(resolved.downloads, { caseInsensitive: probe.caseInsensitive })
+    }
     let downloads = sortPlan(resolved.downloads)
     const total = downloads.length
     if (settings.shard) downloads = shardPlan(downloads, settings.shard.index, settings.shard.count)

@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 import type { Entry } from './entries.ts'
 import { PlanError } from '../common/errors.ts'
+import { pathNameProblem, type NameRules } from './file-names.ts'
 
 /** Digests known for a file, lowercase hex. */
 export interface Checksums {
@@ -29,12 +30,14 @@ export interface Download {
 export interface PlanSettings {
   target: string
   flat: boolean
+  /** Which names can exist on the runner; set by the action layer. Default `posix`. */
+  names?: NameRules
 }
 
 /**
  * Plans the entries that name one file each (patterns are planned after listing, see
  * `patterns.ts`). Pure: no request, no file system access.
- * @throws PlanError for a DEST outside `target`
+ * @throws PlanError for a DEST outside `target`, or a name the runner's OS cannot create
  */
 export function planFiles(entries: Entry[], settings: PlanSettings): Download[] {
   return entries
@@ -62,6 +65,7 @@ function fileDestination(entry: Entry, settings: PlanSettings): string {
     settings.target,
     relative,
     `line ${entry.line} ('${entry.dest ?? remotePath}')`,
+    settings.names,
   )
 }
 
@@ -77,11 +81,29 @@ function urlPath(url: string): string {
 
 /**
  * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
- * paths) or is the target itself.
+ * paths), is the target itself, or holds a name that cannot exist under `names` (checked
+ * here, before any download, rather than failing at the rename into place).
  * @throws PlanError naming `what`
  */
-export function insideTarget(target: string, relative: string, what: string): string {
-  if (path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) {
+export function insideTarget(
+  target: string,
+  relative: string,
+  what: string,
+  names: NameRules = 'posix',
+): string {
+  if (path.isAbsolute(relative)) {
+    throw new PlanError(
+      `Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`,
+    )
+  }
+  // Before the drive-letter test: on Windows `a:b.txt` is refused for its colon.
+  const problem = pathNameProblem(relative, names)
+  if (problem) {
+    throw new PlanError(
+      `Input 'paths' ${what}: the destination cannot exist on Windows: ${problem}`,
+    )
+  }
+  if (/^[a-zA-Z]:/.test(relative)) {
     throw new PlanError(
       `Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`,
     )
@@ -101,27 +123,39 @@ export function insideTarget(target: string, relative: string, what: string): st
 
 /**
  * Refuses a plan in which two downloads write the same file, or one writes where another
- * needs a folder; names both sources.
+ * needs a folder; names both sources. On a case-insensitive target (`caseInsensitive`: Windows,
+ * macOS by default) destinations that differ only in case are the same file, so they clash too.
  * @throws PlanError
  */
-export function checkClashes(downloads: Download[]): void {
+export function checkClashes(
+  downloads: Download[],
+  { caseInsensitive = false }: { caseInsensitive?: boolean } = {},
+): void {
+  // A simple lower-casing, as NTFS and APFS compare most names; the rare letters whose folding
+  // differs (Turkish dotted I, say) are left to the file system.
+  const key = caseInsensitive ? (p: string) => p.toLowerCase() : (p: string) => p
   const byDest = new Map<string, Download>()
   for (const d of downloads) {
-    const key = d.dest
-    const other = byDest.get(key)
+    const other = byDest.get(key(d.dest))
     if (other) {
+      const what =
+        other.dest === d.dest
+          ? `would both write ${d.dest}`
+          : `would write ${other.dest} and ${d.dest}, which differ only in case and are one file on this case-insensitive target`
       throw new PlanError(
-        `'${other.source}' (line ${other.line}) and '${d.source}' (line ${d.line}) would both write ${d.dest}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+        `'${other.source}' (line ${other.line}) and '${d.source}' (line ${d.line}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
       )
     }
-    byDest.set(key, d)
+    byDest.set(key(d.dest), d)
   }
   for (const d of downloads) {
     for (let dir = path.dirname(d.dest); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      const other = byDest.get(dir)
+      const other = byDest.get(key(dir))
       if (other) {
+        const sameCase =
+          other.dest === dir ? '' : ` (as ${dir}, the same name on this case-insensitive target)`
         throw new PlanError(
-          `'${other.source}' (line ${other.line}) writes the file ${dir}, but '${d.source}' (line ${d.line}) needs it to be a folder`,
+          `'${other.source}' (line ${other.line}) writes the file ${other.dest}, but '${d.source}' (line ${d.line}) needs it to be a folder${sameCase}`,
         )
       }
     }

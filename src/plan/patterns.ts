@@ -3,6 +3,7 @@ import picomatch from 'picomatch'
 import { artifactUrl, type Entry } from './entries.ts'
 import { PlanError } from '../common/errors.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
+import { pathNameProblem } from './file-names.ts'
 
 /** A file a listing reported, with what it said about it. */
 export interface ListedFile {
@@ -56,7 +57,8 @@ export function matcher(patterns: string[]): (repoPath: string) => boolean {
 
 /**
  * The downloads a pattern entry stands for, given the files listed under its prefix.
- * Pure. Throws PlanError (for this entry only) on an unsafe name or no match.
+ * Pure. Throws PlanError (for this entry only) on an unsafe name, a match whose destination
+ * cannot exist under `settings.names` (a Windows device name, say), or no match.
  */
 export function planMatches(
   entry: Entry,
@@ -79,13 +81,23 @@ export function planMatches(
       )
     }
     if (!isMatch(file.path) || isExcluded(file.path)) continue
+    const relative = matchDestination(entry, file.path, below, settings.flat)
+    // Only matches are checked: a listing may hold names this OS cannot create that the
+    // pattern or 'exclude' leaves out.
+    const problem = pathNameProblem(relative, settings.names ?? 'posix')
+    if (problem) {
+      throw new PlanError(
+        `the server listed '${file.path}', which cannot be written on Windows (as '${relative}'): ${problem}; refusing the whole entry (add it to 'exclude' to download the rest)`,
+      )
+    }
     downloads.push({
       source: file.path,
       url: artifactUrl(baseUrl, file.path),
       dest: insideTarget(
         settings.target,
-        matchDestination(entry, file.path, below, settings.flat),
+        relative,
         `line ${entry.line} ('${file.path}')`,
+        settings.names,
       ),
       size: file.size,
       checksums: { sha256: file.sha256, sha1: file.sha1 },

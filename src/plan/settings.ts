@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import { parseEntries, type Entry } from './entries.ts'
 import { parseSize } from '../common/units.ts'
 import { InputError } from '../common/errors.ts'
+import { nameRulesFor, type NameRules } from './file-names.ts'
 
 export { InputError }
 
@@ -20,6 +21,8 @@ export interface Settings {
   /** Absolute directory every file is written under. */
   target: string
   flat: boolean
+  /** Which file names can exist on the runner's OS (from the platform the action layer gave). */
+  names: NameRules
   exclude: string[]
   concurrency: number
   retries: number
@@ -47,9 +50,14 @@ export type InputReader = (name: string) => string
  * Parses and validates every input into one {@link Settings}, before any request.
  * @param read reads an input by its `action.yml` name
  * @param workspace the directory relative `target`s resolve against (GITHUB_WORKSPACE)
+ * @param platform the runner's OS (`process.platform`, read by the action layer only)
  * @throws InputError naming the input and what was wrong with it
  */
-export function getSettings(read: InputReader, workspace: string): Settings {
+export function getSettings(
+  read: InputReader,
+  workspace: string,
+  platform: NodeJS.Platform = 'linux',
+): Settings {
   const url = parseBaseUrl(read('url'))
   const targetInput = read('target') || '.'
   const target = path.resolve(workspace, targetInput)
@@ -62,6 +70,7 @@ export function getSettings(read: InputReader, workspace: string): Settings {
     entries,
     target,
     flat,
+    names: nameRulesFor(platform),
     exclude,
     concurrency: int(read, 'concurrency', 8, 1, 64),
     retries: int(read, 'retries', 3, 0, 20),
@@ -202,5 +211,11 @@ function getToolCache(raw: string): Settings['toolCache'] {
   if (raw === '') return undefined
   const m = /^([A-Za-z0-9._-]+)@([A-Za-z0-9._+-]+)$/.exec(raw)
   if (!m) throw new InputError(`Input 'tool-cache' must look like 'name@version', got '${raw}'`)
+  // Both become folder names under RUNNER_TOOL_CACHE: '.' and '..' would leave it.
+  if (/^\.+$/.test(m[1]) || /^\.+$/.test(m[2])) {
+    throw new InputError(
+      `Input 'tool-cache' must not use '.' or '..' as name or version, got '${raw}'`,
+    )
+  }
   return { name: m[1], version: m[2] }
 }

@@ -1,0 +1,208 @@
+// The Windows naming rules and the case rule, on any OS: the rules are passed in.
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { PlanError } from '../src/common/errors.ts'
+import { parseEntries } from '../src/plan/entries.ts'
+import { checkClashes, planFiles, type PlanSettings } from '../src/plan/downloads.ts'
+import {
+  defaultCaseInsensitive,
+  nameRulesFor,
+  pathNameProblem,
+  windowsNameProblem,
+} from '../src/plan/file-names.ts'
+import { planMatches, type ListedFile } from '../src/plan/patterns.ts'
+import { getSettings } from '../src/plan/settings.ts'
+
+const url = 'https://acme.test/artifactory'
+const target = path.resolve('/t')
+const windows: PlanSettings = { target, flat: true, names: 'windows' }
+const posix: PlanSettings = { target, flat: true, names: 'posix' }
+
+describe('windowsNameProblem', () => {
+  it.each([
+    ['CON', /'CON', a device name reserved on Windows/],
+    ['con', /'con', a device name/],
+    ['Nul.txt', /'Nul', a device name/],
+    ['aux.tar.gz', /'aux', a device name/],
+    ['PRN', /device name/],
+    ['COM1', /device name/],
+    ['com9.log', /device name/],
+    ['LPT1', /device name/],
+    ['lpt5.txt', /device name/],
+    ['COM¹', /device name/],
+    ['LPT³.bin', /device name/],
+    ['CON .txt', /'CON', a device name/],
+    ['a<b', /contains '<'/],
+    ['a>b', /contains '>'/],
+    ['a:b', /contains ':'/],
+    ['a"b', /contains '"'/],
+    ['a|b', /contains '\|'/],
+    ['a?b', /contains '\?'/],
+    ['a*b', /contains '\*'/],
+    ['a\tb', /control character/],
+    ['a\u001fb', /control character/],
+    ['trailing.', /ends with a dot/],
+    ['trailing ', /ends with a space/],
+  ])('refuses %j', (name, reason) => {
+    expect(windowsNameProblem(name)).toMatch(reason)
+  })
+
+  it.each([
+    'CONSOLE',
+    'icon.png',
+    'con-fig.txt',
+    'COM10',
+    'LPT',
+    'aux_',
+    'my.nul',
+    '.hidden',
+    'a b.txt',
+    'x..y',
+    'ünïcödé.txt',
+  ])('accepts %j', (name) => {
+    expect(windowsNameProblem(name)).toBeUndefined()
+  })
+})
+
+describe('pathNameProblem', () => {
+  it('checks every segment, split at / and \\, and names the one at fault', () => {
+    expect(pathNameProblem('docs/aux/readme.txt', 'windows')).toMatch(/^'aux' uses 'aux'/)
+    expect(pathNameProblem('docs\\CON\\x', 'windows')).toMatch(/^'CON' uses/)
+    expect(pathNameProblem('a./b', 'windows')).toMatch(/^'a\.' ends with a dot/)
+    expect(pathNameProblem('ok/fine.txt', 'windows')).toBeUndefined()
+  })
+
+  it('leaves ., .. and empty segments to the check that keeps paths inside target', () => {
+    expect(pathNameProblem('./a/../b//c.txt', 'windows')).toBeUndefined()
+  })
+
+  it('escapes characters that would break a log line', () => {
+    expect(pathNameProblem('a\nb', 'windows')).toBe(
+      "'a\\nb' contains a control character, which Windows does not allow in file names",
+    )
+  })
+
+  it('accepts everything under the posix rules', () => {
+    expect(pathNameProblem('CON/aux.txt/a:b?', 'posix')).toBeUndefined()
+  })
+})
+
+describe('the platform decides the rules', () => {
+  it('picks the Windows rules on win32 only', () => {
+    expect(nameRulesFor('win32')).toBe('windows')
+    expect(nameRulesFor('linux')).toBe('posix')
+    expect(nameRulesFor('darwin')).toBe('posix')
+  })
+
+  it('takes Windows and macOS to be case-insensitive unless probed', () => {
+    expect(defaultCaseInsensitive('win32')).toBe(true)
+    expect(defaultCaseInsensitive('darwin')).toBe(true)
+    expect(defaultCaseInsensitive('linux')).toBe(false)
+  })
+
+  it('carries the rules from the platform into the settings', () => {
+    const read = (name: string) => ({ url, paths: 'libs/a.txt' })[name] ?? ''
+    expect(getSettings(read, target, 'win32').names).toBe('windows')
+    expect(getSettings(read, target, 'linux').names).toBe('posix')
+    expect(getSettings(read, target).names).toBe('posix')
+  })
+})
+
+describe('explicit files on Windows', () => {
+  const plan = (paths: string, settings = windows) =>
+    planFiles(parseEntries(paths, url), settings)
+
+  it.each([
+    ['libs/dev/CON', "line 1 ('libs/dev/CON'): the destination cannot exist on Windows: 'CON'"],
+    ['libs/a.txt => out/nul.txt', "line 1 ('out/nul.txt')"],
+    ['libs/a.txt => out/what?.txt', "'what?.txt' contains '?'"],
+    ['libs/a.txt => out./a.txt', "'out.' ends with a dot"],
+    [`${url}/libs/x/a%3Ab.txt`, "'a:b.txt' contains ':'"],
+  ])('refuses %s before any download, naming the file and the reason', (paths, message) => {
+    expect(() => plan(paths)).toThrow(PlanError)
+    expect(() => plan(paths)).toThrow(message)
+  })
+
+  it('plans the same names under the posix rules', () => {
+    expect(plan('libs/dev/CON', posix)[0].dest).toBe(path.join(target, 'CON'))
+    expect(plan('libs/a.txt => out/what?.txt', posix)[0].dest).toBe(
+      path.join(target, 'out', 'what?.txt'),
+    )
+  })
+
+  it('checks the destination, not the source, when DEST renames the file', () => {
+    expect(plan('libs/dev/CON => con-dev.txt')[0].dest).toBe(path.join(target, 'con-dev.txt'))
+  })
+})
+
+describe('names from a listing on Windows', () => {
+  const listed: ListedFile[] = [
+    { path: 'src/lib/main.c', size: 1 },
+    { path: 'src/lib/aux.c', size: 1 },
+    { path: 'src/lib/notes.txt', size: 1 },
+  ]
+  const match = (pattern: string, exclude: string[] = [], settings = windows) =>
+    planMatches(parseEntries(pattern, url)[0], listed, exclude, settings, url)
+
+  it('fails the entry, naming the file and the reason, when a match cannot exist', () => {
+    expect(() => match('src/lib/*.c')).toThrow(PlanError)
+    expect(() => match('src/lib/*.c')).toThrow(
+      "the server listed 'src/lib/aux.c', which cannot be written on Windows (as 'aux.c'): 'aux.c' uses 'aux', a device name reserved on Windows; refusing the whole entry (add it to 'exclude' to download the rest)",
+    )
+  })
+
+  it('ignores names the pattern or exclude leaves out', () => {
+    expect(match('src/lib/*.txt').map((d) => d.source)).toEqual(['src/lib/notes.txt'])
+    expect(match('src/lib/*.c', ['**/aux.c']).map((d) => d.source)).toEqual(['src/lib/main.c'])
+  })
+
+  it('checks the folders a non-flat destination creates', () => {
+    const folders: ListedFile[] = [{ path: 'src/lib/con/x.c', size: 1 }]
+    expect(() =>
+      planMatches(
+        parseEntries('src/lib/**', url)[0],
+        folders,
+        [],
+        { ...windows, flat: false },
+        url,
+      ),
+    ).toThrow("'con' uses 'con', a device name reserved on Windows")
+  })
+
+  it('downloads them all under the posix rules', () => {
+    expect(match('src/lib/*.c', [], posix)).toHaveLength(2)
+  })
+})
+
+describe('case clashes', () => {
+  const plan = (paths: string) => planFiles(parseEntries(paths, url), posix)
+
+  it('refuses two destinations that differ only in case on a case-insensitive target', () => {
+    const downloads = plan('libs/a/README.txt\nlibs/b/readme.txt')
+    expect(() => checkClashes(downloads, { caseInsensitive: true })).toThrow(PlanError)
+    expect(() => checkClashes(downloads, { caseInsensitive: true })).toThrow(
+      `'libs/a/README.txt' (line 1) and 'libs/b/readme.txt' (line 2) would write ${path.join(target, 'README.txt')} and ${path.join(target, 'readme.txt')}, which differ only in case and are one file on this case-insensitive target`,
+    )
+  })
+
+  it('accepts them on a case-sensitive target', () => {
+    const downloads = plan('libs/a/README.txt\nlibs/b/readme.txt')
+    expect(() => checkClashes(downloads, { caseInsensitive: false })).not.toThrow()
+    expect(() => checkClashes(downloads)).not.toThrow()
+  })
+
+  it('refuses a file whose name is a needed folder in another case', () => {
+    const downloads = plan('libs/a.bin => Out\nlibs/b.bin => out/b.bin')
+    expect(() => checkClashes(downloads)).not.toThrow()
+    expect(() => checkClashes(downloads, { caseInsensitive: true })).toThrow(
+      `'libs/a.bin' (line 1) writes the file ${path.join(target, 'Out')}, but 'libs/b.bin' (line 2) needs it to be a folder (as ${path.join(target, 'out')}, the same name on this case-insensitive target)`,
+    )
+  })
+
+  it('still names an exact clash as before', () => {
+    const downloads = plan('libs/a/x.bin\nlibs/b/x.bin')
+    expect(() => checkClashes(downloads, { caseInsensitive: true })).toThrow(
+      `would both write ${path.join(target, 'x.bin')}`,
+    )
+  })
+})
