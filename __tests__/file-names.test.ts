@@ -109,8 +109,7 @@ describe('the platform decides the rules', () => {
 })
 
 describe('explicit files on Windows', () => {
-  const plan = (paths: string, settings = windows) =>
-    planFiles(parseEntries(paths, url), settings)
+  const plan = (paths: string, settings = windows) => planFiles(parseEntries(paths, url), settings)
 
   it.each([
     ['libs/dev/CON', "line 1 ('libs/dev/CON'): the destination cannot exist on Windows: 'CON'"],
