@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import * as core from '../__fixtures__/core.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { probeCaseInsensitive } from '../src/action/case-probe.ts'
+import { toolCacheFolder, toolCacheVersion } from '../src/action/tool-cache.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
@@ -202,4 +203,117 @@ describe('a case clash', () => {
       expect(fs.readFileSync(path.join(workspace, 'readme.txt'), 'utf8')).toBe('b')
     },
   )
+})
+
+describe('the tool cache', () => {
+  let cache: string
+  beforeEach(() => {
+    cache = path.join(workspace, 'runner-tool-cache')
+    process.env.RUNNER_TOOL_CACHE = cache
+    process.env.RUNNER_TEMP = path.join(workspace, 'runner-temp')
+    server.setFile('tools/tool.bin', 'the tool')
+  })
+  afterEach(() => {
+    delete process.env.RUNNER_TOOL_CACHE
+    delete process.env.RUNNER_TEMP
+  })
+
+  /** One run in a fresh workspace, as a second job on the same runner would be. */
+  async function runInFreshWorkspace(toolCache: string): Promise<void> {
+    const ws = await fsp.mkdtemp(path.join(workspace, 'ws-'))
+    process.env.GITHUB_WORKSPACE = ws
+    vi.clearAllMocks()
+    server.reset()
+    inputs = { ...inputs, paths: 'tools/tool.bin', target: 'tool', 'tool-cache': toolCache }
+    await run()
+  }
+
+  it.each([
+    ['protoc@25.1', '25.1'],
+    ['jdk@21', '21'],
+    ['tool@2024-01', '2024-01'],
+    ['tool@1.2.3', '1.2.3'],
+    ['tool@v1.2.3', '1.2.3'],
+    ['tool@1.2.3-rc.1', '1.2.3-rc.1'],
+  ])('stores %s under %s, then hits it without a request', async (spec, folder) => {
+    const [name, version] = spec.split('@')
+    const expected = path.join(cache, name, folder, os.arch())
+    await runInFreshWorkspace(spec)
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(output('cache-hit')).toBe('false')
+    expect(output('path')).toBe(expected)
+    expect(toolCacheFolder(cache, name, version, os.arch())).toBe(expected)
+    expect(fs.readFileSync(path.join(expected, 'tool.bin'), 'utf8')).toBe('the tool')
+
+    await runInFreshWorkspace(spec)
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(output('cache-hit')).toBe('true')
+    expect(output('path')).toBe(expected)
+    expect(JSON.parse(output('files') as string)).toEqual([path.join(expected, 'tool.bin')])
+    expect(server.requests).toEqual([])
+  })
+
+  it('takes a version as exact, not as a range: jdk@21 is not the 21.0.5 another action cached', async () => {
+    const other = path.join(cache, 'jdk', '21.0.5', os.arch())
+    await fsp.mkdir(other, { recursive: true })
+    await fsp.writeFile(`${other}.complete`, '')
+    await runInFreshWorkspace('jdk@21')
+    expect(output('cache-hit')).toBe('false')
+    expect(server.requests.map((r) => r.path)).toContain('/tools/tool.bin')
+    expect(output('path')).toBe(path.join(cache, 'jdk', '21', os.arch()))
+  })
+
+  it('misses a folder whose copy never completed (no .complete marker)', async () => {
+    await fsp.mkdir(path.join(cache, 'protoc', '25.1', os.arch()), { recursive: true })
+    await runInFreshWorkspace('protoc@25.1')
+    expect(output('cache-hit')).toBe('false')
+    expect(fs.existsSync(path.join(cache, 'protoc', '25.1', `${os.arch()}.complete`))).toBe(true)
+  })
+
+  it('says before any download that RUNNER_TOOL_CACHE is missing', async () => {
+    delete process.env.RUNNER_TOOL_CACHE
+    await runInFreshWorkspace('protoc@25.1')
+    expect(core.setFailed).toHaveBeenCalledWith(
+      "Input 'tool-cache' needs RUNNER_TOOL_CACHE, which runners set; it is not set",
+    )
+    expect(server.requests).toEqual([])
+  })
+
+  it.each(['..@1', 'tool@..', '.@1'])('refuses %s, which would leave the cache', async (spec) => {
+    await runInFreshWorkspace(spec)
+    expect(core.setFailed).toHaveBeenCalledWith(
+      `Input 'tool-cache' must not use '.' or '..' as name or version, got '${spec}'`,
+    )
+    expect(server.requests).toEqual([])
+  })
+
+  it('names folders as @actions/tool-cache does, for every kind of version', async () => {
+    const tc = await import('@actions/tool-cache')
+    const src = path.join(workspace, 'src')
+    await fsp.mkdir(src)
+    await fsp.writeFile(path.join(src, 'f'), 'x')
+    for (const version of [
+      '1.2.3',
+      'v1.2.3',
+      'vv1.2.3',
+      '1.2.3+build.5',
+      '1.2.3-rc.1+b',
+      '1.2.3-0abc.0',
+      '01.2.3',
+      '1.2.3-01',
+      '1.2',
+      '25.1',
+      '21',
+      'v21',
+      '2024-01',
+      '2024.01.15',
+      '1.2.3.4',
+      'latest',
+    ]) {
+      const stored = await tc.cacheDir(src, 'probe', version, 'x64')
+      expect([version, toolCacheFolder(cache, 'probe', version, 'x64')]).toEqual([version, stored])
+    }
+    expect(toolCacheVersion('2024.01.15')).toBe('2024.01.15')
+    expect(toolCacheVersion('v1.2.3+b4')).toBe('1.2.3')
+  })
 })

@@ -1,13 +1,59 @@
 import * as core from '@actions/core'
 import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Settings } from '../plan/settings.ts'
+
+// Full semver as node-semver parses it strictly (semver.org's regex): MAJOR.MINOR.PATCH, an
+// optional -prerelease and +build.
+const NUM = '0|[1-9]\\d*'
+const PRE_ID = `${NUM}|\\d*[a-zA-Z-][0-9a-zA-Z-]*`
+const SEMVER = new RegExp(
+  `^(${NUM})\\.(${NUM})\\.(${NUM})(-(?:${PRE_ID})(?:\\.(?:${PRE_ID}))*)?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`,
+)
+
+/**
+ * The folder name `@actions/tool-cache`'s `cacheDir` gives `version`: `semver.clean(version)`
+ * when that is full semver (a leading `v` dropped, `+build` dropped: `v1.2.3+b4` is `1.2.3`),
+ * else the version as written (`25.1`, `21`, `2024-01`). Pure; mirrors node-semver's `clean`
+ * so that the lookup finds exactly the folder `cacheDir` wrote (a test checks both agree).
+ */
+export function toolCacheVersion(version: string): string {
+  const stripped = version.trim().replace(/^[=v]+/, '')
+  const m = stripped.length <= 256 ? SEMVER.exec(stripped) : null
+  if (!m || [m[1], m[2], m[3]].some((n) => !Number.isSafeInteger(Number(n)))) return version
+  return `${m[1]}.${m[2]}.${m[3]}${m[4] ?? ''}`
+}
+
+/** `RUNNER_TOOL_CACHE/name/version/arch`, where `cacheDir` stores name@version. Pure. */
+export function toolCacheFolder(root: string, name: string, version: string, arch: string): string {
+  return path.join(root, name, toolCacheVersion(version), arch)
+}
+
+/**
+ * The cached folder of name@version for this machine's architecture, or undefined. Looked up
+ * directly rather than with `find`, which takes a version that is not full semver for a range
+ * (`21` would pick a `21.0.5` that setup-java cached) or never finds it (`2024-01`). The
+ * `.complete` marker beside the folder says `cacheDir` finished copying.
+ */
+export async function findCachedTool(name: string, version: string): Promise<string | undefined> {
+  const root = process.env.RUNNER_TOOL_CACHE
+  // Said before any download: `cacheDir` would only fail once everything is downloaded.
+  if (!root)
+    throw new Error("Input 'tool-cache' needs RUNNER_TOOL_CACHE, which runners set; it is not set")
+  const folder = toolCacheFolder(root, name, version, os.arch())
+  const isDir = (await fsp.stat(folder).catch(() => undefined))?.isDirectory()
+  const complete = await fsp.stat(`${folder}.complete`).then(
+    () => true,
+    () => false,
+  )
+  return isDir && complete ? folder : undefined
+}
 
 /** On a tool-cache hit, sets the outputs and returns true: no request is made. */
 export async function toolCacheHit(settings: Settings): Promise<boolean> {
   const { name, version } = settings.toolCache as { name: string; version: string }
-  const tc = await import('@actions/tool-cache')
-  const found = tc.find(name, version)
+  const found = await findCachedTool(name, version)
   if (!found) {
     core.setOutput('cache-hit', 'false')
     core.info(`tool cache: ${name}@${version} not cached yet; downloading`)
