@@ -521,8 +521,9 @@ describe('large files', () => {
 
 describe('the local disk', () => {
   it('fails at once on a read-only target, with a clear message', async () => {
-    if (process.getuid?.() === 0) {
-      // root ignores file modes: use a path under a regular file instead, which no user can create.
+    if (process.getuid?.() === 0 || process.platform === 'win32') {
+      // root ignores file modes, and Windows folders have none: use a path under a regular
+      // file instead, which no user can create.
       fs.writeFileSync(path.join(target, 'file'), 'x')
       const [r] = await runDownloads(
         planFiles(parseEntries('libs/a.bin => file/a.bin', server.url), { target, flat: true }),

@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { getSettings, InputError, lines } from '../src/plan/settings.ts'
 
@@ -14,7 +15,7 @@ describe('getSettings', () => {
     const s = settings()
     expect(s).toMatchObject({
       url: 'https://acme.jfrog.io/artifactory',
-      target: '/ws',
+      target: path.resolve('/ws'),
       flat: true,
       concurrency: 8,
       retries: 3,
@@ -40,8 +41,9 @@ describe('getSettings', () => {
   })
 
   it('resolves target against the workspace unless absolute', () => {
-    expect(settings({ target: 'out/dir' }).target).toBe('/ws/out/dir')
-    expect(settings({ target: '/abs' }).target).toBe('/abs')
+    // path.resolve: '/ws' gets the current drive on Windows.
+    expect(settings({ target: 'out/dir' }).target).toBe(path.resolve('/ws/out/dir'))
+    expect(settings({ target: '/abs' }).target).toBe(path.resolve('/abs'))
   })
 
   it.each([

@@ -53,7 +53,8 @@ const files = (dir = workspace): string[] =>
   fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name !== 'summary.md')
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    // '/'-separated on every OS, so expected lists read the same on Windows.
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
     .sort()
 
 describe('the step log', () => {

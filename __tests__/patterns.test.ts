@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { aqlQuery } from '../src/artifactory/aql.ts'
 import { parseEntries } from '../src/plan/entries.ts'
@@ -12,6 +13,9 @@ import type { Download } from '../src/plan/downloads.ts'
 import { shardPlan } from '../src/plan/shard.ts'
 
 const url = 'https://acme.test/artifactory'
+// '/t' on POSIX, '<drive>:\\t' on Windows; expected paths use the OS's separators.
+const T = path.resolve('/t')
+const at = (relative: string) => path.join(T, relative)
 
 describe('patternPrefix', () => {
   it.each([
@@ -57,15 +61,15 @@ describe('planMatches', () => {
     { path: 'libs/com/acme/app/1.5.0/app.jar', size: 30 },
   ]
   const plan = (paths: string, flat = true, exclude: string[] = []): Download[] =>
-    planMatches(parseEntries(paths, url)[0], listed, exclude, { target: '/t', flat }, url)
+    planMatches(parseEntries(paths, url)[0], listed, exclude, { target: T, flat }, url)
 
   it('keeps matches with their listed size and checksum', () => {
     const ds = plan('libs/com/acme/app/1.4.*/**/*.jar', false)
     expect(ds.map((d) => [d.source, d.dest, d.size])).toEqual([
-      ['libs/com/acme/app/1.4.0/app.jar', '/t/libs/com/acme/app/1.4.0/app.jar', 10],
+      ['libs/com/acme/app/1.4.0/app.jar', at('libs/com/acme/app/1.4.0/app.jar'), 10],
       [
         'libs/com/acme/app/1.4.1/sub/app-tests.jar',
-        '/t/libs/com/acme/app/1.4.1/sub/app-tests.jar',
+        at('libs/com/acme/app/1.4.1/sub/app-tests.jar'),
         20,
       ],
     ])
@@ -75,15 +79,15 @@ describe('planMatches', () => {
 
   it('writes file names only when flat, under DEST as a folder', () => {
     expect(plan('libs/com/acme/app/1.4.*/**/*.jar => jars/').map((d) => d.dest)).toEqual([
-      '/t/jars/app.jar',
-      '/t/jars/app-tests.jar',
+      at('jars/app.jar'),
+      at('jars/app-tests.jar'),
     ])
   })
 
   it('keeps the path below the wildcard-free prefix with DEST and flat: false', () => {
     expect(plan('libs/com/acme/app/1.4.*/**/*.jar => jars', false).map((d) => d.dest)).toEqual([
-      '/t/jars/1.4.0/app.jar',
-      '/t/jars/1.4.1/sub/app-tests.jar',
+      at('jars/1.4.0/app.jar'),
+      at('jars/1.4.1/sub/app-tests.jar'),
     ])
   })
 
@@ -107,7 +111,7 @@ describe('planMatches', () => {
         parseEntries('libs/com/acme/**', url)[0],
         hostile,
         [],
-        { target: '/t', flat: false },
+        { target: T, flat: false },
         url,
       ),
     ).toThrow(

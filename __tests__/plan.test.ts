@@ -1,26 +1,30 @@
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseEntries } from '../src/plan/entries.ts'
 import { PlanError } from '../src/common/errors.ts'
 import { checkClashes, planFiles, plannedBytes } from '../src/plan/downloads.ts'
 
 const url = 'https://acme.test/artifactory'
+// '/t' on POSIX, '<drive>:\\t' on Windows; expected paths use the OS's separators.
+const T = path.resolve('/t')
+const at = (relative: string) => path.join(T, relative)
 const plan = (paths: string, flat = true) =>
-  planFiles(parseEntries(paths, url), { target: '/t', flat })
+  planFiles(parseEntries(paths, url), { target: T, flat })
 
 describe('planFiles', () => {
   it('writes target/<file name> when flat', () => {
     expect(plan('libs/com/acme/app.jar').map((d) => [d.source, d.url, d.dest])).toEqual([
-      ['libs/com/acme/app.jar', `${url}/libs/com/acme/app.jar`, '/t/app.jar'],
+      ['libs/com/acme/app.jar', `${url}/libs/com/acme/app.jar`, at('app.jar')],
     ])
   })
 
   it('writes target/<repo>/<path> when not flat', () => {
-    expect(plan('libs/com/acme/app.jar', false)[0].dest).toBe('/t/libs/com/acme/app.jar')
+    expect(plan('libs/com/acme/app.jar', false)[0].dest).toBe(at('libs/com/acme/app.jar'))
   })
 
   it('honours DEST as a file, or as a folder when it ends with /', () => {
-    expect(plan('libs/a/app.jar => out/renamed.jar')[0].dest).toBe('/t/out/renamed.jar')
-    expect(plan('libs/a/app.jar => out/')[0].dest).toBe('/t/out/app.jar')
+    expect(plan('libs/a/app.jar => out/renamed.jar')[0].dest).toBe(at('out/renamed.jar'))
+    expect(plan('libs/a/app.jar => out/')[0].dest).toBe(at('out/app.jar'))
   })
 
   it('encodes path segments in the URL', () => {
@@ -29,9 +33,9 @@ describe('planFiles', () => {
 
   it('uses host/path for full URLs when not flat', () => {
     expect(plan('https://files.test/dl/v1/tool.tgz', false)[0].dest).toBe(
-      '/t/files.test/dl/v1/tool.tgz',
+      at('files.test/dl/v1/tool.tgz'),
     )
-    expect(plan(`${url}/libs/x/y.bin`, false)[0].dest).toBe('/t/libs/x/y.bin')
+    expect(plan(`${url}/libs/x/y.bin`, false)[0].dest).toBe(at('libs/x/y.bin'))
   })
 
   it.each(['../evil', 'a/../../evil', '/etc/passwd', 'C:/x'])(
@@ -47,7 +51,7 @@ describe('checkClashes', () => {
   it('names both entries that write one file', () => {
     const downloads = plan('libs/a/app.jar\nother/b/app.jar')
     expect(() => checkClashes(downloads)).toThrow(
-      "'libs/a/app.jar' (line 1) and 'other/b/app.jar' (line 2) would both write /t/app.jar",
+      `'libs/a/app.jar' (line 1) and 'other/b/app.jar' (line 2) would both write ${at('app.jar')}`,
     )
   })
 

@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Download } from '../src/plan/downloads.ts'
 import { Redactor, redactUrl, secretsInUrl } from '../src/common/redact.ts'
@@ -45,10 +46,10 @@ const failed = (i: number): FileResult => ({
 describe('log lines', () => {
   it('says size, time, rate, attempts and verification per file', () => {
     expect(fileLine({ ...ok(1, 2 * 1024 * 1024), durationMs: 1000 }, '/t', none)).toBe(
-      '✓ libs/com/acme/part-1.jar → dir1/part-1.jar  2.0 MiB in 1.0 s (2.0 MiB/s), 1 attempt, sha256 ok',
+      `✓ libs/com/acme/part-1.jar → ${path.join('dir1', 'part-1.jar')}  2.0 MiB in 1.0 s (2.0 MiB/s), 1 attempt, sha256 ok`,
     )
     expect(fileLine({ ...ok(2), status: 'up-to-date', verified: 'sha1' }, '/t', none)).toBe(
-      '= libs/com/acme/part-2.jar → dir2/part-2.jar  up to date (sha1 matches)',
+      `= libs/com/acme/part-2.jar → ${path.join('dir2', 'part-2.jar')}  up to date (sha1 matches)`,
     )
     expect(fileLine(failed(3), '/t', none)).toBe(
       '✗ libs/com/acme/part-3.jar  HTTP 503 Service Unavailable after 4 attempts',
@@ -142,7 +143,7 @@ describe('summaryMarkdown', () => {
       '| `libs/com/acme/part-9.jar` | HTTP 503 Service Unavailable after 4 attempts | 4 |',
     )
     expect(md).toContain(
-      '| `libs/com/acme/part-0.jar` | `dir0/part-0.jar` | 1000 B | 20 ms | 2 | downloaded, sha256 ✓ |',
+      `| \`libs/com/acme/part-0.jar\` | \`${path.join('dir0', 'part-0.jar')}\` | 1000 B | 20 ms | 2 | downloaded, sha256 ✓ |`,
     )
   })
 

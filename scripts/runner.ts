@@ -50,6 +50,9 @@ export function actionEnv(
     RUNNER_TEMP: dirs.temp,
     RUNNER_TOOL_CACHE: path.join(dirs.temp, 'tool-cache'),
   }
+  // Windows needs these for sockets (SystemRoot), temp folders and the user profile.
+  for (const name of ['SystemRoot', 'TEMP', 'TMP', 'USERPROFILE'])
+    if (process.platform === 'win32' && process.env[name]) env[name] = process.env[name]
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   return env
@@ -58,7 +61,8 @@ export function actionEnv(
 /** Parses the GITHUB_OUTPUT file format (`name<<DELIM\nvalue\nDELIM`). */
 export function parseOutputs(text: string): Record<string, string> {
   const out: Record<string, string> = {}
-  const lines = text.split('\n')
+  // @actions/core ends lines with os.EOL: \r\n on Windows.
+  const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const m = /^([^<=]+)<<(.+)$/.exec(lines[i])
     if (m) {
@@ -102,7 +106,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   child.stdout.on('data', (chunk: string) => {
     stdout += chunk
     pending += chunk
-    const parts = pending.split('\n')
+    // The action ends lines with os.EOL: \r\n on Windows.
+    const parts = pending.split(/\r?\n/)
     pending = parts.pop() as string
     for (const line of parts) options.onLine?.(line)
   })
@@ -115,7 +120,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const result: ActionRun = {
     code,
     signal,
-    stdout,
+    stdout: stdout.replaceAll('\r\n', '\n'),
     outputs: parseOutputs(fs.readFileSync(output, 'utf8')),
     summary: fs.readFileSync(summary, 'utf8'),
     ms,
