@@ -106,6 +106,21 @@ describe('the platform decides the rules', () => {
     expect(getSettings(read, target, 'linux').names).toBe('posix')
     expect(getSettings(read, target).names).toBe('posix')
   })
+
+  it('refuses a tool-cache name or version Windows cannot create as a folder, on Windows', () => {
+    const read = (toolCache: string) => (name: string) =>
+      ({ url, paths: 'libs/a.txt', 'tool-cache': toolCache })[name] ?? ''
+    expect(() => getSettings(read('nul@1.0'), target, 'win32')).toThrow(
+      "Input 'tool-cache' names a folder Windows cannot create: 'nul' uses 'nul', a device name reserved on Windows",
+    )
+    expect(() => getSettings(read('tool@1.0.'), target, 'win32')).toThrow(
+      "Input 'tool-cache' names a folder Windows cannot create: '1.0.' ends with a dot",
+    )
+    expect(getSettings(read('nul@1.0'), target, 'linux').toolCache).toEqual({
+      name: 'nul',
+      version: '1.0',
+    })
+  })
 })
 
 describe('explicit files on Windows', () => {

@@ -2,7 +2,7 @@ import * as path from 'node:path'
 import { parseEntries, type Entry } from './entries.ts'
 import { parseSize } from '../common/units.ts'
 import { InputError } from '../common/errors.ts'
-import { nameRulesFor, type NameRules } from './file-names.ts'
+import { nameRulesFor, pathNameProblem, type NameRules } from './file-names.ts'
 
 export { InputError }
 
@@ -64,13 +64,14 @@ export function getSettings(
   const flat = bool(read, 'flat', true)
   const exclude = lines(read('exclude'))
   const entries = parseEntries(read('paths'), url)
+  const names = nameRulesFor(platform)
 
   const settings: Settings = {
     url,
     entries,
     target,
     flat,
-    names: nameRulesFor(platform),
+    names,
     exclude,
     concurrency: int(read, 'concurrency', 8, 1, 64),
     retries: int(read, 'retries', 3, 0, 20),
@@ -84,7 +85,7 @@ export function getSettings(
     maxSize: read('max-size') ? size(read, 'max-size', 0) : undefined,
     shard: getShard(read('shard')),
     extract: bool(read, 'extract', false),
-    toolCache: getToolCache(read('tool-cache')),
+    toolCache: getToolCache(read('tool-cache'), names),
     addToPath: bool(read, 'add-to-path', false),
     dryRun: bool(read, 'dry-run', false),
     progressIntervalMs: int(read, 'progress-interval', 10, 0, 86_400) * 1000,
@@ -207,7 +208,7 @@ function getShard(raw: string): Settings['shard'] {
   return { index, count }
 }
 
-function getToolCache(raw: string): Settings['toolCache'] {
+function getToolCache(raw: string, names: NameRules): Settings['toolCache'] {
   if (raw === '') return undefined
   const m = /^([A-Za-z0-9._-]+)@([A-Za-z0-9._+-]+)$/.exec(raw)
   if (!m) throw new InputError(`Input 'tool-cache' must look like 'name@version', got '${raw}'`)
@@ -216,6 +217,10 @@ function getToolCache(raw: string): Settings['toolCache'] {
     throw new InputError(
       `Input 'tool-cache' must not use '.' or '..' as name or version, got '${raw}'`,
     )
+  }
+  const problem = pathNameProblem(`${m[1]}/${m[2]}`, names)
+  if (problem) {
+    throw new InputError(`Input 'tool-cache' names a folder Windows cannot create: ${problem}`)
   }
   return { name: m[1], version: m[2] }
 }
