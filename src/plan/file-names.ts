@@ -22,8 +22,9 @@ export function defaultCaseInsensitive(platform: NodeJS.Platform): boolean {
 }
 
 // Device names Win32 resolves in every folder, with or without an extension. COM0/LPT0 and the
-// superscript digits are in Microsoft's list ("Naming Files, Paths, and Namespaces").
-const RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$/i
+// superscript digits are in Microsoft's list ("Naming Files, Paths, and Namespaces"); CONIN$
+// and CONOUT$ open the console (CreateFile's documentation).
+const RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)$/i
 // `/` and `\` are separators, split off before a segment is checked.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[<>:"|?*\u0000-\u001f]/
