@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Download } from '../src/plan/downloads.ts'
 import { Redactor, redactUrl, secretsInUrl } from '../src/common/redact.ts'
-import {
-  annotations,
-  failureMessage,
-  fileLine,
-  outputs,
-  progressLine,
-  retryLine,
-  summaryMarkdown,
-  totals,
-} from '../src/report/report.ts'
+import { annotations, failureMessage } from '../src/report/annotations.ts'
+import { fileLine, progressLine, retryLine } from '../src/report/log-lines.ts'
+import { outputs } from '../src/report/outputs.ts'
+import { summaryMarkdown } from '../src/report/summary.ts'
+import { totals } from '../src/report/totals.ts'
 import type { FileResult } from '../src/engine/transfer.ts'
 import { formatBytes, formatDuration, parseSize } from '../src/common/units.ts'
 

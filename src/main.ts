@@ -12,15 +12,11 @@ import { getSettings, type Settings } from './plan/settings.ts'
 import { addListedChecksums } from './artifactory/listed-checksums.ts'
 import { checkClashes, plannedBytes, type Download } from './plan/downloads.ts'
 import { Redactor } from './common/redact.ts'
-import {
-  annotations,
-  failureMessage,
-  fileLine,
-  outputs,
-  retryLine,
-  summaryMarkdown,
-  totals,
-} from './report/report.ts'
+import { annotations, failureMessage } from './report/annotations.ts'
+import { fileLine, retryLine } from './report/log-lines.ts'
+import { outputs } from './report/outputs.ts'
+import { summaryMarkdown } from './report/summary.ts'
+import { totals } from './report/totals.ts'
 import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
 import { retryPolicy } from './net/retry.ts'
 import { abortableSleep, newProgress, runDownloads } from './engine/queue.ts'
