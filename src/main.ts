@@ -18,8 +18,8 @@ import { outputs } from './report/outputs.ts'
 import { summaryMarkdown } from './report/summary.ts'
 import { totals } from './report/totals.ts'
 import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
-import { retryPolicy } from './net/retry.ts'
-import { abortableSleep, newProgress, runDownloads } from './engine/queue.ts'
+import { retryPolicy, sleep } from './net/retry.ts'
+import { newProgress, runDownloads } from './engine/queue.ts'
 import { shardPlan, sortPlan } from './plan/shard.ts'
 import type { FileResult } from './engine/transfer.ts'
 import { formatBytes } from './common/units.ts'
@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
       settings,
       http,
       policy,
-      sleep: abortableSleep,
+      sleep,
       signal,
       onRetry: retryLog,
       concurrency: settings.concurrency,

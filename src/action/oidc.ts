@@ -1,11 +1,9 @@
 import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
-import { withRetries } from '../net/retry.ts'
 import { messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
-import { retryPolicy } from '../net/retry.ts'
+import { retryPolicy, withRetries } from '../net/retry.ts'
 import type { Settings } from '../plan/settings.ts'
-import { abortableSleep } from '../engine/queue.ts'
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
 export async function oidcToken(
@@ -35,15 +33,16 @@ export async function oidcToken(
   addSecret(idToken)
   const policy = retryPolicy(settings.retries, settings.retryDelayMs)
   const token = await withRetries(
-    'OIDC token exchange',
     () => exchangeOidc(http, settings.url as string, idToken, provider, signal),
-    policy,
-    abortableSleep,
-    signal,
-    (retry, delayMs, message) =>
-      onRetry(
-        `retry ${retry}/${policy.retries} for the OIDC token exchange in ${(delayMs / 1000).toFixed(1)} s: ${message}`,
-      ),
+    {
+      what: 'OIDC token exchange',
+      policy,
+      signal,
+      onRetry: (r) =>
+        onRetry(
+          `retry ${r.retry}/${r.retries} for the OIDC token exchange in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
+        ),
+    },
   )
   addSecret(token.accessToken)
   core.info(
