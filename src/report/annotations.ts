@@ -1,4 +1,4 @@
-import type { FileResult } from '../engine/transfer.ts'
+import { failures, type RunResult } from './results.ts'
 import type { Totals } from './totals.ts'
 import { attemptsText, type Redact } from './text.ts'
 
@@ -12,13 +12,13 @@ export interface Annotation {
 }
 
 /** One annotation per failed file, at most {@link MAX_FILE_ANNOTATIONS}. */
-export function annotations(results: FileResult[], redact: Redact): Annotation[] {
-  return results
-    .filter((r) => r.status === 'failed')
+export function annotations(results: RunResult[], redact: Redact): Annotation[] {
+  return failures(results)
+    .filter((f) => !f.cancelled)
     .slice(0, MAX_FILE_ANNOTATIONS)
-    .map((r) => ({
-      title: `Download failed: ${redact(r.download.source)}`,
-      message: `${redact(r.error ?? 'failed')} (${attemptsText(r.attempts)})`,
+    .map((f) => ({
+      title: `Download failed: ${redact(f.source)}`,
+      message: `${redact(f.message)} (${attemptsText(f.attempts)})`,
     }))
 }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import type { FileResult } from '../engine/transfer.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 import { totals } from './totals.ts'
+import { failures, fileResults, type RunResult } from './results.ts'
 import { code, esc, relativeDest, type Redact } from './text.ts'
 
 /** Facts of the run the results alone do not hold. */
@@ -23,7 +24,7 @@ const SUMMARY_LARGEST = 50
  * The job summary as Markdown: headline, failures first, then the files. Stays far below
  * GitHub's 1 MiB limit (beyond it the runner drops the whole summary) at any number of files.
  */
-export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: Redact): string {
+export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: Redact): string {
   const t = totals(results)
   const out: string[] = []
   const title = facts.dryRun ? 'Artifactory download (dry run)' : 'Artifactory download'
@@ -50,7 +51,7 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
   for (const note of facts.notes ?? []) out.push(`- ${esc(redact(note))}`)
   if (facts.notes?.length) out.push('')
 
-  const failed = results.filter((r) => r.status === 'failed' || r.status === 'cancelled')
+  const failed = failures(results)
   if (failed.length) {
     out.push(
       `### Failures (${failed.length})`,
@@ -59,10 +60,8 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
       '| --- | --- | ---: |',
     )
     const shown = failed.slice(0, 1000)
-    for (const r of shown)
-      out.push(
-        `| ${code(redact(r.download.source))} | ${esc(redact(r.error ?? r.status))} | ${r.attempts} |`,
-      )
+    for (const f of shown)
+      out.push(`| ${code(redact(f.source))} | ${esc(redact(f.message))} | ${f.attempts} |`)
     if (failed.length > shown.length)
       out.push(
         '',
@@ -71,7 +70,7 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
     out.push('')
   }
 
-  const ok = results.filter((r) => r.status !== 'failed' && r.status !== 'cancelled')
+  const ok = fileResults(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled')
   if (ok.length) {
     const header = [
       '| Source | Destination | Size | Time | Attempts | Status |',

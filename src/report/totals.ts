@@ -1,4 +1,4 @@
-import type { FileResult } from '../engine/transfer.ts'
+import { isEntryFailure, type RunResult } from './results.ts'
 
 /** Totals of a run, for the headline, the outputs and the exit status. */
 export interface Totals {
@@ -17,7 +17,7 @@ export interface Totals {
 }
 
 /** Adds up a run's results. */
-export function totals(results: FileResult[]): Totals {
+export function totals(results: RunResult[]): Totals {
   const t: Totals = {
     files: results.length,
     inPlace: 0,
@@ -31,6 +31,10 @@ export function totals(results: FileResult[]): Totals {
     notVerified: 0,
   }
   for (const r of results) {
+    if (isEntryFailure(r)) {
+      t.failed++
+      continue
+    }
     t.bytes += r.bytes
     t.retries += Math.max(0, r.attempts - 1)
     if (r.status === 'downloaded') {
