@@ -42,7 +42,7 @@ type Section = (typeof MARKERS)[number]
  */
 export function parseActionYml(text: string): ActionMetadata {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { schema: 'failsafe', lineCounter })
+  const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false })
   const [error] = doc.errors
   if (error) {
     const line = lineCounter.linePos(errorStart(doc, error)).line
