@@ -8,11 +8,14 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startArtifactory, startProxy, type ArtifactoryServer } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
+import { freshBundle } from '../scripts/fresh-bundle.ts'
 
 let server: ArtifactoryServer
 let workspace: string
 let scratch: string
 
+// The action is run from a build of src/ as it is now (built once per content, shared).
+beforeAll(() => freshBundle(), 300_000)
 beforeAll(async () => {
   scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-reach-'))
   server = await startArtifactory({
