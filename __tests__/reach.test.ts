@@ -301,12 +301,14 @@ describe('cancellation', () => {
       while (!ended && (slow.stats.bodyResponses < 3 || !partial()))
         await new Promise((r) => setTimeout(r, 20))
       expect(ended, 'the run ended before it was signalled').toBe(false)
+      // eslint-disable-next-line no-restricted-properties -- the runner's kill deadline, below
       const sent = Date.now()
       process.kill(pid, 'SIGTERM')
       const run = await running
       // A real bound, not a speed test: a cancelled job's runner sends SIGTERM and kills the
       // step 2.5 s later (after SIGINT and 7.5 s), so cleanup must be prompt. 5 s leaves room
       // for a loaded machine; a run that ignored the signal would take ~8 s or more.
+      // eslint-disable-next-line no-restricted-properties -- see above
       expect(Date.now() - sent).toBeLessThan(5000)
       expect(run.code).toBe(1)
       const left = fs.existsSync(path.join(workspace, 'out'))
