@@ -50,6 +50,25 @@ export default tseslint.config(
     },
   },
   {
+    // Tests assert behaviour, not wall-clock time: inject a clock or a sleep instead.
+    files: ['__tests__/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Tests do not read the wall clock: inject a clock or a sleep.',
+        },
+        {
+          object: 'performance',
+          property: 'now',
+          message: 'Tests do not read the wall clock: inject a clock or a sleep.',
+        },
+      ],
+    },
+  },
+  {
     // common/ is the bottom layer: it imports no other layer.
     files: ['src/common/**/*.ts'],
     rules: {

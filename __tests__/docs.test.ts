@@ -184,7 +184,7 @@ describe('parseActionYml', () => {
   it('names the line it cannot read', () => {
     expect(() => parseActionYml("inputs:\n  a:\n    description: 'open\n")).toThrow(/line 3/)
     expect(() => parseActionYml('inputs:\n  a:\n    description: x\n   b:\n')).toThrow(
-      /line 4: unexpected indentation/,
+      /line 4: All mapping items must start at the same column/,
     )
   })
 })

@@ -1,4 +1,5 @@
-// The bundled action, run as the runner runs it: `node dist/index.js` with INPUT_* variables.
+// The bundled action, run as the runner runs it: `node index.js` with INPUT_* variables, from a
+// build of src/ as it is on disk (scripts/fresh-bundle.ts).
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -6,12 +7,15 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
+import { freshBundle } from '../scripts/fresh-bundle.ts'
 
 let server: ArtifactoryServer
 let workspace: string
 const big = Buffer.alloc(6 * 1024 * 1024)
 for (let i = 0; i < big.length; i += 997) big[i] = i % 251
 
+// The action is run from a build of src/ as it is now (built once per content, shared).
+beforeAll(() => freshBundle(), 300_000)
 beforeAll(async () => {
   server = await startArtifactory({
     files: {

@@ -23,6 +23,12 @@ describe('patternPrefix', () => {
     ['libs/*.jar', { repo: 'libs', folder: '' }],
     ['libs/a/b/c?.txt', { repo: 'libs', folder: 'a/b' }],
     ['libs/**', { repo: 'libs', folder: '' }],
+    // Where picomatch.scan's base differs (see patternPrefix): a folder stops at any of *?[]{}
+    // and never takes the last segment.
+    ['libs/a/b]/x*.jar', { repo: 'libs', folder: 'a' }],
+    ['libs/a/b}/x*.jar', { repo: 'libs', folder: 'a' }],
+    ['libs/a\\*/x*.jar', { repo: 'libs', folder: '' }],
+    ['libs/a/b/c]', { repo: 'libs', folder: 'a/b' }],
   ])('%s lists %o', (pattern, prefix) => {
     expect(patternPrefix(pattern)).toEqual(prefix)
   })

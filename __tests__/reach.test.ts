@@ -8,11 +8,14 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startArtifactory, startProxy, type ArtifactoryServer } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
+import { freshBundle } from '../scripts/fresh-bundle.ts'
 
 let server: ArtifactoryServer
 let workspace: string
 let scratch: string
 
+// The action is run from a build of src/ as it is now (built once per content, shared).
+beforeAll(() => freshBundle(), 300_000)
 beforeAll(async () => {
   scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-reach-'))
   server = await startArtifactory({
@@ -290,10 +293,31 @@ describe('cancellation', () => {
           inputs: { url: slow.url, paths: 'libs/slow/*.bin => out/', concurrency: '3', split: '1' },
           onSpawn: (p) => (pid = p),
         })
-        await new Promise((r) => setTimeout(r, 1500))
+        // Signal once partial files are on disk (each transfer takes ~8 s at this throttle), so
+        // the test proves they are removed, whatever the machine's speed.
+        const out = path.join(workspace, 'out')
+        const partial = (): boolean =>
+          fs.existsSync(out) &&
+          fs
+            .readdirSync(out)
+            .some(
+              (f) =>
+                f.endsWith('.artdl-part') &&
+                (fs.statSync(path.join(out, f), { throwIfNoEntry: false })?.size ?? 0) > 0,
+            )
+        let ended = false
+        void running.finally(() => (ended = true))
+        while (!ended && (slow.stats.bodyResponses < 3 || !partial()))
+          await new Promise((r) => setTimeout(r, 20))
+        expect(ended, 'the run ended before it was signalled').toBe(false)
+        // eslint-disable-next-line no-restricted-properties -- the runner's kill deadline, below
         const sent = Date.now()
         process.kill(pid, 'SIGTERM')
         const run = await running
+        // A real bound, not a speed test: a cancelled job's runner sends SIGTERM and kills the
+        // step 2.5 s later (after SIGINT and 7.5 s), so cleanup must be prompt. 5 s leaves room
+        // for a loaded machine; a run that ignored the signal would take ~8 s or more.
+        // eslint-disable-next-line no-restricted-properties -- see above
         expect(Date.now() - sent).toBeLessThan(5000)
         expect(run.code).toBe(1)
         const left = fs.existsSync(path.join(workspace, 'out'))

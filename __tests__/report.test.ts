@@ -2,16 +2,12 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Download } from '../src/plan/downloads.ts'
 import { Redactor, redactUrl, secretsInUrl } from '../src/common/redact.ts'
-import {
-  annotations,
-  failureMessage,
-  fileLine,
-  outputs,
-  progressLine,
-  retryLine,
-  summaryMarkdown,
-  totals,
-} from '../src/report/report.ts'
+import { annotations, failureMessage } from '../src/report/annotations.ts'
+import { fileLine, progressLine, retryLine } from '../src/report/log-lines.ts'
+import { outputs } from '../src/report/outputs.ts'
+import { summaryMarkdown } from '../src/report/summary.ts'
+import { totals } from '../src/report/totals.ts'
+import { entryFailureResult } from '../src/report/results.ts'
 import type { FileResult } from '../src/engine/transfer.ts'
 import { formatBytes, formatDuration, parseSize } from '../src/common/units.ts'
 
@@ -202,5 +198,54 @@ describe('units', () => {
     expect(parseSize('lots')).toBeUndefined()
     expect(formatBytes(1536)).toBe('1.5 KiB')
     expect(formatDuration(65_000)).toBe('1m 05s')
+  })
+})
+
+describe('a failed plan entry', () => {
+  // A pattern that matched nothing has no download, destination or bytes: it is its own result
+  // type, and every report shows it as one failure of one attempt.
+  const noMatch = entryFailureResult({
+    entry: {
+      line: 3,
+      source: 'libs/com/acme/*.war',
+      repoPath: 'libs/com/acme/*.war',
+      pattern: true,
+    },
+    message: 'pattern matched no files',
+  })
+  const facts = { wallMs: 2000, target: '/t', dryRun: false, concurrency: 8, minConcurrency: 8 }
+
+  it('counts as a failed file with no bytes and no retries', () => {
+    expect(totals([noMatch, ok(1, 10)])).toMatchObject({
+      files: 2,
+      failed: 1,
+      inPlace: 1,
+      downloaded: 1,
+      bytes: 10,
+      retries: 0,
+    })
+    expect(failureMessage(totals([noMatch, ok(1)]))).toBe('1 of 2 downloads failed')
+  })
+
+  it('is annotated, listed in the errors output and in the summary failures', () => {
+    expect(annotations([noMatch], none)).toEqual([
+      {
+        title: 'Download failed: libs/com/acme/*.war',
+        message: 'pattern matched no files (1 attempt)',
+      },
+    ])
+    expect(outputs([noMatch, ok(1, 10)], none)).toEqual({
+      downloaded: '1',
+      failed: '1',
+      files: JSON.stringify(['/t/dir1/part-1.jar']),
+      errors: JSON.stringify([
+        { source: 'libs/com/acme/*.war', message: 'pattern matched no files' },
+      ]),
+      bytes: '10',
+    })
+    const md = summaryMarkdown([noMatch, ok(1)], facts, none)
+    expect(md).toContain('### Failures (1)')
+    expect(md).toContain('| `libs/com/acme/*.war` | pattern matched no files | 1 |')
+    expect(md).toContain('### Files (1)')
   })
 })

@@ -1,12 +1,10 @@
 // Generates the README's Inputs, Outputs and Usage sections from action.yml, the one source of
 // truth for the action's interface. `npm run docs` rewrites README.md in place; `npm run docs --
 // --check` only says whether it would change anything (CI runs that).
-//
-// action.yml is read with a small parser for the subset of YAML it uses (top-level keys, the
-// `inputs:` and `outputs:` maps, plain, quoted and block scalars): no YAML dependency needed.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Node, type YAMLError } from 'yaml'
 
 /** One input or output of the action. */
 export interface ActionField {
@@ -37,214 +35,79 @@ type Section = (typeof MARKERS)[number]
 // ---------------------------------------------------------------------------------------------
 // action.yml
 
-interface Line {
-  indent: number
-  text: string
-  /** 1-based, for error messages. */
-  number: number
-}
-
 /**
- * Parses the action.yml subset the README needs.
- * @throws Error naming the line it cannot read
+ * Reads the part of action.yml the README documents. Scalars are read with YAML's failsafe
+ * schema, as strings exactly as written (`default: 1.0` stays `1.0`, not the number 1).
+ * @throws Error naming the line it cannot read, or the key that has the wrong shape
  */
 export function parseActionYml(text: string): ActionMetadata {
-  const lines: Line[] = text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .map((raw, i) => {
-      const content = raw.replace(/\s+$/, '')
-      return {
-        indent: content.length - content.trimStart().length,
-        text: content.trim(),
-        number: i + 1,
-      }
-    })
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false })
+  const [error] = doc.errors
+  if (error) {
+    const line = lineCounter.linePos(errorStart(doc, error)).line
+    throw new Error(`action.yml line ${line}: ${error.message.split('\n')[0]}`)
+  }
   const meta: ActionMetadata = { inputs: [], outputs: [] }
-  let i = 0
-  while (i < lines.length) {
-    const line = lines[i]
-    if (isBlankOrComment(line) || line.indent > 0) {
-      i++
-      continue
-    }
-    const { key, rest } = splitKey(line)
-    if (key === 'inputs' || key === 'outputs') {
-      if (rest !== '') throw new Error(`action.yml line ${line.number}: '${key}' must be a map`)
-      const { fields, next } = readFields(lines, i + 1)
-      meta[key] = fields
-      i = next
-    } else if (key === 'name' || key === 'description') {
-      const { value, next } = readValue(lines, i, rest)
-      meta[key] = value
-      i = next
-    } else {
-      i++
-    }
+  const root = doc.contents
+  if (root === null) return meta
+  if (!isMap(root)) throw new Error('action.yml: expected a map at the top level')
+  for (const key of ['name', 'description'] as const) {
+    const value = root.get(key, true)
+    if (value !== undefined) meta[key] = scalar(value, key)
+  }
+  for (const key of ['inputs', 'outputs'] as const) {
+    const map: unknown = root.get(key, true)
+    if (isEmpty(map)) continue
+    if (!isMap(map)) throw new Error(`action.yml: '${key}' must be a map`)
+    meta[key] = map.items.map((item) => field(String(scalar(item.key, key)), item.value, key))
   }
   return meta
 }
 
-function isBlankOrComment(line: Line): boolean {
-  return line.text === '' || line.text.startsWith('#')
-}
-
-function splitKey(line: Line): { key: string; rest: string } {
-  const m = /^([^\s:#'"][^:]*?|'[^']*'|"[^"]*"):(?:\s+(.*))?$/.exec(line.text)
-  if (!m)
-    throw new Error(`action.yml line ${line.number}: expected 'key: value', got '${line.text}'`)
-  return { key: m[1].replace(/^(['"])(.*)\1$/, '$2'), rest: stripComment(m[2] ?? '') }
-}
-
-/** Removes a trailing ` # comment` from a plain value (quoted values keep their `#`). */
-function stripComment(value: string): string {
-  if (value.startsWith("'") || value.startsWith('"')) return value
-  return value.replace(/\s+#.*$/, '')
-}
-
-/** Reads the `name:` → properties map of `inputs:` or `outputs:`, starting below the key. */
-function readFields(lines: Line[], start: number): { fields: ActionField[]; next: number } {
-  const fields: ActionField[] = []
-  let i = start
-  let nameIndent: number | undefined
-  while (i < lines.length) {
-    const line = lines[i]
-    if (isBlankOrComment(line)) {
-      i++
-      continue
-    }
-    if (line.indent === 0) break
-    nameIndent ??= line.indent
-    if (line.indent !== nameIndent) {
-      throw new Error(`action.yml line ${line.number}: unexpected indentation`)
-    }
-    const { key: name, rest } = splitKey(line)
-    if (rest !== '') throw new Error(`action.yml line ${line.number}: '${name}' must be a map`)
-    const field: ActionField = { name, description: '', required: false }
-    i++
-    let propIndent: number | undefined
-    while (i < lines.length) {
-      const prop = lines[i]
-      if (isBlankOrComment(prop)) {
-        i++
-        continue
-      }
-      if (prop.indent <= nameIndent) break
-      propIndent ??= prop.indent
-      if (prop.indent !== propIndent) {
-        throw new Error(`action.yml line ${prop.number}: unexpected indentation`)
-      }
-      const { key, rest: raw } = splitKey(prop)
-      const { value, next } = readValue(lines, i, raw)
-      if (key === 'description') field.description = value
-      else if (key === 'required') field.required = /^(true|True|TRUE)$/.test(value)
-      else if (key === 'default') field.default = value
-      i = next
-    }
-    fields.push(field)
+/** One entry of `inputs:` or `outputs:`. */
+function field(name: string, node: unknown, where: string): ActionField {
+  const f: ActionField = { name, description: '', required: false }
+  if (isEmpty(node)) return f
+  if (!isMap(node)) throw new Error(`action.yml: '${where}.${name}' must be a map`)
+  const prop = (key: string): string | undefined => {
+    const value = node.get(key, true)
+    return value === undefined ? undefined : scalar(value, `${where}.${name}.${key}`)
   }
-  return { fields, next: i }
+  f.description = prop('description') ?? ''
+  // The runner reads `required` as a YAML 1.2 boolean.
+  f.required = /^(true|True|TRUE)$/.test(prop('required') ?? '')
+  const value = prop('default')
+  if (value !== undefined) f.default = value
+  return f
+}
+
+/** No value (`outputs:` with nothing under it). */
+function isEmpty(node: unknown): boolean {
+  return node == null || (isScalar(node) && (node.value === '' || node.value == null))
+}
+
+function scalar(node: unknown, where: string): string {
+  if (node === null) return ''
+  if (!isScalar(node as Node)) throw new Error(`action.yml: '${where}' must be text`)
+  return String((node as { value: unknown }).value ?? '')
 }
 
 /**
- * Reads the scalar that starts after `key:` on line `at` (`raw` is what follows the colon):
- * plain, 'single-quoted' (`''` is a quote), "double-quoted", or a `|`/`>` block.
+ * Where the broken node starts. YAML finds an unclosed quote only where the file ends (a
+ * quoted scalar may span lines); the line it was opened on is the one to fix.
  */
-function readValue(lines: Line[], at: number, raw: string): { value: string; next: number } {
-  const keyIndent = lines[at].indent
-  const block = /^([|>])([+-]?)\d*\s*(?:#.*)?$/.exec(raw)
-  if (block) return readBlock(lines, at, keyIndent, block[1] === '>', block[2])
-  if (raw.startsWith("'") || raw.startsWith('"')) return readQuoted(lines, at, raw)
-  // Plain scalar, possibly continued on more-indented lines (folded with spaces).
-  const parts = [raw]
-  let i = at + 1
-  while (i < lines.length && lines[i].text !== '' && lines[i].indent > keyIndent) {
-    parts.push(stripComment(lines[i].text))
-    i++
-  }
-  return { value: parts.join(' ').trim(), next: i }
-}
-
-function readQuoted(lines: Line[], at: number, raw: string): { value: string; next: number } {
-  const quote = raw[0]
-  // Multi-line quoted scalars fold: line breaks become spaces, blank lines become newlines.
-  let text = raw.slice(1)
-  let i = at
-  for (;;) {
-    const end = closingQuote(text, quote)
-    if (end !== undefined) {
-      const body = text.slice(0, end)
-      return { value: quote === "'" ? body.replace(/''/g, "'") : unescapeDouble(body), next: i + 1 }
-    }
-    i++
-    if (i >= lines.length)
-      throw new Error(`action.yml line ${lines[at].number}: unterminated string`)
-    text += lines[i].text === '' ? '\n' : text.endsWith('\n') ? lines[i].text : ` ${lines[i].text}`
-  }
-}
-
-function closingQuote(text: string, quote: string): number | undefined {
-  for (let i = 0; i < text.length; i++) {
-    if (quote === '"' && text[i] === '\\') {
-      i++
-    } else if (text[i] === quote) {
-      if (quote === "'" && text[i + 1] === "'") i++
-      else return i
-    }
-  }
-  return undefined
-}
-
-function unescapeDouble(body: string): string {
-  const simple: Record<string, string> = {
-    n: '\n',
-    t: '\t',
-    '"': '"',
-    '\\': '\\',
-    '/': '/',
-    ' ': ' ',
-  }
-  return body.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, e: string) =>
-    e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (simple[e] ?? e),
-  )
-}
-
-function readBlock(
-  lines: Line[],
-  at: number,
-  keyIndent: number,
-  folded: boolean,
-  chomp: string,
-): { value: string; next: number } {
-  const body: string[] = []
-  let indent: number | undefined
-  let i = at + 1
-  for (; i < lines.length; i++) {
-    const line = lines[i]
-    if (line.text === '') {
-      body.push('')
-      continue
-    }
-    if (line.indent <= keyIndent) break
-    indent ??= line.indent
-    body.push(' '.repeat(Math.max(0, line.indent - indent)) + line.text)
-  }
-  while (body.length && body[body.length - 1] === '') body.pop()
-  let value = folded ? foldLines(body) : body.join('\n')
-  if (chomp !== '-' && value !== '') value += '\n'
-  return { value, next: i }
-}
-
-/** YAML folding: lines of one paragraph join with spaces; blank lines become line breaks. */
-function foldLines(body: string[]): string {
-  let out = ''
-  for (let i = 0; i < body.length; i++) {
-    const line = body[i]
-    if (i === 0) out = line
-    else if (line === '') out += '\n'
-    else out += out.endsWith('\n') || body[i - 1].startsWith(' ') ? line : ` ${line}`
-  }
-  return out
+function errorStart(doc: ReturnType<typeof parseDocument>, error: YAMLError): number {
+  let start = error.pos[0]
+  if (error.code !== 'MISSING_CHAR') return start
+  visit(doc, {
+    Scalar(_, node) {
+      const range = node.range
+      if (range && range[0] < start && error.pos[0] <= range[2] && node.type !== 'PLAIN')
+        start = range[0]
+    },
+  })
+  return start
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 // Runs the bundled action the way the GitHub runner does: `node dist/index.js` with INPUT_*
 // variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Shared by the demo, the benchmark
-// and the end-to-end test.
+// and the end-to-end tests; under vitest it runs a fresh build of src/ instead of dist/.
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freshBundle } from './fresh-bundle.ts'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BUNDLE = path.join(ROOT, 'dist', 'index.js')
@@ -33,6 +34,11 @@ export interface RunOptions {
   /** Called once the child is running (tests send signals). */
   onSpawn?: (pid: number) => void
   measureRss?: boolean
+  /**
+   * The bundle to run. Defaults to dist/index.js, except under vitest: there a bundle built
+   * from src/ as it is on disk, so `npm test` never tests an older build than the code.
+   */
+  bundle?: string
 }
 
 /** The environment the runner gives an action step. */
@@ -87,8 +93,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   await fsp.writeFile(output, '')
   await fsp.writeFile(summary, '')
   const env = { ...actionEnv(options.inputs, { workspace, output, summary, temp }), ...options.env }
+  const bundle = options.bundle ?? (process.env.VITEST ? await freshBundle() : BUNDLE)
   const started = performance.now()
-  const child = spawn(process.execPath, [BUNDLE], {
+  const child = spawn(process.execPath, [bundle], {
     env,
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -13,18 +13,15 @@ import { getSettings, type Settings } from './plan/settings.ts'
 import { addListedChecksums } from './artifactory/listed-checksums.ts'
 import { checkClashes, plannedBytes, type Download } from './plan/downloads.ts'
 import { Redactor } from './common/redact.ts'
-import {
-  annotations,
-  failureMessage,
-  fileLine,
-  outputs,
-  retryLine,
-  summaryMarkdown,
-  totals,
-} from './report/report.ts'
+import { annotations, failureMessage } from './report/annotations.ts'
+import { fileLine, retryLine } from './report/log-lines.ts'
+import { outputs } from './report/outputs.ts'
+import { summaryMarkdown } from './report/summary.ts'
+import { totals } from './report/totals.ts'
+import { entryFailureResult, type RunResult } from './report/results.ts'
 import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
-import { retryPolicy } from './net/retry.ts'
-import { abortableSleep, newProgress, runDownloads } from './engine/queue.ts'
+import { retryPolicy, sleep } from './net/retry.ts'
+import { newProgress, runDownloads } from './engine/queue.ts'
 import { shardPlan, sortPlan } from './plan/shard.ts'
 import type { FileResult } from './engine/transfer.ts'
 import { formatBytes } from './common/units.ts'
@@ -93,7 +90,7 @@ export async function run(): Promise<void> {
       settings,
       http,
       policy,
-      sleep: abortableSleep,
+      sleep,
       signal,
       onRetry: retryLog,
       concurrency: settings.concurrency,
@@ -168,13 +165,12 @@ export async function run(): Promise<void> {
 
     debugMemory('after the downloads')
     core.startGroup('Report')
-    results = [...resolved.failures.map((f) => entryFailureResult(f, settings.target)), ...results]
-    const t = totals(results)
-    for (const [name, value] of Object.entries(outputs(results, redact)))
-      core.setOutput(name, value)
+    const all: RunResult[] = [...resolved.failures.map(entryFailureResult), ...results]
+    const t = totals(all)
+    for (const [name, value] of Object.entries(outputs(all, redact))) core.setOutput(name, value)
     await writeSummary(
       summaryMarkdown(
-        results,
+        all,
         {
           wallMs: Date.now() - started,
           target: settings.target,
@@ -194,7 +190,7 @@ export async function run(): Promise<void> {
     const failed = t.failed + t.cancelled
     if (failed > 0) {
       const report = settings.failOnError ? core.error : core.warning
-      for (const a of annotations(results, redact)) report(a.message, { title: a.title })
+      for (const a of annotations(all, redact)) report(a.message, { title: a.title })
       const message = failureMessage({ ...t, failed })
       if (settings.failOnError) core.setFailed(message)
       else core.warning(message)
@@ -242,22 +238,4 @@ function logPlan(
   )
   for (const f of failures)
     core.info(`✗ line ${f.entry.line} '${redact(f.entry.source)}': ${redact(f.message)}`)
-}
-
-function entryFailureResult(f: EntryFailure, target: string): FileResult {
-  return {
-    download: {
-      source: f.entry.source,
-      url: f.entry.url ?? '',
-      dest: target,
-      checksums: {},
-      line: f.entry.line,
-    },
-    status: 'failed',
-    bytes: 0,
-    attempts: 1,
-    durationMs: 0,
-    ranges: 1,
-    error: f.message,
-  }
 }

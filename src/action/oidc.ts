@@ -1,11 +1,11 @@
+import { setTimeout } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
-import { withRetries } from '../net/retry.ts'
 import { messageOf } from '../common/errors.ts'
+import { formatDuration } from '../common/units.ts'
 import type { HttpClient } from '../net/http-client.ts'
-import { retryPolicy } from '../net/retry.ts'
+import { retryPolicy, withRetries } from '../net/retry.ts'
 import type { Settings } from '../plan/settings.ts'
-import { abortableSleep } from '../engine/queue.ts'
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
 export async function oidcToken(
@@ -26,24 +26,26 @@ export async function oidcToken(
   const { provider, audience } = settings.auth
   let idToken: string
   try {
-    idToken = await core.getIDToken(audience || undefined)
+    idToken = await withDeadline(core.getIDToken(audience || undefined), settings.timeoutMs, signal)
   } catch (error) {
-    throw new Error(`OIDC: could not get the job's ID token: ${messageOf(error)}`, {
+    if (signal.aborted) throw error
+    throw new Error(`OIDC: could not get the job's ID token: ${oneLine(messageOf(error))}`, {
       cause: error,
     })
   }
   addSecret(idToken)
   const policy = retryPolicy(settings.retries, settings.retryDelayMs)
   const token = await withRetries(
-    'OIDC token exchange',
     () => exchangeOidc(http, settings.url as string, idToken, provider, signal),
-    policy,
-    abortableSleep,
-    signal,
-    (retry, delayMs, message) =>
-      onRetry(
-        `retry ${retry}/${policy.retries} for the OIDC token exchange in ${(delayMs / 1000).toFixed(1)} s: ${message}`,
-      ),
+    {
+      what: 'OIDC token exchange',
+      policy,
+      signal,
+      onRetry: (r) =>
+        onRetry(
+          `retry ${r.retry}/${r.retries} for the OIDC token exchange in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
+        ),
+    },
   )
   addSecret(token.accessToken)
   core.info(
@@ -51,4 +53,40 @@ export async function oidcToken(
   )
   if (token.username) core.setOutput('oidc-user', token.username)
   return token.accessToken
+}
+
+/** Longest server text quoted in the failure (an HTML error page is not worth more). */
+const MAX_QUOTED = 300
+
+/**
+ * `@actions/core`'s error on one line: it spreads the status and the server's text over
+ * several, and a server's text must never start a log line.
+ */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED)}…` : flat
+}
+
+/**
+ * `@actions/core` gives its ID-token request neither an abort signal nor a timeout shorter than
+ * its 3-minute socket idle limit: the `timeout` input bounds the wait, and cancellation ends it.
+ */
+async function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+  const stop = new AbortController()
+  const deadline = setTimeout(ms, undefined, {
+    signal: AbortSignal.any([signal, stop.signal]),
+  }).then(
+    () => {
+      throw new Error(`no answer within ${formatDuration(ms)}`)
+    },
+    () => {
+      // Aborted: by the run (its reason is the error) or because the work settled first.
+      if (signal.aborted) throw signal.reason
+    },
+  )
+  try {
+    return await Promise.race([work, deadline as Promise<never>])
+  } finally {
+    stop.abort()
+  }
 }

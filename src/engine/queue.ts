@@ -5,7 +5,7 @@ import { HashPool } from './hasher.ts'
 import { HttpClient } from '../net/http-client.ts'
 import type { Download } from '../plan/downloads.ts'
 import { compactEvery, reclaimEvery } from './memory.ts'
-import { retryPolicy } from '../net/retry.ts'
+import { retryPolicy, sleep } from '../net/retry.ts'
 import {
   takeTails,
   transferFile,
@@ -107,22 +107,6 @@ export class AdaptiveLimit {
   }
 }
 
-/** Waits `ms`, or rejects at once when `signal` aborts. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
 /**
  * Runs every planned download through one p-queue: each request (and its body) takes a slot,
  * so the server never sees more than `concurrency` requests from us; a file waiting to be
@@ -182,7 +166,7 @@ export async function runDownloads(
     idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
     tails: new Set(),
     onRangeDone: () => slotFreed(),
-    sleep: options.sleep ?? abortableSleep,
+    sleep: options.sleep ?? sleep,
     onRetry: (info) => {
       progress.retries++
       events.onRetry?.(info)

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises'
 import { AttemptError, messageOf } from '../common/errors.ts'
 
 /** When to try again. Timings are arguments so tests run with zero delay. */
@@ -155,32 +156,75 @@ export function statusHint(status: number): string {
   }
 }
 
-/** Runs one request-shaped operation under the retry policy (listing, AQL, OIDC). */
+/** Waits `ms`; rejects at once when `signal` aborts. Tests pass one that does not wait. */
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>
+
+/**
+ * Node's abortable timer. It rejects with the signal's reason rather than Node's generic
+ * AbortError, so a cancelled wait reports why the run was cancelled ("cancelled by SIGTERM").
+ */
+export const sleep: Sleep = (ms, signal) =>
+  setTimeout(ms, undefined, { signal }).catch((error: unknown) => {
+    throw signal.aborted ? signal.reason : error
+  })
+
+/** A retry, when it is decided (before its wait). */
+export interface RetryEvent {
+  /** The retry's number: 1 for the second attempt. */
+  retry: number
+  /** Retries the policy allows. */
+  retries: number
+  /** The wait before it. */
+  delayMs: number
+  /** Why the last attempt failed. */
+  error: AttemptError
+}
+
+/** How {@link withRetries} runs an operation. */
+export interface RetryOptions {
+  policy: RetryPolicy
+  signal: AbortSignal
+  /**
+   * Names the operation in the final error ("listing: HTTP 503 after 4 attempts"). Without it
+   * the last attempt's error is thrown as it is (the caller words it, as the engine does).
+   */
+  what?: string
+  /** Defaults to {@link sleep}; tests pass one with no delay. */
+  sleep?: Sleep
+  onRetry?: (event: RetryEvent) => void
+  /** Sees every failure before the decision to retry (the engine lowers concurrency on push-back). */
+  onError?: (error: AttemptError, attempt: number) => void
+}
+
+/**
+ * Runs `fn` (given its 1-based attempt number) until it succeeds, fails for good, runs out of
+ * retries, or the signal aborts. The one retry loop for requests: listings, AQL, the OIDC
+ * exchange, and the engine's per-file attempts.
+ */
 export async function withRetries<T>(
-  what: string,
-  fn: () => Promise<T>,
-  policy: RetryPolicy,
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-  signal: AbortSignal,
-  onRetry: (retry: number, delayMs: number, message: string) => void,
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions,
 ): Promise<T> {
-  for (let retry = 0; ; retry++) {
+  const { policy, signal, what } = options
+  const wait = options.sleep ?? sleep
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await fn()
+      return await fn(attempt)
     } catch (err) {
       const error = classify(err)
-      if (signal.aborted || !isRetryable(error) || retry >= policy.retries) {
+      options.onError?.(error, attempt)
+      const retry = attempt
+      if (signal.aborted || !isRetryable(error) || retry > policy.retries) {
+        if (what === undefined) throw error
         throw new AttemptError(
           error.kind,
-          `${what}: ${error.message}${retry > 0 ? ` after ${retry + 1} attempts` : ''}`,
-          {
-            status: error.status,
-          },
+          `${what}: ${error.message}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,
+          { status: error.status },
         )
       }
-      const delayMs = retryDelay(error, retry + 1, policy)
-      onRetry(retry + 1, delayMs, error.message)
-      await sleep(delayMs, signal)
+      const delayMs = retryDelay(error, retry, policy)
+      options.onRetry?.({ retry, retries: policy.retries, delayMs, error })
+      await wait(delayMs, signal)
     }
   }
 }

@@ -23,7 +23,14 @@ export interface PatternPrefix {
 
 const GLOB_SEGMENT = /[*?[\]{}]/
 
-/** Splits `libs/com/acme/1.*\/**\/*.jar` into the listable `libs` + `com/acme`. */
+/**
+ * Splits `libs/com/acme/1.*\/**\/*.jar` into the listable `libs` + `com/acme`.
+ *
+ * Not `picomatch.scan`: its base differs here, and the prefix also decides where files land
+ * (`flat: false` keeps the folders below it), so the two cannot be swapped without moving files.
+ * It keeps `b]` and `b}` in the base (no glob alone), keeps `a\*` escaped (a folder that
+ * does not exist), keeps a last segment without a glob, and stops at extglobs such as `@(b)`.
+ */
 export function patternPrefix(repoPath: string): PatternPrefix {
   const [repo, ...rest] = repoPath.split('/')
   const fixed: string[] = []

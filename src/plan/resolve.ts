@@ -6,7 +6,7 @@ import { messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
-import type { RetryPolicy } from '../net/retry.ts'
+import type { RetryPolicy, Sleep } from '../net/retry.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
 export interface EntryFailure {
@@ -18,7 +18,8 @@ export interface ResolveOptions {
   settings: PlanSettings & { url?: string; entries: Entry[]; exclude: string[] }
   http: HttpClient
   policy: RetryPolicy
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Defaults to Node's abortable timer; tests pass one with no delay. */
+  sleep?: Sleep
   signal: AbortSignal
   onRetry: (line: string) => void
   /** Listings at once. */
@@ -80,11 +81,16 @@ function listOnce(
   if (!listing) {
     const baseUrl = o.settings.url as string
     const retrying = (what: string, fn: () => Promise<ListedFile[] | undefined>) =>
-      withRetries(what, fn, o.policy, o.sleep, o.signal, (retry, delayMs, message) =>
-        o.onRetry(
-          `retry ${retry}/${o.policy.retries} for ${what} of ${key} in ${(delayMs / 1000).toFixed(1)} s: ${message}`,
-        ),
-      )
+      withRetries(fn, {
+        what,
+        policy: o.policy,
+        sleep: o.sleep,
+        signal: o.signal,
+        onRetry: (r) =>
+          o.onRetry(
+            `retry ${r.retry}/${r.retries} for ${what} of ${key} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
+          ),
+      })
     listing = (async () => {
       const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
       return (

@@ -1,0 +1,50 @@
+import type { Progress } from '../engine/queue.ts'
+import type { FileResult, RetryInfo } from '../engine/transfer.ts'
+import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
+import { attemptsText, relativeDest, type Redact } from './text.ts'
+
+/** The one log line for a finished file. */
+export function fileLine(r: FileResult, target: string, redact: Redact): string {
+  const dest = relativeDest(r.download.dest, target)
+  const source = redact(r.download.source)
+  switch (r.status) {
+    case 'downloaded': {
+      const size = formatBytes(r.size ?? r.bytes)
+      const ranges = r.ranges > 1 ? `, ${r.ranges} ranges` : ''
+      const check = r.verified ? `, ${r.verified} ok` : ''
+      return `✓ ${source} → ${dest}  ${size} in ${formatDuration(r.durationMs)} (${formatRate(r.bytes, r.durationMs)}), ${attemptsText(r.attempts)}${ranges}${check}`
+    }
+    case 'up-to-date':
+      return `= ${source} → ${dest}  up to date${r.verified ? ` (${r.verified} matches)` : ''}`
+    case 'planned':
+      return `· ${source} → ${dest}  would download${r.size !== undefined ? ` ${formatBytes(r.size)}` : ''}`
+    case 'cancelled':
+      return `- ${source}  cancelled`
+    case 'failed':
+      return `✗ ${source}  ${redact(r.error ?? 'failed')}`
+  }
+}
+
+/** The plain log line for a retry, written when it is decided. */
+export function retryLine(info: RetryInfo, redact: Redact): string {
+  return `retry ${info.retry}/${info.retries} for ${redact(info.download.source)} in ${formatDuration(info.delayMs)}: ${redact(info.error)}`
+}
+
+/** One progress line: files, bytes, rate, ETA. */
+export function progressLine(
+  p: Progress,
+  plannedBytes: number | undefined,
+  elapsedMs: number,
+  rateBytesPerSec: number,
+): string {
+  const parts = [`${p.filesDone}/${p.filesTotal} files`]
+  parts.push(
+    plannedBytes ? `${formatBytes(p.bytes)}/${formatBytes(plannedBytes)}` : formatBytes(p.bytes),
+  )
+  parts.push(`${formatBytes(Math.round(rateBytesPerSec))}/s`)
+  if (plannedBytes && rateBytesPerSec > 0 && p.bytes < plannedBytes) {
+    parts.push(`ETA ${formatDuration(((plannedBytes - p.bytes) / rateBytesPerSec) * 1000)}`)
+  }
+  parts.push(`elapsed ${formatDuration(elapsedMs)}`)
+  return `progress: ${parts.join(', ')}`
+}
