@@ -21,8 +21,17 @@ export interface Download {
   size?: number
   /** Checksums a listing told us; response headers add to them. */
   checksums: Checksums
-  /** The `paths` line it came from. */
+  /** The `paths` line it came from (for a File Spec entry: its 1-based position). */
   line: number
+  /** How messages name where it came from when not a `paths` line, e.g. "spec entry 2". */
+  label?: string
+  /** Unpack it once in place (a File Spec entry's `explode`), as `extract: true` does for all. */
+  extract?: boolean
+}
+
+/** Where a download came from, for messages: "line 3" or "spec entry 2". */
+export function origin(d: Download): string {
+  return d.label ?? `line ${d.line}`
 }
 
 /** Where planning needs to know things: the validated settings' relevant part. */
@@ -111,7 +120,7 @@ export function checkClashes(downloads: Download[]): void {
     const other = byDest.get(key)
     if (other) {
       throw new PlanError(
-        `'${other.source}' (line ${other.line}) and '${d.source}' (line ${d.line}) would both write ${d.dest}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+        `'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) would both write ${d.dest}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
       )
     }
     byDest.set(key, d)
@@ -121,7 +130,7 @@ export function checkClashes(downloads: Download[]): void {
       const other = byDest.get(dir)
       if (other) {
         throw new PlanError(
-          `'${other.source}' (line ${other.line}) writes the file ${dir}, but '${d.source}' (line ${d.line}) needs it to be a folder`,
+          `'${other.source}' (${origin(other)}) writes the file ${dir}, but '${d.source}' (${origin(d)}) needs it to be a folder`,
         )
       }
     }

@@ -7,15 +7,24 @@ import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
 import type { RetryPolicy } from '../net/retry.ts'
+import { resolveSpec } from './resolve-spec.ts'
+import type { SpecEntry } from './file-spec.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
 export interface EntryFailure {
   entry: Entry
   message: string
+  /** How messages name it when it is not a `paths` line, e.g. "spec entry 2". */
+  label?: string
 }
 
 export interface ResolveOptions {
-  settings: PlanSettings & { url?: string; entries: Entry[]; exclude: string[] }
+  settings: PlanSettings & {
+    url?: string
+    entries: Entry[]
+    exclude: string[]
+    spec?: SpecEntry[]
+  }
   http: HttpClient
   policy: RetryPolicy
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
@@ -34,6 +43,10 @@ export async function resolvePlan(
   o: ResolveOptions,
 ): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const downloads = planFiles(o.settings.entries, o.settings)
+  const { spec, url, target } = o.settings
+  const specResolved = spec?.length
+    ? resolveSpec({ ...o, spec, url: url as string, target })
+    : undefined
   const failures: EntryFailure[] = []
   const patterns = o.settings.entries.filter((e) => e.pattern)
   const listings = new Map<string, Promise<ListedFile[]>>()
@@ -64,6 +77,11 @@ export async function resolvePlan(
   for (const r of results) {
     if (r.downloads) downloads.push(...r.downloads)
     else failures.push({ entry: r.entry, message: r.error as string })
+  }
+  if (specResolved) {
+    const resolved = await specResolved
+    downloads.push(...resolved.downloads)
+    failures.push(...resolved.failures)
   }
   return { downloads, failures }
 }
