@@ -42,7 +42,8 @@ function matchOrEq(v: string): unknown {
 
 /**
  * The path and name conditions of a spec pattern, as the JFrog CLI splits it: `*` spans
- * folders, so each `*` of the file-name part may also be where the folders end.
+ * folders, so each `*` of the file-name part may also be where the folders end (a name
+ * without `*` is only looked for in the pattern's folder).
  */
 export function patternCriteria(p: SpecPattern): Criteria {
   const repo = p.repoWildcard ? { repo: { $match: p.repo } } : { repo: p.repo }
@@ -53,7 +54,6 @@ export function patternCriteria(p: SpecPattern): Criteria {
   const pairs: [string, string][] = [[folder === '' ? '.' : folder, name]]
   if (p.recursive) {
     const under = folder === '' ? '' : `${folder}/`
-    pairs.push([`${under}*`, name])
     const sections = name.split('*')
     for (let i = 1; i < sections.length; i++) {
       pairs.push([`${under}${sections.slice(0, i).join('*')}*`, `*${sections.slice(i).join('*')}`])

@@ -29,7 +29,7 @@ const WILDCARD = /[*?]/
 
 /**
  * Compiles a spec pattern. `*` matches across folders (also with `recursive: false`, except
- * after the last `/`, where it stays in the file name). Parentheses capture only when `target`
+ * after the last `/`, where it stays in the file name); `?` is one character of a name. Parentheses capture only when `target`
  * uses their `{n}`; the others are literal characters. A pattern without `/` selects a whole
  * repository; one ending in `/` everything below that folder.
  */
@@ -67,7 +67,7 @@ export function compileSpecPattern(
     }
     below += c
     if (c === '*') regex += inName ? '[^/]*' : '.*'
-    else if (c === '?') regex += inName ? '[^/]' : '.'
+    else if (c === '?') regex += '[^/]'
     else regex += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
   }
   return {
@@ -119,7 +119,7 @@ export function exclusionMatcher(exclusions: string[]): (f: SpecFile) => boolean
   if (exclusions.length === 0) return () => false
   const res = exclusions.map((e) => {
     const body = [...e.replace(/^\/+/, '')]
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
       .join('')
     return new RegExp(`^${body}${e.endsWith('/') ? '.*' : ''}$`, 's')
   })
