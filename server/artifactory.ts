@@ -61,6 +61,8 @@ export interface RecordedRequest {
   url: string
   headers: http.IncomingHttpHeaders
   range?: string
+  /** The request body of a POST (an AQL query), as text. */
+  body?: string
   status: number
   bodyBytes: number
   startedAt: number
@@ -458,6 +460,7 @@ export async function startArtifactory(
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
+    if (req.method === 'POST') rec.body = text
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/_id-token') return idToken(req, res)
     if (url.pathname === '/access/api/v1/oidc/token' && req.method === 'POST')

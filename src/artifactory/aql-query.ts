@@ -144,7 +144,8 @@ export async function findItems(
     body: query,
     signal,
   })
-  if (res.status !== 200) throw await statusError(res, 'AQL search: ')
+  // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
+  if (res.status !== 200) throw await statusError(res, '')
   const body = await readJson<AqlResponse>(res)
   const items: AqlItem[] = []
   for (const r of body.results ?? []) {

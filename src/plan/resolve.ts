@@ -1,5 +1,6 @@
 import { listFolder } from '../artifactory/list.ts'
 import { searchAql } from '../artifactory/aql.ts'
+import { underNamedRepo } from '../artifactory/virtual.ts'
 import { withRetries } from '../net/retry.ts'
 import type { Entry } from './entries.ts'
 import { messageOf } from '../common/errors.ts'
@@ -107,9 +108,12 @@ function listOnce(
       const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
       return (
         listed ??
-        ((await retrying('AQL search', () =>
-          searchAql(o.http, baseUrl, prefix, o.signal),
-        )) as ListedFile[])
+        underNamedRepo(
+          (await retrying('AQL search', () =>
+            searchAql(o.http, baseUrl, prefix, o.signal),
+          )) as ListedFile[],
+          prefix.repo,
+        )
       )
     })()
     cache.set(key, listing)
