@@ -362,3 +362,23 @@ describe('virtual repositories', () => {
     expect(files()).toEqual(['virt/shared/one.bin', 'virt/shared/two.bin'])
   })
 })
+
+describe('names from the server', () => {
+  it('refuses an entry whose listing names a path outside its folder', async () => {
+    const hostile = await startArtifactory({
+      files: { 'libs/h/ok.bin': 'ok' },
+      hostileListing: { 'libs/h': ['/../../escape.bin'] },
+    })
+    try {
+      inputs = { ...inputs, url: hostile.url, spec: spec({ pattern: 'libs/h/*' }) }
+      await run()
+      expect(core.error.mock.calls[0][0]).toBe(
+        "spec entry 1: the server named 'libs/h/../../escape.bin', which contains a '.' or '..' segment; refusing the whole entry (1 attempt)",
+      )
+      expect(hostile.stats.bodyResponses).toBe(0)
+      expect(files()).toEqual([])
+    } finally {
+      await hostile.close()
+    }
+  })
+})
