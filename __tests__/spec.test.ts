@@ -26,6 +26,9 @@ const FILES: Record<string, string> = {
   'libs/tools/cli-win.exe': 'windows cli',
   'libs-a/shared/one.bin': 'one from a',
   'libs-b/shared/two.bin': 'two from b',
+  // In both members: the virtual serves its first member's.
+  'libs-a/shared/dup.bin': 'dup from a',
+  'libs-b/shared/dup.bin': 'dup from b, longer',
 }
 
 let server: ArtifactoryServer
@@ -68,7 +71,8 @@ beforeAll(async () => {
         },
       ],
     },
-    virtual: { virt: ['libs-a', 'libs-b'] },
+    // AQL lists libs-a's copy of dup.bin first; the virtual serves libs-b's.
+    virtual: { virt: ['libs-b', 'libs-a'] },
   })
 })
 afterAll(async () => {
@@ -322,6 +326,15 @@ describe('selections through AQL', () => {
     expect(read('tool/dist/bin/tool')).toBe('unpacked tool')
   })
 
+  it('says when a query is too long for Artifactory, without sending it', async () => {
+    inputs.spec = spec({ pattern: 'libs/*', props: `k=${'v'.repeat(6000)}` })
+    await run()
+    expect(core.error.mock.calls[0][0]).toMatch(
+      /^spec entry 1: its AQL query is 62\d\d characters; Artifactory refuses queries over 6000 /,
+    )
+    expect(queries()).toEqual([])
+  })
+
   it('retries AQL when the server answers 429', async () => {
     const busy = await startArtifactory({ files: FILES, aqlFailures: 2 })
     try {
@@ -345,13 +358,35 @@ describe('selections through AQL', () => {
 
 describe('virtual repositories', () => {
   it('resolve a spec pattern through AQL and download through the virtual', async () => {
-    inputs.spec = spec({ pattern: 'virt/shared/*', target: 'v/' })
+    inputs.spec = spec(
+      { pattern: 'virt/shared/*', target: 'v/' },
+      {
+        pattern: 'virt/shared/*.bin',
+        sortBy: ['name'],
+        sortOrder: 'desc',
+        limit: 1,
+        target: 'last/',
+        flat: true,
+      },
+    )
     await run()
     succeeded()
-    expect(files()).toEqual(['v/shared/one.bin', 'v/shared/two.bin'])
+    expect(files()).toEqual([
+      'last/two.bin',
+      'v/shared/dup.bin',
+      'v/shared/one.bin',
+      'v/shared/two.bin',
+    ])
     expect(read('v/shared/two.bin')).toBe('two from b')
+    // Listed by both members with different checksums: planned once, verified by the headers.
+    expect(read('v/shared/dup.bin')).toBe('dup from b, longer')
     const gets = server.requests.filter((r) => !r.path.startsWith('/api/')).map((r) => r.path)
-    expect(gets.sort()).toEqual(['/virt/shared/one.bin', '/virt/shared/two.bin'])
+    expect(gets.sort()).toEqual([
+      '/virt/shared/dup.bin',
+      '/virt/shared/one.bin',
+      '/virt/shared/two.bin',
+      '/virt/shared/two.bin',
+    ])
     expect(server.requests.find((r) => r.url.includes('?list'))?.status).toBe(400)
   })
 
@@ -359,7 +394,8 @@ describe('virtual repositories', () => {
     inputs = { ...inputs, paths: 'virt/shared/*.bin', flat: 'false' }
     await run()
     succeeded()
-    expect(files()).toEqual(['virt/shared/one.bin', 'virt/shared/two.bin'])
+    expect(files()).toEqual(['virt/shared/dup.bin', 'virt/shared/one.bin', 'virt/shared/two.bin'])
+    expect(read('virt/shared/dup.bin')).toBe('dup from b, longer')
   })
 })
 

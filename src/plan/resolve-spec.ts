@@ -23,6 +23,9 @@ import {
 } from './spec-pattern.ts'
 import type { EntryFailure } from './resolve.ts'
 
+/** Real servers answer 400 to longer queries: said before sending, in words. */
+export const MAX_AQL_LENGTH = 6000
+
 export interface SpecResolveOptions {
   spec: SpecEntry[]
   /** Artifactory base URL. */
@@ -134,6 +137,11 @@ async function resolveEntry(
       buildText = ` in build '${build.name}/${build.number}'`
     }
     const query = entryQuery(entry, p, build, !paginateHere)
+    if (query.length > MAX_AQL_LENGTH) {
+      throw new PlanError(
+        `its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`,
+      )
+    }
     found = await retrying('AQL search', () => findItems(o.http, o.url, query, o.signal))
   }
 
