@@ -399,6 +399,34 @@ describe('virtual repositories', () => {
   })
 })
 
+describe('cancellation', () => {
+  it('stops a spec resolution that is waiting for AQL', async () => {
+    const slow = await startArtifactory({
+      files: FILES,
+      onRequest: (r) => (r.path === '/api/search/aql' ? { kind: 'delay', ms: 5000 } : undefined),
+    })
+    try {
+      inputs = {
+        ...inputs,
+        url: slow.url,
+        paths: 'libs/app/*/*.jar',
+        spec: spec({ pattern: 'libs/*', props: 'release=true' }),
+      }
+      const running = run()
+      while (!slow.requests.some((r) => r.path === '/api/search/aql')) {
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      process.emit('SIGTERM', 'SIGTERM')
+      await running
+      expect(core.setFailed).toHaveBeenCalledTimes(1)
+      expect(String(core.setFailed.mock.calls[0][0])).toContain('cancelled by SIGTERM')
+      expect(files()).toEqual([])
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
 describe('names from the server', () => {
   it('refuses an entry whose listing names a path outside its folder', async () => {
     const hostile = await startArtifactory({

@@ -45,9 +45,12 @@ export async function resolvePlan(
 ): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const downloads = planFiles(o.settings.entries, o.settings)
   const { spec, url, target } = o.settings
+  // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
   const specResolved = spec?.length
     ? resolveSpec({ ...o, spec, url: url as string, target })
     : undefined
+  // Only a cancellation rejects it; it is awaited below, after the patterns.
+  specResolved?.catch(() => undefined)
   const failures: EntryFailure[] = []
   const patterns = o.settings.entries.filter((e) => e.pattern)
   const listings = new Map<string, Promise<ListedFile[]>>()
