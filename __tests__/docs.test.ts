@@ -106,7 +106,14 @@ describe('README.md generated sections', () => {
     expect(section(rendered, 'outputs')).toContain('An output described in "double" quotes.')
     expect(rendered).not.toBe(README)
 
-    const required = section(renderReadme(README, ACTION_YML), 'inputs')
+    // `paths` is optional since `spec` exists: flip its flag to see a required input rendered.
+    const requiredYml = ACTION_YML.replace(
+      /(\n {2}paths:\n(?: {4}.*\n)*? {4}required: )false/,
+      '$1true',
+    )
+    expect(requiredYml).not.toBe(ACTION_YML)
+    expect(section(renderReadme(README, ACTION_YML), 'inputs')).not.toMatch(/\(required\)/)
+    const required = section(renderReadme(README, requiredYml), 'inputs')
     expect(required).toMatch(/^\| `paths` .*\| \(required\) +\|$/m)
     expect(required).toMatch(/^\| `concurrency` .*\| `8` +\|$/m)
   })

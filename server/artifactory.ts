@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { runAql, type AqlItem } from './aql.ts'
+import { buildAnswer, buildsByFile, type BuildRun } from './builds.ts'
 
 /** A fault injected into one response. */
 export type Fault =
@@ -37,7 +39,18 @@ export interface ArtifactoryOptions {
   idTokenRequestToken?: string
   faults?: Record<string, Fault[]>
   onRequest?: (req: RecordedRequest) => Fault | undefined
+  /** Properties per stored file (`repo/path`), as AQL `@key` conditions see them. */
+  properties?: Record<string, Record<string, string[]>>
+  /** Creation time per stored file (ISO); the others were created at {@link CREATED}. */
+  created?: Record<string, string>
+  /** Builds by name: their runs and the files each published. */
+  builds?: Record<string, BuildRun[]>
+  /** Virtual repositories over local ones: key → member keys, in resolution order. */
+  virtual?: Record<string, string[]>
 }
+
+/** When files were created unless `created` says otherwise. */
+export const CREATED = '2026-11-03T10:00:00.000Z'
 
 /** What the server saw of one request, and what it answered. */
 export interface RecordedRequest {
@@ -48,6 +61,8 @@ export interface RecordedRequest {
   url: string
   headers: http.IncomingHttpHeaders
   range?: string
+  /** The request body of a POST (an AQL query), as text. */
+  body?: string
   status: number
   bodyBytes: number
   startedAt: number
@@ -150,41 +165,6 @@ export async function writeBody(
     }
   }
   return sent
-}
-
-/** Matches an AQL `$match` pattern (`*` any characters, `?` one). */
-function aqlMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  )
-  return re.test(value)
-}
-
-type AqlItem = { repo: string; path: string; name: string }
-
-function aqlTest(cond: Record<string, unknown>, item: AqlItem): boolean {
-  for (const [key, value] of Object.entries(cond)) {
-    if (key === '$and') {
-      if (!(value as Record<string, unknown>[]).every((c) => aqlTest(c, item))) return false
-    } else if (key === '$or') {
-      if (!(value as Record<string, unknown>[]).some((c) => aqlTest(c, item))) return false
-    } else if (key === 'type') {
-      if (value !== 'file' && value !== 'any') return false
-    } else if (key === 'repo' || key === 'path' || key === 'name') {
-      const actual = item[key]
-      if (typeof value === 'string') {
-        if (actual !== value) return false
-      } else if (value && typeof value === 'object' && '$match' in value) {
-        if (!aqlMatch(String((value as { $match: string }).$match), actual)) return false
-      } else if (value && typeof value === 'object' && '$eq' in value) {
-        if (actual !== (value as { $eq: string }).$eq) return false
-      }
-    }
-  }
-  return true
 }
 
 /** Starts the server on 127.0.0.1. */
@@ -334,6 +314,8 @@ export async function startArtifactory(
   }
 
   function listFolder(res: http.ServerResponse, repoFolder: string, deep = true): number {
+    if (options.virtual?.[repoFolder.split('/')[0]])
+      return jsonError(res, 400, 'The file list API is not supported for virtual repositories')
     if (options.listApi === false)
       return jsonError(
         res,
@@ -415,42 +397,26 @@ export async function startArtifactory(
       res.end(JSON.stringify({ errors: [{ status: 429, message: 'Too many requests' }] }))
       return 429
     }
-    const start = text.indexOf('items.find(')
-    if (start < 0) return jsonError(res, 400, 'Failed to parse query')
-    let depth = 0
-    let i = start + 'items.find('.length
-    const from = i
-    for (; i < text.length; i++) {
-      if (text[i] === '{') depth++
-      else if (text[i] === '}') depth--
-      if (depth === 0 && text[i] === ')') break
-    }
-    let cond: Record<string, unknown>
-    try {
-      cond = JSON.parse(text.slice(from, i)) as Record<string, unknown>
-    } catch {
-      return jsonError(res, 400, 'Failed to parse query')
-    }
-    const results = []
-    for (const k of [...files.keys()].sort()) {
+    const byFile = buildsByFile(options.builds ?? {})
+    const items: AqlItem[] = [...files.keys()].sort().map((k) => {
       const parts = k.split('/')
-      const item = {
+      const s = sumsOf(k)
+      const created = options.created?.[k] ?? CREATED
+      return {
         repo: parts[0],
         path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
         name: parts[parts.length - 1],
-      }
-      if (!aqlTest(cond, item)) continue
-      results.push({
-        ...item,
         size: (files.get(k) as Buffer).length,
-        sha256: sumsOf(k).sha256,
-        type: 'file',
-      })
-    }
-    return sendJson(res, {
-      results,
-      range: { start_pos: 0, end_pos: results.length, total: results.length },
+        ...s,
+        created,
+        modified: created,
+        properties: options.properties?.[k] ?? {},
+        builds: byFile.get(k) ?? [],
+      }
     })
+    const answer = runAql(text, items, options.virtual)
+    if ('error' in answer) return jsonError(res, 400, answer.error)
+    return sendJson(res, answer)
   }
 
   async function oidcExchange(res: http.ServerResponse, text: string): Promise<number> {
@@ -494,6 +460,7 @@ export async function startArtifactory(
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
+    if (req.method === 'POST') rec.body = text
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/_id-token') return idToken(req, res)
     if (url.pathname === '/access/api/v1/oidc/token' && req.method === 'POST')
@@ -538,6 +505,14 @@ export async function startArtifactory(
     }
     if (!authorized(req)) return jsonError(res, 401, 'Bad credentials')
     if (p === 'api/search/aql' && req.method === 'POST') return aql(res, text)
+    if (url.pathname.startsWith(`${base}/api/build/`) && req.method === 'GET') {
+      const answer = buildAnswer(
+        options.builds ?? {},
+        url.pathname.slice(`${base}/api/build/`.length),
+        `${origin}${base}`,
+      )
+      return answer ? sendJson(res, answer) : jsonError(res, 404, 'No build was found')
+    }
     if (p.startsWith('api/storage/')) {
       const target = p.slice('api/storage/'.length).replace(/\/+$/, '')
       if (url.searchParams.has('list'))
@@ -546,7 +521,16 @@ export async function startArtifactory(
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return jsonError(res, 405, 'Method not allowed')
-    return serveFile(req, res, rec, p, fault)
+    return serveFile(req, res, rec, throughVirtual(p), fault)
+  }
+
+  /** A path in a virtual repository: the first member that holds the file. */
+  function throughVirtual(p: string): string {
+    const [repo, ...rest] = p.split('/')
+    const members = options.virtual?.[repo]
+    if (!members) return p
+    const found = members.map((m) => [m, ...rest].join('/')).find((m) => files.has(m))
+    return found ?? p
   }
 
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {

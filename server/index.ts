@@ -1,4 +1,6 @@
-export { checksumsOf, startArtifactory } from './artifactory.ts'
+export { CREATED, checksumsOf, startArtifactory } from './artifactory.ts'
+export { aqlMatch, aqlTest, runAql, type AqlAnswer, type AqlItem } from './aql.ts'
+export { buildAnswer, type BuildRun } from './builds.ts'
 export type {
   ArtifactoryOptions,
   ArtifactoryServer,

@@ -137,10 +137,7 @@ export async function run(): Promise<void> {
         {
           ...settings,
           http,
-          postProcess:
-            settings.extract && !settings.dryRun
-              ? (file) => import('./engine/extract.ts').then((m) => m.extractArchive(file))
-              : undefined,
+          postProcess: extractor(settings, downloads),
         },
         {
           onFileDone: (r) => {
@@ -229,13 +226,33 @@ function logPlan(
   const shard = settings.shard
     ? ` (shard ${settings.shard.index}/${settings.shard.count} of ${total})`
     : ''
+  const entries = settings.entries.length + (settings.spec?.length ?? 0)
   core.info(
-    `${settings.entries.length} entr${settings.entries.length === 1 ? 'y' : 'ies'} requested → ${downloads.length} file${downloads.length === 1 ? '' : 's'}${shard}${size}, into ${settings.target}`,
+    `${entries} entr${entries === 1 ? 'y' : 'ies'} requested → ${downloads.length} file${downloads.length === 1 ? '' : 's'}${shard}${size}, into ${settings.target}`,
   )
   core.info(
     `concurrency ${settings.concurrency}, retries ${settings.retries}, verify ${settings.verify}, skip-existing ${settings.skipExisting}` +
       (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''),
   )
   for (const f of failures)
-    core.info(`✗ line ${f.entry.line} '${redact(f.entry.source)}': ${redact(f.message)}`)
+    core.info(
+      `✗ ${f.label ?? `line ${f.entry.line}`} '${redact(f.entry.source)}': ${redact(f.message)}`,
+    )
+}
+
+/**
+ * Unpacks archives once in place: every file with `extract: true`, or the files of File Spec
+ * entries with `explode: "true"`. Never in a dry run.
+ */
+function extractor(
+  settings: Settings,
+  downloads: Download[],
+): ((file: string) => Promise<string[]>) | undefined {
+  if (settings.dryRun) return undefined
+  const explode = new Set(downloads.filter((d) => d.extract).map((d) => d.dest))
+  if (!settings.extract && explode.size === 0) return undefined
+  return (file) =>
+    settings.extract || explode.has(file)
+      ? import('./engine/extract.ts').then((m) => m.extractArchive(file))
+      : Promise.resolve([file])
 }

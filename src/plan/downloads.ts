@@ -22,8 +22,17 @@ export interface Download {
   size?: number
   /** Checksums a listing told us; response headers add to them. */
   checksums: Checksums
-  /** The `paths` line it came from. */
+  /** The `paths` line it came from (for a File Spec entry: its 1-based position). */
   line: number
+  /** How messages name where it came from when not a `paths` line, e.g. "spec entry 2". */
+  label?: string
+  /** Unpack it once in place (a File Spec entry's `explode`), as `extract: true` does for all. */
+  extract?: boolean
+}
+
+/** Where a download came from, for messages: "line 3" or "spec entry 2". */
+export function origin(d: Download): string {
+  return d.label ?? `line ${d.line}`
 }
 
 /** Where planning needs to know things: the validated settings' relevant part. */
@@ -143,7 +152,7 @@ export function checkClashes(
           ? `would both write ${d.dest}`
           : `would write ${other.dest} and ${d.dest}, which differ only in case and are one file on this case-insensitive target`
       throw new PlanError(
-        `'${other.source}' (line ${other.line}) and '${d.source}' (line ${d.line}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+        `'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
       )
     }
     byDest.set(key(d.dest), d)
@@ -155,7 +164,7 @@ export function checkClashes(
         const sameCase =
           other.dest === dir ? '' : ` (as ${dir}, the same name on this case-insensitive target)`
         throw new PlanError(
-          `'${other.source}' (line ${other.line}) writes the file ${other.dest}, but '${d.source}' (line ${d.line}) needs it to be a folder${sameCase}`,
+          `'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`,
         )
       }
     }

@@ -1,5 +1,6 @@
 import { listFolder } from '../artifactory/list.ts'
 import { searchAql } from '../artifactory/aql.ts'
+import { underNamedRepo } from '../artifactory/virtual.ts'
 import { withRetries } from '../net/retry.ts'
 import type { Entry } from './entries.ts'
 import { messageOf } from '../common/errors.ts'
@@ -7,15 +8,24 @@ import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
 import type { RetryPolicy, Sleep } from '../net/retry.ts'
+import { resolveSpec } from './resolve-spec.ts'
+import type { SpecEntry } from './file-spec.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
 export interface EntryFailure {
   entry: Entry
   message: string
+  /** How messages name it when it is not a `paths` line, e.g. "spec entry 2". */
+  label?: string
 }
 
 export interface ResolveOptions {
-  settings: PlanSettings & { url?: string; entries: Entry[]; exclude: string[] }
+  settings: PlanSettings & {
+    url?: string
+    entries: Entry[]
+    exclude: string[]
+    spec?: SpecEntry[]
+  }
   http: HttpClient
   policy: RetryPolicy
   /** Defaults to Node's abortable timer; tests pass one with no delay. */
@@ -35,6 +45,13 @@ export async function resolvePlan(
   o: ResolveOptions,
 ): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const downloads = planFiles(o.settings.entries, o.settings)
+  const { spec, url, target } = o.settings
+  // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
+  const specResolved = spec?.length
+    ? resolveSpec({ ...o, spec, url: url as string, target })
+    : undefined
+  // Only a cancellation rejects it; it is awaited below, after the patterns.
+  specResolved?.catch(() => undefined)
   const failures: EntryFailure[] = []
   const patterns = o.settings.entries.filter((e) => e.pattern)
   const listings = new Map<string, Promise<ListedFile[]>>()
@@ -66,6 +83,11 @@ export async function resolvePlan(
     if (r.downloads) downloads.push(...r.downloads)
     else failures.push({ entry: r.entry, message: r.error as string })
   }
+  if (specResolved) {
+    const resolved = await specResolved
+    downloads.push(...resolved.downloads)
+    failures.push(...resolved.failures)
+  }
   return { downloads, failures }
 }
 
@@ -95,9 +117,12 @@ function listOnce(
       const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
       return (
         listed ??
-        ((await retrying('AQL search', () =>
-          searchAql(o.http, baseUrl, prefix, o.signal),
-        )) as ListedFile[])
+        underNamedRepo(
+          (await retrying('AQL search', () =>
+            searchAql(o.http, baseUrl, prefix, o.signal),
+          )) as ListedFile[],
+          prefix.repo,
+        )
       )
     })()
     cache.set(key, listing)

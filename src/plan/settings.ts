@@ -3,6 +3,8 @@ import { parseEntries, type Entry } from './entries.ts'
 import { parseSize } from '../common/units.ts'
 import { InputError } from '../common/errors.ts'
 import { nameRulesFor, pathNameProblem, type NameRules } from './file-names.ts'
+import { readSpec } from './spec-input.ts'
+import type { SpecEntry } from './file-spec.ts'
 
 export { InputError }
 
@@ -18,6 +20,8 @@ export interface Settings {
   /** Artifactory base URL without a trailing slash, or undefined when every entry is a full URL. */
   url?: string
   entries: Entry[]
+  /** The File Spec's entries (`spec`), planned together with `entries`. */
+  spec?: SpecEntry[]
   /** Absolute directory every file is written under. */
   target: string
   flat: boolean
@@ -63,12 +67,15 @@ export function getSettings(
   const target = path.resolve(workspace, targetInput)
   const flat = bool(read, 'flat', true)
   const exclude = lines(read('exclude'))
-  const entries = parseEntries(read('paths'), url)
   const names = nameRulesFor(platform)
+  const spec = readSpec(read('spec'), read('spec-vars'), workspace, url)
+  // With a spec, `paths` may be empty; without one, parseEntries says it is required.
+  const entries = spec && read('paths').trim() === '' ? [] : parseEntries(read('paths'), url)
 
   const settings: Settings = {
     url,
     entries,
+    spec,
     target,
     flat,
     names,

@@ -1,0 +1,448 @@
+// File Specs end to end: the runner layer in-process (typed @actions/core fixture) against the
+// local Artifactory-compatible server with properties, creation times, builds and a virtual
+// repository.
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as core from '../__fixtures__/core.ts'
+import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+
+vi.mock('@actions/core', () => core)
+const { run } = await import('../src/main.ts')
+
+const FILES: Record<string, string> = {
+  'libs/app/1.0/app-1.0.jar': 'app 1.0',
+  'libs/app/1.1/app-1.1.jar': 'app 1.1',
+  'libs/app/1.2/app-1.2.jar': 'app 1.2',
+  'libs/app/1.2/app-1.2-test.jar': 'app 1.2 tests',
+  'libs/app/docs/readme.txt': 'readme',
+  'libs/v(1)/lit.jar': 'literal parentheses',
+  'libs/top.txt': 'top',
+  'libs/tools/cli-linux': 'linux cli',
+  'libs/tools/cli-mac': 'mac cli',
+  'libs/tools/cli-win.exe': 'windows cli',
+  'libs-a/shared/one.bin': 'one from a',
+  'libs-b/shared/two.bin': 'two from b',
+  // In both members: the virtual serves its first member's.
+  'libs-a/shared/dup.bin': 'dup from a',
+  'libs-b/shared/dup.bin': 'dup from b, longer',
+}
+
+let server: ArtifactoryServer
+let workspace: string
+let inputs: Record<string, string>
+let bundle: Buffer
+
+beforeAll(async () => {
+  const src = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-spec-src-'))
+  await fsp.mkdir(path.join(src, 'bin'))
+  await fsp.writeFile(path.join(src, 'bin', 'tool'), 'unpacked tool')
+  execFileSync('tar', ['-czf', path.join(src, 'b.tgz'), '-C', src, 'bin'])
+  bundle = await fsp.readFile(path.join(src, 'b.tgz'))
+  await fsp.rm(src, { recursive: true, force: true })
+  server = await startArtifactory({
+    files: { ...FILES, 'libs/dist/tool.tgz': bundle, 'libs/dist/other.tgz': bundle },
+    properties: {
+      'libs/tools/cli-linux': { os: ['linux'], release: ['true'] },
+      'libs/tools/cli-mac': { os: ['mac', 'linux'], release: ['true'] },
+      'libs/tools/cli-win.exe': { os: ['win'], release: ['true'], beta: ['yes'] },
+      'libs/app/1.0/app-1.0.jar': { release: ['false'] },
+    },
+    created: {
+      'libs/app/1.0/app-1.0.jar': '2026-01-01T00:00:00.000Z',
+      'libs/app/1.1/app-1.1.jar': '2026-03-01T00:00:00.000Z',
+      'libs/app/1.2/app-1.2.jar': '2026-02-01T00:00:00.000Z',
+    },
+    builds: {
+      // The latest run is the newest `started`, not the largest number.
+      app: [
+        {
+          number: '10',
+          started: '2026-11-01T10:00:00.000+0000',
+          artifacts: ['libs/app/1.0/app-1.0.jar'],
+        },
+        {
+          number: '9',
+          started: '2026-11-02T10:00:00.000+0000',
+          artifacts: ['libs/app/1.1/app-1.1.jar', 'libs/app/docs/readme.txt'],
+        },
+      ],
+    },
+    // AQL lists libs-a's copy of dup.bin first; the virtual serves libs-b's.
+    virtual: { virt: ['libs-b', 'libs-a'] },
+  })
+})
+afterAll(async () => {
+  await server.close()
+})
+beforeEach(async () => {
+  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-spec-'))
+  process.env.GITHUB_WORKSPACE = workspace
+  process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+  server.reset()
+  core.summary.text = ''
+  inputs = { url: server.url, 'retry-delay': '0', 'progress-interval': '0' }
+  core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+})
+afterEach(async () => {
+  delete process.env.GITHUB_STEP_SUMMARY
+  await fsp.rm(workspace, { recursive: true, force: true })
+})
+
+const spec = (...files: unknown[]): string => JSON.stringify({ files })
+const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
+const output = (name: string): string | undefined =>
+  core.setOutput.mock.calls.find((c) => c[0] === name)?.[1] as string | undefined
+const files = (dir = workspace): string[] =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name !== 'summary.md' && !e.name.endsWith('.json'))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort()
+const read = (rel: string): string => fs.readFileSync(path.join(workspace, rel), 'utf8')
+const queries = (s = server): string[] =>
+  s.requests.filter((r) => r.path === '/api/search/aql').map((r) => r.body as string)
+const succeeded = (): void => {
+  expect(core.setFailed).not.toHaveBeenCalled()
+  expect(core.error).not.toHaveBeenCalled()
+}
+
+describe('plain patterns', () => {
+  it('resolve through the File List API with JFrog CLI matching and layout', async () => {
+    inputs.spec = spec({
+      pattern: 'libs/app/*.jar',
+      target: 'out/',
+      exclusions: ['libs/app/*-test.jar'],
+    })
+    await run()
+    succeeded()
+    // flat false keeps the path below the repository, not below the pattern's folder.
+    expect(files()).toEqual([
+      'out/app/1.0/app-1.0.jar',
+      'out/app/1.1/app-1.1.jar',
+      'out/app/1.2/app-1.2.jar',
+    ])
+    expect(read('out/app/1.2/app-1.2.jar')).toBe('app 1.2')
+    expect(server.requests.filter((r) => r.path.startsWith('/api/')).map((r) => r.url)).toEqual([
+      '/artifactory/api/storage/libs/app?list&deep=1&listFolders=0',
+    ])
+    expect(logged()).toContain(`1 entry requested → 3 files, 21 B, into ${workspace}`)
+  })
+
+  it('honour flat, recursive false, a file target, and placeholders with literal parentheses', async () => {
+    inputs.spec = spec(
+      { pattern: 'libs/app/docs/*', target: 'flat/', flat: 'true' },
+      { pattern: 'libs/*', target: 'top/', recursive: false },
+      { pattern: 'libs/app/1.0/app-1.0.jar', target: 'renamed/app.jar', flat: true },
+      { pattern: 'libs/v(1)/(*).jar', target: 'lit/{2}.bin' },
+    )
+    await run()
+    succeeded()
+    expect(files()).toEqual(['flat/readme.txt', 'lit/lit.bin', 'renamed/app.jar', 'top/top.txt'])
+    expect(read('lit/lit.bin')).toBe('literal parentheses')
+  })
+})
+
+describe('entries that match nothing or clash', () => {
+  it('fail that entry by its position; the others are downloaded', async () => {
+    inputs.spec = spec({ pattern: 'libs/app/docs/*' }, { pattern: 'libs/app/*', recursive: false })
+    inputs['fail-on-error'] = 'false'
+    await run()
+    expect(files()).toEqual(['app/docs/readme.txt'])
+    expect(logged()).toContain(
+      "✗ spec entry 2 'libs/app/*': spec entry 2: 'libs/app/*' matched no file",
+    )
+    expect(core.warning.mock.calls[0][0]).toBe(
+      "spec entry 2: 'libs/app/*' matched no file (1 attempt)",
+    )
+  })
+
+  it('are planned with paths, and a clash between them names both', async () => {
+    inputs.paths = 'libs/app/docs/readme.txt => docs/readme.txt'
+    inputs.spec = spec({ pattern: 'libs/tools/cli-linux', target: 'docs/', flat: true })
+    await run()
+    succeeded()
+    expect(files()).toEqual(['docs/cli-linux', 'docs/readme.txt'])
+    // The spec entry's size is listed; the paths entry's is not known before its download.
+    expect(logged()).toContain(`2 entries requested → 2 files, 9 B known so far, into ${workspace}`)
+
+    vi.clearAllMocks()
+    core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+    inputs.spec = spec({ pattern: 'libs/tools/cli-linux', target: 'docs/readme.txt', flat: true })
+    await run()
+    expect(core.setFailed).toHaveBeenCalledWith(
+      `'libs/app/docs/readme.txt' (line 1) and 'libs/tools/cli-linux' (spec entry 1) would both write ${path.join(workspace, 'docs', 'readme.txt')}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+    )
+  })
+})
+
+describe('inputs', () => {
+  it('reads a spec file with spec-vars', async () => {
+    await fsp.writeFile(
+      path.join(workspace, 'dl.json'),
+      spec({ pattern: 'libs/app/${ver}/*.jar', target: '${dir}/', flat: true }),
+    )
+    inputs = { ...inputs, spec: 'dl.json', 'spec-vars': 'ver=1.1;dir=a\\;b' }
+    await run()
+    succeeded()
+    expect(files()).toEqual(['a;b/app-1.1.jar'])
+  })
+
+  it('refuses a bad spec before any request', async () => {
+    inputs.spec = spec({ pattern: 'libs/app/*' }, { pattern: 'libs/x', bundle: 'b/1' })
+    await run()
+    expect(core.setFailed).toHaveBeenCalledWith(
+      "Input 'spec' entry 2: field 'bundle' is not supported by this action",
+    )
+    expect(server.requests).toEqual([])
+  })
+})
+
+describe('dry run and shards', () => {
+  it('plans a spec without downloading', async () => {
+    inputs = { ...inputs, spec: spec({ pattern: 'libs/tools/*', target: 't/' }), 'dry-run': 'true' }
+    await run()
+    succeeded()
+    expect(server.stats.bodyResponses).toBe(0)
+    expect(files()).toEqual([])
+    expect(JSON.parse(output('files') as string)).toEqual(
+      ['cli-linux', 'cli-mac', 'cli-win.exe'].map((f) => path.join(workspace, 't', 'tools', f)),
+    )
+  })
+
+  it('splits a spec plan across shards: disjoint and complete', async () => {
+    const seen: string[] = []
+    for (const shard of ['1/2', '2/2']) {
+      vi.clearAllMocks()
+      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+      inputs = { ...inputs, spec: spec({ pattern: 'libs/app/*' }), shard }
+      await run()
+      succeeded()
+      seen.push(...(JSON.parse(output('files') as string) as string[]))
+    }
+    expect(seen).toHaveLength(5)
+    expect(new Set(seen).size).toBe(5)
+  })
+})
+
+describe('selections through AQL', () => {
+  it('selects a build by number and the latest build by started', async () => {
+    inputs.spec = spec(
+      { pattern: '*', build: 'app/10', target: 'b10/', flat: true },
+      { pattern: 'libs/app/*.jar', build: 'app', target: 'latest/', flat: true },
+    )
+    await run()
+    succeeded()
+    expect(files()).toEqual(['b10/app-1.0.jar', 'latest/app-1.1.jar'])
+    const urls = server.requests.filter((r) => r.path.startsWith('/api/build/')).map((r) => r.url)
+    expect(urls.sort()).toEqual(['/artifactory/api/build/app', '/artifactory/api/build/app/10'])
+    expect(queries()).toContain(
+      'items.find({"$and":[{"repo":{"$match":"*"}},{"artifact.module.build.name":"app","artifact.module.build.number":"10"}]}).include("repo","path","name","size","sha256","actual_sha1","actual_md5","created","modified")',
+    )
+  })
+
+  it('says by name that a build does not exist', async () => {
+    inputs.spec = spec({ pattern: '*', build: 'nope' }, { pattern: '*', build: 'app/77' })
+    await run()
+    expect(core.error.mock.calls.map((c) => c[0])).toEqual([
+      "spec entry 1: build lookup: build 'nope' does not exist (1 attempt)",
+      "spec entry 2: build lookup: build 'app/77' does not exist (1 attempt)",
+    ])
+    expect(files()).toEqual([])
+  })
+
+  it('selects by props (every listed value) and drops by excludeProps', async () => {
+    inputs.spec = spec(
+      { pattern: 'libs/tools/*', props: 'os=linux,mac', target: 'both/', flat: true },
+      {
+        pattern: 'libs/*',
+        props: 'release=true',
+        excludeProps: 'beta=yes',
+        target: 'rel/',
+        flat: true,
+      },
+      { pattern: 'libs/tools/*', props: 'os=l*', target: 'wild/', flat: true },
+    )
+    await run()
+    succeeded()
+    expect(files()).toEqual([
+      'both/cli-mac',
+      'rel/cli-linux',
+      'rel/cli-mac',
+      'wild/cli-linux',
+      'wild/cli-mac',
+    ])
+    expect(server.requests.some((r) => r.url.includes('?list'))).toBe(false)
+  })
+
+  it('downloads the latest with sortBy created, sortOrder desc, limit 1', async () => {
+    inputs.spec = spec(
+      {
+        pattern: 'libs/app/*/app-*.jar',
+        exclusions: ['*-test.jar'],
+        sortBy: ['created'],
+        sortOrder: 'desc',
+        limit: 1,
+        target: 'newest/',
+        flat: true,
+      },
+      {
+        pattern: 'libs/app/*/app-1.?.jar',
+        sortBy: ['name'],
+        offset: 1,
+        limit: '1',
+        target: 'second/',
+        flat: true,
+      },
+    )
+    await run()
+    succeeded()
+    expect(files()).toEqual(['newest/app-1.1.jar', 'second/app-1.1.jar'])
+    const [withExclusions, paged] = queries().sort((a) => (a.includes('"$desc"') ? -1 : 1))
+    // With exclusions, offset and limit apply after the local filter.
+    expect(withExclusions).toMatch(/\.sort\(\{"\$desc":\["created"\]\}\)$/)
+    expect(paged).toMatch(/\.sort\(\{"\$asc":\["name"\]\}\)\.offset\(1\)\.limit\(1\)$/)
+  })
+
+  it('resolves an aql entry as written, with target, flat and explode', async () => {
+    inputs.spec = spec(
+      {
+        aql: { 'items.find': { repo: 'libs', path: 'dist', name: 'tool.tgz' } },
+        target: 'tool/',
+        explode: 'true',
+      },
+      {
+        aql: { 'items.find': { repo: 'libs', name: { $match: 'other.*' } } },
+        target: 'keep/',
+        flat: true,
+      },
+    )
+    await run()
+    succeeded()
+    expect(files()).toEqual(['keep/other.tgz', 'tool/dist/bin/tool'])
+    expect(read('tool/dist/bin/tool')).toBe('unpacked tool')
+  })
+
+  it('says when a query is too long for Artifactory, without sending it', async () => {
+    inputs.spec = spec({ pattern: 'libs/*', props: `k=${'v'.repeat(6000)}` })
+    await run()
+    expect(core.error.mock.calls[0][0]).toMatch(
+      /^spec entry 1: its AQL query is 6150 characters; Artifactory refuses queries over 6000 /,
+    )
+    expect(queries()).toEqual([])
+  })
+
+  it('retries AQL when the server answers 429', async () => {
+    const busy = await startArtifactory({ files: FILES, aqlFailures: 2 })
+    try {
+      inputs = {
+        ...inputs,
+        url: busy.url,
+        spec: spec({ aql: { 'items.find': { name: 'cli-mac' } } }),
+      }
+      await run()
+      succeeded()
+      expect(files()).toEqual(['tools/cli-mac'])
+      expect(logged().filter((l) => l.startsWith('retry '))).toEqual([
+        'retry 1/3 for AQL search of spec entry 1 in 0.0 s: HTTP 429 Too Many Requests: Too many requests',
+        'retry 2/3 for AQL search of spec entry 1 in 0.0 s: HTTP 429 Too Many Requests: Too many requests',
+      ])
+    } finally {
+      await busy.close()
+    }
+  })
+})
+
+describe('virtual repositories', () => {
+  it('resolve a spec pattern through AQL and download through the virtual', async () => {
+    inputs.spec = spec(
+      { pattern: 'virt/shared/*', target: 'v/' },
+      {
+        pattern: 'virt/shared/*.bin',
+        sortBy: ['name'],
+        sortOrder: 'desc',
+        limit: 1,
+        target: 'last/',
+        flat: true,
+      },
+    )
+    await run()
+    succeeded()
+    expect(files()).toEqual([
+      'last/two.bin',
+      'v/shared/dup.bin',
+      'v/shared/one.bin',
+      'v/shared/two.bin',
+    ])
+    expect(read('v/shared/two.bin')).toBe('two from b')
+    // Listed by both members with different checksums: planned once, verified by the headers.
+    expect(read('v/shared/dup.bin')).toBe('dup from b, longer')
+    const gets = server.requests.filter((r) => !r.path.startsWith('/api/')).map((r) => r.path)
+    expect(gets.sort()).toEqual([
+      '/virt/shared/dup.bin',
+      '/virt/shared/one.bin',
+      '/virt/shared/two.bin',
+      '/virt/shared/two.bin',
+    ])
+    expect(server.requests.find((r) => r.url.includes('?list'))?.status).toBe(400)
+  })
+
+  it('resolve a paths pattern, keeping the virtual name in the layout', async () => {
+    inputs = { ...inputs, paths: 'virt/shared/*.bin', flat: 'false' }
+    await run()
+    succeeded()
+    expect(files()).toEqual(['virt/shared/dup.bin', 'virt/shared/one.bin', 'virt/shared/two.bin'])
+    expect(read('virt/shared/dup.bin')).toBe('dup from b, longer')
+  })
+})
+
+describe('cancellation', () => {
+  it('stops a spec resolution that is waiting for AQL', async () => {
+    const slow = await startArtifactory({
+      files: FILES,
+      onRequest: (r) => (r.path === '/api/search/aql' ? { kind: 'delay', ms: 5000 } : undefined),
+    })
+    try {
+      inputs = {
+        ...inputs,
+        url: slow.url,
+        paths: 'libs/app/*/*.jar',
+        spec: spec({ pattern: 'libs/*', props: 'release=true' }),
+      }
+      const running = run()
+      while (!slow.requests.some((r) => r.path === '/api/search/aql')) {
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      process.emit('SIGTERM', 'SIGTERM')
+      await running
+      expect(core.setFailed).toHaveBeenCalledTimes(1)
+      expect(String(core.setFailed.mock.calls[0][0])).toContain('cancelled by SIGTERM')
+      expect(files()).toEqual([])
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
+describe('names from the server', () => {
+  it('refuses an entry whose listing names a path outside its folder', async () => {
+    const hostile = await startArtifactory({
+      files: { 'libs/h/ok.bin': 'ok' },
+      hostileListing: { 'libs/h': ['/../../escape.bin'] },
+    })
+    try {
+      inputs = { ...inputs, url: hostile.url, spec: spec({ pattern: 'libs/h/*' }) }
+      await run()
+      expect(core.error.mock.calls[0][0]).toBe(
+        "spec entry 1: the server named 'libs/h/../../escape.bin', which contains a '.' or '..' segment; refusing the whole entry (1 attempt)",
+      )
+      expect(hostile.stats.bodyResponses).toBe(0)
+      expect(files()).toEqual([])
+    } finally {
+      await hostile.close()
+    }
+  })
+})

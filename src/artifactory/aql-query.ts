@@ -1,0 +1,171 @@
+// AQL queries for File Spec entries: one compact query per entry (real servers answer 400 to
+// queries over 6,000 characters), with what the plan needs listed in `include`, so sizes and
+// checksums need no further request.
+import { statusError, type HttpClient } from '../net/http-client.ts'
+import { readJson, toSize } from './json-body.ts'
+import type { SpecEntry } from '../plan/file-spec.ts'
+import type { PropPair } from '../plan/props.ts'
+import type { SpecPattern } from '../plan/spec-pattern.ts'
+
+/** The fields every query includes. */
+export const INCLUDED = [
+  'repo',
+  'path',
+  'name',
+  'size',
+  'sha256',
+  'actual_sha1',
+  'actual_md5',
+  'created',
+  'modified',
+]
+
+/** A file AQL found. */
+export interface AqlItem {
+  repo: string
+  /** Folder below the repository, `.` at its root. */
+  path: string
+  name: string
+  size?: number
+  sha256?: string
+  sha1?: string
+  md5?: string
+  created?: string
+}
+
+type Criteria = Record<string, unknown>
+
+/** `{"$match": v}` when `v` has a wildcard, else `v` itself (compact `$eq`). */
+function matchOrEq(v: string): unknown {
+  return /[*?]/.test(v) ? { $match: v } : v
+}
+
+/**
+ * The path and name conditions of a spec pattern, as the JFrog CLI splits it: `*` spans
+ * folders, so each `*` of the file-name part may also be where the folders end (a name
+ * without `*` is only looked for in the pattern's folder).
+ */
+export function patternCriteria(p: SpecPattern): Criteria {
+  const repo = p.repoWildcard ? { repo: { $match: p.repo } } : { repo: p.repo }
+  const cut = p.below.lastIndexOf('/')
+  const folder = cut < 0 ? '' : p.below.slice(0, cut)
+  const name = p.below.slice(cut + 1)
+  if (p.recursive && folder === '' && name === '*') return repo
+  const pairs: [string, string][] = [[folder === '' ? '.' : folder, name]]
+  if (p.recursive) {
+    const under = folder === '' ? '' : `${folder}/`
+    const sections = name.split('*')
+    for (let i = 1; i < sections.length; i++) {
+      pairs.push([`${under}${sections.slice(0, i).join('*')}*`, `*${sections.slice(i).join('*')}`])
+    }
+  }
+  const seen = new Set<string>()
+  const conditions = pairs
+    .filter(([f, n]) => {
+      const key = `${f}\0${n}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    .map(([f, n]) => ({ path: matchOrEq(f), name: matchOrEq(n) }))
+  return conditions.length === 1 ? { ...repo, ...conditions[0] } : { ...repo, $or: conditions }
+}
+
+function propCondition(pair: PropPair, exclude: boolean): Criteria {
+  const op = exclude ? (pair.wildcard ? '$nmatch' : '$ne') : pair.wildcard ? '$match' : '$eq'
+  return { [`@${pair.key}`]: { [op]: pair.value } }
+}
+
+/**
+ * The whole query for an entry: its criteria (the pattern's, or its `aql` as written), the
+ * props, excludeProps and build conditions, then sort, offset and limit.
+ * @param build the build number to select, resolved already when the spec names only the build
+ * @param paginate false when offset and limit must be applied after a local filter (exclusions)
+ */
+export function entryQuery(
+  entry: SpecEntry,
+  p: SpecPattern | undefined,
+  build: { name: string; number: string } | undefined,
+  paginate = true,
+): string {
+  const all: Criteria[] = [entry.aql ?? patternCriteria(p as SpecPattern)]
+  for (const pair of entry.props ?? []) all.push(propCondition(pair, false))
+  // Drops the files that carry every listed pair: they survive if any pair is missing.
+  if (entry.excludeProps?.length) {
+    const ors = entry.excludeProps.map((pair) => propCondition(pair, true))
+    all.push(ors.length === 1 ? ors[0] : { $or: ors })
+  }
+  if (build) {
+    all.push({
+      'artifact.module.build.name': build.name,
+      'artifact.module.build.number': build.number,
+    })
+  }
+  const criteria = all.length === 1 ? all[0] : { $and: all }
+  const include = [...INCLUDED, ...(entry.sortBy ?? []).filter((f) => !INCLUDED.includes(f))]
+  let query = `items.find(${JSON.stringify(criteria)}).include(${include.map((f) => JSON.stringify(f)).join(',')})`
+  if (entry.sortBy) {
+    query += `.sort(${JSON.stringify({ [`$${entry.sortOrder ?? 'asc'}`]: entry.sortBy })})`
+  }
+  if (paginate && entry.offset !== undefined) query += `.offset(${entry.offset})`
+  if (paginate && entry.limit !== undefined) query += `.limit(${entry.limit})`
+  return query
+}
+
+interface AqlResponse {
+  results?: {
+    repo?: string
+    path?: string
+    name?: string
+    type?: string
+    size?: number | string
+    sha256?: string
+    actual_sha1?: string
+    actual_md5?: string
+    created?: string
+  }[]
+}
+
+const HEX = /^[0-9a-fA-F]+$/
+
+/**
+ * Sends one AQL query and returns the files it found. A 429 (concurrent AQL is capped since
+ * 7.84) or 5xx throws a retryable error: callers run this under `withRetries`.
+ */
+export async function findItems(
+  http: HttpClient,
+  baseUrl: string,
+  query: string,
+  signal: AbortSignal,
+): Promise<AqlItem[]> {
+  const res = await http.request(`${baseUrl}/api/search/aql`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: query,
+    signal,
+  })
+  // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
+  if (res.status !== 200) throw await statusError(res, '')
+  const body = await readJson<AqlResponse>(res)
+  const items: AqlItem[] = []
+  for (const r of body.results ?? []) {
+    if (r.type !== undefined && r.type !== 'file') continue
+    if (typeof r.repo !== 'string' || typeof r.name !== 'string') continue
+    items.push({
+      repo: r.repo,
+      path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
+      name: r.name,
+      size: toSize(r.size),
+      sha256: hex(r.sha256, 64),
+      sha1: hex(r.actual_sha1, 40),
+      md5: hex(r.actual_md5, 32),
+      created: r.created,
+    })
+  }
+  return items
+}
+
+/** A digest as lowercase hex when it has the right length, else undefined (never trusted blindly). */
+function hex(v: unknown, length: number): string | undefined {
+  return typeof v === 'string' && v.length === length && HEX.test(v) ? v.toLowerCase() : undefined
+}

@@ -1,0 +1,260 @@
+// File Spec entries into downloads: plain patterns through the listing the `paths` patterns
+// use (File List API, AQL when it is refused), everything else through one AQL query per
+// entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
+import * as path from 'node:path'
+import { listFolder } from '../artifactory/list.ts'
+import { searchAql } from '../artifactory/aql.ts'
+import { entryQuery, findItems, type AqlItem } from '../artifactory/aql-query.ts'
+import { checkBuild, latestBuildNumber } from '../artifactory/builds.ts'
+import { withRetries, type RetryPolicy, type Sleep } from '../net/retry.ts'
+import type { HttpClient } from '../net/http-client.ts'
+import { messageOf, PlanError } from '../common/errors.ts'
+import { artifactUrl } from './entries.ts'
+import type { SpecEntry } from './file-spec.ts'
+import type { Download } from './downloads.ts'
+import { patternPrefix, unsafeName, type ListedFile } from './patterns.ts'
+import {
+  compileSpecPattern,
+  exclusionMatcher,
+  fullPath,
+  specDestination,
+  specMatches,
+  type SpecPattern,
+} from './spec-pattern.ts'
+import type { EntryFailure } from './resolve.ts'
+
+/** Real servers answer 400 to longer queries: said before sending, in words. */
+export const MAX_AQL_LENGTH = 6000
+
+export interface SpecResolveOptions {
+  spec: SpecEntry[]
+  /** Artifactory base URL. */
+  url: string
+  /** The action's `target`: relative spec targets are below it. */
+  target: string
+  http: HttpClient
+  policy: RetryPolicy
+  /** Defaults to Node's abortable timer; tests pass one with no delay. */
+  sleep?: Sleep
+  signal: AbortSignal
+  onRetry: (line: string) => void
+  /** Entries resolved at once. */
+  concurrency: number
+}
+
+/** How messages name a spec entry. */
+export function specLabel(entry: SpecEntry): string {
+  return `spec entry ${entry.position}`
+}
+
+/** Whether an entry resolves like a `paths` pattern (listing first) rather than through AQL. */
+export function isPlainPattern(entry: SpecEntry, p: SpecPattern | undefined): boolean {
+  return (
+    p !== undefined &&
+    !p.repoWildcard &&
+    !entry.props &&
+    !entry.excludeProps &&
+    !entry.build &&
+    !entry.sortBy &&
+    entry.limit === undefined &&
+    entry.offset === undefined
+  )
+}
+
+/**
+ * Resolves every spec entry; an entry that fails or matches nothing is an entry failure and
+ * the others go on. Downloads come back in spec order.
+ */
+export async function resolveSpec(
+  o: SpecResolveOptions,
+): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
+  const listings = new Map<string, Promise<ListedFile[]>>()
+  const results = new Array<Download[] | string>(o.spec.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < o.spec.length) {
+      const i = next++
+      try {
+        results[i] = await resolveEntry(o.spec[i], o, listings)
+      } catch (err) {
+        if (o.signal.aborted) throw err
+        results[i] = messageOf(err)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, o.spec.length) }, worker))
+  const downloads: Download[] = []
+  const failures: EntryFailure[] = []
+  results.forEach((r, i) => {
+    const entry = o.spec[i]
+    if (typeof r !== 'string') downloads.push(...r)
+    else {
+      failures.push({
+        entry: { line: entry.position, source: entry.pattern ?? 'aql', pattern: true },
+        label: specLabel(entry),
+        message: `${specLabel(entry)}: ${r}`,
+      })
+    }
+  })
+  return { downloads, failures }
+}
+
+async function resolveEntry(
+  entry: SpecEntry,
+  o: SpecResolveOptions,
+  listings: Map<string, Promise<ListedFile[]>>,
+): Promise<Download[]> {
+  const p = entry.pattern
+    ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
+    : undefined
+  const excluded = exclusionMatcher(entry.exclusions)
+  const retrying = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+    withRetries(fn, {
+      what,
+      policy: o.policy,
+      sleep: o.sleep,
+      signal: o.signal,
+      onRetry: (r) =>
+        o.onRetry(
+          `retry ${r.retry}/${r.retries} for ${what} of ${specLabel(entry)} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
+        ),
+    })
+
+  let found: AqlItem[]
+  let buildText = ''
+  // Offset and limit count what is left after the exclusions: with exclusions they are
+  // applied here, after filtering, not by the server.
+  const paginateHere = entry.exclusions.length > 0
+  if (isPlainPattern(entry, p)) {
+    found = (await listOnce(listings, p as SpecPattern, o, retrying)).map(toItem)
+  } else {
+    let build: { name: string; number: string } | undefined
+    if (entry.build) {
+      const { name, number } = entry.build
+      build = {
+        name,
+        number:
+          number ??
+          (await retrying('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
+      }
+      if (number !== undefined) {
+        await retrying('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal))
+      }
+      buildText = ` in build '${build.name}/${build.number}'`
+    }
+    const query = entryQuery(entry, p, build, !paginateHere)
+    if (query.length > MAX_AQL_LENGTH) {
+      throw new PlanError(
+        `its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`,
+      )
+    }
+    found = await retrying('AQL search', () => findItems(o.http, o.url, query, o.signal))
+  }
+
+  const byPath = new Map<string, { item: AqlItem; conflicting: boolean }>()
+  for (const raw of found) {
+    const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`
+    const reason = unsafeName(below) ?? unsafeName(raw.repo)
+    if (reason || raw.repo.includes('/')) {
+      throw new PlanError(
+        `the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`,
+      )
+    }
+    // A virtual repository's results name its members: download through the repository the
+    // user named, and lay files out under that name.
+    const item = p && !p.repoWildcard && raw.repo !== p.repo ? { ...raw, repo: p.repo } : raw
+    if ((p && !specMatches(p, item)) || excluded(item)) continue
+    const key = fullPath(item)
+    const seen = byPath.get(key)
+    if (!seen) byPath.set(key, { item, conflicting: false })
+    else if (seen.item.sha256 !== item.sha256 || seen.item.sha1 !== item.sha1) {
+      // Two members hold different files under one path: which one the virtual serves is its
+      // own resolution order, so the listed checksums cannot be trusted; the headers decide.
+      seen.conflicting = true
+    }
+  }
+  let kept = [...byPath.values()]
+  if (paginateHere && (entry.offset !== undefined || entry.limit !== undefined)) {
+    const from = entry.offset ?? 0
+    kept = kept.slice(from, entry.limit === undefined ? undefined : from + entry.limit)
+  }
+  if (kept.length === 0) {
+    const what = entry.pattern !== undefined ? `'${entry.pattern}'` : 'the AQL query'
+    const filters = [
+      entry.props && 'props',
+      entry.excludeProps && 'excludeProps',
+      entry.exclusions.length > 0 && 'exclusions',
+    ].filter(Boolean)
+    throw new PlanError(
+      `${what} matched no file${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
+    )
+  }
+  return kept.map(({ item, conflicting }) => {
+    const source = fullPath(item)
+    const relative = specDestination(p, entry.target, entry.flat, item)
+    return {
+      source,
+      url: artifactUrl(o.url, source),
+      dest: destination(o.target, relative, entry, source),
+      size: conflicting ? undefined : item.size,
+      checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
+      line: entry.position,
+      label: specLabel(entry),
+      ...(entry.explode ? { extract: true } : {}),
+    }
+  })
+}
+
+/**
+ * A spec target is relative to the action's `target`, or absolute as written (the JFrog CLI
+ * writes relative to the working directory). What came from the server was checked already.
+ */
+function destination(target: string, relative: string, entry: SpecEntry, source: string): string {
+  if (relative.includes('\0')) {
+    throw new PlanError(`the destination of '${source}' contains a NUL character`)
+  }
+  const dest =
+    path.isAbsolute(relative) || /^[a-zA-Z]:[/\\]/.test(relative)
+      ? path.resolve(relative)
+      : path.resolve(target, relative)
+  if (dest === target || dest === path.parse(dest).root) {
+    throw new PlanError(
+      `${specLabel(entry)} would write '${source}' to the folder ${dest} itself; give the target a file name or end it with '/'`,
+    )
+  }
+  return dest
+}
+
+/** Two entries under one folder share one listing. */
+function listOnce(
+  cache: Map<string, Promise<ListedFile[]>>,
+  p: SpecPattern,
+  o: SpecResolveOptions,
+  retrying: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<ListedFile[]> {
+  const prefix = patternPrefix(`${p.repo}/${p.below}`)
+  const key = `${prefix.repo}/${prefix.folder}`
+  let listing = cache.get(key)
+  if (!listing) {
+    listing = (async () =>
+      (await retrying('listing', () => listFolder(o.http, o.url, prefix, o.signal))) ??
+      // Refused (no Pro licence, anonymous user, or a virtual repository): AQL, which on a
+      // virtual answers with its members' keys.
+      (await retrying('AQL search', () => searchAql(o.http, o.url, prefix, o.signal))))()
+    cache.set(key, listing)
+  }
+  return listing
+}
+
+/** A listed `repo/path/name` split as AQL splits it. */
+function toItem(f: ListedFile): AqlItem {
+  const parts = f.path.split('/')
+  return {
+    repo: parts[0],
+    path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
+    name: parts[parts.length - 1],
+    size: f.size,
+    sha256: f.sha256?.toLowerCase(),
+    sha1: f.sha1?.toLowerCase(),
+  }
+}
