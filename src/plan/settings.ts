@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import { parseEntries, type Entry } from './entries.ts'
 import { parseSize } from '../common/units.ts'
 import { InputError } from '../common/errors.ts'
+import { readTlsSettings, type TlsSettings } from '../net/tls-options.ts'
 
 export { InputError }
 
@@ -38,6 +39,8 @@ export interface Settings {
   dryRun: boolean
   progressIntervalMs: number
   failOnError: boolean
+  /** Extra CAs and the client certificate, from `ca-certificates`, `client-certificate`, `client-key`. */
+  tls: TlsSettings
 }
 
 /** Reads one input the way `core.getInput` does: trimmed, '' when unset. */
@@ -80,6 +83,7 @@ export function getSettings(read: InputReader, workspace: string): Settings {
     dryRun: bool(read, 'dry-run', false),
     progressIntervalMs: int(read, 'progress-interval', 10, 0, 86_400) * 1000,
     failOnError: bool(read, 'fail-on-error', true),
+    tls: readTlsSettings(read, workspace),
   }
   if (settings.addToPath && !settings.toolCache) {
     throw new InputError(
