@@ -491,3 +491,36 @@ describe('classification', () => {
     expect(nginxCertificateFailure(496, '')?.kind).toBe('tls')
   })
 })
+
+describe('the bundled action, run as the runner runs it', () => {
+  it('trusts ca-certificates in addition to NODE_EXTRA_CA_CERTS, and masks the client key', async () => {
+    const { runAction } = await import('../scripts/runner.ts')
+    await withServer({ clientCertificate: 'require' }, async (s) => {
+      const result = await runAction({
+        workspace,
+        inputs: {
+          url: s.url,
+          paths: 'libs/a.bin',
+          // Another CA: were it put in place of the default store, the server's CA (from
+          // NODE_EXTRA_CA_CERTS) would be lost and the handshake would fail.
+          'ca-certificates': tlsFixtures.clientCa,
+          'client-certificate': tlsFixtures.clientCert,
+          'client-key': tlsFixtures.clientKey,
+        },
+        env: { NODE_EXTRA_CA_CERTS: path.join(tlsFixtures.dir, 'ca.pem') },
+      })
+      expect(result.code).toBe(0)
+      expect(read('a.bin').toString()).toBe('over tls')
+      const lines = tlsFixtures.clientKey.split('\n').filter((l) => l && !l.startsWith('-----'))
+      const shown = result.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n')
+      for (const line of lines) {
+        expect(result.stdout).toContain(`::add-mask::${line}\n`)
+        expect(shown).not.toContain(line)
+      }
+      expect(shown).toContain('TLS: client certificate')
+    })
+  })
+})
