@@ -3,7 +3,8 @@
 // __fixtures__/tls), with the action (every byte verified against SHA-256) and curl
 // (`--cacert`) side by side, each round in a rotated order; medians of BENCH_ROUNDS (3).
 // Both ends run on this machine, so the server's encryption competes with the client's
-// decryption for the same cores: the ratios, not the absolute times, are the result.
+// decryption for the same cores: the ratios, not the absolute times, are the result, and the
+// CPU seconds of each client (GNU time) show what TLS costs the client itself.
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
@@ -11,7 +12,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
 import { tlsFixtures } from '../server/tls.ts'
-import { runAction } from './runner.ts'
+import { actionEnv, BUNDLE } from './runner.ts'
 
 const MiB = 1024 * 1024
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3)
@@ -83,16 +84,21 @@ export async function benchTls(): Promise<void> {
   )
 }
 
+/** The bundled action as the runner runs it (as runner.ts does), under GNU time for its CPU seconds. */
 async function action(
   server: ArtifactoryServer,
   files: Map<string, Buffer>,
   ca?: string,
 ): Promise<Run> {
   const dir = await fresh('action')
-  const run = await runAction({
-    workspace: dir,
-    measureRss: true,
-    inputs: {
+  const workspace = path.join(dir, 'workspace')
+  await fsp.mkdir(workspace)
+  const output = path.join(dir, 'output.txt')
+  const summary = path.join(dir, 'summary.md')
+  await fsp.writeFile(output, '')
+  await fsp.writeFile(summary, '')
+  const env = actionEnv(
+    {
       url: server.url,
       paths: [...files.keys()].join('\n'),
       target: 'out',
@@ -101,10 +107,12 @@ async function action(
       'progress-interval': '0',
       ...(ca ? { 'ca-certificates': ca } : {}),
     },
-  })
-  const ok = run.code === 0 && (await same(files, path.join(dir, 'out')))
+    { workspace, output, summary, temp: dir },
+  )
+  const r = await timed(process.execPath, [BUNDLE], env)
+  const ok = r.code === 0 && (await same(files, path.join(workspace, 'out')))
   await fsp.rm(dir, { recursive: true, force: true })
-  return { ms: run.ms, rss: run.peakRss, ok }
+  return { ms: r.ms, cpuMs: r.cpuMs, rss: r.rss, ok }
 }
 
 async function curl(
@@ -141,6 +149,7 @@ async function curl(
 async function timed(
   cmd: string,
   args: string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ ms: number; cpuMs?: number; rss?: number; code: number | null }> {
   const useTime = fs.existsSync('/usr/bin/time')
   const report = path.join(os.tmpdir(), `artdl-bench-tls-${process.pid}`)
@@ -149,7 +158,7 @@ async function timed(
     : [cmd, ...args]
   const started = performance.now()
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] })
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] })
     child.on('close', resolve)
   })
   const ms = performance.now() - started
