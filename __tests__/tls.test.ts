@@ -193,6 +193,27 @@ describe('downloads over HTTPS', () => {
     }
   })
 
+  it('goes through an https:// proxy, whose certificate ca-certificates verifies too', async () => {
+    const proxy = await startProxy({ hosts: { 'artifactory.internal': '127.0.0.1' }, tls: true })
+    process.env.HTTPS_PROXY = proxy.url
+    try {
+      server.setFile('libs/tp.bin', 'through a TLS proxy')
+      inputs = {
+        ...inputs,
+        url: `https://artifactory.internal:${server.port}/artifactory`,
+        paths: 'libs/tp.bin',
+      }
+      await run()
+      expect(core.setFailed).not.toHaveBeenCalled()
+      expect(read('tp.bin').toString()).toBe('through a TLS proxy')
+      expect(proxy.url.startsWith('https://')).toBe(true)
+      expect(proxy.requests.map((r) => r.method)).toContain('CONNECT')
+    } finally {
+      delete process.env.HTTPS_PROXY
+      await proxy.close()
+    }
+  })
+
   it('presents the client certificate to a server that requires one', async () => {
     await withServer({ clientCertificate: 'require' }, async () => {
       inputs['client-certificate'] = tlsFixtures.clientCert
