@@ -253,7 +253,7 @@ describe('downloads over HTTPS', () => {
       await run()
       const masked = core.setSecret.mock.calls.map((c) => c[0])
       expect(masked).toContain(tlsFixtures.clientKey)
-      const lines = tlsFixtures.clientKey.split('\n').filter((l) => l && !l.startsWith('-----'))
+      const lines = keyLines()
       expect(lines.length).toBeGreaterThan(1)
       for (const line of lines) {
         expect(masked).toContain(line)
@@ -455,7 +455,7 @@ describe('TLS inputs are checked before any request', () => {
     else expect(failed).toMatch(message)
     expect(server.requests).toHaveLength(0)
     expect(server.stats.connections).toBe(0)
-    expect(everyChannel()).not.toContain(tlsFixtures.clientKey.split('\n')[1])
+    expect(everyChannel()).not.toContain(keyLines()[0])
   }
 
   it('a PEM that does not parse', async () => {
@@ -612,13 +612,11 @@ describe('the bundled action, run as the runner runs it', () => {
       })
       expect(result.code).toBe(0)
       expect(read('a.bin').toString()).toBe('over tls')
-      const lines = tlsFixtures.clientKey.split('\n').filter((l) => l && !l.startsWith('-----'))
-      const shown = result.stdout
-        .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
-        .join('\n')
+      const lines = keyLines()
+      const stdout = result.stdout.split(/\r?\n/)
+      const shown = stdout.filter((l) => !l.startsWith('::add-mask::')).join('\n')
       for (const line of lines) {
-        expect(result.stdout).toContain(`::add-mask::${line}\n`)
+        expect(stdout).toContain(`::add-mask::${line}`)
         expect(shown).not.toContain(line)
       }
       expect(shown).toContain('TLS: client certificate')
@@ -633,4 +631,9 @@ function opensslServer(): boolean {
   } catch {
     return false
   }
+}
+
+/** The client key's base64 lines (a Windows checkout may give the fixture CRLF endings). */
+function keyLines(): string[] {
+  return tlsFixtures.clientKey.split(/\r?\n/).filter((l) => l && !l.startsWith('-----'))
 }
