@@ -2,6 +2,7 @@
 // refused again on every attempt, so these are never retried, and each message says in one line
 // what was wrong and what the user can set. Node's own messages are not reused: they suggest
 // `--use-system-ca`, which a `uses:` step cannot pass to the runner's node.
+import type { Socket } from 'node:net'
 import { AttemptError } from '../common/errors.ts'
 
 /** What the client was configured with, so the message can say what to set or to check. */
@@ -67,8 +68,7 @@ export function tlsFailure(error: unknown, context: TlsContext = {}): AttemptErr
   const code = tlsCode(error)
   if (!code) return undefined
   const host = context.host ? ` for ${context.host}` : ''
-  const fail = (message: string): AttemptError =>
-    new AttemptError('tls', `${message}`, { cause: error })
+  const fail = (message: string): AttemptError => new AttemptError('tls', message, { cause: error })
   if (UNTRUSTED.has(code)) {
     return fail(
       context.ca
@@ -148,7 +148,7 @@ function tlsCode(error: unknown): string | undefined {
 /** A socket connector as undici's `connect` option takes it. */
 export type Connector = (
   options: object,
-  callback: (error: Error | null, socket: import('node:net').Socket | null) => void,
+  callback: (error: Error | null, socket: Socket | null) => void,
 ) => void
 
 /**
