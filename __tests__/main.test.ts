@@ -114,7 +114,7 @@ describe('the step log', () => {
       const everything = everyChannel()
       expect(everything).not.toContain('s3cr3t-t0ken-value')
       expect(core.error.mock.calls[0][0]).toBe(
-        'HTTP 403 Forbidden: token *** may not read libs (check that the user or token may read this repository) (1 attempt)',
+        'HTTP 403 Forbidden: token *** may not read libs (the access token was sent: check that the user or token may read this repository) (1 attempt)',
       )
     } finally {
       await echo.close()

@@ -115,13 +115,15 @@ describe('redirect safety', async () => {
     expect(redirectRefusal(new URL('http://a.test/x'), new URL('http://b.test/y'))).toBeUndefined()
   })
   it('sends credentials only to their own origin', () => {
-    expect(mayAuthenticate(new URL('https://acme.test/artifactory/x'), 'https://acme.test')).toBe(
-      true,
-    )
-    expect(mayAuthenticate(new URL('https://acme.test:8443/x'), 'https://acme.test')).toBe(false)
-    expect(mayAuthenticate(new URL('http://acme.test/x'), 'https://acme.test')).toBe(false)
-    expect(mayAuthenticate(new URL('https://s3.test/x'), 'https://acme.test')).toBe(false)
+    const acme = new Set(['https://acme.test'])
+    expect(mayAuthenticate(new URL('https://acme.test/artifactory/x'), acme)).toBe(true)
+    expect(mayAuthenticate(new URL('https://acme.test:8443/x'), acme)).toBe(false)
+    expect(mayAuthenticate(new URL('http://acme.test/x'), acme)).toBe(false)
+    expect(mayAuthenticate(new URL('https://s3.test/x'), acme)).toBe(false)
     expect(mayAuthenticate(new URL('https://acme.test/x'), undefined)).toBe(false)
+    const two = new Set(['https://acme.test', 'https://mirror.test:8443'])
+    expect(mayAuthenticate(new URL('https://mirror.test:8443/x'), two)).toBe(true)
+    expect(mayAuthenticate(new URL('https://mirror.test/x'), two)).toBe(false)
   })
 })
 

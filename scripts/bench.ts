@@ -12,6 +12,7 @@
 //
 //   npm run bench                 all workloads
 //   npm run bench -- small faults only those (small, large, throttled, faults, rerun, listing, huge)
+//   npm run bench -- --tls        4 × 256 MiB over HTTPS against plain HTTP, action and curl
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
@@ -448,7 +449,9 @@ async function runHuge(): Promise<void> {
   if (a.rss && b.rss) console.log(`peak RSS 20,000 ÷ 500 = ${(b.rss / a.rss).toFixed(2)}`)
 }
 
-await main()
+// `--tls`: the cost of TLS on the large-file workload (scripts/bench-tls.ts), alone.
+if (process.argv.includes('--tls')) await (await import('./bench-tls.ts')).benchTls()
+else await main()
 
 /** A second run over an up-to-date target: what it costs next to the first (skip-existing). */
 async function runRerun(): Promise<void> {

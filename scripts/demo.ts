@@ -2,16 +2,21 @@
 // Artifactory-compatible server on 127.0.0.1 with sample files (one transient fault that is
 // retried), runs the bundled action against it exactly as the runner does, prints the log,
 // the outputs and the job summary as text, and stops the server.
+// `npm run demo -- --https`: the same over HTTPS, the server's certificate signed by the test CA
+// in __fixtures__/tls, which the action is given as `ca-certificates`.
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory } from '../server/artifactory.ts'
+import { tlsFixtures } from '../server/tls.ts'
 import { sampleFiles } from '../server/samples.ts'
 import { runAction } from './runner.ts'
 
+const https = process.argv.includes('--https')
 const files = sampleFiles()
 const server = await startArtifactory({
   files,
+  tls: https || undefined,
   latencyMs: 5,
   // 2 MiB/s per connection, as a slow proxy would allow: large files come in ranges, and
   // the progress line has something to say.
@@ -40,6 +45,7 @@ const result = await runAction({
     retries: '3',
     'retry-delay': '200',
     'progress-interval': '1',
+    ...(https ? { 'ca-certificates': path.join(tlsFixtures.dir, 'ca.pem') } : {}),
   },
   onLine: (line) => {
     const shown = asRunnerShows(line)

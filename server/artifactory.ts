@@ -4,9 +4,11 @@
 // on 127.0.0.1 only.
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
+import * as https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { runAql, type AqlItem } from './aql.ts'
 import { buildAnswer, buildsByFile, type BuildRun } from './builds.ts'
+import { nginxRefusal, serverTlsOptions, type ServerTls } from './tls.ts'
 
 /** A fault injected into one response. */
 export type Fault =
@@ -47,6 +49,8 @@ export interface ArtifactoryOptions {
   builds?: Record<string, BuildRun[]>
   /** Virtual repositories over local ones: key → member keys, in resolution order. */
   virtual?: Record<string, string[]>
+  /** Serve HTTPS (with the fixture certificates) instead of HTTP; `true` for the defaults. */
+  tls?: true | ServerTls
 }
 
 /** When files were created unless `created` says otherwise. */
@@ -75,7 +79,14 @@ export interface ArtifactoryServer {
   port: number
   files: Map<string, Buffer>
   requests: RecordedRequest[]
-  stats: { maxInFlight: number; inFlight: number; rejected: number; bodyResponses: number }
+  stats: {
+    maxInFlight: number
+    inFlight: number
+    rejected: number
+    bodyResponses: number
+    /** TCP connections accepted (TLS handshakes are tried on each). */
+    connections: number
+  }
   setFile(path: string, body: Buffer | string): void
   setFaults(path: string, faults: Fault[]): void
   reset(): void
@@ -176,7 +187,7 @@ export async function startArtifactory(
   const sums = new Map<string, ReturnType<typeof checksumsOf>>()
   const faults = new Map<string, Fault[]>(Object.entries(options.faults ?? {}))
   const requests: RecordedRequest[] = []
-  const stats = { maxInFlight: 0, inFlight: 0, rejected: 0, bodyResponses: 0 }
+  const stats = { maxInFlight: 0, inFlight: 0, rejected: 0, bodyResponses: 0, connections: 0 }
   const validTokens = new Set<string>()
   if (options.auth?.token) validTokens.add(options.auth.token)
   let aqlFailures = options.aqlFailures ?? 0
@@ -533,7 +544,8 @@ export async function startArtifactory(
     return found ?? p
   }
 
-  const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const tls = options.tls === true ? {} : options.tls
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const raw = req.url ?? '/'
     const pathname = raw.split('?')[0]
     let decoded = pathname
@@ -553,6 +565,10 @@ export async function startArtifactory(
       startedAt: Date.now(),
     }
     requests.push(rec)
+    if (nginxRefusal(tls, req, res)) {
+      rec.status = 400
+      return
+    }
     stats.inFlight++
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
     let counted = true
@@ -571,14 +587,20 @@ export async function startArtifactory(
       .catch(() => {
         req.socket.destroy()
       })
-  })
+  }
+  const server = tls
+    ? https.createServer({ keepAliveTimeout: 60_000, ...serverTlsOptions(tls) }, onRequest)
+    : http.createServer({ keepAliveTimeout: 60_000 }, onRequest)
+  // A refused handshake is the client's failure to see, not the server's to crash on.
+  server.on('tlsClientError', () => undefined)
   server.on('connection', (s) => {
+    stats.connections++
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  origin = `http://127.0.0.1:${port}`
+  origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
   return {
     origin,
@@ -600,6 +622,7 @@ export async function startArtifactory(
       stats.maxInFlight = stats.inFlight
       stats.rejected = 0
       stats.bodyResponses = 0
+      stats.connections = 0
     },
     close() {
       return new Promise<void>((resolve) => {

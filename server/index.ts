@@ -9,4 +9,5 @@ export type {
 } from './artifactory.ts'
 export { startProxy, type ProxyServer } from './proxy.ts'
 export { startRecorder, type RecorderServer } from './recorder.ts'
+export { tlsFixtures, type ServerTls } from './tls.ts'
 export { noise, sampleFiles } from './samples.ts'

@@ -1,8 +1,12 @@
-// A small forward proxy on 127.0.0.1 for tests: CONNECT tunnels and absolute-form requests.
+// A small forward proxy on 127.0.0.1 for tests: CONNECT tunnels (which carry HTTPS as they carry
+// anything) and absolute-form requests. With `tls`, the proxy itself speaks HTTPS (an
+// `https://` HTTPS_PROXY), with the fixture server certificate.
 // `hosts` lets it resolve names nothing else can (so a test proves traffic went through it);
 // it only ever connects to loopback addresses.
 import * as http from 'node:http'
+import * as https from 'node:https'
 import * as net from 'node:net'
+import { serverTlsOptions } from './tls.ts'
 
 export interface ProxyServer {
   url: string
@@ -15,7 +19,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 /** Starts the proxy. */
 export async function startProxy(
-  options: { hosts?: Record<string, string>; auth?: { username: string; password: string } } = {},
+  options: {
+    hosts?: Record<string, string>
+    auth?: { username: string; password: string }
+    tls?: boolean
+  } = {},
 ): Promise<ProxyServer> {
   const requests: ProxyServer['requests'] = []
   const sockets = new Set<net.Socket>()
@@ -28,7 +36,7 @@ export async function startProxy(
     const expected = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`
     return req.headers['proxy-authorization'] === expected
   }
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     requests.push({ method: req.method ?? 'GET', target: req.url ?? '', headers: req.headers })
     if (!allowed(req)) {
       res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' })
@@ -67,7 +75,11 @@ export async function startProxy(
       res.end()
     })
     req.pipe(upstream)
-  })
+  }
+  const server = options.tls
+    ? https.createServer(serverTlsOptions({}), handler)
+    : http.createServer(handler)
+  server.on('tlsClientError', () => undefined)
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     requests.push({ method: 'CONNECT', target: req.url ?? '', headers: req.headers })
     if (!allowed(req)) {
@@ -99,7 +111,7 @@ export async function startProxy(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const port = (server.address() as net.AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     close: () =>

@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
+import { X509Certificate } from 'node:crypto'
 import { authHeaders } from './artifactory/auth.ts'
+import { credentialOrigins, credentialsLabel } from './artifactory/credential-origins.ts'
 import { maskSecrets } from './action/secrets.ts'
 import { oidcToken } from './action/oidc.ts'
 import { cacheTool, toolCacheHit } from './action/tool-cache.ts'
@@ -64,27 +66,32 @@ export async function run(): Promise<void> {
     // log shows them (ACTIONS_STEP_DEBUG).
     const debugLog = core.isDebug() ? (line: string) => core.debug(redact(line)) : undefined
     const policy = retryPolicy(settings.retries, settings.retryDelayMs)
-    const authOrigin = settings.url ? new URL(settings.url).origin : undefined
-    http = new HttpClient({
-      connections: settings.concurrency,
-      timeoutMs: settings.timeoutMs,
-      authOrigin,
-      authHeaders: authHeaders(settings.auth),
-      debug: debugLog,
-    })
+    const credentials = credentialOrigins(settings.auth, settings.url, settings.entries)
+    const client = (bearer?: string): HttpClient =>
+      new HttpClient({
+        connections: settings.concurrency,
+        timeoutMs: settings.timeoutMs,
+        // Before the OIDC exchange there is nothing to send: say nothing about credentials.
+        authOrigins: settings.auth.kind === 'oidc' && !bearer ? undefined : credentials.origins,
+        authHeaders: authHeaders(settings.auth, bearer),
+        authLabel: credentialsLabel(settings.auth),
+        tls: settings.tls,
+        debug: debugLog,
+      })
+    http = client()
     const retryLog = (line: string): void => core.info(redact(line))
 
     core.startGroup('Plan')
+    logTls(settings)
+    for (const origin of credentials.withheld)
+      core.info(
+        `credentials are not sent to ${redact(origin)}: 'url' names another server (${redact(new URL(settings.url as string).origin)}), so its files are requested without them`,
+      )
     let bearer: string | undefined
     if (settings.auth.kind === 'oidc') {
       bearer = await oidcToken(settings, http, addSecret, signal, retryLog)
-      http = new HttpClient({
-        connections: settings.concurrency,
-        timeoutMs: settings.timeoutMs,
-        authOrigin,
-        authHeaders: authHeaders(settings.auth, bearer),
-        debug: debugLog,
-      })
+      await http.close()
+      http = client(bearer)
     }
     const resolved = await resolvePlan({
       settings,
@@ -201,6 +208,20 @@ export async function run(): Promise<void> {
     process.removeListener('SIGTERM', onSignal)
     await http?.close()
   }
+}
+
+/** Says which extra CAs and client certificate connections use: subjects only, never PEM text. */
+function logTls(settings: Settings): void {
+  const { ca, cert } = settings.tls
+  const subject = (pem: string): string => {
+    const x = new X509Certificate(pem)
+    return `'${x.subject.replace(/\n/g, ', ')}' (until ${x.validTo})`
+  }
+  if (ca?.length)
+    core.info(
+      `TLS: trusting ${ca.length} certificate${ca.length === 1 ? '' : 's'} from ca-certificates besides the default ones: ${ca.map(subject).join('; ')}`,
+    )
+  if (cert) core.info(`TLS: client certificate ${subject(cert)}`)
 }
 
 /** Memory use in the debug log: large runs must stay bounded. */

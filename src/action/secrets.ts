@@ -12,6 +12,13 @@ export function maskSecrets(settings: Settings, add: (secret: string) => void): 
   }
   for (const e of settings.entries) for (const s of secretsInUrl(e.source)) add(s)
   if (settings.url) for (const s of secretsInUrl(settings.url)) add(s)
+  // The runner masks a multi-line secret line by line only if each line is registered.
+  const key = settings.tls.key
+  if (key) {
+    add(key)
+    for (const line of key.split(/\r?\n/))
+      if (line.trim() && !line.startsWith('-----')) add(line.trim())
+  }
   for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
     const value = process.env[name]
     if (value)

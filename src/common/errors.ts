@@ -16,6 +16,7 @@ export type FailureKind =
   | 'size' // larger than max-size
   | 'disk' // writing locally failed: retrying would not help
   | 'unsafe' // a redirect or a path the action refuses to follow
+  | 'tls' // a certificate was refused (either side's): the same on every attempt
   | 'cancelled'
 
 /** A failed attempt, with what the retry policy needs to know about it. */

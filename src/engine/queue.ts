@@ -126,7 +126,7 @@ export async function runDownloads(
     new HttpClient({
       connections: options.concurrency,
       timeoutMs: options.timeoutMs,
-      authOrigin: options.authOrigin,
+      authOrigins: options.authOrigin ? new Set([options.authOrigin]) : undefined,
       authHeaders: options.authHeaders,
       debug: events.debug,
     })

@@ -6,22 +6,31 @@
 // (`@actions/http-client`'s getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY
 // mean exactly what they mean to the runner.
 import type { Readable } from 'node:stream'
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici'
+import { Agent, Client, Pool, ProxyAgent, buildConnector, request, type Dispatcher } from 'undici'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { AttemptError } from '../common/errors.ts'
 import { parseRetryAfter, statusHint } from './retry.ts'
 import { redactUrl } from '../common/redact.ts'
 import { artifactoryErrorMessage } from '../artifactory/error-body.ts'
+import { keepTlsAlerts, nginxCertificateFailure, tlsFailure, type Connector } from './tls-errors.ts'
+import { tlsConnectOptions, type TlsSettings } from './tls-options.ts'
 
 export interface HttpOptions {
   /** Connections per origin: sized to the concurrency so no request waits for a socket. */
   connections: number
   /** Idle timeout for headers and between body bytes. */
   timeoutMs: number
-  /** Origin credentials belong to: they are never sent anywhere else. */
-  authOrigin?: string
-  /** Headers that carry credentials (Authorization), sent only to {@link authOrigin}. */
+  /**
+   * Origins credentials belong to: they are never sent anywhere else. Undefined when the
+   * requests carry no credentials by design (the OIDC exchange): 401/403 then say nothing about them.
+   */
+  authOrigins?: ReadonlySet<string>
+  /** Headers that carry credentials (Authorization), sent only to {@link authOrigins}. */
   authHeaders?: Record<string, string>
+  /** What the credentials are, for a 401/403 message ("the access token"). */
+  authLabel?: string
+  /** Extra CAs and the client certificate, for every connection. */
+  tls?: TlsSettings
   userAgent?: string
   /** Request-level detail for debug logs; URLs arrive redacted. */
   debug?: (line: string) => void
@@ -33,6 +42,18 @@ export interface HttpResponse {
   body: Readable
   /** URL of the response after redirects. */
   url: string
+  /** Whether credentials went with the request that got this response, and which. */
+  credentials?: Credentials
+}
+
+/** What a 401 or 403 message says about credentials. */
+export interface Credentials {
+  /** They were sent with this request. */
+  sent: boolean
+  /** What the configured credentials are ("the access token"); undefined when there are none. */
+  label?: string
+  /** The origins they go to, when they were not sent here. */
+  origins?: readonly string[]
 }
 
 export interface RequestOptions {
@@ -57,9 +78,9 @@ export function redirectRefusal(from: URL, to: URL): string | undefined {
   return undefined
 }
 
-/** Whether credentials may go to `url`: only to the origin they were given for. */
-export function mayAuthenticate(url: URL, authOrigin: string | undefined): boolean {
-  return authOrigin !== undefined && url.origin === authOrigin
+/** Whether credentials may go to `url`: only to the origins they were given for. */
+export function mayAuthenticate(url: URL, authOrigins: ReadonlySet<string> | undefined): boolean {
+  return authOrigins !== undefined && authOrigins.has(url.origin)
 }
 
 /** An HTTP client with pooled keep-alive connections, safe redirects and proxy support. */
@@ -80,14 +101,19 @@ export class HttpClient {
     let method = opts.method ?? 'GET'
     let body = opts.body
     const carried: Record<string, string> = {}
+    // Credentials go to the origin the request was made for, never to a redirect elsewhere,
+    // even one that is itself among the auth origins.
+    const authenticate =
+      mayAuthenticate(current, this.options.authOrigins) &&
+      Object.keys(this.options.authHeaders ?? {}).length > 0
+    const first = current.origin
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = {
         'user-agent': this.options.userAgent ?? 'artifactory-download-action',
         ...opts.headers,
       }
-      if (mayAuthenticate(current, this.options.authOrigin)) {
-        Object.assign(headers, this.options.authHeaders)
-      }
+      const sent = authenticate && current.origin === first
+      if (sent) Object.assign(headers, this.options.authHeaders)
       const started = Date.now()
       const res = await request(current, {
         method,
@@ -98,6 +124,14 @@ export class HttpClient {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
         highWaterMark: 256 * 1024,
+      }).catch((error: unknown) => {
+        throw (
+          tlsFailure(error, {
+            host: current.host,
+            ca: !!this.options.tls?.ca,
+            clientCertificate: !!this.options.tls?.cert,
+          }) ?? error
+        )
       })
       const resHeaders = flatten(res.headers)
       this.options.debug?.(
@@ -109,7 +143,19 @@ export class HttpClient {
         // Artifactory states the checksums on its redirect; the storage it redirects to
         // usually does not: the first response's checksums apply to the final body.
         for (const [name, value] of Object.entries(carried)) resHeaders[name] ??= value
-        return { status: res.statusCode, headers: resHeaders, body: res.body, url: current.href }
+        const origins = this.options.authOrigins
+        const credentials: Credentials | undefined = origins && {
+          sent,
+          label: this.options.authLabel,
+          origins: !sent && origins.size ? [...origins] : undefined,
+        }
+        return {
+          status: res.statusCode,
+          headers: resHeaders,
+          body: res.body,
+          url: current.href,
+          credentials,
+        }
       }
       await res.body.dump().catch(() => undefined)
       if (hop + 1 >= MAX_REDIRECTS) {
@@ -146,10 +192,12 @@ export class HttpClient {
     const key = proxy ? proxy.href : 'direct'
     let dispatcher = this.dispatchers.get(key)
     if (!dispatcher) {
+      const tls = tlsConnectOptions(this.options.tls)
       const pool = {
         connections: this.options.connections,
         keepAliveTimeout: 30_000,
         pipelining: 1,
+        factory: alertKeepingFactory,
       }
       if (proxy) {
         const token =
@@ -157,9 +205,16 @@ export class HttpClient {
             ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}`
             : undefined
         const uri = `${proxy.protocol}//${proxy.host}`
-        dispatcher = new ProxyAgent({ uri, token, ...pool })
+        // The extra CAs also verify an HTTPS proxy; the client certificate is only for the server.
+        dispatcher = new ProxyAgent({
+          uri,
+          token,
+          ...pool,
+          requestTls: tls,
+          proxyTls: tls.ca ? { ca: tls.ca } : undefined,
+        })
       } else {
-        dispatcher = new Agent(pool)
+        dispatcher = new Agent({ ...pool, connect: tls })
       }
       this.dispatchers.set(key, dispatcher)
     }
@@ -170,8 +225,13 @@ export class HttpClient {
 /** Turns an error status into an {@link AttemptError}, reading Artifactory's error body for its message. */
 export async function statusError(res: HttpResponse, what: string): Promise<AttemptError> {
   const text = await readText(res.body, 16 * 1024).catch(() => '')
+  const tls = nginxCertificateFailure(res.status, text)
+  if (tls) return new AttemptError('tls', `${what}${tls.message}`, { status: res.status })
   const serverMessage = artifactoryErrorMessage(text, res.headers['content-type'])
-  const hint = statusHint(res.status)
+  const hint =
+    (res.status === 401 || res.status === 403) && res.credentials
+      ? credentialsHint(res.status, new URL(res.url).origin, res.credentials)
+      : statusHint(res.status)
   const parts = [
     `HTTP ${res.status}${STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : ''}`,
   ]
@@ -181,6 +241,23 @@ export async function statusError(res: HttpResponse, what: string): Promise<Atte
     status: res.status,
     retryAfterMs: parseRetryAfter(res.headers['retry-after']),
   })
+}
+
+/**
+ * What a 401 or 403 says about credentials: whether any were sent to this origin, and which,
+ * so "check the credentials" is never said where none went.
+ */
+export function credentialsHint(status: number, origin: string, credentials: Credentials): string {
+  if (credentials.sent) {
+    const label = credentials.label ?? 'the credentials'
+    const verb = /\band\b|credentials$/.test(label) ? 'were' : 'was'
+    return status === 401
+      ? `${label} ${verb} sent and refused: check the credentials (valid, not expired, for this server)`
+      : `${label} ${verb} sent: check that the user or token may read this repository`
+  }
+  if (credentials.label && credentials.origins?.length)
+    return `no credentials were sent to ${origin}: they go only to ${credentials.origins.join(', ')}, the server${credentials.origins.length > 1 ? 's' : ''} the workflow named`
+  return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`
 }
 
 /** Reads at most `limit` bytes of a body as text and discards the rest. */
@@ -209,6 +286,21 @@ const STATUS_TEXT: Record<number, string> = {
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
+}
+
+/**
+ * Pools and clients whose connections keep a TLS alert as the reason they failed; the connector
+ * is the one the Agent (or the ProxyAgent's tunnel) hands down.
+ */
+function alertKeepingFactory(origin: string | URL, options: object): Dispatcher {
+  const given = (options as { connect?: Connector | Record<string, unknown> }).connect
+  const connect = keepTlsAlerts(
+    typeof given === 'function' ? given : (buildConnector({ ...given }) as unknown as Connector),
+  )
+  const withConnect = { ...options, connect } as Pool.Options
+  return withConnect.connections === 1
+    ? new Client(origin, withConnect)
+    : new Pool(origin, withConnect)
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {

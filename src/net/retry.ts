@@ -1,5 +1,6 @@
 import { setTimeout } from 'node:timers/promises'
 import { AttemptError, messageOf } from '../common/errors.ts'
+import { tlsFailure } from './tls-errors.ts'
 
 /** When to try again. Timings are arguments so tests run with zero delay. */
 export interface RetryPolicy {
@@ -98,6 +99,8 @@ const DISK_CODES = new Set([
 /** Turns whatever an attempt threw into an {@link AttemptError} the policy can judge. */
 export function classify(error: unknown): AttemptError {
   if (error instanceof AttemptError) return error
+  const tls = tlsFailure(error)
+  if (tls) return tls
   const code = errorCode(error)
   if (code && DISK_CODES.has(code)) {
     return new AttemptError(

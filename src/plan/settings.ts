@@ -5,6 +5,7 @@ import { InputError } from '../common/errors.ts'
 import { nameRulesFor, pathNameProblem, type NameRules } from './file-names.ts'
 import { readSpec } from './spec-input.ts'
 import type { SpecEntry } from './file-spec.ts'
+import { readTlsSettings, type TlsSettings } from '../net/tls-options.ts'
 
 export { InputError }
 
@@ -45,6 +46,8 @@ export interface Settings {
   dryRun: boolean
   progressIntervalMs: number
   failOnError: boolean
+  /** Extra CAs and the client certificate, from `ca-certificates`, `client-certificate`, `client-key`. */
+  tls: TlsSettings
 }
 
 /** Reads one input the way `core.getInput` does: trimmed, '' when unset. */
@@ -97,6 +100,7 @@ export function getSettings(
     dryRun: bool(read, 'dry-run', false),
     progressIntervalMs: int(read, 'progress-interval', 10, 0, 86_400) * 1000,
     failOnError: bool(read, 'fail-on-error', true),
+    tls: readTlsSettings(read, workspace),
   }
   if (settings.addToPath && !settings.toolCache) {
     throw new InputError(

@@ -1,0 +1,210 @@
+// `npm run bench -- --tls`: the cost of TLS on the large-file workload. 4 × 256 MiB, 4 at once,
+// from the local server over plain HTTP and over HTTPS (TLS 1.3, the test CA in
+// __fixtures__/tls), with the action (every byte verified against SHA-256) and curl
+// (`--cacert`) side by side, each round in a rotated order; medians of BENCH_ROUNDS (3).
+// Both ends run on this machine, so the server's encryption competes with the client's
+// decryption for the same cores: the ratios, not the absolute times, are the result, and the
+// CPU seconds of each client (GNU time) show what TLS costs the client itself.
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
+import { tlsFixtures } from '../server/tls.ts'
+import { actionEnv, BUNDLE } from './runner.ts'
+
+const MiB = 1024 * 1024
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3)
+
+interface Run {
+  ms: number
+  cpuMs?: number
+  rss?: number
+  ok: boolean
+}
+
+/** Runs the TLS comparison and prints its table. */
+export async function benchTls(): Promise<void> {
+  const files = new Map<string, Buffer>()
+  for (let i = 0; i < 4; i++) files.set(`bench/tls/f${i}.bin`, pattern(256 * MiB, i + 1))
+  const plain = await startArtifactory({ files })
+  const secure = await startArtifactory({ files, tls: true })
+  const ca = path.join(tlsFixtures.dir, 'ca.pem')
+  const cases = [
+    { name: 'action, http', run: () => action(plain, files) },
+    { name: 'action, https', run: () => action(secure, files, ca) },
+    { name: 'curl, http', run: () => curl(plain, files) },
+    { name: 'curl, https', run: () => curl(secure, files, ca) },
+  ]
+  const runs = new Map<string, Run[]>(cases.map((c) => [c.name, []]))
+  console.log(
+    `TLS cost: 4 × 256 MiB, 4 at once; cores: ${os.cpus().length}; node ${process.version}; median of ${ROUNDS} rounds`,
+  )
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < cases.length; i++) {
+        const c = cases[(i + round) % cases.length]
+        plain.reset()
+        secure.reset()
+        const r = await c.run()
+        runs.get(c.name)?.push(r)
+        console.log(
+          `  round ${round + 1}: ${c.name} ${(r.ms / 1000).toFixed(2)} s${r.ok ? '' : ' (WRONG)'}`,
+        )
+      }
+    }
+  } finally {
+    await plain.close()
+    await secure.close()
+  }
+  const med = (name: string): Run => {
+    const sorted = [...(runs.get(name) as Run[])].sort((a, b) => a.ms - b.ms)
+    return { ...sorted[Math.floor((sorted.length - 1) / 2)], ok: sorted.every((r) => r.ok) }
+  }
+  const bytes = 4 * 256 * MiB
+  const rows = [
+    '| tool | protocol | wall (median) | rounds | MiB/s | CPU s (median run) | peak RSS | all bytes right | https ÷ http |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | :---: | ---: |',
+  ]
+  for (const tool of ['action', 'curl']) {
+    const http = med(`${tool}, http`)
+    for (const proto of ['http', 'https']) {
+      const m = med(`${tool}, ${proto}`)
+      const all = (runs.get(`${tool}, ${proto}`) as Run[]).map((r) => (r.ms / 1000).toFixed(2))
+      rows.push(
+        `| ${tool} | ${proto} | ${(m.ms / 1000).toFixed(2)} s | ${all.join(' / ')} | ${(bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.cpuMs !== undefined ? (m.cpuMs / 1000).toFixed(2) : '–'} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : 'no'} | ${proto === 'https' ? (m.ms / http.ms).toFixed(2) : '1.00'} |`,
+      )
+    }
+  }
+  const a = med('action, https')
+  const c = med('curl, https')
+  console.log(
+    `\n${rows.join('\n')}\n\naction ÷ curl over https (time): ${(a.ms / c.ms).toFixed(2)}`,
+  )
+}
+
+/** The bundled action as the runner runs it (as runner.ts does), under GNU time for its CPU seconds. */
+async function action(
+  server: ArtifactoryServer,
+  files: Map<string, Buffer>,
+  ca?: string,
+): Promise<Run> {
+  const dir = await fresh('action')
+  const workspace = path.join(dir, 'workspace')
+  await fsp.mkdir(workspace)
+  const output = path.join(dir, 'output.txt')
+  const summary = path.join(dir, 'summary.md')
+  await fsp.writeFile(output, '')
+  await fsp.writeFile(summary, '')
+  const env = actionEnv(
+    {
+      url: server.url,
+      paths: [...files.keys()].join('\n'),
+      target: 'out',
+      flat: 'false',
+      concurrency: '4',
+      'progress-interval': '0',
+      ...(ca ? { 'ca-certificates': ca } : {}),
+    },
+    { workspace, output, summary, temp: dir },
+  )
+  const r = await timed(process.execPath, [BUNDLE], env)
+  const ok = r.code === 0 && (await same(files, path.join(workspace, 'out')))
+  await fsp.rm(dir, { recursive: true, force: true })
+  return { ms: r.ms, cpuMs: r.cpuMs, rss: r.rss, ok }
+}
+
+async function curl(
+  server: ArtifactoryServer,
+  files: Map<string, Buffer>,
+  ca?: string,
+): Promise<Run> {
+  const dir = await fresh('curl')
+  const out = path.join(dir, 'out')
+  const list = path.join(dir, 'list.txt')
+  const lines: string[] = []
+  for (const p of files.keys())
+    lines.push(`url = "${server.url}/${p}"`, `output = "${path.join(out, p)}"`)
+  await fsp.writeFile(list, lines.join('\n'))
+  const args = [
+    '--parallel',
+    '--parallel-max',
+    '4',
+    '--create-dirs',
+    '--fail',
+    '--silent',
+    '--no-progress-meter',
+    '--show-error',
+  ]
+  if (ca) args.push('--cacert', ca)
+  args.push('--config', list)
+  const r = await timed('curl', args)
+  const ok = r.code === 0 && (await same(files, out))
+  await fsp.rm(dir, { recursive: true, force: true })
+  return { ms: r.ms, cpuMs: r.cpuMs, rss: r.rss, ok }
+}
+
+/** Runs a command, under GNU time when there is one (peak RSS and CPU seconds). */
+async function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ms: number; cpuMs?: number; rss?: number; code: number | null }> {
+  const useTime = fs.existsSync('/usr/bin/time')
+  const report = path.join(os.tmpdir(), `artdl-bench-tls-${process.pid}`)
+  const argv = useTime
+    ? ['/usr/bin/time', '-f', '%M %U %S', '-o', report, cmd, ...args]
+    : [cmd, ...args]
+  const started = performance.now()
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] })
+    child.on('close', resolve)
+  })
+  const ms = performance.now() - started
+  if (!useTime) return { ms, code }
+  const [kb, user, sys] = fs
+    .readFileSync(report, 'utf8')
+    .trim()
+    .split('\n')
+    .pop()!
+    .split(' ')
+    .map(Number)
+  fs.rmSync(report, { force: true })
+  return { ms, code, rss: kb * 1024, cpuMs: (user + sys) * 1000 }
+}
+
+async function same(files: Map<string, Buffer>, out: string): Promise<boolean> {
+  for (const [p, body] of files) {
+    const data = await fsp.readFile(path.join(out, p)).catch(() => undefined)
+    if (!data?.equals(body)) return false
+  }
+  return true
+}
+
+async function fresh(name: string): Promise<string> {
+  const dir = path.join(os.tmpdir(), 'artdl-bench-tls', name)
+  await fsp.rm(dir, { recursive: true, force: true })
+  await fsp.mkdir(dir, { recursive: true })
+  return dir
+}
+
+/** Incompressible enough, fast to make: a 1 MiB xorshift block, varied per MiB. */
+function pattern(size: number, seed: number): Buffer {
+  const block = Buffer.alloc(MiB)
+  let x = (seed * 2654435761) >>> 0 || 1
+  for (let i = 0; i < MiB; i += 4) {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    block.writeUInt32LE(x, i)
+  }
+  const out = Buffer.alloc(size)
+  for (let off = 0; off < size; off += MiB) {
+    block.copy(out, off)
+    out.writeUInt32LE((seed + off) >>> 0, off)
+  }
+  return out
+}
