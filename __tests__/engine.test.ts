@@ -187,7 +187,8 @@ describe('downloads', () => {
     )
     const { results } = await run('libs/bad.bin', { retries: 2 })
     expect(one(results)).toMatchObject({ status: 'failed', attempts: 3 })
-    expect(one(results).error).toContain('after 3 attempts')
+    expect(one(results).error).toMatch(/connection closed|ended after/)
+    expect(one(results).error).not.toMatch(/attempts/)
     expect(await tree()).toEqual([])
   })
 
@@ -221,7 +222,7 @@ describe('integrity', () => {
     const { results } = await run('libs/cc.bin', { retries: 2 })
     expect(one(results).status).toBe('failed')
     expect(one(results).error).toMatch(
-      /checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64} after 3 attempts/,
+      /^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/,
     )
     expect(await tree()).toEqual([])
   })

@@ -39,6 +39,10 @@ export interface EngineOptions {
   /** Replaced in tests to run retries with no delay. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
   random?: () => number
+  /** Replaced in tests: a rename refused as Windows scanners refuse it. */
+  rename?: (from: string, to: string) => Promise<void>
+  /** Waits between tries of a refused rename (tests pass zeros). */
+  renameRetryDelaysMs?: readonly number[]
 }
 
 /** Events from the engine to whoever reports; the engine itself never logs. */
@@ -183,6 +187,8 @@ export async function runDownloads(
     tails: new Set(),
     onRangeDone: () => slotFreed(),
     sleep: options.sleep ?? abortableSleep,
+    rename: options.rename,
+    renameRetryDelaysMs: options.renameRetryDelaysMs,
     onRetry: (info) => {
       progress.retries++
       events.onRetry?.(info)

@@ -8,14 +8,20 @@ import type { Destinations } from './destinations.ts'
 import { AttemptError } from '../common/errors.ts'
 import { InlineHash, type HashPool, type RunningHash } from './hasher.ts'
 import { statusError, type HttpClient, type HttpResponse } from '../net/http-client.ts'
-import type { Checksums, Download } from '../plan/downloads.ts'
-import { classify, isRetryable, retryDelay, type RetryPolicy } from '../net/retry.ts'
+import type { Download } from '../plan/downloads.ts'
+import { classify, errorCode, isRetryable, retryDelay, type RetryPolicy } from '../net/retry.ts'
+import {
+  expectedDigest,
+  headerChecksums,
+  strongest,
+  type Algorithm,
+  type ExpectedDigest,
+} from './checksums.ts'
+import { checkResponse, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { pumpToFile, type SinkOptions } from './sink.ts'
 import { formatBytes } from '../common/units.ts'
 
-/** The digest algorithms we verify with, strongest first. ETag is never one of them. */
-export type Algorithm = 'sha256' | 'sha1' | 'md5'
-const ALGORITHMS: Algorithm[] = ['sha256', 'sha1', 'md5']
+export type { Algorithm } from './checksums.ts'
 
 /** How one file ended. */
 export type FileStatus = 'downloaded' | 'up-to-date' | 'failed' | 'planned' | 'cancelled'
@@ -74,6 +80,10 @@ export interface TransferContext {
   /** A range finished and freed its slot. */
   onRangeDone?: () => void
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Replaced in tests (a rename refused the way Windows scanners refuse it). */
+  rename?: (from: string, to: string) => Promise<void>
+  /** Waits between tries of a refused rename; {@link RENAME_RETRY_DELAYS_MS} by default. */
+  renameRetryDelaysMs?: readonly number[]
   onRetry: (info: RetryInfo) => void
   /** Body bytes as they arrive, for progress. */
   onBytes: (n: number) => void
@@ -90,10 +100,15 @@ interface FileState {
   hash?: RunningHash
   validator?: string
   total?: number
-  expected?: { algorithm: Algorithm; digest: string }
+  expected?: ExpectedDigest
   /** Bytes received over the network for this file, all attempts. */
   bytes: number
   noSplit: boolean
+  /**
+   * A response did not answer its request (see {@link checkResponse}): the file is fetched
+   * whole from here on, with no ranges and no resume; a second mismatch fails it.
+   */
+  wholeOnly: boolean
   ranges: number
   /** Ranges taken from this attempt's streams by idle slots (see {@link takeTails}), unsettled. */
   taken: Promise<void>[]
@@ -123,6 +138,7 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
     received: 0,
     bytes: 0,
     noSplit: false,
+    wholeOnly: false,
     ranges: 1,
     taken: [],
   }
@@ -173,8 +189,17 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
         if (error.kind === 'http' && (error.status === 429 || error.status === 503))
           ctx.onPushback(true)
         const retry = attempts
-        if (!isRetryable(error) || retry > ctx.policy.retries) throw error
-        const delayMs = retryDelay(error, retry, ctx.policy)
+        // A response that did not answer its request: once, the file starts over whole (no
+        // ranges, no resume) at once; a server that does it again fails the file, by name.
+        const restartWhole = error instanceof ResponseMismatch && !state.wholeOnly
+        if (error instanceof ResponseMismatch && !restartWhole) throw error
+        if (restartWhole) {
+          resetState(state)
+          state.wholeOnly = true
+          state.noSplit = true
+          state.ranges = 1
+        } else if (!isRetryable(error) || retry > ctx.policy.retries) throw error
+        const delayMs = restartWhole ? 0 : retryDelay(error, retry, ctx.policy)
         ctx.onRetry({
           download: d,
           retry,
@@ -190,8 +215,8 @@ export async function transferFile(d: Download, ctx: TransferContext): Promise<F
     await removeQuietly(state.temp)
     if (ctx.signal.aborted) return result('cancelled', { error: 'cancelled before it finished' })
     const error = classify(err)
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
-    return result('failed', { error: `${error.message}${tries}` })
+    // The count of attempts is the report's to say (the result carries it), once.
+    return result('failed', { error: await withDiskSpace(error.message, err, d.dest) })
   }
 }
 
@@ -221,6 +246,18 @@ interface ExistingCheck {
  * body comes with the answer and is not requested twice. A dry run asks with HEAD: it must not
  * receive file bodies.
  */
+/** For a full disk, how much space is left where the file was to go. */
+async function withDiskSpace(message: string, err: unknown, dest: string): Promise<string> {
+  const code = errorCode(err)
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return message
+  try {
+    const s = await fsp.statfs(path.dirname(dest))
+    return `${message}; ${formatBytes(s.bavail * s.bsize)} free in ${path.dirname(dest)}`
+  } catch {
+    return message
+  }
+}
+
 async function checkExisting(d: Download, ctx: TransferContext): Promise<ExistingCheck> {
   const stat = await fsp.lstat(d.dest).catch(() => undefined)
   // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
@@ -244,18 +281,17 @@ async function checkExisting(d: Download, ctx: TransferContext): Promise<Existin
     signal: ctx.signal,
   })
   if (res.status === 304) {
-    res.body.resume()
+    drain(res.body)
     return { current: { size: stat.size, algorithm: 'sha1', requested: true } }
   }
-  const remote = res.status === 200 ? strongest(headerChecksums(res.headers)) : undefined
+  const remote = res.status === 200 ? strongest(headerChecksums(res.headers).checksums) : undefined
   if (remote && local[remote.algorithm] === remote.digest) {
     // Current after all (a server whose ETag is not the SHA-1): drop the body.
-    res.body.on('error', () => undefined)
-    res.body.destroy()
+    discard(res.body)
     return { current: { size: stat.size, algorithm: remote.algorithm, requested: true } }
   }
   if (ctx.dryRun) {
-    res.body.resume()
+    drain(res.body)
     return {}
   }
   // Changed, or an error status: the first attempt takes this response as its own.
@@ -277,30 +313,6 @@ async function hashFile(
   return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]))
 }
 
-/** The strongest checksum among those known. */
-export function strongest(
-  checksums: Checksums,
-): { algorithm: Algorithm; digest: string } | undefined {
-  for (const algorithm of ALGORITHMS) {
-    const digest = checksums[algorithm]
-    if (digest) return { algorithm, digest: digest.toLowerCase() }
-  }
-  return undefined
-}
-
-/** Artifactory's X-Checksum-* headers (any server may send them). */
-export function headerChecksums(headers: Record<string, string>): Checksums {
-  const valid = (value: string | undefined, length: number): string | undefined =>
-    value && new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value.trim())
-      ? value.trim().toLowerCase()
-      : undefined
-  return {
-    sha256: valid(headers['x-checksum-sha256'], 64),
-    sha1: valid(headers['x-checksum-sha1'], 40),
-    md5: valid(headers['x-checksum-md5'], 32),
-  }
-}
-
 /**
  * One request for the file: a fresh GET, or `Range: bytes=N-` with `If-Range` when a previous
  * attempt left a verified-so-far prefix. Streams the body into the temporary file and the hash.
@@ -314,6 +326,7 @@ async function attempt(
   answered?: HttpResponse,
 ): Promise<{ split?: true }> {
   const resuming =
+    !state.wholeOnly &&
     state.received > 0 &&
     state.validator !== undefined &&
     (state.hash !== undefined || state.expected === undefined)
@@ -330,7 +343,7 @@ async function attempt(
     const res = answered ?? (await ctx.http.request(d.url, { headers, signal: ctx.signal }))
     if (res.status === 416 && resuming) {
       // The file shrank or changed: start again from zero, in this same attempt.
-      res.body.resume()
+      drain(res.body)
       resetState(state)
       return await attempt(d, state, ctx)
     }
@@ -339,27 +352,34 @@ async function attempt(
     }
     ctx.onPushback(false)
     const validator = res.headers['etag'] || res.headers['last-modified']
+    // Nothing is written before the response is known to answer the request.
+    const placed = checkResponse({
+      asked: resuming ? { start: state.received } : undefined,
+      wholeAcceptable: true,
+      status: res.status,
+      headers: res.headers,
+    })
+    if (!placed.ok) {
+      discard(res.body)
+      resetState(state)
+      throw new ResponseMismatch(placed.reason)
+    }
     let offset = 0
-    if (res.status === 206 && resuming) {
-      const range = parseContentRange(res.headers['content-range'])
-      if (
-        !range ||
-        range.start !== state.received ||
-        (validator && validator !== state.validator)
-      ) {
-        res.body.destroy()
+    if (placed.start > 0) {
+      if (validator && validator !== state.validator) {
+        discard(res.body)
         resetState(state)
         throw new AttemptError(
           'network',
-          'the server answered the resumed request with a different range or version; restarting',
+          'the server answered the resumed request with another version of the file; restarting',
         )
       }
       offset = state.received
-      state.total = range.total
+      state.total = placed.fileSize
     } else {
       // 200: a whole body, whether or not we asked for a range (changed file or no range support).
       resetState(state)
-      state.total = contentLength(res.headers)
+      state.total = placed.length
     }
     state.validator = validator
     setExpected(d, state, res.headers, ctx)
@@ -378,6 +398,7 @@ async function attempt(
     const large =
       rangesOk &&
       !state.noSplit &&
+      !state.wholeOnly &&
       ctx.split > 1 &&
       total !== undefined &&
       total >= ctx.splitMinSize
@@ -564,24 +585,25 @@ async function fetchParts(
   const fetched = parts.map(([start, end]) =>
     ctx
       .schedule(async () => {
+        const asked = { start, end }
         const res = await ctx.http.request(state.download.url, {
-          headers: { range: `bytes=${start}-${end}`, 'if-range': validator },
+          headers: { range: rangeHeader(asked), 'if-range': validator },
           signal,
         })
-        if (res.status !== 206) {
-          if (res.status === 200) {
-            res.body.destroy()
+        if (res.status !== 200 && res.status !== 206) throw await statusError(res, '')
+        const placed = checkResponse({
+          asked,
+          wholeAcceptable: false,
+          status: res.status,
+          headers: res.headers,
+        })
+        if (!placed.ok) {
+          discard(res.body)
+          // A 200 with another validator: If-Range did its job, the file changed.
+          const now = res.headers['etag'] || res.headers['last-modified']
+          if (res.status === 200 && now !== validator)
             throw new AttemptError('network', 'the file changed on the server during the download')
-          }
-          throw await statusError(res, '')
-        }
-        const range = parseContentRange(res.headers['content-range'])
-        if (!range || range.start !== start || range.end !== end) {
-          res.body.destroy()
-          throw new AttemptError(
-            'network',
-            `the server answered range ${start}-${end} with ${res.headers['content-range'] ?? 'no Content-Range'}`,
-          )
+          throw new ResponseMismatch(placed.reason)
         }
         await streamPart(res.body, state, ctx, signal, start, end - start + 1)
       }, 1_000)
@@ -620,7 +642,7 @@ function setExpected(
   ctx: TransferContext,
 ): void {
   if (!ctx.verify) return
-  const expected = strongest(d.checksums) ?? strongest(headerChecksums(headers))
+  const expected = expectedDigest(d.checksums, headers)
   if (expected) state.expected = expected
 }
 
@@ -749,6 +771,11 @@ async function pump(
   if (tail) ctx.tails.add(tail)
   let n: number
   try {
+    // A body that failed while nobody read it (during the open of the file) emits nothing
+    // more: its error is taken here, or the pump would wait forever.
+    if (body.errored) throw body.errored
+    if (body.destroyed && !body.readableEnded)
+      throw new AttemptError('network', 'connection closed before the body was read')
     n = await pumpToFile(body, sink)
   } finally {
     if (tail) ctx.tails.delete(tail)
@@ -781,26 +808,46 @@ async function verifyAndPlace(
     }
     verified = state.expected.algorithm
   }
-  try {
-    await fsp.rename(state.temp, d.dest)
-  } catch (err) {
-    throw classify(err)
-  }
+  await renameIntoPlace(state.temp, d.dest, ctx)
   return verified
 }
 
-function contentLength(headers: Record<string, string>): number | undefined {
-  const value = headers['content-length']
-  return value && /^\d+$/.test(value) ? Number(value) : undefined
+/** Codes with which antivirus scanners and indexers (Windows) refuse a rename for a moment. */
+const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY'])
+
+/** Waits between tries of a refused rename: about 1 s in all. */
+export const RENAME_RETRY_DELAYS_MS = [50, 100, 200, 250, 400]
+
+/**
+ * Renames the verified temporary onto the destination. A rename refused with EPERM, EACCES or
+ * EBUSY is tried again for about a second, since on Windows a scanner that opened the fresh
+ * file refuses it briefly; anything else (or a refusal that lasts) fails the file.
+ */
+async function renameIntoPlace(temp: string, dest: string, ctx: TransferContext): Promise<void> {
+  const rename = ctx.rename ?? fsp.rename
+  const delays = ctx.renameRetryDelaysMs ?? RENAME_RETRY_DELAYS_MS
+  for (let i = 0; ; i++) {
+    try {
+      await rename(temp, dest)
+      return
+    } catch (err) {
+      const code = errorCode(err)
+      if (i >= delays.length || !code || !BUSY_CODES.has(code)) throw classify(err)
+      await ctx.sleep(delays[i], ctx.signal)
+    }
+  }
 }
 
-/** `bytes 100-199/1000` → { start: 100, end: 199, total: 1000 }. */
-export function parseContentRange(
-  value: string | undefined,
-): { start: number; end: number; total?: number } | undefined {
-  const m = value && /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim())
-  if (!m) return undefined
-  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? undefined : Number(m[3]) }
+/** Reads a short body to its end and drops it, keeping the connection. */
+function drain(body: Readable): void {
+  body.on('error', () => undefined)
+  body.resume()
+}
+
+/** Drops a body nobody will read (the HTTP client keeps an 'error' listener on every body). */
+function discard(body: Readable): void {
+  body.on('error', () => undefined)
+  body.destroy()
 }
 
 async function removeQuietly(file: string): Promise<void> {

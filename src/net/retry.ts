@@ -82,12 +82,20 @@ const NETWORK_CODES: Record<string, string> = {
   ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the body ended',
 }
 
-const DISK_CODES = new Set([
+/**
+ * Local failures: retrying the download would write to the same full, read-only or missing
+ * place again, so the file fails at once. ENOENT is local too: network failures never carry
+ * it (DNS says ENOTFOUND), and an fs call gives it when the target folder vanished.
+ */
+export const DISK_CODES = new Set([
   'ENOSPC',
+  'EDQUOT',
+  'EFBIG',
+  'ENAMETOOLONG',
   'EACCES',
   'EPERM',
   'EROFS',
-  'EDQUOT',
+  'ENOENT',
   'EISDIR',
   'ENOTDIR',
   'EEXIST',
@@ -101,7 +109,7 @@ export function classify(error: unknown): AttemptError {
   if (code && DISK_CODES.has(code)) {
     return new AttemptError(
       'disk',
-      `cannot write the file: ${diskMessage(code)} (${messageOf(error)})`,
+      `the file could not be written: ${diskMessage(code)} (${messageOf(error)})`,
       { cause: error },
     )
   }
@@ -114,7 +122,8 @@ export function classify(error: unknown): AttemptError {
   return new AttemptError('network', messageOf(error) || 'network error', { cause: error })
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of an error or of one of its causes (ENOSPC, UND_ERR_SOCKET...). */
+export function errorCode(error: unknown): string | undefined {
   let e: unknown = error
   for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
     const code = (e as { code?: unknown }).code
@@ -129,11 +138,17 @@ function diskMessage(code: string): string {
     case 'ENOSPC':
     case 'EDQUOT':
       return 'no space left on the disk'
+    case 'EFBIG':
+      return 'the file is larger than the file system or a limit (ulimit -f) allows'
+    case 'ENAMETOOLONG':
+      return 'the name is too long for the file system'
     case 'EACCES':
     case 'EPERM':
       return 'permission denied'
     case 'EROFS':
       return 'the file system is read-only'
+    case 'ENOENT':
+      return 'the target folder no longer exists'
     default:
       return code
   }

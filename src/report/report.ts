@@ -53,6 +53,13 @@ export function totals(results: FileResult[]): Totals {
 
 const attemptsText = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`
 
+/**
+ * A failure's message with its count of attempts, said here once: the engine's messages carry
+ * no count, and a single attempt needs none (a plan entry's retried listing says its own).
+ */
+const failureText = (r: FileResult, redact: Redact): string =>
+  `${redact(r.error ?? 'failed')}${r.attempts > 1 ? ` (${attemptsText(r.attempts)})` : ''}`
+
 /** The one log line for a finished file. */
 export function fileLine(r: FileResult, target: string, redact: Redact): string {
   const dest = relativeDest(r.download.dest, target)
@@ -71,7 +78,7 @@ export function fileLine(r: FileResult, target: string, redact: Redact): string 
     case 'cancelled':
       return `- ${source}  cancelled`
     case 'failed':
-      return `✗ ${source}  ${redact(r.error ?? 'failed')}`
+      return `✗ ${source}  ${failureText(r, redact)}`
   }
 }
 
@@ -115,7 +122,7 @@ export function annotations(results: FileResult[], redact: Redact): Annotation[]
     .slice(0, MAX_FILE_ANNOTATIONS)
     .map((r) => ({
       title: `Download failed: ${redact(r.download.source)}`,
-      message: `${redact(r.error ?? 'failed')} (${attemptsText(r.attempts)})`,
+      message: failureText(r, redact),
     }))
 }
 
