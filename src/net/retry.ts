@@ -95,6 +95,7 @@ export const DISK_CODES = new Set([
   'EACCES',
   'EPERM',
   'EROFS',
+  'EBUSY',
   'ENOENT',
   'EISDIR',
   'ENOTDIR',
@@ -149,6 +150,8 @@ function diskMessage(code: string): string {
       return 'the file system is read-only'
     case 'ENOENT':
       return 'the target folder no longer exists'
+    case 'EBUSY':
+      return 'the file is in use by another program'
     default:
       return code
   }

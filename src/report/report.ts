@@ -55,10 +55,10 @@ const attemptsText = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`
 
 /**
  * A failure's message with its count of attempts, said here once: the engine's messages carry
- * no count, and a single attempt needs none (a plan entry's retried listing says its own).
+ * no count (the result does).
  */
 const failureText = (r: FileResult, redact: Redact): string =>
-  `${redact(r.error ?? 'failed')}${r.attempts > 1 ? ` (${attemptsText(r.attempts)})` : ''}`
+  `${redact(r.error ?? 'failed')} (${attemptsText(r.attempts)})`
 
 /** The one log line for a finished file. */
 export function fileLine(r: FileResult, target: string, redact: Redact): string {
