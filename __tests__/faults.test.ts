@@ -502,3 +502,12 @@ describe('through the action', () => {
     expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual(['out/big.bin'])
   })
 })
+
+describe('soak', () => {
+  it('recovers from repeated truncations and resets under CPU load, run after run', async () => {
+    const { soak } = await import('../scripts/soak.ts')
+    const r = await soak({ runs: 3, seed: 100 })
+    expect(r.problems).toEqual([])
+    expect(r.failures).toBe(0)
+  }, 60_000)
+})
