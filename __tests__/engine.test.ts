@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles, type Download } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
-import type { FileResult, RetryInfo } from '../src/engine/transfer.ts'
+import type { FileResult, RetryInfo } from '../src/engine/results.ts'
 import {
   startArtifactory,
   type ArtifactoryServer,

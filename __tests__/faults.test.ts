@@ -10,7 +10,7 @@ import * as core from '../__fixtures__/core.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
-import type { FileResult, RetryInfo } from '../src/engine/transfer.ts'
+import type { FileResult, RetryInfo } from '../src/engine/results.ts'
 import { checkResponse, parseContentRange } from '../src/engine/response-check.ts'
 import { expectedDigest, headerChecksums } from '../src/engine/checksums.ts'
 import {

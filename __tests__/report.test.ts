@@ -11,7 +11,7 @@ import {
   summaryMarkdown,
   totals,
 } from '../src/report/report.ts'
-import type { FileResult } from '../src/engine/transfer.ts'
+import type { FileResult } from '../src/engine/results.ts'
 import { formatBytes, formatDuration, parseSize } from '../src/common/units.ts'
 
 const none = (t: string) => t

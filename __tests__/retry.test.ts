@@ -148,7 +148,7 @@ describe('redirect safety', async () => {
 })
 
 describe('splitWays', async () => {
-  const { splitWays } = await import('../src/engine/transfer.ts')
+  const { splitWays } = await import('../src/engine/ranges.ts')
   const MiB = 1024 * 1024
   it('splits only large files, only into idle slots, never into parts under 1 MiB', () => {
     expect(splitWays(100 * MiB, 8, 16 * MiB, 7)).toBe(8)

@@ -25,7 +25,7 @@ import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
 import { retryPolicy } from './net/retry.ts'
 import { abortableSleep, newProgress, runDownloads } from './engine/queue.ts'
 import { shardPlan, sortPlan } from './plan/shard.ts'
-import type { FileResult } from './engine/transfer.ts'
+import type { FileResult } from './engine/results.ts'
 import { formatBytes } from './common/units.ts'
 
 /**

@@ -6,13 +6,10 @@ import { HttpClient } from '../net/http-client.ts'
 import type { Download } from '../plan/downloads.ts'
 import { compactEvery, reclaimEvery } from './memory.ts'
 import { retryPolicy } from '../net/retry.ts'
-import {
-  takeTails,
-  transferFile,
-  type FileResult,
-  type RetryInfo,
-  type TransferContext,
-} from './transfer.ts'
+import type { TransferContext } from './context.ts'
+import { transferFile } from './file-transfer.ts'
+import { takeTails } from './ranges.ts'
+import type { FileResult, RetryInfo } from './results.ts'
 
 /** What the engine needs: the transfer-related part of the settings, plus credentials. */
 export interface EngineOptions {
@@ -133,7 +130,7 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
  * retried holds no slot. Results come back in plan order.
  */
 export async function runDownloads(
-  downloads: Download[],
+  downloads: readonly Readonly<Download>[],
   options: EngineOptions,
   events: EngineEvents = {},
   signal: AbortSignal = new AbortController().signal,
@@ -184,7 +181,7 @@ export async function runDownloads(
     },
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
     idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
-    tails: new Set(),
+    streamsOpenToTailTaking: new Set(),
     onRangeDone: () => slotFreed(),
     sleep: options.sleep ?? abortableSleep,
     rename: options.rename,

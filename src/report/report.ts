@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import type { Progress } from '../engine/queue.ts'
-import type { FileResult, RetryInfo } from '../engine/transfer.ts'
+import type { FileResult, RetryInfo } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 
 /** Makes any text safe to show (removes secrets). */
