@@ -13,6 +13,7 @@ import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import type { FileResult, RetryInfo } from '../src/engine/results.ts'
 import { checkResponse, parseContentRange } from '../src/engine/response-check.ts'
 import { expectedDigest, headerChecksums } from '../src/engine/checksums.ts'
+import { HttpClient, readText } from '../src/net/http-client.ts'
 import {
   startArtifactory,
   type ArtifactoryOptions,
@@ -500,6 +501,26 @@ describe('through the action', () => {
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(fs.readFileSync(path.join(workspace, 'out', 'big.bin')).equals(data)).toBe(true)
     expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual(['out/big.bin'])
+  })
+})
+
+describe('bodies nobody reads yet', () => {
+  it('keep a connection that breaks before anyone reads them from crashing the process', async () => {
+    const s = await serve({
+      files: { 'libs/b.bin': body(500_000, 15) },
+      faults: { 'libs/b.bin': [{ kind: 'reset', afterBytes: 1000 }] },
+    })
+    const http = new HttpClient({ connections: 1, timeoutMs: 5000 })
+    try {
+      const res = await http.request(`${s.url}/libs/b.bin`)
+      // The connection breaks while the body lies unread (as during the open of a temporary).
+      await new Promise((r) => setTimeout(r, 200))
+      expect(escaped).toEqual([])
+      // Whoever reads it later still learns of the error.
+      await expect(readText(res.body)).rejects.toThrow()
+    } finally {
+      await http.close()
+    }
   })
 })
 
