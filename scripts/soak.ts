@@ -74,6 +74,13 @@ export async function soak(o: {
       const seed = (o.seed ?? 1) + run
       const problem = await soakRun(seed, o.files ?? 40, escaped)
       if (problem) problems.push(`run ${run + 1} (seed ${seed}): ${problem}`)
+      if (process.env.SOAK_DEBUG) {
+        ;(globalThis as { gc?: () => void }).gc?.()
+        const m = process.memoryUsage()
+        console.log(
+          `run ${run + 1}: rss ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, external ${(m.external / 2 ** 20).toFixed(0)} MiB`,
+        )
+      }
     }
   } finally {
     clearInterval(sampler)
