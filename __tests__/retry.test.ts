@@ -72,6 +72,28 @@ describe('classify', () => {
     expect(e.kind).toBe('disk')
     expect(e.message).toContain('no space left')
   })
+  it('fails local write failures at once, saying the file could not be written', () => {
+    const cases: [string, RegExp][] = [
+      ['EFBIG', /larger than the file system or a limit \(ulimit -f\)/],
+      ['ENAMETOOLONG', /name is too long/],
+      ['EDQUOT', /no space left/],
+      ['EROFS', /read-only/],
+      ['EACCES', /permission denied/],
+      ['ENOENT', /target folder no longer exists/],
+      ['EBUSY', /in use by another program/],
+    ]
+    for (const [code, text] of cases) {
+      const e = classify(Object.assign(new Error(`${code}: write`), { code }))
+      expect(e.kind, code).toBe('disk')
+      expect(isRetryable(e), code).toBe(false)
+      expect(e.message, code).toMatch(/^the file could not be written: /)
+      expect(e.message, code).toMatch(text)
+    }
+  })
+  it('finds the code of a wrapped cause', () => {
+    const inner = Object.assign(new Error('x'), { code: 'EFBIG' })
+    expect(classify(new Error('wrapped', { cause: inner })).kind).toBe('disk')
+  })
 })
 
 describe('AdaptiveLimit', async () => {
@@ -128,7 +150,7 @@ describe('redirect safety', async () => {
 })
 
 describe('splitWays', async () => {
-  const { splitWays } = await import('../src/engine/transfer.ts')
+  const { splitWays } = await import('../src/engine/ranges.ts')
   const MiB = 1024 * 1024
   it('splits only large files, only into idle slots, never into parts under 1 MiB', () => {
     expect(splitWays(100 * MiB, 8, 16 * MiB, 7)).toBe(8)

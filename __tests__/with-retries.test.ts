@@ -51,7 +51,8 @@ describe('withRetries', () => {
     await expect(run).rejects.toMatchObject({
       kind: 'http',
       status: 502,
-      message: 'listing: HTTP 502 after 3 attempts',
+      message: 'listing: HTTP 502',
+      attempts: 3,
     })
     expect(calls).toBe(3)
   })

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { runAql, type AqlItem } from './aql.ts'
 import { buildAnswer, buildsByFile, type BuildRun } from './builds.ts'
 import { nginxRefusal, serverTlsOptions, type ServerTls } from './tls.ts'
+import { isMisbehaviour, misbehave, type Misbehaviour } from './faults.ts'
 
 /** A fault injected into one response. */
 export type Fault =
@@ -21,6 +22,7 @@ export type Fault =
   | { kind: 'no-length' }
   | { kind: 'redirect'; location: string; status?: number }
   | { kind: 'delay'; ms: number }
+  | Misbehaviour
 
 export interface ArtifactoryOptions {
   files?: Map<string, Buffer> | Record<string, Buffer | string>
@@ -227,7 +229,9 @@ export async function startArtifactory(
     if (!body) return jsonError(res, 404, 'Could not find resource')
     const s = sumsOf(p)
     const etag = `"${s.sha1}"`
-    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' }
+    let headers: Record<string, string | number | string[]> = {
+      'content-type': 'application/octet-stream',
+    }
     if (options.checksums !== false && fault?.kind !== 'no-checksum') {
       headers['x-checksum-sha256'] = s.sha256
       headers['x-checksum-sha1'] = s.sha1
@@ -282,6 +286,10 @@ export async function startArtifactory(
       payload[at] ^= 0xff
     }
     if (fault?.kind !== 'no-length') headers['content-length'] = payload.length
+    if (fault && isMisbehaviour(fault)) {
+      ;({ status, headers, payload } = misbehave(fault, body, range, { status, headers, payload }))
+      if (headers['content-length'] !== undefined) headers['content-length'] = payload.length
+    }
     if (fault?.kind === 'reset' && !fault.afterBytes) {
       req.socket.destroy()
       return 0

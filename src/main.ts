@@ -25,7 +25,7 @@ import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
 import { retryPolicy, sleep } from './net/retry.ts'
 import { newProgress, runDownloads } from './engine/queue.ts'
 import { shardPlan, sortPlan } from './plan/shard.ts'
-import type { FileResult } from './engine/transfer.ts'
+import type { FileResult } from './engine/results.ts'
 import { formatBytes } from './common/units.ts'
 
 /**
@@ -257,7 +257,7 @@ function logPlan(
   )
   for (const f of failures)
     core.info(
-      `✗ ${f.label ?? `line ${f.entry.line}`} '${redact(f.entry.source)}': ${redact(f.message)}`,
+      `✗ ${f.label ?? `line ${f.entry.line}`} '${redact(f.entry.source)}': ${redact(f.message)}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`,
     )
 }
 

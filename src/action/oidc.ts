@@ -1,7 +1,7 @@
 import { setTimeout } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
-import { messageOf } from '../common/errors.ts'
+import { AttemptError, messageOf } from '../common/errors.ts'
 import { formatDuration } from '../common/units.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
@@ -46,7 +46,11 @@ export async function oidcToken(
           `retry ${r.retry}/${r.retries} for the OIDC token exchange in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
         ),
     },
-  )
+  ).catch((error: unknown) => {
+    // The step's failure message is this error's only report: the count is said here, once.
+    const n = error instanceof AttemptError ? (error.attempts ?? 1) : 1
+    throw n > 1 ? new Error(`${messageOf(error)} after ${n} attempts`, { cause: error }) : error
+  })
   addSecret(token.accessToken)
   core.info(
     `OIDC: exchanged the job's ID token with provider '${provider}'${token.username ? ` for user '${token.username}'` : ''}`,

@@ -26,16 +26,19 @@ export class AttemptError extends Error {
   readonly status?: number
   /** From `Retry-After`, when the server said when to come back. */
   readonly retryAfterMs?: number
+  /** Attempts made before giving up, set by the retry loop: reports say the count once, from here. */
+  readonly attempts?: number
 
   constructor(
     kind: FailureKind,
     message: string,
-    extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    extra: { status?: number; retryAfterMs?: number; attempts?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: extra.cause })
     this.kind = kind
     this.status = extra.status
     this.retryAfterMs = extra.retryAfterMs
+    this.attempts = extra.attempts
   }
 }
 

@@ -6,13 +6,10 @@ import { HttpClient } from '../net/http-client.ts'
 import type { Download } from '../plan/downloads.ts'
 import { compactEvery, reclaimEvery } from './memory.ts'
 import { retryPolicy, sleep } from '../net/retry.ts'
-import {
-  takeTails,
-  transferFile,
-  type FileResult,
-  type RetryInfo,
-  type TransferContext,
-} from './transfer.ts'
+import type { TransferContext } from './context.ts'
+import { transferFile } from './file-transfer.ts'
+import { takeTails } from './ranges.ts'
+import type { FileResult, RetryInfo } from './results.ts'
 
 /** What the engine needs: the transfer-related part of the settings, plus credentials. */
 export interface EngineOptions {
@@ -39,6 +36,10 @@ export interface EngineOptions {
   /** Replaced in tests to run retries with no delay. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
   random?: () => number
+  /** Replaced in tests: a rename refused as Windows scanners refuse it. */
+  rename?: (from: string, to: string) => Promise<void>
+  /** Waits between tries of a refused rename (tests pass zeros). */
+  renameRetryDelaysMs?: readonly number[]
 }
 
 /** Events from the engine to whoever reports; the engine itself never logs. */
@@ -113,7 +114,7 @@ export class AdaptiveLimit {
  * retried holds no slot. Results come back in plan order.
  */
 export async function runDownloads(
-  downloads: Download[],
+  downloads: readonly Readonly<Download>[],
   options: EngineOptions,
   events: EngineEvents = {},
   signal: AbortSignal = new AbortController().signal,
@@ -164,9 +165,11 @@ export async function runDownloads(
     },
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
     idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
-    tails: new Set(),
+    streamsOpenToTailTaking: new Set(),
     onRangeDone: () => slotFreed(),
     sleep: options.sleep ?? sleep,
+    rename: options.rename,
+    renameRetryDelaysMs: options.renameRetryDelaysMs,
     onRetry: (info) => {
       progress.retries++
       events.onRetry?.(info)

@@ -133,6 +133,10 @@ export class HttpClient {
           }) ?? error
         )
       })
+      // A permanent listener: an error the body emits while nobody reads it (between the
+      // answer and the pump, after a consumer stopped, while it is dropped) must not become an
+      // uncaught exception. Consumers still see errors through their own listeners.
+      res.body.on('error', () => undefined)
       const resHeaders = flatten(res.headers)
       this.options.debug?.(
         `${method} ${redactUrl(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +

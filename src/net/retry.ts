@@ -84,12 +84,21 @@ const NETWORK_CODES: Record<string, string> = {
   ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the body ended',
 }
 
-const DISK_CODES = new Set([
+/**
+ * Local failures: retrying the download would write to the same full, read-only or missing
+ * place again, so the file fails at once. ENOENT is local too: network failures never carry
+ * it (DNS says ENOTFOUND), and an fs call gives it when the target folder vanished.
+ */
+export const DISK_CODES = new Set([
   'ENOSPC',
+  'EDQUOT',
+  'EFBIG',
+  'ENAMETOOLONG',
   'EACCES',
   'EPERM',
   'EROFS',
-  'EDQUOT',
+  'EBUSY',
+  'ENOENT',
   'EISDIR',
   'ENOTDIR',
   'EEXIST',
@@ -105,7 +114,7 @@ export function classify(error: unknown): AttemptError {
   if (code && DISK_CODES.has(code)) {
     return new AttemptError(
       'disk',
-      `cannot write the file: ${diskMessage(code)} (${messageOf(error)})`,
+      `the file could not be written: ${diskMessage(code)} (${messageOf(error)})`,
       { cause: error },
     )
   }
@@ -118,7 +127,8 @@ export function classify(error: unknown): AttemptError {
   return new AttemptError('network', messageOf(error) || 'network error', { cause: error })
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of an error or of one of its causes (ENOSPC, UND_ERR_SOCKET...). */
+export function errorCode(error: unknown): string | undefined {
   let e: unknown = error
   for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
     const code = (e as { code?: unknown }).code
@@ -133,11 +143,19 @@ function diskMessage(code: string): string {
     case 'ENOSPC':
     case 'EDQUOT':
       return 'no space left on the disk'
+    case 'EFBIG':
+      return 'the file is larger than the file system or a limit (ulimit -f) allows'
+    case 'ENAMETOOLONG':
+      return 'the name is too long for the file system'
     case 'EACCES':
     case 'EPERM':
       return 'permission denied'
     case 'EROFS':
       return 'the file system is read-only'
+    case 'ENOENT':
+      return 'the target folder no longer exists'
+    case 'EBUSY':
+      return 'the file is in use by another program'
     default:
       return code
   }
@@ -188,7 +206,7 @@ export interface RetryOptions {
   policy: RetryPolicy
   signal: AbortSignal
   /**
-   * Names the operation in the final error ("listing: HTTP 503 after 4 attempts"). Without it
+   * Names the operation in the final error ("listing: HTTP 503", with `attempts` set). Without it
    * the last attempt's error is thrown as it is (the caller words it, as the engine does).
    */
   what?: string
@@ -219,11 +237,11 @@ export async function withRetries<T>(
       const retry = attempt
       if (signal.aborted || !isRetryable(error) || retry > policy.retries) {
         if (what === undefined) throw error
-        throw new AttemptError(
-          error.kind,
-          `${what}: ${error.message}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,
-          { status: error.status },
-        )
+        // The count goes on the error, not into its text: whoever reports it says it once.
+        throw new AttemptError(error.kind, `${what}: ${error.message}`, {
+          status: error.status,
+          attempts: attempt,
+        })
       }
       const delayMs = retryDelay(error, retry, policy)
       options.onRetry?.({ retry, retries: policy.retries, delayMs, error })

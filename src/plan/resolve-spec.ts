@@ -21,7 +21,7 @@ import {
   specMatches,
   type SpecPattern,
 } from './spec-pattern.ts'
-import type { EntryFailure } from './resolve.ts'
+import { attemptsOf, type EntryFailure } from './resolve.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000
@@ -69,7 +69,7 @@ export async function resolveSpec(
   o: SpecResolveOptions,
 ): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const listings = new Map<string, Promise<ListedFile[]>>()
-  const results = new Array<Download[] | string>(o.spec.length)
+  const results = new Array<Download[] | { message: string; attempts?: number }>(o.spec.length)
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < o.spec.length) {
@@ -78,7 +78,7 @@ export async function resolveSpec(
         results[i] = await resolveEntry(o.spec[i], o, listings)
       } catch (err) {
         if (o.signal.aborted) throw err
-        results[i] = messageOf(err)
+        results[i] = { message: messageOf(err), attempts: attemptsOf(err) }
       }
     }
   }
@@ -87,12 +87,13 @@ export async function resolveSpec(
   const failures: EntryFailure[] = []
   results.forEach((r, i) => {
     const entry = o.spec[i]
-    if (typeof r !== 'string') downloads.push(...r)
+    if (Array.isArray(r)) for (const d of r) downloads.push(d)
     else {
       failures.push({
         entry: { line: entry.position, source: entry.pattern ?? 'aql', pattern: true },
         label: specLabel(entry),
-        message: `${specLabel(entry)}: ${r}`,
+        message: `${specLabel(entry)}: ${r.message}`,
+        attempts: r.attempts,
       })
     }
   })

@@ -3,7 +3,7 @@ import { searchAql } from '../artifactory/aql.ts'
 import { underNamedRepo } from '../artifactory/virtual.ts'
 import { withRetries } from '../net/retry.ts'
 import type { Entry } from './entries.ts'
-import { messageOf } from '../common/errors.ts'
+import { AttemptError, messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
@@ -17,6 +17,13 @@ export interface EntryFailure {
   message: string
   /** How messages name it when it is not a `paths` line, e.g. "spec entry 2". */
   label?: string
+  /** Requests made for it when its listing failed after retries (the report says the count). */
+  attempts?: number
+}
+
+/** The attempts a failure took, when a retry loop counted them. */
+export function attemptsOf(error: unknown): number | undefined {
+  return error instanceof AttemptError ? error.attempts : undefined
 }
 
 export interface ResolveOptions {
@@ -56,7 +63,7 @@ export async function resolvePlan(
   const patterns = o.settings.entries.filter((e) => e.pattern)
   const listings = new Map<string, Promise<ListedFile[]>>()
   let next = 0
-  const results: { entry: Entry; downloads?: Download[]; error?: string }[] = []
+  const results: { entry: Entry; downloads?: Download[]; error?: string; attempts?: number }[] = []
   const worker = async (): Promise<void> => {
     while (next < patterns.length) {
       const entry = patterns[next++]
@@ -73,7 +80,7 @@ export async function resolvePlan(
           ),
         })
       } catch (err) {
-        results.push({ entry, error: messageOf(err) })
+        results.push({ entry, error: messageOf(err), attempts: attemptsOf(err) })
       }
     }
   }
@@ -81,7 +88,7 @@ export async function resolvePlan(
   results.sort((a, b) => a.entry.line - b.entry.line)
   for (const r of results) {
     if (r.downloads) downloads.push(...r.downloads)
-    else failures.push({ entry: r.entry, message: r.error as string })
+    else failures.push({ entry: r.entry, message: r.error as string, attempts: r.attempts })
   }
   if (specResolved) {
     const resolved = await specResolved

@@ -1,5 +1,5 @@
 import type { Progress } from '../engine/queue.ts'
-import type { FileResult, RetryInfo } from '../engine/transfer.ts'
+import type { FileResult, RetryInfo } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 import { attemptsText, relativeDest, type Redact } from './text.ts'
 
@@ -21,7 +21,8 @@ export function fileLine(r: FileResult, target: string, redact: Redact): string 
     case 'cancelled':
       return `- ${source}  cancelled`
     case 'failed':
-      return `✗ ${source}  ${redact(r.error ?? 'failed')}`
+      // The engine's messages carry no count of attempts: the result does, said here once.
+      return `✗ ${source}  ${redact(r.error ?? 'failed')} (${attemptsText(r.attempts)})`
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FileResult } from '../engine/transfer.ts'
+import type { FileResult } from '../engine/results.ts'
 import type { EntryFailure } from '../plan/resolve.ts'
 
 /**
@@ -42,7 +42,12 @@ export function failures(results: RunResult[]): Failure[] {
   const out: Failure[] = []
   for (const r of results) {
     if (isEntryFailure(r))
-      out.push({ source: r.entry.source, message: r.message, attempts: 1, cancelled: false })
+      out.push({
+        source: r.entry.source,
+        message: r.message,
+        attempts: r.attempts ?? 1,
+        cancelled: false,
+      })
     else if (r.status === 'failed' || r.status === 'cancelled')
       out.push({
         source: r.download.source,

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import type { FileResult } from '../engine/transfer.ts'
+import type { FileResult } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 import { totals } from './totals.ts'
 import { failures, fileResults, type RunResult } from './results.ts'

@@ -1,0 +1,534 @@
+// Servers that misbehave as real proxies, CDNs and misconfigured front-ends do, and local
+// disks that refuse: no crash, no unverified file under its final name, no temporary left,
+// and a message that names what went wrong.
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as core from '../__fixtures__/core.ts'
+import { parseEntries } from '../src/plan/entries.ts'
+import { planFiles } from '../src/plan/downloads.ts'
+import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import type { FileResult, RetryInfo } from '../src/engine/results.ts'
+import { checkResponse, parseContentRange } from '../src/engine/response-check.ts'
+import { expectedDigest, headerChecksums } from '../src/engine/checksums.ts'
+import { HttpClient, readText } from '../src/net/http-client.ts'
+import {
+  startArtifactory,
+  type ArtifactoryOptions,
+  type ArtifactoryServer,
+  type Fault,
+  type RecordedRequest,
+} from '../server/index.ts'
+
+vi.mock('@actions/core', () => core)
+const { run } = await import('../src/main.ts')
+
+const MiB = 1024 * 1024
+const body = (n: number, seed = 1): Buffer => {
+  const b = Buffer.alloc(n)
+  let x = seed * 2654435761
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b[i] = x >>> 24
+  }
+  return b
+}
+
+// Whatever a server does, nothing may escape the retry logic: vitest reports these too, but
+// naming them here makes a failure say which test caused it.
+const escaped: unknown[] = []
+const onEscape = (e: unknown): void => void escaped.push(e)
+let target: string
+const servers: ArtifactoryServer[] = []
+
+beforeAll(() => {
+  process.on('uncaughtException', onEscape)
+  process.on('unhandledRejection', onEscape)
+})
+afterAll(() => {
+  process.off('uncaughtException', onEscape)
+  process.off('unhandledRejection', onEscape)
+})
+beforeEach(async () => {
+  target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-faults-'))
+  escaped.length = 0
+})
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+  await fsp.chmod(target, 0o755).catch(() => undefined)
+  await fsp.rm(target, { recursive: true, force: true })
+  expect(escaped).toEqual([])
+})
+
+async function serve(options: ArtifactoryOptions): Promise<ArtifactoryServer> {
+  const s = await startArtifactory(options)
+  servers.push(s)
+  return s
+}
+
+const options = (extra: Partial<EngineOptions> = {}): EngineOptions => ({
+  concurrency: 4,
+  retries: 3,
+  retryDelayMs: 0,
+  timeoutMs: 5000,
+  verify: true,
+  skipExisting: true,
+  dryRun: false,
+  split: 1,
+  splitMinSize: 16 * MiB,
+  target,
+  random: () => 0,
+  renameRetryDelaysMs: [0, 0, 0, 0, 0],
+  ...extra,
+})
+
+async function download(
+  server: ArtifactoryServer,
+  paths: string,
+  extra: Partial<EngineOptions> = {},
+): Promise<{ results: FileResult[]; retries: RetryInfo[] }> {
+  const retries: RetryInfo[] = []
+  const results = await runDownloads(
+    planFiles(parseEntries(paths, server.url), { target, flat: true }),
+    options(extra),
+    { onRetry: (r) => retries.push(r) },
+  )
+  return { results, retries }
+}
+
+/** Every file under target, relative: stray temporaries show up. */
+async function tree(dir = target): Promise<string[]> {
+  const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort()
+}
+
+const ranged = (f: Fault) => (r: RecordedRequest) => (r.method === 'GET' && r.range ? f : undefined)
+
+describe('checkResponse', () => {
+  const h = (headers: Record<string, string>) => headers
+  it('takes the answers that match their request', () => {
+    expect(
+      checkResponse({ asked: undefined, wholeAcceptable: true, status: 200, headers: {} }),
+    ).toMatchObject({ ok: true, start: 0 })
+    expect(
+      checkResponse({
+        asked: { start: 10, end: 19 },
+        wholeAcceptable: false,
+        status: 206,
+        headers: h({ 'content-range': 'bytes 10-19/100', 'content-length': '10' }),
+      }),
+    ).toEqual({ ok: true, start: 10, length: 10, fileSize: 100 })
+    expect(
+      checkResponse({
+        asked: { start: 90 },
+        wholeAcceptable: true,
+        status: 206,
+        headers: h({ 'content-range': 'bytes 90-99/100' }),
+      }),
+    ).toEqual({ ok: true, start: 90, length: 10, fileSize: 100 })
+    // A resumed request answered whole: the caller starts over at 0.
+    expect(
+      checkResponse({ asked: { start: 90 }, wholeAcceptable: true, status: 200, headers: {} }),
+    ).toMatchObject({ ok: true, start: 0 })
+  })
+
+  it('names every mismatch by what the server did', () => {
+    const reason = (input: Parameters<typeof checkResponse>[0]): string => {
+      const r = checkResponse(input)
+      if (r.ok) throw new Error('expected a mismatch')
+      return r.reason
+    }
+    expect(
+      reason({ asked: { start: 0, end: 9 }, wholeAcceptable: false, status: 200, headers: {} }),
+    ).toBe('the server ignores Range requests: answered 200 to bytes=0-9')
+    expect(
+      reason({
+        asked: undefined,
+        wholeAcceptable: true,
+        status: 206,
+        headers: h({ 'content-range': 'bytes 0-999999/4194304' }),
+      }),
+    ).toBe('the server answered a request without Range with 206 (bytes 0-999999/4194304)')
+    expect(
+      reason({
+        asked: { start: 500 },
+        wholeAcceptable: true,
+        status: 206,
+        headers: h({ 'content-range': 'bytes 0-499/1000' }),
+      }),
+    ).toBe('the server answered bytes=500- with another range (bytes 0-499/1000)')
+    expect(
+      reason({
+        asked: { start: 10, end: 19 },
+        wholeAcceptable: false,
+        status: 206,
+        headers: h({ 'content-range': 'bytes 10-19/100', 'content-length': '5' }),
+      }),
+    ).toMatch(/Content-Length 5 for a range of 10 bytes/)
+    expect(
+      reason({ asked: { start: 10, end: 19 }, wholeAcceptable: false, status: 206, headers: {} }),
+    ).toBe('the server answered bytes=10-19 with 206 and no Content-Range')
+    // A resumed request must learn the file's size.
+    expect(
+      reason({
+        asked: { start: 10 },
+        wholeAcceptable: true,
+        status: 206,
+        headers: h({ 'content-range': 'bytes 10-19/*' }),
+      }),
+    ).toMatch(/another range/)
+  })
+
+  it('refuses impossible Content-Range values', () => {
+    expect(parseContentRange('bytes 10-5/100')).toBeUndefined()
+    expect(parseContentRange('bytes 0-100/100')).toBeUndefined()
+    expect(parseContentRange('bytes 0-99/100')).toEqual({ start: 0, end: 99, total: 100 })
+  })
+})
+
+describe('checksum headers', () => {
+  const sha = 'ab'.repeat(32)
+  it('accepts identical duplicates and names unusable values', () => {
+    expect(headerChecksums({ 'x-checksum-sha256': `${sha}, ${sha.toUpperCase()}` })).toEqual({
+      checksums: { sha256: sha },
+      unusable: [],
+    })
+    expect(headerChecksums({ 'x-checksum-sha256': sha.slice(0, 32) }).unusable).toEqual([
+      {
+        algorithm: 'sha256',
+        problem: 'X-Checksum-Sha256 is unusable: not 64 hex digits (32 characters)',
+      },
+    ])
+    expect(
+      headerChecksums({ 'x-checksum-sha256': `${sha}, ${'cd'.repeat(32)}` }).unusable[0].problem,
+    ).toBe('X-Checksum-Sha256 is unusable: 2 different values')
+  })
+
+  it('never lowers verification below an unusable stronger header', () => {
+    expect(() =>
+      expectedDigest({}, { 'x-checksum-sha256': 'zz', 'x-checksum-sha1': 'a'.repeat(40) }),
+    ).toThrow(/X-Checksum-Sha256 is unusable/)
+    // A weaker broken header below a usable stronger one changes nothing.
+    expect(expectedDigest({}, { 'x-checksum-sha256': sha, 'x-checksum-md5': 'zz' })).toEqual({
+      algorithm: 'sha256',
+      digest: sha,
+    })
+    // The plan's checksum (from a listing) comes first.
+    expect(expectedDigest({ sha1: 'A'.repeat(40) }, { 'x-checksum-sha256': 'zz' })).toEqual({
+      algorithm: 'sha1',
+      digest: 'a'.repeat(40),
+    })
+  })
+})
+
+describe('servers that ignore or bend Range', () => {
+  it('recovers when the ranged requests of a split file are answered 200 with the whole body', async () => {
+    const data = body(6 * MiB + 5, 2)
+    const s = await serve({
+      files: { 'libs/big.bin': data },
+      onRequest: ranged({ kind: 'ignore-range' }),
+    })
+    const { results, retries } = await download(s, 'libs/big.bin', {
+      split: 4,
+      splitMinSize: MiB,
+    })
+    expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256', ranges: 1 })
+    expect(retries.map((r) => r.error)).toContain(
+      `the server ignores Range requests: answered 200 to bytes=${Math.ceil(data.length / 4)}-${2 * Math.ceil(data.length / 4) - 1}`,
+    )
+    // The restart is whole: no Range after the mismatch.
+    const last = s.requests.filter((r) => r.method === 'GET').at(-1)
+    expect(last?.range).toBeUndefined()
+    expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+    expect(await tree()).toEqual(['big.bin'])
+  })
+
+  it('recovers when the parts of a split file are answered 206 with another range', async () => {
+    const data = body(6 * MiB, 3)
+    const s = await serve({
+      files: { 'libs/big.bin': data },
+      onRequest: ranged({ kind: 'range-from-zero' }),
+    })
+    const { results, retries } = await download(s, 'libs/big.bin', {
+      split: 3,
+      splitMinSize: MiB,
+    })
+    expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256' })
+    expect(retries[0].error).toMatch(
+      /^the server answered bytes=\d+-\d+ with another range \(bytes 0-/,
+    )
+    expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+    expect(await tree()).toEqual(['big.bin'])
+  })
+
+  it('recovers when a resumed request is answered 206 from byte 0, with split 1', async () => {
+    const data = body(300_000, 4)
+    let n = 0
+    const s = await serve({
+      files: { 'libs/r.bin': data },
+      onRequest: (r) => {
+        if (r.method !== 'GET') return undefined
+        if (n++ === 0) return { kind: 'truncate', afterBytes: 100_000 }
+        return r.range ? { kind: 'range-from-zero' } : undefined
+      },
+    })
+    const { results, retries } = await download(s, 'libs/r.bin')
+    expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 3, verified: 'sha256' })
+    expect(retries[1].error).toMatch(
+      /^the server answered bytes=\d+- with another range \(bytes 0-\d+\/300000\)$/,
+    )
+    expect(s.requests.map((r) => r.range)).toEqual([
+      undefined,
+      expect.stringMatching(/^bytes=\d+-$/),
+      undefined,
+    ])
+    expect(fs.readFileSync(path.join(target, 'r.bin')).equals(data)).toBe(true)
+    expect(await tree()).toEqual(['r.bin'])
+  })
+
+  it('never keeps a 206 to a request without Range as the whole file', async () => {
+    const s = await serve({
+      files: { 'libs/part.bin': body(4 * MiB, 5) },
+      checksums: false,
+      onRequest: (r) =>
+        r.method === 'GET' ? { kind: 'unasked-206', bytes: 1_000_000 } : undefined,
+    })
+    const { results, retries } = await download(s, 'libs/part.bin')
+    // Once restarted whole, then failed by name: retrying would get the same answer.
+    expect(results[0]).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: 'the server answered a request without Range with 206 (bytes 0-999999/4194304)',
+    })
+    expect(retries).toHaveLength(1)
+    expect(await tree()).toEqual([])
+  })
+})
+
+describe('checksum headers from the server', () => {
+  const cases: ['truncate' | 'non-hex' | 'conflict', RegExp][] = [
+    ['truncate', /X-Checksum-Sha256 is unusable: not 64 hex digits \(32 characters\)/],
+    ['non-hex', /X-Checksum-Sha256 is unusable: not 64 hex digits/],
+    ['conflict', /X-Checksum-Sha256 is unusable: 2 different values/],
+  ]
+  for (const [mangle, message] of cases) {
+    it(`fails a file whose X-Checksum-Sha256 is unusable (${mangle}) rather than keep it unverified`, async () => {
+      const s = await serve({
+        files: { 'libs/c.bin': body(50_000, 6) },
+        faults: { 'libs/c.bin': [{ kind: 'checksum-header', mangle, corrupt: true }] },
+      })
+      const { results } = await download(s, 'libs/c.bin')
+      expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(results[0].error).toMatch(message)
+      expect(results[0].error).toMatch(/^cannot verify the file: the server's /)
+      expect(await tree()).toEqual([])
+    })
+  }
+
+  it('accepts the same value sent twice, and still catches a corrupt body with it', async () => {
+    const data = body(50_000, 7)
+    const s = await serve({
+      files: { 'libs/d.bin': data },
+      faults: {
+        'libs/d.bin': [
+          { kind: 'checksum-header', mangle: 'duplicate', corrupt: true },
+          { kind: 'checksum-header', mangle: 'duplicate' },
+        ],
+      },
+    })
+    const { results, retries } = await download(s, 'libs/d.bin')
+    expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    expect(retries[0].error).toMatch(/^checksum mismatch: expected sha256/)
+    expect(fs.readFileSync(path.join(target, 'd.bin')).equals(data)).toBe(true)
+  })
+})
+
+describe('cut bodies', () => {
+  it('retries a body cut short without Content-Length, caught by its checksum', async () => {
+    const data = body(200_000, 8)
+    const s = await serve({
+      files: { 'libs/cut.bin': data },
+      faults: { 'libs/cut.bin': [{ kind: 'cut', afterBytes: 70_000 }] },
+    })
+    const { results } = await download(s, 'libs/cut.bin')
+    expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    expect(fs.readFileSync(path.join(target, 'cut.bin')).equals(data)).toBe(true)
+  })
+
+  it('fails a body always cut short and leaves nothing', async () => {
+    const s = await serve({
+      files: { 'libs/cut.bin': body(200_000, 9) },
+      onRequest: (r) => (r.method === 'GET' ? { kind: 'cut', afterBytes: 70_000 } : undefined),
+    })
+    const { results } = await download(s, 'libs/cut.bin', { retries: 2 })
+    expect(results[0]).toMatchObject({ status: 'failed', attempts: 3 })
+    expect(results[0].error).toMatch(/^checksum mismatch/)
+    expect(await tree()).toEqual([])
+  })
+})
+
+describe('local write failures', () => {
+  it('fails a name too long for the file system at once, without retries', async () => {
+    const name = `${'n'.repeat(300)}.bin`
+    const s = await serve({ files: { [`libs/${name}`]: body(1000) } })
+    const { results, retries } = await download(s, `libs/${name}`)
+    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(results[0].error).toMatch(/^the file could not be written: the name is too long/)
+    expect(retries).toEqual([])
+    expect(await tree()).toEqual([])
+  })
+
+  it('fails at once when the target folder vanishes during the download', async () => {
+    const s = await serve({
+      files: { 'libs/slow.bin': body(400_000, 10) },
+      throttleBytesPerSec: 800 * 1024,
+    })
+    const folder = path.join(target, 'sub')
+    const running = runDownloads(
+      planFiles(parseEntries('libs/slow.bin', s.url), { target: folder, flat: true }),
+      options({ target: folder }),
+    )
+    while (!s.requests.some((r) => r.bodyBytes > 0 || r.status === 200))
+      await new Promise((r) => setTimeout(r, 10))
+    await fsp.rm(folder, { recursive: true, force: true })
+    const [result] = await running
+    expect(result).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(result.error).toMatch(
+      /^the file could not be written: the target folder no longer exists/,
+    )
+    expect(await tree()).toEqual([])
+  })
+
+  it('says how much space is left when the disk is full', async () => {
+    const s = await serve({ files: { 'libs/full.bin': body(1000) } })
+    const { results, retries } = await download(s, 'libs/full.bin', {
+      rename: () =>
+        Promise.reject(
+          Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }),
+        ),
+    })
+    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(results[0].error).toMatch(
+      new RegExp(
+        `^the file could not be written: no space left on the disk .*; [\\d.]+ [KMGT]?i?B free in ${target.replace(/[/\\]/g, '.')}$`,
+      ),
+    )
+    expect(retries).toEqual([])
+  })
+
+  it('retries a rename refused as a scanner refuses it on Windows, then places the file', async () => {
+    const s = await serve({ files: { 'libs/av.bin': body(1000, 11) } })
+    const codes = ['EPERM', 'EBUSY', 'EACCES']
+    const { results, retries } = await download(s, 'libs/av.bin', {
+      rename: (from, to) => {
+        const code = codes.shift()
+        return code
+          ? Promise.reject(Object.assign(new Error(`${code}: rename`), { code }))
+          : fsp.rename(from, to)
+      },
+    })
+    expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 1, verified: 'sha256' })
+    expect(retries).toEqual([])
+    expect(await tree()).toEqual(['av.bin'])
+  })
+
+  it('fails the file when the rename stays refused, and leaves no temporary', async () => {
+    const s = await serve({ files: { 'libs/av.bin': body(1000, 12) } })
+    let tries = 0
+    const { results } = await download(s, 'libs/av.bin', {
+      rename: () => {
+        tries++
+        return Promise.reject(Object.assign(new Error('EBUSY: rename'), { code: 'EBUSY' }))
+      },
+    })
+    expect(tries).toBe(6)
+    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(results[0].error).toMatch(/^the file could not be written: the file is in use/)
+    expect(await tree()).toEqual([])
+  })
+})
+
+describe('through the action', () => {
+  let workspace: string
+  let inputs: Record<string, string>
+  beforeEach(async () => {
+    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-faults-main-'))
+    process.env.GITHUB_WORKSPACE = workspace
+    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+    core.summary.text = ''
+  })
+  afterEach(async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    await fsp.rm(workspace, { recursive: true, force: true })
+  })
+  const start = (url: string, extra: Record<string, string>) => {
+    inputs = { url, 'retry-delay': '0', 'progress-interval': '0', ...extra }
+    core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+  }
+
+  it('fails a 206 to a plain request with an annotation naming it once, a summary, and no file', async () => {
+    const s = await serve({
+      files: { 'libs/part.bin': body(4 * MiB, 13) },
+      checksums: false,
+      onRequest: (r) =>
+        r.method === 'GET' ? { kind: 'unasked-206', bytes: 1_000_000 } : undefined,
+    })
+    start(s.url, { paths: 'libs/part.bin', target: 'out' })
+    await run()
+    expect(core.error).toHaveBeenCalledWith(
+      'the server answered a request without Range with 206 (bytes 0-999999/4194304) (2 attempts)',
+      { title: 'Download failed: libs/part.bin' },
+    )
+    expect(core.setFailed).toHaveBeenCalledWith('1 of 1 downloads failed')
+    expect(core.summary.text).toContain('answered a request without Range with 206')
+    expect(fs.existsSync(path.join(workspace, 'out', 'part.bin'))).toBe(false)
+    expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual([])
+  })
+
+  it('downloads a split file from a server that ignores Range, whole, and exits clean', async () => {
+    const data = body(3 * MiB, 14)
+    const s = await serve({
+      files: { 'libs/big.bin': data },
+      onRequest: ranged({ kind: 'ignore-range' }),
+    })
+    start(s.url, { paths: 'libs/big.bin', target: 'out', split: '4', 'split-min-size': '1 MiB' })
+    await run()
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(fs.readFileSync(path.join(workspace, 'out', 'big.bin')).equals(data)).toBe(true)
+    expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual(['out/big.bin'])
+  })
+})
+
+describe('bodies nobody reads yet', () => {
+  it('keep a connection that breaks before anyone reads them from crashing the process', async () => {
+    const s = await serve({
+      files: { 'libs/b.bin': body(500_000, 15) },
+      faults: { 'libs/b.bin': [{ kind: 'reset', afterBytes: 1000 }] },
+    })
+    const http = new HttpClient({ connections: 1, timeoutMs: 5000 })
+    try {
+      const res = await http.request(`${s.url}/libs/b.bin`)
+      // The connection breaks while the body lies unread (as during the open of a temporary).
+      await new Promise((r) => setTimeout(r, 200))
+      expect(escaped).toEqual([])
+      // Whoever reads it later still learns of the error.
+      await expect(readText(res.body)).rejects.toThrow()
+    } finally {
+      await http.close()
+    }
+  })
+})
+
+describe('soak', () => {
+  it('recovers from repeated truncations and resets under CPU load, run after run', async () => {
+    const { soak } = await import('../scripts/soak.ts')
+    const r = await soak({ runs: 3, seed: 100 })
+    expect(r.problems).toEqual([])
+    expect(r.failures).toBe(0)
+  }, 60_000)
+})

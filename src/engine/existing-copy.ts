@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import type { HttpResponse } from '../net/http-client.ts'
+import type { Download } from '../plan/downloads.ts'
+import { discard, drain } from './bodies.ts'
+import { headerChecksums, strongest, type Algorithm } from './checksums.ts'
+import type { TransferContext } from './context.ts'
+
+/** A copy at the destination that is current. */
+export interface Existing {
+  size: number
+  algorithm?: Algorithm
+  requested: boolean
+}
+
+/** What the check of an existing copy found. */
+export interface ExistingCheck {
+  /** The copy is current. */
+  current?: Existing
+  /** The answer to a conditional GET that carries the new body: the download uses it. */
+  response?: HttpResponse
+}
+
+/**
+ * Whether the destination already holds the right bytes. Known checksums (from a listing)
+ * decide without a request; otherwise one conditional request asks the server: Artifactory's
+ * ETag is the SHA-1, so `If-None-Match` with the local SHA-1 earns a 304, and any server's
+ * checksum headers are compared too. Size and name alone never decide.
+ *
+ * The request is a conditional GET, not a HEAD: undici closes the connection after every HEAD
+ * (for servers that wrongly send a body), so 500 HEADs meant 500 new connections and a re-run
+ * slower than the first run (2.3 s against 1.55 s for 500 × 64 KiB at 30 ms). A changed file's
+ * body comes with the answer and is not requested twice. A dry run asks with HEAD: it must not
+ * receive file bodies.
+ */
+export async function checkExisting(
+  d: Readonly<Download>,
+  ctx: TransferContext,
+): Promise<ExistingCheck> {
+  const stat = await fsp.lstat(d.dest).catch(() => undefined)
+  // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
+  if (!stat?.isFile()) return {}
+  const planned = strongest(d.checksums)
+  // Only what can be compared: the planned algorithm, or SHA-1 (Artifactory's ETag) and
+  // SHA-256 (the strongest header). A server that gives only MD5 gets the file downloaded again.
+  const local = await hashFile(
+    d.dest,
+    stat.size,
+    planned ? [planned.algorithm] : ['sha256', 'sha1'],
+  )
+  if (planned) {
+    return local[planned.algorithm] === planned.digest
+      ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
+      : {}
+  }
+  const res = await ctx.http.request(d.url, {
+    method: ctx.dryRun ? 'HEAD' : 'GET',
+    headers: { 'if-none-match': `"${local.sha1}"` },
+    signal: ctx.signal,
+  })
+  if (res.status === 304) {
+    drain(res.body)
+    return { current: { size: stat.size, algorithm: 'sha1', requested: true } }
+  }
+  const remote = res.status === 200 ? strongest(headerChecksums(res.headers).checksums) : undefined
+  if (remote && local[remote.algorithm] === remote.digest) {
+    // Current after all (a server whose ETag is not the SHA-1): drop the body.
+    discard(res.body)
+    return { current: { size: stat.size, algorithm: remote.algorithm, requested: true } }
+  }
+  if (ctx.dryRun) {
+    drain(res.body)
+    return {}
+  }
+  // Changed, or an error status: the first attempt takes this response as its own.
+  return { response: res }
+}
+
+async function hashFile(
+  file: string,
+  size: number,
+  algorithms: readonly Algorithm[],
+): Promise<Partial<Record<Algorithm, string>>> {
+  const hashes = algorithms.map((a) => [a, createHash(a)] as const)
+  // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
+  // re-run of 500 × 64 KiB.
+  const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size))
+  for await (const chunk of fs.createReadStream(file, { highWaterMark })) {
+    for (const [, h] of hashes) h.update(chunk as Buffer)
+  }
+  return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]))
+}

@@ -1,0 +1,121 @@
+// One file's lifecycle: the per-file retry loop. It follows the retry policy of net/retry.ts
+// (which errors are worth another attempt, and how long to wait), and adds what only a file
+// needs: a retry resumes where the last attempt stopped, and every attempt is verified again.
+import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
+import { formatBytes } from '../common/units.ts'
+import { classify, errorCode, isRetryable, retryDelay } from '../net/retry.ts'
+import type { Download } from '../plan/downloads.ts'
+import { attempt } from './attempt.ts'
+import type { TransferContext } from './context.ts'
+import { checkExisting } from './existing-copy.ts'
+import { newFileState, resetState } from './file-state.ts'
+import { finishSplit } from './ranges.ts'
+import { ResponseMismatch } from './response-check.ts'
+import type { FileResult, FileStatus } from './results.ts'
+import { removeQuietly, tempPathFor, verifyAndPlace } from './temp-file.ts'
+
+/**
+ * Downloads one file with retries: checks an existing copy, streams the body to a temporary
+ * file while hashing it, verifies it, and renames it into place. Never throws: failures
+ * come back as a `failed` result.
+ */
+export async function transferFile(
+  d: Readonly<Download>,
+  ctx: TransferContext,
+): Promise<FileResult> {
+  const started = Date.now()
+  const state = newFileState(d, tempPathFor(d.dest))
+  let attempts = 0
+  const result = (status: FileStatus, extra: Partial<FileResult> = {}): FileResult => ({
+    download: d,
+    status,
+    bytes: state.networkBytes,
+    attempts,
+    durationMs: Date.now() - started,
+    ranges: state.rangeCount,
+    ...extra,
+  })
+  try {
+    // The first slot also prepares the folder and checks an existing copy (inside a slot:
+    // 20,000 files must not mean 20,000 concurrent file-system calls), then goes straight on
+    // to the first request: one trip through the queue per file, not two.
+    let first = true
+    for (;;) {
+      attempts++
+      try {
+        const done = await ctx.schedule(async () => {
+          if (first) {
+            first = false
+            const exists = await ctx.destinations.prepare(d.dest)
+            const check = exists && ctx.skipExisting ? await checkExisting(d, ctx) : {}
+            if (check.current) return { current: check.current }
+            if (ctx.dryRun) return { planned: true }
+            return attempt(d, state, ctx, check.response)
+          }
+          return attempt(d, state, ctx)
+        }, attempts - 1)
+        if ('current' in done && done.current) {
+          attempts = done.current.requested ? 1 : 0
+          return result('up-to-date', { size: done.current.size, verified: done.current.algorithm })
+        }
+        if ('planned' in done) {
+          attempts = 0
+          return result('planned', { size: d.size })
+        }
+        if ('split' in done && done.split) await finishSplit(state)
+        const verified = await verifyAndPlace(state, ctx)
+        const files = ctx.postProcess ? await ctx.postProcess(d.dest) : undefined
+        return result('downloaded', {
+          size: state.expectedSize ?? state.contiguousBytes,
+          verified,
+          files,
+        })
+      } catch (err) {
+        const error = classify(err)
+        if (ctx.signal.aborted) throw error
+        if (error.kind === 'http' && (error.status === 429 || error.status === 503))
+          ctx.onPushback(true)
+        const retry = attempts
+        // A response that did not answer its request: once, the file starts over whole (no
+        // ranges, no resume) at once; a server that does it again fails the file, by name.
+        const restartWhole = error instanceof ResponseMismatch && !state.restartedWhole
+        if (error instanceof ResponseMismatch && !restartWhole) throw error
+        if (restartWhole) {
+          resetState(state)
+          state.restartedWhole = true
+          state.singleStream = true
+          state.rangeCount = 1
+        } else if (!isRetryable(error) || retry > ctx.policy.retries) throw error
+        const delayMs = restartWhole ? 0 : retryDelay(error, retry, ctx.policy)
+        ctx.onRetry({
+          download: d,
+          retry,
+          retries: ctx.policy.retries,
+          delayMs,
+          error: error.message,
+        })
+        await ctx.sleep(delayMs, ctx.signal)
+      }
+    }
+  } catch (err) {
+    state.runningHash?.dispose()
+    await removeQuietly(state.temp)
+    if (ctx.signal.aborted) return result('cancelled', { error: 'cancelled before it finished' })
+    const error = classify(err)
+    // The count of attempts is the report's to say (the result carries it), once.
+    return result('failed', { error: await withDiskSpace(error.message, err, d.dest) })
+  }
+}
+
+/** For a full disk, how much space is left where the file was to go. */
+async function withDiskSpace(message: string, err: unknown, dest: string): Promise<string> {
+  const code = errorCode(err)
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return message
+  try {
+    const s = await fsp.statfs(path.dirname(dest))
+    return `${message}; ${formatBytes(s.bavail * s.bsize)} free in ${path.dirname(dest)}`
+  } catch {
+    return message
+  }
+}
