@@ -18,6 +18,7 @@ import {
   fileLine,
   outputs,
   retryLine,
+  shown,
   summaryMarkdown,
   totals,
 } from './report/report.ts'
@@ -38,6 +39,8 @@ export async function run(): Promise<void> {
   keepYoungGenerationSmall()
   const redactor = new Redactor()
   const redact = (text: string): string => redactor.redact(text)
+  // Any line that carries text the action did not write itself (an error, a listed name).
+  const say = (line: string): void => core.info(shown(line, redact))
   const addSecret = (secret: string): void => {
     core.setSecret(secret)
     redactor.add(secret)
@@ -63,7 +66,7 @@ export async function run(): Promise<void> {
 
     // Request-level lines cost a URL parse and a write per request: only built when the step
     // log shows them (ACTIONS_STEP_DEBUG).
-    const debugLog = core.isDebug() ? (line: string) => core.debug(redact(line)) : undefined
+    const debugLog = core.isDebug() ? (line: string) => core.debug(shown(line, redact)) : undefined
     const policy = retryPolicy(settings.retries, settings.retryDelayMs)
     const authOrigin = settings.url ? new URL(settings.url).origin : undefined
     http = new HttpClient({
@@ -73,7 +76,7 @@ export async function run(): Promise<void> {
       authHeaders: authHeaders(settings.auth),
       debug: debugLog,
     })
-    const retryLog = (line: string): void => core.info(redact(line))
+    const retryLog = say
 
     core.startGroup('Plan')
     let bearer: string | undefined
@@ -109,7 +112,7 @@ export async function run(): Promise<void> {
       })
       if (known) core.info(`checksums of ${known} existing files from folder listings`)
     }
-    logPlan(settings, downloads, total, resolved.failures, redact)
+    logPlan(settings, downloads, total, resolved.failures, say)
     debugMemory('after planning')
     core.endGroup()
 
@@ -140,13 +143,13 @@ export async function run(): Promise<void> {
             core.info(fileLine(r, settings.target, redact))
             if (r.status === 'downloaded' && !r.verified && settings.verify && !notVerifiedSaid) {
               notVerifiedSaid = true
-              core.info(
-                `note: ${redact(r.download.source)} was not verified: the server sent no checksum (said once; the summary counts every such file)`,
+              say(
+                `note: ${r.download.source} was not verified: the server sent no checksum (said once; the summary counts every such file)`,
               )
             }
           },
           onRetry: (info) => core.info(retryLine(info, redact)),
-          onConcurrency: (value, reason) => core.info(`concurrency now ${value}: ${reason}`),
+          onConcurrency: (value, reason) => say(`concurrency now ${value}: ${reason}`),
         },
         signal,
         progress,
@@ -192,7 +195,7 @@ export async function run(): Promise<void> {
       await cacheTool(settings)
     }
   } catch (error) {
-    core.setFailed(redact(messageOf(error)))
+    core.setFailed(shown(messageOf(error), redact))
   } finally {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
@@ -214,7 +217,7 @@ function logPlan(
   downloads: Download[],
   total: number,
   failures: EntryFailure[],
-  redact: (t: string) => string,
+  say: (line: string) => void,
 ): void {
   const planned = plannedBytes(downloads)
   const size = planned.bytes
@@ -230,8 +233,7 @@ function logPlan(
     `concurrency ${settings.concurrency}, retries ${settings.retries}, verify ${settings.verify}, skip-existing ${settings.skipExisting}` +
       (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''),
   )
-  for (const f of failures)
-    core.info(`✗ line ${f.entry.line} '${redact(f.entry.source)}': ${redact(f.message)}`)
+  for (const f of failures) say(`✗ line ${f.entry.line} '${f.entry.source}': ${f.message}`)
 }
 
 function entryFailureResult(f: EntryFailure, target: string): FileResult {

@@ -12,6 +12,7 @@ import { AttemptError } from '../common/errors.ts'
 import { parseRetryAfter, statusHint } from './retry.ts'
 import { redactUrl } from '../common/redact.ts'
 import { artifactoryErrorMessage } from '../artifactory/error-body.ts'
+import { serverText } from '../common/server-text.ts'
 
 export interface HttpOptions {
   /** Connections per origin: sized to the concurrency so no request waits for a socket. */
@@ -49,10 +50,10 @@ const CARRIED = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5']
 /** Why a redirect must not be followed (a downgrade from https), or undefined when it may. */
 export function redirectRefusal(from: URL, to: URL): string | undefined {
   if (to.protocol !== 'https:' && to.protocol !== 'http:') {
-    return `refused a redirect to a ${to.protocol.replace(':', '')} URL`
+    return `refused a redirect to a ${serverText(to.protocol.replace(':', ''))} URL`
   }
   if (from.protocol === 'https:' && to.protocol !== 'https:') {
-    return `refused a redirect from https to http (${redactUrl(to.href)})`
+    return `refused a redirect from https to http (${serverText(redactUrl(to.href))})`
   }
   return undefined
 }
@@ -175,7 +176,7 @@ export async function statusError(res: HttpResponse, what: string): Promise<Atte
   const parts = [
     `HTTP ${res.status}${STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : ''}`,
   ]
-  if (serverMessage) parts.push(`: ${serverMessage}`)
+  if (serverMessage) parts.push(`: ${serverText(serverMessage)}`)
   if (hint) parts.push(` (${hint})`)
   return new AttemptError('http', `${what}${parts.join('')}`, {
     status: res.status,
@@ -231,7 +232,7 @@ const DEBUG_HEADERS = [
 
 function debugHeaders(headers: Record<string, string>): string {
   const shown = DEBUG_HEADERS.filter((h) => headers[h]).map(
-    (h) => `${h}=${h === 'location' ? redactUrl(headers[h]) : headers[h]}`,
+    (h) => `${h}=${serverText(h === 'location' ? redactUrl(headers[h]) : headers[h], 200)}`,
   )
   return shown.length ? ` (${shown.join(', ')})` : ''
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import picomatch from 'picomatch'
 import { artifactUrl, type Entry } from './entries.ts'
 import { PlanError } from '../common/errors.ts'
+import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
 
 /** A file a listing reported, with what it said about it. */
@@ -75,7 +76,7 @@ export function planMatches(
     const reason = unsafeName(below)
     if (reason || !file.path.startsWith(`${prefixPath}/`)) {
       throw new PlanError(
-        `the server listed '${JSON.stringify(file.path).slice(1, -1)}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`,
+        `the server listed '${serverText(JSON.stringify(file.path).slice(1, -1))}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`,
       )
     }
     if (!isMatch(file.path) || isExcluded(file.path)) continue

@@ -2,9 +2,19 @@ import * as path from 'node:path'
 import type { Progress } from '../engine/queue.ts'
 import type { FileResult, RetryInfo } from '../engine/transfer.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
+import { markdownCode, markdownText, serverText } from '../common/server-text.ts'
 
 /** Makes any text safe to show (removes secrets). */
 export type Redact = (text: string) => string
+
+/**
+ * Every text the report shows that is not its own (a source, a destination, an error, a note)
+ * passes here: secrets removed, then folded and defused by {@link serverText}, then redacted
+ * again in case folding formed a secret. One function, so no line can forget it.
+ */
+export function shown(text: string, redact: Redact): string {
+  return redact(serverText(redact(text)))
+}
 
 /** Totals of a run, for the headline, the outputs and the exit status. */
 export interface Totals {
@@ -55,8 +65,8 @@ const attemptsText = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`
 
 /** The one log line for a finished file. */
 export function fileLine(r: FileResult, target: string, redact: Redact): string {
-  const dest = relativeDest(r.download.dest, target)
-  const source = redact(r.download.source)
+  const dest = shown(relativeDest(r.download.dest, target), redact)
+  const source = shown(r.download.source, redact)
   switch (r.status) {
     case 'downloaded': {
       const size = formatBytes(r.size ?? r.bytes)
@@ -71,13 +81,13 @@ export function fileLine(r: FileResult, target: string, redact: Redact): string 
     case 'cancelled':
       return `- ${source}  cancelled`
     case 'failed':
-      return `✗ ${source}  ${redact(r.error ?? 'failed')}`
+      return `✗ ${source}  ${shown(r.error ?? 'failed', redact)}`
   }
 }
 
 /** The plain log line for a retry, written when it is decided. */
 export function retryLine(info: RetryInfo, redact: Redact): string {
-  return `retry ${info.retry}/${info.retries} for ${redact(info.download.source)} in ${formatDuration(info.delayMs)}: ${redact(info.error)}`
+  return `retry ${info.retry}/${info.retries} for ${shown(info.download.source, redact)} in ${formatDuration(info.delayMs)}: ${shown(info.error, redact)}`
 }
 
 /** One progress line: files, bytes, rate, ETA. */
@@ -114,8 +124,8 @@ export function annotations(results: FileResult[], redact: Redact): Annotation[]
     .filter((r) => r.status === 'failed')
     .slice(0, MAX_FILE_ANNOTATIONS)
     .map((r) => ({
-      title: `Download failed: ${redact(r.download.source)}`,
-      message: `${redact(r.error ?? 'failed')} (${attemptsText(r.attempts)})`,
+      title: `Download failed: ${shown(r.download.source, redact)}`,
+      message: `${shown(r.error ?? 'failed', redact)} (${attemptsText(r.attempts)})`,
     }))
 }
 
@@ -136,7 +146,10 @@ export function outputs(results: FileResult[], redact: Redact): Record<string, s
     .flatMap((r) => r.files ?? [r.download.dest])
   const errors = results
     .filter((r) => r.status === 'failed' || r.status === 'cancelled')
-    .map((r) => ({ source: redact(r.download.source), message: redact(r.error ?? r.status) }))
+    .map((r) => ({
+      source: shown(r.download.source, redact),
+      message: shown(r.error ?? r.status, redact),
+    }))
   return {
     downloaded: String(t.inPlace),
     failed: String(t.failed + t.cancelled),
@@ -160,6 +173,7 @@ export interface RunFacts {
 /** Above this many files the table keeps the failures and the largest files only. */
 export const SUMMARY_FULL_TABLE_MAX = 100
 const SUMMARY_LARGEST = 50
+const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024
 
 /**
  * The job summary as Markdown: headline, failures first, then the files. Stays far below
@@ -189,7 +203,7 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
   }
   if (t.notVerified)
     out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
-  for (const note of facts.notes ?? []) out.push(`- ${esc(redact(note))}`)
+  for (const note of facts.notes ?? []) out.push(`- ${md(note, redact)}`)
   if (facts.notes?.length) out.push('')
 
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'cancelled')
@@ -200,16 +214,18 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
       '| Source | Error | Attempts |',
       '| --- | --- | ---: |',
     )
-    const shown = failed.slice(0, 1000)
-    for (const r of shown)
-      out.push(
-        `| ${code(redact(r.download.source))} | ${esc(redact(r.error ?? r.status))} | ${r.attempts} |`,
-      )
-    if (failed.length > shown.length)
-      out.push(
-        '',
-        `…and ${failed.length - shown.length} more failures (see the \`errors\` output).`,
-      )
+    // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
+    let listed = 0
+    let size = 0
+    for (const r of failed) {
+      if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS) break
+      const row = `| ${code(r.download.source, redact)} | ${md(r.error ?? r.status, redact)} | ${r.attempts} |`
+      out.push(row)
+      size += row.length
+      listed++
+    }
+    if (failed.length > listed)
+      out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`)
     out.push('')
   }
 
@@ -220,7 +236,7 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
       '| --- | --- | ---: | ---: | ---: | --- |',
     ]
     const row = (r: FileResult): string =>
-      `| ${code(redact(r.download.source))} | ${code(relativeDest(r.download.dest, facts.target))} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
+      `| ${code(r.download.source, redact)} | ${code(relativeDest(r.download.dest, facts.target), redact)} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
     if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
       out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '')
     } else {
@@ -237,7 +253,7 @@ export function summaryMarkdown(results: FileResult[], facts: RunFacts, redact: 
       out.push(
         `<details><summary>All ${ok.length} files by folder</summary>`,
         '',
-        ...byFolder(ok, facts.target),
+        ...byFolder(ok, facts.target, redact),
         '',
         '</details>',
         '',
@@ -261,7 +277,7 @@ function statusText(r: FileResult): string {
 }
 
 /** Files counted per destination folder: bounded text for any number of files. */
-function byFolder(results: FileResult[], target: string): string[] {
+function byFolder(results: FileResult[], target: string, redact: Redact): string[] {
   const folders = new Map<string, { files: number; bytes: number }>()
   for (const r of results) {
     const folder = path.dirname(relativeDest(r.download.dest, target))
@@ -271,13 +287,14 @@ function byFolder(results: FileResult[], target: string): string[] {
     folders.set(folder, f)
   }
   const rows = [...folders.entries()].sort((a, b) => b[1].bytes - a[1].bytes)
-  const shown = rows.slice(0, 500)
+  const rowsShown = rows.slice(0, 500)
   const lines = [
     '| Folder | Files | Size |',
     '| --- | ---: | ---: |',
-    ...shown.map(([f, s]) => `| ${code(f)} | ${s.files} | ${formatBytes(s.bytes)} |`),
+    ...rowsShown.map(([f, s]) => `| ${code(f, redact)} | ${s.files} | ${formatBytes(s.bytes)} |`),
   ]
-  if (rows.length > shown.length) lines.push('', `…and ${rows.length - shown.length} more folders.`)
+  if (rows.length > rowsShown.length)
+    lines.push('', `…and ${rows.length - rowsShown.length} more folders.`)
   return lines
 }
 
@@ -286,10 +303,12 @@ function relativeDest(dest: string, target: string): string {
   return rel && !rel.startsWith('..') ? rel : dest
 }
 
-function esc(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+/** Text that is not ours as Markdown that renders as that text, never as a link or HTML. */
+function md(text: string, redact: Redact): string {
+  return markdownText(shown(text, redact))
 }
 
-function code(text: string): string {
-  return `\`${esc(text).replace(/`/g, "'")}\``
+/** Text that is not ours as inline code. */
+function code(text: string, redact: Redact): string {
+  return markdownCode(shown(text, redact))
 }
