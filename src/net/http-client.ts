@@ -44,6 +44,8 @@ export interface RequestOptions {
 }
 
 const MAX_REDIRECTS = 10
+/** Response headers beyond this are refused (Node's own default; Artifactory sends ~1 KiB). */
+const MAX_HEADER_BYTES = 16 * 1024
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const CARRIED = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5']
 
@@ -99,7 +101,7 @@ export class HttpClient {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
         highWaterMark: 256 * 1024,
-      })
+      }).catch(refuseHeaderOverflow)
       const resHeaders = flatten(res.headers)
       this.options.debug?.(
         `${method} ${redactUrl(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
@@ -148,6 +150,8 @@ export class HttpClient {
     let dispatcher = this.dispatchers.get(key)
     if (!dispatcher) {
       const pool = {
+        // Explicit, so NODE_OPTIONS=--max-http-header-size cannot lift the bound a server meets.
+        maxHeaderSize: MAX_HEADER_BYTES,
         connections: this.options.connections,
         keepAliveTimeout: 30_000,
         pipelining: 1,
@@ -168,6 +172,18 @@ export class HttpClient {
   }
 }
 
+/** Headers past {@link MAX_HEADER_BYTES} are the server's doing: said plainly, not retried. */
+function refuseHeaderOverflow(error: unknown): never {
+  if ((error as { code?: unknown })?.code === 'UND_ERR_HEADERS_OVERFLOW') {
+    throw new AttemptError(
+      'unsafe',
+      `the server sent more than ${MAX_HEADER_BYTES / 1024} KiB of response headers; refused`,
+      { cause: error },
+    )
+  }
+  throw error
+}
+
 /** Turns an error status into an {@link AttemptError}, reading Artifactory's error body for its message. */
 export async function statusError(res: HttpResponse, what: string): Promise<AttemptError> {
   const text = await readText(res.body, 16 * 1024).catch(() => '')
@@ -184,13 +200,19 @@ export async function statusError(res: HttpResponse, what: string): Promise<Atte
   })
 }
 
-/** Reads at most `limit` bytes of a body as text and discards the rest. */
+/** Reads at most `limit` bytes of a body as text, then drops the connection: an error body may never end. */
 export async function readText(body: Readable, limit = 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
-    if (size < limit) chunks.push(chunk as Buffer)
+    chunks.push(chunk as Buffer)
     size += (chunk as Buffer).length
+    if (size >= limit) {
+      // undici's body emits an error when destroyed: it must find a listener.
+      body.on('error', () => undefined)
+      body.destroy()
+      break
+    }
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
 }

@@ -7,6 +7,7 @@ import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
 import type { RetryPolicy } from '../net/retry.ts'
+import type { BodyLimits } from '../artifactory/json-body.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
 export interface EntryFailure {
@@ -23,6 +24,8 @@ export interface ResolveOptions {
   onRetry: (line: string) => void
   /** Listings at once. */
   concurrency: number
+  /** Bounds of each listing or AQL answer (tests make them small). */
+  listingLimits?: BodyLimits
 }
 
 /**
@@ -86,11 +89,13 @@ function listOnce(
         ),
       )
     listing = (async () => {
-      const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
+      const listed = await retrying('listing', () =>
+        listFolder(o.http, baseUrl, prefix, o.signal, true, o.listingLimits),
+      )
       return (
         listed ??
         ((await retrying('AQL search', () =>
-          searchAql(o.http, baseUrl, prefix, o.signal),
+          searchAql(o.http, baseUrl, prefix, o.signal, o.listingLimits),
         )) as ListedFile[])
       )
     })()
