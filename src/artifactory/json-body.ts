@@ -45,6 +45,9 @@ async function readBounded(res: HttpResponse, what: string, limits: BodyLimits):
     discard(res)
     throw tooLarge(what, limits)
   }
+  // With a length, one buffer filled in place: chunks, their concatenation and the text
+  // would otherwise be alive at once (three copies of a listing that can be 100 MiB).
+  const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined
   const chunks: Buffer[] = []
   let size = 0
   const timer = setTimeout(
@@ -61,12 +64,18 @@ async function readBounded(res: HttpResponse, what: string, limits: BodyLimits):
         discard(res)
         throw tooLarge(what, limits)
       }
-      chunks.push(chunk as Buffer)
+      if (!whole) chunks.push(chunk as Buffer)
+      else if (size <= whole.length) (chunk as Buffer).copy(whole, size - (chunk as Buffer).length)
+      else {
+        // undici refuses this itself; said here too, so no byte lands outside the buffer.
+        discard(res)
+        throw new AttemptError('network', `${what} was longer than its Content-Length`)
+      }
     }
   } finally {
     clearTimeout(timer)
   }
-  return Buffer.concat(chunks, size)
+  return whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)
 }
 
 /** Drops the connection; undici's body emits an error on destroy, which must find a listener. */

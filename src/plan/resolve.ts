@@ -65,7 +65,8 @@ export async function resolvePlan(
   await Promise.all(Array.from({ length: Math.min(o.concurrency, patterns.length) }, worker))
   results.sort((a, b) => a.entry.line - b.entry.line)
   for (const r of results) {
-    if (r.downloads) downloads.push(...r.downloads)
+    // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
+    if (r.downloads) for (const d of r.downloads) downloads.push(d)
     else failures.push({ entry: r.entry, message: r.error as string })
   }
   return { downloads, failures }
