@@ -135,7 +135,7 @@ export async function run(): Promise<void> {
           http,
           postProcess:
             settings.extract && !settings.dryRun
-              ? (file) => import('./engine/extract.ts').then((m) => m.extractArchive(file))
+              ? (file) => import('./engine/extract.ts').then((m) => m.extractArchive(file, signal))
               : undefined,
         },
         {
