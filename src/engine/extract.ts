@@ -211,7 +211,7 @@ async function unpack(
 }
 
 /**
- * Pipes `source` into a node-tar parser until it emits `done`; cancelling stops it (below).
+ * Pipes `source` into a node-tar parser until it emits `done`; cancelling stops both at once.
  */
 function feed(
   source: Readable,
@@ -232,18 +232,13 @@ function feed(
       }
     }
     const onAbort = (): void => {
-      // Stop feeding and end the parser: it then finishes only the members it already read
-      // (a few hundred at most, see tarStream) and says 'close' once their files are shut, so
-      // the caller's clean-up is not raced by a late write. Ending early is a truncated
-      // archive to node-tar: that error is expected here.
+      // Stop reading and stop the parser. It still finishes the few members it has already
+      // handed out (reads are small, see tarStream); removeTree outlasts those writes.
       source.unpipe(sink as unknown as NodeJS.WritableStream)
       source.destroy()
       sink.on('error', () => undefined)
-      const closed = new Promise((r) => sink.once('close', r))
-      sink.end()
-      void Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]).then(() =>
-        finish(signal?.reason ?? new Error('cancelled')),
-      )
+      sink.abort(new Error('cancelled'))
+      finish(signal?.reason ?? new Error('cancelled'))
     }
     if (signal?.aborted) return onAbort()
     signal?.addEventListener('abort', onAbort, { once: true })
