@@ -173,6 +173,34 @@ describe('a 503 whose body forges commands', () => {
     }
   })
 
+  it('shows a hostile listed name as text in the log and the summary', async () => {
+    const server = await startArtifactory({
+      files: { 'libs/dir/ok.bin': 'ok' },
+      hostileListing: {
+        'libs/dir': ['/../[x](javascript:alert(1))<img src=x onerror=alert(1)>\n::add-mask::ok'],
+      },
+    })
+    try {
+      const inputs: Record<string, string> = {
+        url: server.url,
+        paths: 'libs/dir/*.bin',
+        'retry-delay': '0',
+        'progress-interval': '0',
+      }
+      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+      await run()
+      const lines = core.info.mock.calls.map((c) => String(c[0])).flatMap(runnerLines)
+      expect(lines.some((l) => l.includes('the server listed'))).toBe(true)
+      expect(lines.filter(isCommand)).toEqual([])
+      expect(core.summary.text).toContain('the server listed')
+      expect(core.summary.text).not.toContain('<img')
+      expect(core.summary.text).not.toContain('[x](')
+      expect(core.summary.text).toContain('&lt;img src=x onerror=alert\\(1\\)&gt;')
+    } finally {
+      await server.close()
+    }
+  })
+
   it.skipIf(!fs.existsSync(BUNDLE))(
     'never starts a stdout line with :: that the action did not write (node dist/index.js)',
     async () => {
