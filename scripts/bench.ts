@@ -20,6 +20,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer, type Fault } from '../server/artifactory.ts'
 import { runAction } from './runner.ts'
+import { measurePlanScale, planScaleLine } from './plan-scale.ts'
 
 const MiB = 1024 * 1024
 const only = process.argv.slice(2)
@@ -207,6 +208,10 @@ async function main(): Promise<void> {
   }
   if (want('rerun')) await runRerun()
   if (want('listing')) await runListing()
+  if (want('plan-scale')) {
+    console.log('\n## Plan of a pattern over 300,000 listed files (dry run)')
+    console.log(planScaleLine(await measurePlanScale(300_000)))
+  }
   if (want('huge') && only.includes('huge')) await runHuge()
   console.log('\n# Results\n')
   console.log(tables.join('\n\n'))

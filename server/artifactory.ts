@@ -38,6 +38,8 @@ export interface ArtifactoryOptions {
   listApi?: boolean
   listSizeAsString?: boolean
   hostileListing?: Record<string, string[]>
+  /** Listings and AQL answers that never end: entries stream (at `throttleBytesPerSec`) until the client goes away. */
+  endlessListing?: boolean
   aqlFailures?: number
   oidc?: { provider: string; idToken: string; accessToken: string; username?: string }
   idTokenRequestToken?: string
@@ -332,6 +334,20 @@ export async function startArtifactory(
     return status
   }
 
+  /** A JSON answer whose array never closes (a proxy looping, a runaway server). */
+  async function endless(res: http.ServerResponse, key: string): Promise<number> {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write(`{"${key}":[`)
+    const entry = `{"uri":"/x.bin","repo":"r","path":".","name":"x.bin","size":1,"folder":false},`
+    const chunk = Buffer.from(entry.repeat(Math.ceil(65536 / entry.length)))
+    const rate = options.throttleBytesPerSec
+    while (!res.destroyed) {
+      if (!res.write(chunk)) await waitDrain(res)
+      if (rate) await sleep((chunk.length / rate) * 1000)
+    }
+    return 200
+  }
+
   function listFolder(res: http.ServerResponse, repoFolder: string, deep = true): number {
     if (options.virtual?.[repoFolder.split('/')[0]])
       return jsonError(res, 400, 'The file list API is not supported for virtual repositories')
@@ -523,7 +539,8 @@ export async function startArtifactory(
       return 429
     }
     if (!authorized(req)) return jsonError(res, 401, 'Bad credentials')
-    if (p === 'api/search/aql' && req.method === 'POST') return aql(res, text)
+    if (p === 'api/search/aql' && req.method === 'POST')
+      return options.endlessListing ? endless(res, 'results') : aql(res, text)
     if (url.pathname.startsWith(`${base}/api/build/`) && req.method === 'GET') {
       const answer = buildAnswer(
         options.builds ?? {},
@@ -534,6 +551,8 @@ export async function startArtifactory(
     }
     if (p.startsWith('api/storage/')) {
       const target = p.slice('api/storage/'.length).replace(/\/+$/, '')
+      if (url.searchParams.has('list') && options.endlessListing && options.listApi !== false)
+        return endless(res, 'files')
       if (url.searchParams.has('list'))
         return listFolder(res, target, url.searchParams.get('deep') !== '0')
       return fileInfo(res, target)

@@ -17,6 +17,7 @@ import { checkClashes, plannedBytes, type Download } from './plan/downloads.ts'
 import { Redactor } from './common/redact.ts'
 import { annotations, failureMessage } from './report/annotations.ts'
 import { fileLine, retryLine } from './report/log-lines.ts'
+import { shown } from './report/text.ts'
 import { outputs } from './report/outputs.ts'
 import { summaryMarkdown } from './report/summary.ts'
 import { totals } from './report/totals.ts'
@@ -38,6 +39,8 @@ export async function run(): Promise<void> {
   keepYoungGenerationSmall()
   const redactor = new Redactor()
   const redact = (text: string): string => redactor.redact(text)
+  // Any line that carries text the action did not write itself (an error, a listed name).
+  const say = (line: string): void => core.info(shown(line, redact))
   const addSecret = (secret: string): void => {
     core.setSecret(secret)
     redactor.add(secret)
@@ -64,7 +67,7 @@ export async function run(): Promise<void> {
 
     // Request-level lines cost a URL parse and a write per request: only built when the step
     // log shows them (ACTIONS_STEP_DEBUG).
-    const debugLog = core.isDebug() ? (line: string) => core.debug(redact(line)) : undefined
+    const debugLog = core.isDebug() ? (line: string) => core.debug(shown(line, redact)) : undefined
     const policy = retryPolicy(settings.retries, settings.retryDelayMs)
     const credentials = credentialOrigins(settings.auth, settings.url, settings.entries)
     const client = (bearer?: string): HttpClient =>
@@ -79,7 +82,7 @@ export async function run(): Promise<void> {
         debug: debugLog,
       })
     http = client()
-    const retryLog = (line: string): void => core.info(redact(line))
+    const retryLog = say
 
     core.startGroup('Plan')
     logTls(settings)
@@ -123,7 +126,7 @@ export async function run(): Promise<void> {
       })
       if (known) core.info(`checksums of ${known} existing files from folder listings`)
     }
-    logPlan(settings, downloads, total, resolved.failures, redact)
+    logPlan(settings, downloads, total, resolved.failures, say)
     debugMemory('after planning')
     core.endGroup()
 
@@ -144,20 +147,20 @@ export async function run(): Promise<void> {
         {
           ...settings,
           http,
-          postProcess: extractor(settings, downloads),
+          postProcess: extractor(settings, downloads, signal),
         },
         {
           onFileDone: (r) => {
             core.info(fileLine(r, settings.target, redact))
             if (r.status === 'downloaded' && !r.verified && settings.verify && !notVerifiedSaid) {
               notVerifiedSaid = true
-              core.info(
-                `note: ${redact(r.download.source)} was not verified: the server sent no checksum (said once; the summary counts every such file)`,
+              say(
+                `note: ${r.download.source} was not verified: the server sent no checksum (said once; the summary counts every such file)`,
               )
             }
           },
           onRetry: (info) => core.info(retryLine(info, redact)),
-          onConcurrency: (value, reason) => core.info(`concurrency now ${value}: ${reason}`),
+          onConcurrency: (value, reason) => say(`concurrency now ${value}: ${reason}`),
         },
         signal,
         progress,
@@ -202,7 +205,7 @@ export async function run(): Promise<void> {
       await cacheTool(settings)
     }
   } catch (error) {
-    core.setFailed(redact(messageOf(error)))
+    core.setFailed(shown(messageOf(error), redact))
   } finally {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
@@ -238,7 +241,7 @@ function logPlan(
   downloads: Download[],
   total: number,
   failures: EntryFailure[],
-  redact: (t: string) => string,
+  say: (line: string) => void,
 ): void {
   const planned = plannedBytes(downloads)
   const size = planned.bytes
@@ -256,8 +259,8 @@ function logPlan(
       (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''),
   )
   for (const f of failures)
-    core.info(
-      `✗ ${f.label ?? `line ${f.entry.line}`} '${redact(f.entry.source)}': ${redact(f.message)}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`,
+    say(
+      `✗ ${f.label ?? `line ${f.entry.line}`} '${f.entry.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`,
     )
 }
 
@@ -268,12 +271,13 @@ function logPlan(
 function extractor(
   settings: Settings,
   downloads: Download[],
+  signal: AbortSignal,
 ): ((file: string) => Promise<string[]>) | undefined {
   if (settings.dryRun) return undefined
   const explode = new Set(downloads.filter((d) => d.extract).map((d) => d.dest))
   if (!settings.extract && explode.size === 0) return undefined
   return (file) =>
     settings.extract || explode.has(file)
-      ? import('./engine/extract.ts').then((m) => m.extractArchive(file))
+      ? import('./engine/extract.ts').then((m) => m.extractArchive(file, signal))
       : Promise.resolve([file])
 }

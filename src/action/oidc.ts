@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
 import { AttemptError, messageOf } from '../common/errors.ts'
 import { formatDuration } from '../common/units.ts'
+import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
 import type { Settings } from '../plan/settings.ts'
@@ -52,10 +53,12 @@ export async function oidcToken(
     throw n > 1 ? new Error(`${messageOf(error)} after ${n} attempts`, { cause: error }) : error
   })
   addSecret(token.accessToken)
+  // The user name is the server's word: one defused line, in the log and the output alike.
+  const user = token.username ? serverText(token.username, 200) : undefined
   core.info(
-    `OIDC: exchanged the job's ID token with provider '${provider}'${token.username ? ` for user '${token.username}'` : ''}`,
+    `OIDC: exchanged the job's ID token with provider '${provider}'${user ? ` for user '${user}'` : ''}`,
   )
-  if (token.username) core.setOutput('oidc-user', token.username)
+  if (user) core.setOutput('oidc-user', user)
   return token.accessToken
 }
 

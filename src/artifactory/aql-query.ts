@@ -146,7 +146,7 @@ export async function findItems(
   })
   // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
   if (res.status !== 200) throw await statusError(res, '')
-  const body = await readJson<AqlResponse>(res)
+  const body = await readJson<AqlResponse>(res, 'the AQL answer')
   const items: AqlItem[] = []
   for (const r of body.results ?? []) {
     if (r.type !== undefined && r.type !== 'file') continue

@@ -1,6 +1,6 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
-import { readJson, toSize } from './json-body.ts'
+import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
 
 interface AqlResponse {
   results?: {
@@ -28,6 +28,7 @@ export async function searchAql(
   baseUrl: string,
   prefix: PatternPrefix,
   signal: AbortSignal,
+  limits: BodyLimits = LISTING_LIMITS,
 ): Promise<ListedFile[]> {
   const res = await http.request(`${baseUrl}/api/search/aql`, {
     method: 'POST',
@@ -40,7 +41,8 @@ export async function searchAql(
     return []
   }
   if (res.status !== 200) throw await statusError(res, 'AQL search: ')
-  const body = await readJson<AqlResponse>(res)
+  const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
+  const body = await readJson<AqlResponse>(res, `the AQL answer for ${where}`, limits)
   return (body.results ?? [])
     .filter((r) => r.type === undefined || r.type === 'file')
     .map((r) => ({

@@ -1,6 +1,6 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import { AttemptError } from '../common/errors.ts'
-import { readJson } from './json-body.ts'
+import { readJson, SMALL_LIMITS } from './json-body.ts'
 
 interface BuildRuns {
   buildsNumbers?: { uri?: string; started?: string }[]
@@ -28,7 +28,7 @@ export async function latestBuildNumber(
     throw notFound(`build '${name}' does not exist`)
   }
   if (res.status !== 200) throw await statusError(res, `build '${name}': `)
-  const body = await readJson<BuildRuns>(res)
+  const body = await readJson<BuildRuns>(res, `the runs of build '${name}'`, SMALL_LIMITS)
   let latest: { number: string; started: number } | undefined
   for (const run of body.buildsNumbers ?? []) {
     if (typeof run.uri !== 'string') continue

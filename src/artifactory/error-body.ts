@@ -1,3 +1,5 @@
+import { serverText } from '../common/server-text.ts'
+
 /**
  * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
  * or a short plain-text body; never a raw dump of HTML or JSON.
@@ -27,6 +29,7 @@ export function artifactoryErrorMessage(body: string, contentType = ''): string 
   return clip(text.split(/\r?\n/)[0])
 }
 
+/** One line of at most 300 characters, defused: the server chose every character of it. */
 function clip(text: string): string {
-  return text.length > 300 ? `${text.slice(0, 297)}…` : text
+  return serverText(text, 300)
 }

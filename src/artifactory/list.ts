@@ -1,6 +1,6 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
-import { readJson, toSize } from './json-body.ts'
+import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
 
 interface FileListResponse {
   files?: { uri?: string; size?: number | string; folder?: boolean; sha1?: string; sha2?: string }[]
@@ -17,6 +17,7 @@ export async function listFolder(
   prefix: PatternPrefix,
   signal: AbortSignal,
   deep = true,
+  limits: BodyLimits = LISTING_LIMITS,
 ): Promise<ListedFile[] | undefined> {
   const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
     .map(encodeURIComponent)
@@ -30,14 +31,18 @@ export async function listFolder(
     return undefined
   }
   if (res.status !== 200) throw await statusError(res, 'listing: ')
-  const body = await readJson<FileListResponse>(res)
   const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
-  return (body.files ?? [])
-    .filter((f) => !f.folder && typeof f.uri === 'string')
-    .map((f) => ({
-      path: `${base}${(f.uri as string).startsWith('/') ? '' : '/'}${f.uri}`,
+  const body = await readJson<FileListResponse>(res, `the listing of ${base}`, limits)
+  // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
+  const listed: ListedFile[] = []
+  for (const f of body.files ?? []) {
+    if (f.folder || typeof f.uri !== 'string') continue
+    listed.push({
+      path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
       size: toSize(f.size),
       sha256: f.sha2,
-      sha1: f.sha1,
-    }))
+      sha1: f.sha2 ? undefined : f.sha1,
+    })
+  }
+  return listed
 }

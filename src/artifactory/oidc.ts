@@ -1,6 +1,6 @@
 import { AttemptError } from '../common/errors.ts'
 import { statusError, type HttpClient } from '../net/http-client.ts'
-import { readJson } from './json-body.ts'
+import { readJson, SMALL_LIMITS } from './json-body.ts'
 import { platformRoot } from './auth.ts'
 
 /** What the JFrog Platform answers to an OIDC token exchange. */
@@ -33,7 +33,11 @@ export async function exchangeOidc(
   })
   if (res.status !== 200)
     throw await statusError(res, `OIDC token exchange with provider '${provider}' refused: `)
-  const body = await readJson<{ access_token?: string; username?: string }>(res)
+  const body = await readJson<{ access_token?: string; username?: string }>(
+    res,
+    'the OIDC token answer',
+    SMALL_LIMITS,
+  )
   if (!body.access_token)
     throw new AttemptError('http', 'OIDC token exchange: the answer has no access_token', {
       status: 200,

@@ -14,6 +14,7 @@ import { redactUrl } from '../common/redact.ts'
 import { artifactoryErrorMessage } from '../artifactory/error-body.ts'
 import { keepTlsAlerts, nginxCertificateFailure, tlsFailure, type Connector } from './tls-errors.ts'
 import { tlsConnectOptions, type TlsSettings } from './tls-options.ts'
+import { serverText } from '../common/server-text.ts'
 
 export interface HttpOptions {
   /** Connections per origin: sized to the concurrency so no request waits for a socket. */
@@ -64,16 +65,18 @@ export interface RequestOptions {
 }
 
 const MAX_REDIRECTS = 10
+/** Response headers beyond this are refused (Node's own default; Artifactory sends ~1 KiB). */
+const MAX_HEADER_BYTES = 16 * 1024
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const CARRIED = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5']
 
 /** Why a redirect must not be followed (a downgrade from https), or undefined when it may. */
 export function redirectRefusal(from: URL, to: URL): string | undefined {
   if (to.protocol !== 'https:' && to.protocol !== 'http:') {
-    return `refused a redirect to a ${to.protocol.replace(':', '')} URL`
+    return `refused a redirect to a ${serverText(to.protocol.replace(':', ''))} URL`
   }
   if (from.protocol === 'https:' && to.protocol !== 'https:') {
-    return `refused a redirect from https to http (${redactUrl(to.href)})`
+    return `refused a redirect from https to http (${serverText(redactUrl(to.href))})`
   }
   return undefined
 }
@@ -125,6 +128,7 @@ export class HttpClient {
         bodyTimeout: this.options.timeoutMs,
         highWaterMark: 256 * 1024,
       }).catch((error: unknown) => {
+        refuseHeaderOverflow(error)
         throw (
           tlsFailure(error, {
             host: current.host,
@@ -198,6 +202,8 @@ export class HttpClient {
     if (!dispatcher) {
       const tls = tlsConnectOptions(this.options.tls)
       const pool = {
+        // Explicit, so NODE_OPTIONS=--max-http-header-size cannot lift the bound a server meets.
+        maxHeaderSize: MAX_HEADER_BYTES,
         connections: this.options.connections,
         keepAliveTimeout: 30_000,
         pipelining: 1,
@@ -226,6 +232,17 @@ export class HttpClient {
   }
 }
 
+/** Headers past {@link MAX_HEADER_BYTES} are the server's doing: said plainly, not retried. */
+function refuseHeaderOverflow(error: unknown): void {
+  if ((error as { code?: unknown })?.code === 'UND_ERR_HEADERS_OVERFLOW') {
+    throw new AttemptError(
+      'unsafe',
+      `the server sent more than ${MAX_HEADER_BYTES / 1024} KiB of response headers; refused`,
+      { cause: error },
+    )
+  }
+}
+
 /** Turns an error status into an {@link AttemptError}, reading Artifactory's error body for its message. */
 export async function statusError(res: HttpResponse, what: string): Promise<AttemptError> {
   const text = await readText(res.body, 16 * 1024).catch(() => '')
@@ -239,7 +256,7 @@ export async function statusError(res: HttpResponse, what: string): Promise<Atte
   const parts = [
     `HTTP ${res.status}${STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : ''}`,
   ]
-  if (serverMessage) parts.push(`: ${serverMessage}`)
+  if (serverMessage) parts.push(`: ${serverText(serverMessage)}`)
   if (hint) parts.push(` (${hint})`)
   return new AttemptError('http', `${what}${parts.join('')}`, {
     status: res.status,
@@ -264,13 +281,19 @@ export function credentialsHint(status: number, origin: string, credentials: Cre
   return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`
 }
 
-/** Reads at most `limit` bytes of a body as text and discards the rest. */
+/** Reads at most `limit` bytes of a body as text, then drops the connection: an error body may never end. */
 export async function readText(body: Readable, limit = 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
-    if (size < limit) chunks.push(chunk as Buffer)
+    chunks.push(chunk as Buffer)
     size += (chunk as Buffer).length
+    if (size >= limit) {
+      // undici's body emits an error when destroyed: it must find a listener.
+      body.on('error', () => undefined)
+      body.destroy()
+      break
+    }
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
 }
@@ -327,7 +350,7 @@ const DEBUG_HEADERS = [
 
 function debugHeaders(headers: Record<string, string>): string {
   const shown = DEBUG_HEADERS.filter((h) => headers[h]).map(
-    (h) => `${h}=${h === 'location' ? redactUrl(headers[h]) : headers[h]}`,
+    (h) => `${h}=${serverText(h === 'location' ? redactUrl(headers[h]) : headers[h], 200)}`,
   )
   return shown.length ? ` (${shown.join(', ')})` : ''
 }

@@ -157,8 +157,13 @@ export function checkClashes(
     }
     byDest.set(key(d.dest), d)
   }
+  // Each folder is looked up once: a folder already seen had its own parents checked then
+  // (300,000 files in 300 folders: 300 walks, not 300,000).
+  const seen = new Set<string>()
   for (const d of downloads) {
     for (let dir = path.dirname(d.dest); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if (seen.has(key(dir))) break
+      seen.add(key(dir))
       const other = byDest.get(key(dir))
       if (other) {
         const sameCase =

@@ -10,6 +10,7 @@ import { planFiles, type Download, type PlanSettings } from './downloads.ts'
 import type { RetryPolicy, Sleep } from '../net/retry.ts'
 import { resolveSpec } from './resolve-spec.ts'
 import type { SpecEntry } from './file-spec.ts'
+import type { BodyLimits } from '../artifactory/json-body.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
 export interface EntryFailure {
@@ -41,6 +42,8 @@ export interface ResolveOptions {
   onRetry: (line: string) => void
   /** Listings at once. */
   concurrency: number
+  /** Bounds of each listing or AQL answer (tests make them small). */
+  listingLimits?: BodyLimits
 }
 
 /**
@@ -87,13 +90,14 @@ export async function resolvePlan(
   await Promise.all(Array.from({ length: Math.min(o.concurrency, patterns.length) }, worker))
   results.sort((a, b) => a.entry.line - b.entry.line)
   for (const r of results) {
-    if (r.downloads) downloads.push(...r.downloads)
+    // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
+    if (r.downloads) for (const d of r.downloads) downloads.push(d)
     else failures.push({ entry: r.entry, message: r.error as string, attempts: r.attempts })
   }
   if (specResolved) {
     const resolved = await specResolved
-    downloads.push(...resolved.downloads)
-    failures.push(...resolved.failures)
+    for (const d of resolved.downloads) downloads.push(d)
+    for (const f of resolved.failures) failures.push(f)
   }
   return { downloads, failures }
 }
@@ -121,12 +125,14 @@ function listOnce(
           ),
       })
     listing = (async () => {
-      const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal))
+      const listed = await retrying('listing', () =>
+        listFolder(o.http, baseUrl, prefix, o.signal, true, o.listingLimits),
+      )
       return (
         listed ??
         underNamedRepo(
           (await retrying('AQL search', () =>
-            searchAql(o.http, baseUrl, prefix, o.signal),
+            searchAql(o.http, baseUrl, prefix, o.signal, o.listingLimits),
           )) as ListedFile[],
           prefix.repo,
         )

@@ -1,6 +1,6 @@
 import { failures, type RunResult } from './results.ts'
 import type { Totals } from './totals.ts'
-import { attemptsText, type Redact } from './text.ts'
+import { attemptsText, shown, type Redact } from './text.ts'
 
 /** GitHub shows at most 10 error annotations per step, and the step's failure is one of them. */
 export const MAX_FILE_ANNOTATIONS = 9
@@ -17,8 +17,8 @@ export function annotations(results: RunResult[], redact: Redact): Annotation[] 
     .filter((f) => !f.cancelled)
     .slice(0, MAX_FILE_ANNOTATIONS)
     .map((f) => ({
-      title: `Download failed: ${redact(f.source)}`,
-      message: `${redact(f.message)} (${attemptsText(f.attempts)})`,
+      title: `Download failed: ${shown(f.source, redact)}`,
+      message: `${shown(f.message, redact)} (${attemptsText(f.attempts)})`,
     }))
 }
 

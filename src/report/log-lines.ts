@@ -1,12 +1,12 @@
 import type { Progress } from '../engine/queue.ts'
 import type { FileResult, RetryInfo } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
-import { attemptsText, relativeDest, type Redact } from './text.ts'
+import { attemptsText, relativeDest, shown, type Redact } from './text.ts'
 
 /** The one log line for a finished file. */
 export function fileLine(r: FileResult, target: string, redact: Redact): string {
-  const dest = relativeDest(r.download.dest, target)
-  const source = redact(r.download.source)
+  const dest = shown(relativeDest(r.download.dest, target), redact)
+  const source = shown(r.download.source, redact)
   switch (r.status) {
     case 'downloaded': {
       const size = formatBytes(r.size ?? r.bytes)
@@ -22,13 +22,13 @@ export function fileLine(r: FileResult, target: string, redact: Redact): string 
       return `- ${source}  cancelled`
     case 'failed':
       // The engine's messages carry no count of attempts: the result does, said here once.
-      return `✗ ${source}  ${redact(r.error ?? 'failed')} (${attemptsText(r.attempts)})`
+      return `✗ ${source}  ${shown(r.error ?? 'failed', redact)} (${attemptsText(r.attempts)})`
   }
 }
 
 /** The plain log line for a retry, written when it is decided. */
 export function retryLine(info: RetryInfo, redact: Redact): string {
-  return `retry ${info.retry}/${info.retries} for ${redact(info.download.source)} in ${formatDuration(info.delayMs)}: ${redact(info.error)}`
+  return `retry ${info.retry}/${info.retries} for ${shown(info.download.source, redact)} in ${formatDuration(info.delayMs)}: ${shown(info.error, redact)}`
 }
 
 /** One progress line: files, bytes, rate, ETA. */

@@ -1,6 +1,6 @@
 import { failures, fileResults, type RunResult } from './results.ts'
 import { totals } from './totals.ts'
-import type { Redact } from './text.ts'
+import { shown, type Redact } from './text.ts'
 
 /** JSON outputs for the next steps. */
 export function outputs(results: RunResult[], redact: Redact): Record<string, string> {
@@ -9,8 +9,8 @@ export function outputs(results: RunResult[], redact: Redact): Record<string, st
     .filter((r) => r.status === 'downloaded' || r.status === 'up-to-date' || r.status === 'planned')
     .flatMap((r) => r.files ?? [r.download.dest])
   const errors = failures(results).map((f) => ({
-    source: redact(f.source),
-    message: redact(f.message),
+    source: shown(f.source, redact),
+    message: shown(f.message, redact),
   }))
   return {
     downloaded: String(t.inPlace),

@@ -19,6 +19,7 @@ export interface RunFacts {
 /** Above this many files the table keeps the failures and the largest files only. */
 export const SUMMARY_FULL_TABLE_MAX = 100
 const SUMMARY_LARGEST = 50
+const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024
 
 /**
  * The job summary as Markdown: headline, failures first, then the files. Stays far below
@@ -48,7 +49,7 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
   }
   if (t.notVerified)
     out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
-  for (const note of facts.notes ?? []) out.push(`- ${esc(redact(note))}`)
+  for (const note of facts.notes ?? []) out.push(`- ${esc(note, redact)}`)
   if (facts.notes?.length) out.push('')
 
   const failed = failures(results)
@@ -59,14 +60,18 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
       '| Source | Error | Attempts |',
       '| --- | --- | ---: |',
     )
-    const shown = failed.slice(0, 1000)
-    for (const f of shown)
-      out.push(`| ${code(redact(f.source))} | ${esc(redact(f.message))} | ${f.attempts} |`)
-    if (failed.length > shown.length)
-      out.push(
-        '',
-        `…and ${failed.length - shown.length} more failures (see the \`errors\` output).`,
-      )
+    // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
+    let listed = 0
+    let size = 0
+    for (const f of failed) {
+      if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS) break
+      const row = `| ${code(f.source, redact)} | ${esc(f.message, redact)} | ${f.attempts} |`
+      out.push(row)
+      size += row.length
+      listed++
+    }
+    if (failed.length > listed)
+      out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`)
     out.push('')
   }
 
@@ -77,7 +82,7 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
       '| --- | --- | ---: | ---: | ---: | --- |',
     ]
     const row = (r: FileResult): string =>
-      `| ${code(redact(r.download.source))} | ${code(relativeDest(r.download.dest, facts.target))} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
+      `| ${code(r.download.source, redact)} | ${code(relativeDest(r.download.dest, facts.target), redact)} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
     if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
       out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '')
     } else {
@@ -94,7 +99,7 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
       out.push(
         `<details><summary>All ${ok.length} files by folder</summary>`,
         '',
-        ...byFolder(ok, facts.target),
+        ...byFolder(ok, facts.target, redact),
         '',
         '</details>',
         '',
@@ -118,7 +123,7 @@ function statusText(r: FileResult): string {
 }
 
 /** Files counted per destination folder: bounded text for any number of files. */
-function byFolder(results: FileResult[], target: string): string[] {
+function byFolder(results: FileResult[], target: string, redact: Redact): string[] {
   const folders = new Map<string, { files: number; bytes: number }>()
   for (const r of results) {
     const folder = path.dirname(relativeDest(r.download.dest, target))
@@ -128,12 +133,13 @@ function byFolder(results: FileResult[], target: string): string[] {
     folders.set(folder, f)
   }
   const rows = [...folders.entries()].sort((a, b) => b[1].bytes - a[1].bytes)
-  const shown = rows.slice(0, 500)
+  const rowsShown = rows.slice(0, 500)
   const lines = [
     '| Folder | Files | Size |',
     '| --- | ---: | ---: |',
-    ...shown.map(([f, s]) => `| ${code(f)} | ${s.files} | ${formatBytes(s.bytes)} |`),
+    ...rowsShown.map(([f, s]) => `| ${code(f, redact)} | ${s.files} | ${formatBytes(s.bytes)} |`),
   ]
-  if (rows.length > shown.length) lines.push('', `…and ${rows.length - shown.length} more folders.`)
+  if (rows.length > rowsShown.length)
+    lines.push('', `…and ${rows.length - rowsShown.length} more folders.`)
   return lines
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { markdownCode, markdownText, serverText } from '../common/server-text.ts'
 
 /** Makes any text safe to show (removes secrets). */
 export type Redact = (text: string) => string
@@ -12,12 +13,21 @@ export function relativeDest(dest: string, target: string): string {
   return rel && !rel.startsWith('..') ? rel : dest
 }
 
-/** Text for one Markdown table cell: pipes escaped, on one line. */
-export function esc(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+/**
+ * Every text the report shows that is not its own (a source, a destination, an error, a note)
+ * passes here: secrets removed, then folded and defused by {@link serverText}, then redacted
+ * again in case folding formed a secret. One function, so no line can forget it.
+ */
+export function shown(text: string, redact: Redact): string {
+  return redact(serverText(redact(text)))
 }
 
-/** Text as inline code in a Markdown table cell. */
-export function code(text: string): string {
-  return `\`${esc(text).replace(/`/g, "'")}\``
+/** Text that is not ours as Markdown that renders as that text, never as a link or HTML. */
+export function esc(text: string, redact: Redact): string {
+  return markdownText(shown(text, redact))
+}
+
+/** Text that is not ours as inline code in a Markdown table cell. */
+export function code(text: string, redact: Redact): string {
+  return markdownCode(shown(text, redact))
 }
