@@ -105,14 +105,17 @@ export async function run(): Promise<void> {
       onRetry: retryLog,
       concurrency: settings.concurrency,
     })
-    if (resolved.downloads.length > 1) {
+    // Case matters for clashes between planned files, and for recognising an existing copy.
+    let caseInsensitive = false
+    if (resolved.downloads.length > 1 || settings.skipExisting) {
       const probe = await probeCaseInsensitive(settings.target, process.platform, {
         write: !settings.dryRun,
       })
       core.debug(
         `target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`,
       )
-      checkClashes(resolved.downloads, { caseInsensitive: probe.caseInsensitive })
+      caseInsensitive = probe.caseInsensitive
+      checkClashes(resolved.downloads, { caseInsensitive })
     }
     let downloads = sortPlan(resolved.downloads)
     const total = downloads.length
@@ -146,6 +149,7 @@ export async function run(): Promise<void> {
         downloads,
         {
           ...settings,
+          caseInsensitive,
           http,
           postProcess: extractor(settings, downloads, signal),
         },

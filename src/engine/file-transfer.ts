@@ -47,8 +47,11 @@ export async function transferFile(
         const done = await ctx.schedule(async () => {
           if (first) {
             first = false
-            const exists = await ctx.destinations.prepare(d.dest)
-            const check = exists && ctx.skipExisting ? await checkExisting(d, ctx) : {}
+            const existing = await ctx.destinations.prepare(d.dest)
+            const check =
+              existing !== undefined && ctx.skipExisting
+                ? await checkExisting(d, ctx, existing)
+                : {}
             if (check.current) return { current: check.current }
             if (ctx.dryRun) return { planned: true }
             return attempt(d, state, ctx, check.response)

@@ -24,6 +24,8 @@ export interface EngineOptions {
   splitMinSize: number
   maxSize?: number
   target: string
+  /** Names that differ only in case are one file in `target` (main.ts probes it). */
+  caseInsensitive?: boolean
   /** Origin that may receive `authHeaders`. */
   authOrigin?: string
   authHeaders?: Record<string, string>
@@ -156,7 +158,9 @@ export async function runDownloads(
     split: options.split,
     splitMinSize: options.splitMinSize,
     maxSize: options.maxSize,
-    destinations: new Destinations(options.target, options.dryRun),
+    destinations: new Destinations(options.target, options.dryRun, {
+      caseInsensitive: options.caseInsensitive,
+    }),
     postProcess: options.postProcess,
     signal,
     schedule: (fn, priority) => {
