@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import { extractArchive } from '../src/engine/extract.ts'
+import { Header } from 'tar'
 import type { RetryInfo } from '../src/engine/results.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 
@@ -93,5 +95,53 @@ describe('skip-existing on a case-insensitive target', () => {
     await fsp.writeFile(path.join(target, 'ReadMe.txt'), body(3000, 6))
     const { results } = await download('libs/readme.txt', { caseInsensitive: true })
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 1 })
+  })
+})
+
+/** A removal refused the way a Windows scanner refuses it, `times` times, then done for real. */
+function busyRemove(times: number, code = 'EBUSY') {
+  const calls: string[] = []
+  const remove = async (file: string): Promise<void> => {
+    calls.push(path.basename(file))
+    if (calls.length <= times)
+      throw Object.assign(new Error(`${code}: resource busy, unlink '${file}'`), { code })
+    await fsp.rm(file, { force: true })
+  }
+  return { calls, remove }
+}
+
+describe('cleanups refused for a moment (Windows scanners)', () => {
+  it('removes the temporary of a failed file once the scanner lets go', async () => {
+    server.setFile('libs/av.bin', body(2000, 7))
+    const { calls, remove } = busyRemove(2, 'EPERM')
+    const { results } = await download('libs/av.bin', {
+      rename: () => Promise.reject(Object.assign(new Error('EBUSY: rename'), { code: 'EBUSY' })),
+      remove,
+    })
+    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(calls).toEqual(['.av.bin.artdl-part', '.av.bin.artdl-part', '.av.bin.artdl-part'])
+    expect(await tree()).toEqual([])
+  })
+
+  it('removes an extracted archive once the scanner lets go', async () => {
+    const file = path.join(target, 'a.tar')
+    const header = Buffer.alloc(512)
+    new Header({ path: 'bin/tool', type: 'File', mode: 0o644, size: 4, mtime: new Date(0) }).encode(
+      header,
+      0,
+    )
+    const tool = Buffer.alloc(512)
+    tool.write('tool')
+    await fsp.writeFile(file, Buffer.concat([header, tool, Buffer.alloc(1024)]))
+    const { calls, remove } = busyRemove(3)
+    const waits: number[] = []
+    const files = await extractArchive(file, undefined, {
+      remove,
+      wait: async (ms) => void waits.push(ms),
+    })
+    expect(files).toEqual([path.join(target, 'bin/tool')])
+    expect(calls).toEqual(['a.tar', 'a.tar', 'a.tar', 'a.tar'])
+    expect(waits).toEqual([50, 100, 200])
+    expect(await tree()).toEqual(['bin/tool'])
   })
 })

@@ -103,7 +103,7 @@ export async function transferFile(
     }
   } catch (err) {
     state.runningHash?.dispose()
-    await removeQuietly(state.temp)
+    await removeQuietly(state.temp, ctx)
     if (ctx.signal.aborted) return result('cancelled', { error: 'cancelled before it finished' })
     const error = classify(err)
     // The count of attempts is the report's to say (the result carries it), once.

@@ -40,7 +40,9 @@ export interface EngineOptions {
   random?: () => number
   /** Replaced in tests: a rename refused as Windows scanners refuse it. */
   rename?: (from: string, to: string) => Promise<void>
-  /** Waits between tries of a refused rename (tests pass zeros). */
+  /** Replaced in tests: a removal of a temporary refused as Windows scanners refuse it. */
+  remove?: (file: string) => Promise<void>
+  /** Waits between tries of a refused rename or removal (tests pass zeros). */
   renameRetryDelaysMs?: readonly number[]
 }
 
@@ -173,6 +175,7 @@ export async function runDownloads(
     onRangeDone: () => slotFreed(),
     sleep: options.sleep ?? sleep,
     rename: options.rename,
+    remove: options.remove,
     renameRetryDelaysMs: options.renameRetryDelaysMs,
     onRetry: (info) => {
       progress.retries++
