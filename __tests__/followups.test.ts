@@ -9,6 +9,7 @@ import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/engine/extract.ts'
 import { Header } from 'tar'
 import type { RetryInfo } from '../src/engine/results.ts'
+import { retryLine } from '../src/report/log-lines.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 
 const body = (n: number, seed = 1): Buffer => {
@@ -143,5 +144,41 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
     expect(calls).toEqual(['a.tar', 'a.tar', 'a.tar', 'a.tar'])
     expect(waits).toEqual([50, 100, 200])
     expect(await tree()).toEqual(['bin/tool'])
+  })
+})
+
+describe('the whole restart after a response that did not answer its request', () => {
+  it('says it restarts, with no count of retries, even with retries: 0', async () => {
+    const data = body(4 * 1024 * 1024, 8)
+    const s = await startArtifactory({
+      files: { 'libs/big.bin': data },
+      onRequest: (r) => (r.method === 'GET' && r.range ? { kind: 'ignore-range' } : undefined),
+    })
+    try {
+      const retries: RetryInfo[] = []
+      const results = await runDownloads(
+        planFiles(parseEntries('libs/big.bin', s.url), { target, flat: true }),
+        options({ retries: 0, split: 4, splitMinSize: 1024 * 1024 }),
+        { onRetry: (r) => retries.push(r) },
+      )
+      expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256', ranges: 1 })
+      expect(retries).toHaveLength(1)
+      expect(retries[0]).toMatchObject({ restartWhole: true, delayMs: 0 })
+      expect(retryLine(retries[0], (t) => t)).toMatch(
+        /^restarting libs\/big\.bin whole, without ranges: the server ignores Range requests: answered 200 to bytes=\d+-\d+$/,
+      )
+    } finally {
+      await s.close()
+    }
+  })
+
+  it('counts an ordinary retry as before', async () => {
+    server.setFile('libs/a.bin', body(1000, 9))
+    server.setFaults('libs/a.bin', [{ kind: 'status', status: 503 }])
+    const { retries } = await download('libs/a.bin')
+    expect(retries[0].restartWhole).toBeUndefined()
+    expect(retryLine(retries[0], (t) => t)).toBe(
+      'retry 1/3 for libs/a.bin in 0 ms: HTTP 503 Service Unavailable',
+    )
   })
 })

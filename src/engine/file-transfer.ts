@@ -97,6 +97,7 @@ export async function transferFile(
           retries: ctx.policy.retries,
           delayMs,
           error: error.message,
+          ...(restartWhole && { restartWhole }),
         })
         await ctx.sleep(delayMs, ctx.signal)
       }
