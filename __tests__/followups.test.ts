@@ -2,7 +2,8 @@
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as core from '../__fixtures__/core.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
@@ -10,7 +11,14 @@ import { extractArchive } from '../src/engine/extract.ts'
 import { Header } from 'tar'
 import type { RetryInfo } from '../src/engine/results.ts'
 import { retryLine } from '../src/report/log-lines.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import {
+  startArtifactory,
+  type ArtifactoryOptions,
+  type ArtifactoryServer,
+} from '../server/index.ts'
+
+vi.mock('@actions/core', () => core)
+const { run } = await import('../src/main.ts')
 
 const body = (n: number, seed = 1): Buffer => {
   const b = Buffer.alloc(n)
@@ -180,5 +188,84 @@ describe('the whole restart after a response that did not answer its request', (
     expect(retryLine(retries[0], (t) => t)).toBe(
       'retry 1/3 for libs/a.bin in 0 ms: HTTP 503 Service Unavailable',
     )
+  })
+})
+
+describe('through the action', () => {
+  let workspace: string
+  beforeEach(async () => {
+    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-followups-main-'))
+    process.env.GITHUB_WORKSPACE = workspace
+    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+    core.summary.text = ''
+  })
+  afterEach(async () => {
+    vi.clearAllMocks()
+    delete process.env.GITHUB_STEP_SUMMARY
+    await fsp.rm(workspace, { recursive: true, force: true })
+  })
+
+  /** Runs the action against a server of its own; resolves what it logged and annotated. */
+  async function runAgainst(options: ArtifactoryOptions, extra: Record<string, string>) {
+    const s = await startArtifactory(options)
+    try {
+      const inputs: Record<string, string> = {
+        url: s.url,
+        'retry-delay': '0',
+        'progress-interval': '0',
+        ...extra,
+      }
+      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+      await run()
+      return {
+        logged: core.info.mock.calls.map((c) => String(c[0])),
+        errors: core.error.mock.calls.map((c) => String(c[0])),
+        requests: s.requests.map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`),
+      }
+    } finally {
+      await s.close()
+    }
+  }
+
+  it('names an AQL search that failed once ("AQL search: HTTP 429 …")', async () => {
+    const { errors, logged } = await runAgainst(
+      { files: { 'libs/a.bin': 'a' }, listApi: false, aqlFailures: 5 },
+      { paths: 'libs/*.bin', retries: '1' },
+    )
+    expect(logged).toContain(
+      'retry 1/1 for AQL search of libs/ in 0.0 s: HTTP 429 Too Many Requests: Too many requests',
+    )
+    expect(errors[0]).toBe('AQL search: HTTP 429 Too Many Requests: Too many requests (2 attempts)')
+  })
+
+  it('names a refused OIDC exchange once', async () => {
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'https://id-token.invalid/'
+    core.getIDToken.mockResolvedValue('another-id-token')
+    try {
+      await runAgainst(
+        {
+          files: { 'libs/a.bin': 'a' },
+          auth: {},
+          oidc: { provider: 'github', idToken: 'the-id-token', accessToken: 'exchanged' },
+        },
+        { paths: 'libs/a.bin', retries: '0', 'oidc-provider-name': 'github' },
+      )
+    } finally {
+      delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL
+    }
+    const failed = String(core.setFailed.mock.calls[0]?.[0])
+    expect(failed).toMatch(/^OIDC token exchange: provider 'github' refused: HTTP 40[13] /)
+  })
+
+  it('names a listing that failed once ("listing: HTTP 500 …")', async () => {
+    const { errors } = await runAgainst(
+      {
+        files: { 'libs/a.bin': 'a' },
+        onRequest: (r) =>
+          r.path.startsWith('/api/storage/') ? { kind: 'status', status: 500 } : undefined,
+      },
+      { paths: 'libs/*.bin', retries: '0' },
+    )
+    expect(errors[0]).toBe('listing: HTTP 500 Internal Server Error (1 attempt)')
   })
 })

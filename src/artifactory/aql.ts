@@ -40,7 +40,8 @@ export async function searchAql(
     res.body.resume()
     return []
   }
-  if (res.status !== 200) throw await statusError(res, 'AQL search: ')
+  // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
+  if (res.status !== 200) throw await statusError(res, '')
   const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
   const body = await readJson<AqlResponse>(res, `the AQL answer for ${where}`, limits)
   return (body.results ?? [])
