@@ -13,6 +13,7 @@ import type { RetryInfo } from '../src/engine/results.ts'
 import { retryLine } from '../src/report/log-lines.ts'
 import {
   startArtifactory,
+  startProxy,
   type ArtifactoryOptions,
   type ArtifactoryServer,
 } from '../server/index.ts'
@@ -237,6 +238,45 @@ describe('through the action', () => {
     )
     expect(errors[0]).toBe('AQL search: HTTP 429 Too Many Requests: Too many requests (2 attempts)')
   })
+
+  it.each([
+    ['http', false],
+    ['https', true],
+  ] as const)(
+    'names an https:// proxy whose certificate is not trusted, not the server (%s target)',
+    async (_, tls) => {
+      const proxy = await startProxy({ hosts: { 'artifactory.internal': '127.0.0.1' }, tls: true })
+      process.env.HTTPS_PROXY = proxy.url
+      process.env.HTTP_PROXY = proxy.url
+      try {
+        const s = await startArtifactory({ files: { 'libs/a.bin': 'a' }, tls: tls || undefined })
+        try {
+          const inputs: Record<string, string> = {
+            url: `${tls ? 'https' : 'http'}://artifactory.internal:${s.port}/artifactory`,
+            paths: 'libs/a.bin',
+            'retry-delay': '0',
+            'progress-interval': '0',
+          }
+          core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+          await run()
+        } finally {
+          await s.close()
+        }
+        const proxyHost = new URL(proxy.url).host
+        const errors = core.error.mock.calls.map((c) => String(c[0]))
+        expect(errors[0]).toMatch(
+          new RegExp(
+            `^the proxy's certificate for ${proxyHost.replace(/\./g, '\\.')} is not trusted \\([A-Z_]+\\): set input 'ca-certificates' `,
+          ),
+        )
+        expect(errors[0]).not.toContain('artifactory.internal')
+      } finally {
+        delete process.env.HTTPS_PROXY
+        delete process.env.HTTP_PROXY
+        await proxy.close()
+      }
+    },
+  )
 
   it('names a refused OIDC exchange once', async () => {
     process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'https://id-token.invalid/'
