@@ -11,6 +11,8 @@ import { extractArchive } from '../src/engine/extract.ts'
 import { Header } from 'tar'
 import type { RetryInfo } from '../src/engine/results.ts'
 import { retryLine } from '../src/report/log-lines.ts'
+import { runAql, type AqlItem } from '../server/aql.ts'
+import { trimmedAnswer } from '../src/artifactory/aql-query.ts'
 import {
   startArtifactory,
   startProxy,
@@ -307,5 +309,109 @@ describe('through the action', () => {
       { paths: 'libs/*.bin', retries: '0' },
     )
     expect(errors[0]).toBe('listing: HTTP 500 Internal Server Error (1 attempt)')
+  })
+
+  const three = { 'libs/a.bin': 'a', 'libs/b.bin': 'b', 'libs/c.bin': 'c' }
+  const spec = (...files: unknown[]): string => JSON.stringify({ files })
+
+  it('fails a spec entry whose AQL answer the server trimmed, rather than download part', async () => {
+    const { errors, requests } = await runAgainst(
+      { files: three, aqlMaxResults: 2 },
+      { spec: spec({ aql: { 'items.find': { repo: 'libs' } }, target: 'out/' }) },
+    )
+    expect(errors[0]).toBe(
+      "spec entry 1: AQL search: the server returned 2 results and trimmed the rest (its limit is 2): narrow the entry's pattern or aql, or add limit (1 attempt)",
+    )
+    expect(requests.filter((r) => r.startsWith('GET /libs/'))).toEqual([])
+  })
+
+  it('takes a trimmed-looking answer when the entry asked for that limit', async () => {
+    const { errors, requests } = await runAgainst(
+      { files: three, aqlMaxResults: 2 },
+      { spec: spec({ aql: { 'items.find': { repo: 'libs' } }, target: 'out/', limit: 2 }) },
+    )
+    expect(errors).toEqual([])
+    expect(requests.filter((r) => r.startsWith('GET /libs/')).sort()).toEqual([
+      'GET /libs/a.bin 200',
+      'GET /libs/b.bin 200',
+    ])
+  })
+
+  it('fails a pattern listed by AQL (no File List API) when its answer was trimmed', async () => {
+    const { errors, requests } = await runAgainst(
+      { files: three, listApi: false, aqlMaxResults: 2 },
+      { paths: 'libs/*.bin' },
+    )
+    expect(errors[0]).toBe(
+      'AQL search: the server returned 2 results and trimmed the rest (its limit is 2): narrow the pattern (1 attempt)',
+    )
+    expect(requests.filter((r) => r.startsWith('GET /libs/'))).toEqual([])
+  })
+})
+
+describe("the test server's AQL hard limit", () => {
+  const item = (name: string): AqlItem => ({
+    repo: 'libs',
+    path: '.',
+    name,
+    size: 1,
+    sha256: '',
+    sha1: '',
+    md5: '',
+    created: '',
+    modified: '',
+    properties: {},
+    builds: [],
+  })
+  const items = ['a', 'b', 'c'].map(item)
+  const q = 'items.find({"repo":"libs"}).include("name")'
+
+  it('trims as Artifactory does, and says so in range', () => {
+    expect(runAql(q, items, {}, 6000, 2)).toEqual({
+      results: [
+        { repo: 'libs', path: '.', name: 'a', type: 'file' },
+        { repo: 'libs', path: '.', name: 'b', type: 'file' },
+      ],
+      range: {
+        start_pos: 0,
+        end_pos: 2,
+        total: 2,
+        limit: 2,
+        notification: 'AQL query reached the search hard limit, results are trimmed.',
+      },
+    })
+  })
+
+  it('leaves an answer within the limit, or a query that asks for less, alone', () => {
+    expect(runAql(q, items, {}, 6000, 3)).toMatchObject({ range: { total: 3 } })
+    expect(runAql(q, items, {}, 6000, 3)).not.toHaveProperty('range.limit')
+    expect(runAql(`${q}.limit(1)`, items, {}, 6000, 2)).toMatchObject({
+      range: { total: 1, limit: 1 },
+    })
+    expect(runAql(`${q}.limit(1)`, items, {}, 6000, 2)).not.toHaveProperty('range.notification')
+  })
+})
+
+describe('trimmedAnswer', () => {
+  it('reads a trimmed answer from its limit, its notification, or its total', () => {
+    expect(trimmedAnswer({ limit: 500000 }, 500000, undefined, 'fix')?.message).toBe(
+      'the server returned 500000 results and trimmed the rest (its limit is 500000): fix',
+    )
+    expect(trimmedAnswer({ limit: 500000 }, 500000, 600000, 'fix')?.kind).toBe('size')
+    expect(
+      trimmedAnswer({ notification: 'results are trimmed.' }, 7, undefined, 'fix')?.message,
+    ).toBe('the server returned 7 results and trimmed the rest: fix')
+    expect(trimmedAnswer({ total: 9 }, 5, undefined, 'fix')?.message).toBe(
+      'the server returned 5 of 9 results (trimmed): fix',
+    )
+  })
+
+  it('takes whole answers, and the limit the query asked for', () => {
+    expect(trimmedAnswer(undefined, 5, undefined, 'fix')).toBeUndefined()
+    expect(
+      trimmedAnswer({ start_pos: 0, end_pos: 5, total: 5 }, 5, undefined, 'fix'),
+    ).toBeUndefined()
+    expect(trimmedAnswer({ total: 10, limit: 10 }, 10, 10, 'fix')).toBeUndefined()
+    expect(trimmedAnswer({ total: 3, limit: 500000 }, 3, undefined, 'fix')).toBeUndefined()
   })
 })
