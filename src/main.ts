@@ -111,7 +111,9 @@ export async function run(): Promise<void> {
       const probe = await probeCaseInsensitive(settings.target, process.platform, {
         write: !settings.dryRun,
       })
-      core.debug(
+      // Only when the log shows it: a skip-existing run of one file probes too, and its stdout
+      // carries no command the run does not need.
+      debugLog?.(
         `target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`,
       )
       caseInsensitive = probe.caseInsensitive
