@@ -356,12 +356,12 @@ describe('certificate failures are not retried', () => {
       inputs.paths = 'libs/*.bin'
       inputs.retries = '3'
       await run()
-      // A 400 to the File List API reads as "not available here": AQL is asked next, and its
-      // 400 is recognised.
-      expect(errors()[0]).toContain(
-        'the server requires a client certificate and none was sent (HTTP 400 No required SSL certificate was sent)',
+      // nginx's 400 is no "File List API not available here": the listing ends at once, with
+      // no AQL search that nginx would refuse the same way.
+      expect(errors()[0]).toBe(
+        "listing: the server requires a client certificate and none was sent (HTTP 400 No required SSL certificate was sent): set inputs 'client-certificate' and 'client-key' (1 attempt)",
       )
-      expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 400', 'POST 400'])
+      expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 400'])
       expect(logged().some((l) => l.startsWith('retry '))).toBe(false)
     })
   })

@@ -22,7 +22,10 @@ export interface AqlItem {
 
 /** What the answer to a query is, or why the query was refused (a 400). */
 export type AqlAnswer =
-  { results: Record<string, unknown>[]; range: Record<string, number> } | { error: string }
+  { results: Record<string, unknown>[]; range: Record<string, number | string> } | { error: string }
+
+/** What Artifactory says in `range` when its hard limit cut the answer short. */
+export const TRIMMED_NOTIFICATION = 'AQL query reached the search hard limit, results are trimmed.'
 
 const FIELDS: Record<string, (i: AqlItem) => unknown> = {
   repo: (i) => i.repo,
@@ -171,12 +174,18 @@ function argument(text: string, from: number): { arg: string; end: number } {
   throw new Error('unbalanced query')
 }
 
-/** Runs a query over the items. Queries over `maxLength` characters are refused, as on real servers. */
+/**
+ * Runs a query over the items. Queries over `maxLength` characters are refused, as on real
+ * servers. With `maxResults` (SaaS: 500,000), an answer is cut to that many rows, as
+ * Artifactory does: `range.limit` then says the hard limit, and `range.notification` that the
+ * results are trimmed.
+ */
 export function runAql(
   text: string,
   items: AqlItem[],
   virtual: Record<string, string[]> = {},
   maxLength = 6000,
+  maxResults?: number,
 ): AqlAnswer {
   if (text.length > maxLength) return { error: `Query is too long (${text.length} characters)` }
   try {
@@ -221,6 +230,12 @@ export function runAql(
         return 0
       })
     }
+    // The hard limit replaces a larger limit (or none); `range` says so when it cut rows.
+    const trimmed =
+      maxResults !== undefined &&
+      (limit ?? Infinity) > maxResults &&
+      found.length - offset > maxResults
+    if (trimmed) limit = maxResults
     const page = found.slice(offset, limit === undefined ? undefined : offset + limit)
     const fields = include ?? ['repo', 'path', 'name', 'type', 'size', 'created', 'modified']
     const results = page.map((i) => {
@@ -233,12 +248,13 @@ export function runAql(
       for (const f of fields) if (FIELDS[f]) out[f] = FIELDS[f](i)
       return out
     })
-    const range: Record<string, number> = {
+    const range: Record<string, number | string> = {
       start_pos: offset,
       end_pos: offset + results.length,
       total: results.length,
     }
     if (limit !== undefined) range.limit = limit
+    if (trimmed) range.notification = TRIMMED_NOTIFICATION
     return { results, range }
   } catch (err) {
     return { error: `Failed to parse query: ${err instanceof Error ? err.message : String(err)}` }

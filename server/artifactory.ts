@@ -41,6 +41,8 @@ export interface ArtifactoryOptions {
   /** Listings and AQL answers that never end: entries stream (at `throttleBytesPerSec`) until the client goes away. */
   endlessListing?: boolean
   aqlFailures?: number
+  /** AQL's hard limit on rows per answer (SaaS: 500,000): longer answers are trimmed. */
+  aqlMaxResults?: number
   oidc?: { provider: string; idToken: string; accessToken: string; username?: string }
   idTokenRequestToken?: string
   faults?: Record<string, Fault[]>
@@ -449,7 +451,7 @@ export async function startArtifactory(
         builds: byFile.get(k) ?? [],
       }
     })
-    const answer = runAql(text, items, options.virtual)
+    const answer = runAql(text, items, options.virtual, undefined, options.aqlMaxResults)
     if ('error' in answer) return jsonError(res, 400, answer.error)
     return sendJson(res, answer)
   }

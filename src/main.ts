@@ -105,14 +105,19 @@ export async function run(): Promise<void> {
       onRetry: retryLog,
       concurrency: settings.concurrency,
     })
-    if (resolved.downloads.length > 1) {
+    // Case matters for clashes between planned files, and for recognising an existing copy.
+    let caseInsensitive = false
+    if (resolved.downloads.length > 1 || settings.skipExisting) {
       const probe = await probeCaseInsensitive(settings.target, process.platform, {
         write: !settings.dryRun,
       })
-      core.debug(
+      // Only when the log shows it: a skip-existing run of one file probes too, and its stdout
+      // carries no command the run does not need.
+      debugLog?.(
         `target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`,
       )
-      checkClashes(resolved.downloads, { caseInsensitive: probe.caseInsensitive })
+      caseInsensitive = probe.caseInsensitive
+      checkClashes(resolved.downloads, { caseInsensitive })
     }
     let downloads = sortPlan(resolved.downloads)
     const total = downloads.length
@@ -146,6 +151,7 @@ export async function run(): Promise<void> {
         downloads,
         {
           ...settings,
+          caseInsensitive,
           http,
           postProcess: extractor(settings, downloads, signal),
         },

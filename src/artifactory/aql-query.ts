@@ -1,6 +1,7 @@
 // AQL queries for File Spec entries: one compact query per entry (real servers answer 400 to
 // queries over 6,000 characters), with what the plan needs listed in `include`, so sizes and
 // checksums need no further request.
+import { AttemptError } from '../common/errors.ts'
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import { readJson, toSize } from './json-body.ts'
 import type { SpecEntry } from '../plan/file-spec.ts'
@@ -124,6 +125,47 @@ interface AqlResponse {
     actual_md5?: string
     created?: string
   }[]
+  range?: AqlRange
+}
+
+/** The `range` object of an AQL answer. */
+export interface AqlRange {
+  start_pos?: unknown
+  end_pos?: unknown
+  /** The rows in this answer (Artifactory does not count what its limit left out). */
+  total?: unknown
+  /** The limit applied: the query's, or the server's hard limit (SaaS: 500,000). */
+  limit?: unknown
+  /** "AQL query reached the search hard limit, results are trimmed." */
+  notification?: unknown
+}
+
+/**
+ * Why an AQL answer is only part of what the query found, or undefined when it is whole: the
+ * server's hard limit (SaaS: 500,000 rows) cut it short, which the answer says with a
+ * `range.limit` the query did not ask for, a notification, or a total above what came.
+ * Downloading part of a pattern's files and reporting success would be silently wrong.
+ * @param asked the limit the query itself asked for, if any
+ * @param fix what the user can change, for the message
+ */
+export function trimmedAnswer(
+  range: AqlRange | undefined,
+  returned: number,
+  asked: number | undefined,
+  fix: string,
+): AttemptError | undefined {
+  if (!range || typeof range !== 'object') return undefined
+  const limit = typeof range.limit === 'number' ? range.limit : undefined
+  const total = typeof range.total === 'number' ? range.total : undefined
+  const said = typeof range.notification === 'string' && /trimmed/i.test(range.notification)
+  const byLimit = limit !== undefined && limit !== asked && returned >= limit
+  const byTotal = asked === undefined && total !== undefined && total > returned
+  if (!said && !byLimit && !byTotal) return undefined
+  const what =
+    total !== undefined && total > returned
+      ? `${returned} of ${total} results (trimmed)`
+      : `${returned} results and trimmed the rest${limit !== undefined && limit !== asked ? ` (its limit is ${limit})` : ''}`
+  return new AttemptError('size', `the server returned ${what}: ${fix}`)
 }
 
 const HEX = /^[0-9a-fA-F]+$/
@@ -147,6 +189,14 @@ export async function findItems(
   // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
   if (res.status !== 200) throw await statusError(res, '')
   const body = await readJson<AqlResponse>(res, 'the AQL answer')
+  const asked = /\.limit\((\d+)\)$/.exec(query)
+  const trimmed = trimmedAnswer(
+    body.range,
+    body.results?.length ?? 0,
+    asked ? Number(asked[1]) : undefined,
+    "narrow the entry's pattern or aql, or add limit",
+  )
+  if (trimmed) throw trimmed
   const items: AqlItem[] = []
   for (const r of body.results ?? []) {
     if (r.type !== undefined && r.type !== 'file') continue

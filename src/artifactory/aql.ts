@@ -1,5 +1,6 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
+import { trimmedAnswer, type AqlRange } from './aql-query.ts'
 import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
 
 interface AqlResponse {
@@ -11,6 +12,7 @@ interface AqlResponse {
     sha256?: string
     type?: string
   }[]
+  range?: AqlRange
 }
 
 /** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
@@ -40,9 +42,17 @@ export async function searchAql(
     res.body.resume()
     return []
   }
-  if (res.status !== 200) throw await statusError(res, 'AQL search: ')
+  // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
+  if (res.status !== 200) throw await statusError(res, '')
   const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
   const body = await readJson<AqlResponse>(res, `the AQL answer for ${where}`, limits)
+  const trimmed = trimmedAnswer(
+    body.range,
+    body.results?.length ?? 0,
+    undefined,
+    'narrow the pattern',
+  )
+  if (trimmed) throw trimmed
   return (body.results ?? [])
     .filter((r) => r.type === undefined || r.type === 'file')
     .map((r) => ({

@@ -1,4 +1,5 @@
-import { statusError, type HttpClient } from '../net/http-client.ts'
+import { readText, statusError, type HttpClient } from '../net/http-client.ts'
+import { nginxCertificateFailure } from '../net/tls-errors.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
 import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
 
@@ -9,7 +10,8 @@ interface FileListResponse {
 /**
  * Lists every file under a folder with the File List API. Returns undefined when the server
  * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
- * fall back to AQL; a missing folder lists as empty.
+ * fall back to AQL; a missing folder lists as empty. A client certificate refused by nginx
+ * (`400 No required SSL certificate was sent`) is thrown: it is no refusal of the API.
  */
 export async function listFolder(
   http: HttpClient,
@@ -26,11 +28,19 @@ export async function listFolder(
     `${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`,
     { signal },
   )
-  if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 405) {
+  if (res.status === 400) {
+    // nginx in front refuses a missing or untrusted client certificate with a 400: that is no
+    // "API not available" (AQL would be refused the same way), but the failure itself.
+    const tls = nginxCertificateFailure(400, await readText(res.body, 16 * 1024).catch(() => ''))
+    if (tls) throw tls
+    return undefined
+  }
+  if (res.status === 403 || res.status === 404 || res.status === 405) {
     res.body.resume()
     return undefined
   }
-  if (res.status !== 200) throw await statusError(res, 'listing: ')
+  // No prefix: the caller's withRetries names the operation ("listing: HTTP 503 …").
+  if (res.status !== 200) throw await statusError(res, '')
   const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
   const body = await readJson<FileListResponse>(res, `the listing of ${base}`, limits)
   // One pass, no intermediate arrays: listings run to hundreds of thousands of files.

@@ -31,8 +31,7 @@ export async function exchangeOidc(
     }),
     signal,
   })
-  if (res.status !== 200)
-    throw await statusError(res, `OIDC token exchange with provider '${provider}' refused: `)
+  if (res.status !== 200) throw await statusError(res, `provider '${provider}' refused: `)
   const body = await readJson<{ access_token?: string; username?: string }>(
     res,
     'the OIDC token answer',

@@ -36,7 +36,12 @@ export interface TransferContext {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /** Replaced in tests (a rename refused the way Windows scanners refuse it). */
   rename?: (from: string, to: string) => Promise<void>
-  /** Waits between tries of a refused rename; RENAME_RETRY_DELAYS_MS (temp-file.ts) by default. */
+  /** Replaced in tests: a removal of a temporary refused as Windows scanners refuse it. */
+  remove?: (file: string) => Promise<void>
+  /**
+   * Waits between tries of a refused rename or removal; RENAME_RETRY_DELAYS_MS (temp-file.ts)
+   * by default.
+   */
   renameRetryDelaysMs?: readonly number[]
   onRetry: (info: RetryInfo) => void
   /** Body bytes as they arrive, for progress. */

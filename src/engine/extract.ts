@@ -15,6 +15,7 @@ import yauzl from 'yauzl'
 import { AttemptError, messageOf } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { unsafeName } from '../plan/patterns.ts'
+import { whileBusy } from './temp-file.ts'
 
 /** Archive kinds `extract: true` unpacks, by file name. */
 export type ArchiveKind = 'zip' | 'tar' | 'tgz' | 'txz'
@@ -40,15 +41,33 @@ export interface Member {
 /** A member's name as a message may show it: the archive's author chose it. */
 const shownName = (name: string): string => serverText(name, 200)
 
+/** Test doubles for {@link extractArchive}: a removal refused as Windows scanners refuse it. */
+export interface ExtractIo {
+  remove?: (file: string) => Promise<void>
+  wait?: (ms: number) => Promise<void>
+  delaysMs?: readonly number[]
+}
+
 /**
  * Unpacks an archive where it lies, then removes it. Members are checked before anything is
  * written (no absolute paths, no `..`, no links leading outside), unpacked into a temporary
  * folder beside the archive, and only then moved into place: a corrupt, hostile or cancelled
  * archive leaves nothing behind. Returns the absolute paths of the extracted files.
  */
-export async function extractArchive(file: string, signal?: AbortSignal): Promise<string[]> {
+export async function extractArchive(
+  file: string,
+  signal?: AbortSignal,
+  io: ExtractIo = {},
+): Promise<string[]> {
   const kind = archiveKind(file)
   if (!kind) return [file]
+  // A scanner that opened the fresh archive refuses its removal for a moment on Windows.
+  const removeArchive = (): Promise<void> =>
+    whileBusy(
+      () => (io.remove ?? ((f: string) => fsp.rm(f, { force: true })))(file),
+      io.wait ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      io.delaysMs,
+    )
   const name = shownName(path.basename(file))
   const dir = path.dirname(file)
   const temp = path.join(dir, `.${path.basename(file)}.artdl-extract`)
@@ -63,10 +82,11 @@ export async function extractArchive(file: string, signal?: AbortSignal): Promis
     const files = await walk(temp, links)
     await checkLinks(name, temp, links)
     await moveInto(temp, dir, moved, signal)
-    await fsp.rm(file, { force: true })
+    await removeArchive()
     return files.map((f) => path.join(dir, path.relative(temp, f)))
   } catch (err) {
-    await fsp.rm(file, { force: true })
+    // What went wrong is the message, not a removal that failed after it.
+    await removeArchive().catch(() => undefined)
     if (signal?.aborted) {
       // A cancelled extraction leaves nothing: what was already moved into place goes too.
       for (const m of moved) await removeTree(m)
@@ -106,7 +126,8 @@ async function moveInto(
 
 /**
  * Removes a folder even while a cancelled unpacker still finishes a file or two in it
- * (`ENOTEMPTY` is retried): cancelling must not leave the temporary folder behind.
+ * (`ENOTEMPTY` is retried): cancelling must not leave the temporary folder behind. Node's own
+ * `maxRetries` also retries EBUSY and EPERM, as a Windows scanner causes them.
  */
 async function removeTree(dir: string): Promise<void> {
   for (let i = 0; i < 3; i++) {

@@ -47,8 +47,11 @@ export async function transferFile(
         const done = await ctx.schedule(async () => {
           if (first) {
             first = false
-            const exists = await ctx.destinations.prepare(d.dest)
-            const check = exists && ctx.skipExisting ? await checkExisting(d, ctx) : {}
+            const existing = await ctx.destinations.prepare(d.dest)
+            const check =
+              existing !== undefined && ctx.skipExisting
+                ? await checkExisting(d, ctx, existing)
+                : {}
             if (check.current) return { current: check.current }
             if (ctx.dryRun) return { planned: true }
             return attempt(d, state, ctx, check.response)
@@ -94,13 +97,14 @@ export async function transferFile(
           retries: ctx.policy.retries,
           delayMs,
           error: error.message,
+          ...(restartWhole && { restartWhole }),
         })
         await ctx.sleep(delayMs, ctx.signal)
       }
     }
   } catch (err) {
     state.runningHash?.dispose()
-    await removeQuietly(state.temp)
+    await removeQuietly(state.temp, ctx)
     if (ctx.signal.aborted) return result('cancelled', { error: 'cancelled before it finished' })
     const error = classify(err)
     // The count of attempts is the report's to say (the result carries it), once.

@@ -24,6 +24,8 @@ export interface EngineOptions {
   splitMinSize: number
   maxSize?: number
   target: string
+  /** Names that differ only in case are one file in `target` (main.ts probes it). */
+  caseInsensitive?: boolean
   /** Origin that may receive `authHeaders`. */
   authOrigin?: string
   authHeaders?: Record<string, string>
@@ -38,7 +40,9 @@ export interface EngineOptions {
   random?: () => number
   /** Replaced in tests: a rename refused as Windows scanners refuse it. */
   rename?: (from: string, to: string) => Promise<void>
-  /** Waits between tries of a refused rename (tests pass zeros). */
+  /** Replaced in tests: a removal of a temporary refused as Windows scanners refuse it. */
+  remove?: (file: string) => Promise<void>
+  /** Waits between tries of a refused rename or removal (tests pass zeros). */
   renameRetryDelaysMs?: readonly number[]
 }
 
@@ -156,7 +160,9 @@ export async function runDownloads(
     split: options.split,
     splitMinSize: options.splitMinSize,
     maxSize: options.maxSize,
-    destinations: new Destinations(options.target, options.dryRun),
+    destinations: new Destinations(options.target, options.dryRun, {
+      caseInsensitive: options.caseInsensitive,
+    }),
     postProcess: options.postProcess,
     signal,
     schedule: (fn, priority) => {
@@ -169,6 +175,7 @@ export async function runDownloads(
     onRangeDone: () => slotFreed(),
     sleep: options.sleep ?? sleep,
     rename: options.rename,
+    remove: options.remove,
     renameRetryDelaysMs: options.renameRetryDelaysMs,
     onRetry: (info) => {
       progress.retries++

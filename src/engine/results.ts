@@ -31,4 +31,9 @@ export interface RetryInfo {
   retries: number
   delayMs: number
   error: string
+  /**
+   * Not one of the `retries`: a response that did not answer its request, and the file starts
+   * over whole at once, as it does even with `retries: 0`.
+   */
+  restartWhole?: boolean
 }

@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { AttemptError } from '../common/errors.ts'
-import { classify, errorCode } from '../net/retry.ts'
+import { classify, errorCode, sleep } from '../net/retry.ts'
 import type { Algorithm } from './checksums.ts'
 import type { TransferContext } from './context.ts'
 import { resetState, type FileState } from './file-state.ts'
@@ -24,9 +24,23 @@ export function tempPathFor(dest: string): string {
 export const openFd = promisify(fs.open)
 export const closeFd = promisify(fs.close)
 
-/** Removes a file if it is there; never fails. */
-export async function removeQuietly(file: string): Promise<void> {
-  await fsp.rm(file, { force: true }).catch(() => undefined)
+/** What a removal of a temporary may be given: the engine's sleep and test doubles. */
+export type RemoveOptions = Partial<
+  Pick<TransferContext, 'sleep' | 'remove' | 'renameRetryDelaysMs'>
+>
+
+/** Never aborted: a cleanup still waits out a scanner after the run was cancelled. */
+const NEVER = new AbortController().signal
+
+/**
+ * Removes a file if it is there; never fails. A removal refused as Windows scanners refuse it
+ * (see {@link whileBusy}) is tried again, or the temporary of a failed or cancelled download
+ * would stay behind beside its destination.
+ */
+export async function removeQuietly(file: string, options: RemoveOptions = {}): Promise<void> {
+  const remove = options.remove ?? ((f: string) => fsp.rm(f, { force: true }))
+  const wait = (ms: number): Promise<void> => (options.sleep ?? sleep)(ms, NEVER)
+  await whileBusy(() => remove(file), wait, options.renameRetryDelaysMs).catch(() => undefined)
 }
 
 /** Files at least this large are hashed by a worker thread; below, a message costs more than the hash. */
@@ -57,7 +71,7 @@ export async function verifyAndPlace(
     const actual = await state.runningHash.digest(state.expectedSize ?? state.contiguousBytes)
     if (actual !== expected.digest) {
       resetState(state)
-      await removeQuietly(state.temp)
+      await removeQuietly(state.temp, ctx)
       throw new AttemptError(
         'checksum',
         `checksum mismatch: expected ${expected.algorithm} ${expected.digest}, got ${actual}`,
@@ -69,28 +83,46 @@ export async function verifyAndPlace(
   return verified
 }
 
-/** Codes with which antivirus scanners and indexers (Windows) refuse a rename for a moment. */
+/** Codes with which antivirus scanners and indexers (Windows) refuse a file operation for a moment. */
 const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY'])
 
-/** Waits between tries of a refused rename: about 1 s in all. */
+/** Waits between tries of a refused rename or removal: about 1 s in all. */
 export const RENAME_RETRY_DELAYS_MS = [50, 100, 200, 250, 400]
 
 /**
- * Renames the verified temporary onto the destination. A rename refused with EPERM, EACCES or
- * EBUSY is tried again for about a second, since on Windows a scanner that opened the fresh
- * file refuses it briefly; anything else (or a refusal that lasts) fails the file.
+ * Runs a file operation, and again after each of `delaysMs` while it is refused with EPERM,
+ * EACCES or EBUSY: on Windows a scanner that opened a fresh file refuses its rename or removal
+ * briefly. Anything else, or a refusal that lasts, is thrown as it came.
+ */
+export async function whileBusy<T>(
+  op: () => Promise<T>,
+  wait: (ms: number) => Promise<void>,
+  delaysMs: readonly number[] = RENAME_RETRY_DELAYS_MS,
+): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await op()
+    } catch (err) {
+      const code = errorCode(err)
+      if (i >= delaysMs.length || !code || !BUSY_CODES.has(code)) throw err
+      await wait(delaysMs[i])
+    }
+  }
+}
+
+/**
+ * Renames the verified temporary onto the destination, again while it is refused for a moment
+ * (see {@link whileBusy}); anything else (or a refusal that lasts) fails the file.
  */
 async function renameIntoPlace(temp: string, dest: string, ctx: TransferContext): Promise<void> {
   const rename = ctx.rename ?? fsp.rename
-  const delays = ctx.renameRetryDelaysMs ?? RENAME_RETRY_DELAYS_MS
-  for (let i = 0; ; i++) {
-    try {
-      await rename(temp, dest)
-      return
-    } catch (err) {
-      const code = errorCode(err)
-      if (i >= delays.length || !code || !BUSY_CODES.has(code)) throw classify(err)
-      await ctx.sleep(delays[i], ctx.signal)
-    }
+  try {
+    await whileBusy(
+      () => rename(temp, dest),
+      (ms) => ctx.sleep(ms, ctx.signal),
+      ctx.renameRetryDelaysMs,
+    )
+  } catch (err) {
+    throw classify(err)
   }
 }

@@ -129,9 +129,12 @@ export class HttpClient {
         highWaterMark: 256 * 1024,
       }).catch((error: unknown) => {
         refuseHeaderOverflow(error)
+        // An https:// proxy's own certificate fails before the server's is seen: name the proxy.
+        const proxy = fromProxyConnection(error) ? getProxyUrl(current) : undefined
         throw (
           tlsFailure(error, {
-            host: current.host,
+            host: proxy ? proxy.host : current.host,
+            proxy: !!proxy,
             ca: !!this.options.tls?.ca,
             clientCertificate: !!this.options.tls?.cert,
           }) ?? error
@@ -222,6 +225,7 @@ export class HttpClient {
           ...pool,
           requestTls: tls,
           proxyTls: tls.ca ? { ca: tls.ca } : undefined,
+          clientFactory: proxyClientFactory,
         })
       } else {
         dispatcher = new Agent({ ...pool, connect: tls })
@@ -328,6 +332,33 @@ function alertKeepingFactory(origin: string | URL, options: object): Dispatcher 
   return withConnect.connections === 1
     ? new Client(origin, withConnect)
     : new Pool(origin, withConnect)
+}
+
+/** Errors of connections to a proxy itself (not of the tunnel through it to the server). */
+const proxyConnectionErrors = new WeakSet<object>()
+
+/** Whether `error`, or one of its causes, came from connecting to the proxy itself. */
+function fromProxyConnection(error: unknown): boolean {
+  let e: unknown = error
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    if (proxyConnectionErrors.has(e)) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/**
+ * ProxyAgent's client for the proxy (undici's default, a Pool) whose connection errors are
+ * marked: a certificate the proxy presents is then reported as the proxy's, not the server's.
+ */
+function proxyClientFactory(origin: URL, options: object): Dispatcher {
+  const connect = (options as { connect: Connector }).connect
+  const marking: Connector = (opts, callback) =>
+    connect(opts, (error, socket) => {
+      if (error) proxyConnectionErrors.add(error)
+      callback(error, socket)
+    })
+  return new Pool(origin, { ...options, connect: marking } as Pool.Options)
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {

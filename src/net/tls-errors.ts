@@ -7,8 +7,10 @@ import { AttemptError } from '../common/errors.ts'
 
 /** What the client was configured with, so the message can say what to set or to check. */
 export interface TlsContext {
-  /** Host the request went to (shown as the certificate's expected name). */
+  /** Host the request went to (shown as the certificate's expected name), or the proxy's. */
   host?: string
+  /** The certificate was the https:// proxy's (HTTPS_PROXY), not the server's. */
+  proxy?: boolean
   /** `ca-certificates` was given. */
   ca?: boolean
   /** `client-certificate` and `client-key` were given. */
@@ -68,29 +70,32 @@ export function tlsFailure(error: unknown, context: TlsContext = {}): AttemptErr
   const code = tlsCode(error)
   if (!code) return undefined
   const host = context.host ? ` for ${context.host}` : ''
+  const party = context.proxy ? 'proxy' : 'server'
   const fail = (message: string): AttemptError => new AttemptError('tls', message, { cause: error })
   if (UNTRUSTED.has(code)) {
     return fail(
       context.ca
-        ? `the server's certificate${host} is not trusted, even with 'ca-certificates' (${code}): check that 'ca-certificates' holds the CA that issued it (and any intermediate the server does not send)`
-        : `the server's certificate${host} is not trusted (${code}): set input 'ca-certificates' to the PEM of the CA that issued it, or NODE_EXTRA_CA_CERTS in the step's env`,
+        ? `the ${party}'s certificate${host} is not trusted, even with 'ca-certificates' (${code}): check that 'ca-certificates' holds the CA that issued it (and any intermediate the ${party} does not send)`
+        : `the ${party}'s certificate${host} is not trusted (${code}): set input 'ca-certificates' to the PEM of the CA that issued it, or NODE_EXTRA_CA_CERTS in the step's env`,
     )
   }
   if (code === 'CERT_HAS_EXPIRED')
     return fail(
-      `the server's certificate${host} has expired (${code}): the server's administrators must renew it`,
+      `the ${party}'s certificate${host} has expired (${code}): the ${party}'s administrators must renew it`,
     )
   if (code === 'CERT_NOT_YET_VALID')
     return fail(
-      `the server's certificate${host} is not valid yet (${code}): check the runner's clock`,
+      `the ${party}'s certificate${host} is not valid yet (${code}): check the runner's clock`,
     )
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return fail(
-      `the server's certificate is not issued${host} (${code}): use the host name the certificate names in the URL`,
+      `the ${party}'s certificate is not issued${host} (${code}): use the host name the certificate names in ${context.proxy ? 'HTTPS_PROXY' : 'the URL'}`,
     )
-  if (REJECTED.has(code)) return fail(`the server's certificate${host} was rejected (${code})`)
+  if (REJECTED.has(code)) return fail(`the ${party}'s certificate${host} was rejected (${code})`)
   const alert = CLIENT_ALERTS[code]
   if (alert === undefined) return undefined
+  // No client certificate is presented to a proxy: the inputs cannot help there.
+  if (context.proxy) return fail(`the proxy${host} refused the TLS handshake: ${alert} (${code})`)
   if (alert === 'required' || (!context.clientCertificate && alert !== 'handshake failure'))
     return fail(
       `the server requires a client certificate and none was sent (${code}): ${SET_CLIENT}`,

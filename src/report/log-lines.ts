@@ -28,6 +28,9 @@ export function fileLine(r: FileResult, target: string, redact: Redact): string 
 
 /** The plain log line for a retry, written when it is decided. */
 export function retryLine(info: RetryInfo, redact: Redact): string {
+  // A count would be false here: the restart happens even with `retries: 0` ("retry 1/0").
+  if (info.restartWhole)
+    return `restarting ${shown(info.download.source, redact)} whole, without ranges: ${shown(info.error, redact)}`
   return `retry ${info.retry}/${info.retries} for ${shown(info.download.source, redact)} in ${formatDuration(info.delayMs)}: ${shown(info.error, redact)}`
 }
 
