@@ -26,12 +26,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1922);
 /* harmony import */ var _common_server_text_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1740);
 /* harmony import */ var _plan_patterns_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(4232);
+/* harmony import */ var _temp_file_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(5369);
 // Archives are read by libraries, not by parsing what a `tar` program prints: GNU tar and
 // bsdtar (macOS, Windows) print members differently, and a listing that cannot be parsed must
 // refuse the archive rather than let it through. node-tar lists and unpacks tar and tar.gz;
 // .tar.xz is decompressed by the `xz` program into the same node-tar path; yauzl lists and
 // unpacks zip. Every step takes the run's AbortSignal: a cancelled step stops unpacking,
 // removes what it wrote and the archive, and ends well within the runner's grace period.
+
 
 
 
@@ -63,10 +65,12 @@ const shownName = (name) => (0,_common_server_text_js__WEBPACK_IMPORTED_MODULE_8
  * folder beside the archive, and only then moved into place: a corrupt, hostile or cancelled
  * archive leaves nothing behind. Returns the absolute paths of the extracted files.
  */
-async function extractArchive(file, signal) {
+async function extractArchive(file, signal, io = {}) {
     const kind = archiveKind(file);
     if (!kind)
         return [file];
+    // A scanner that opened the fresh archive refuses its removal for a moment on Windows.
+    const removeArchive = () => (0,_temp_file_js__WEBPACK_IMPORTED_MODULE_10__/* .whileBusy */ .lr)(() => (io.remove ?? ((f) => node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm(f, { force: true })))(file), io.wait ?? ((ms) => new Promise((r) => setTimeout(r, ms))), io.delaysMs);
     const name = shownName(node_path__WEBPACK_IMPORTED_MODULE_3__.basename(file));
     const dir = node_path__WEBPACK_IMPORTED_MODULE_3__.dirname(file);
     const temp = node_path__WEBPACK_IMPORTED_MODULE_3__.join(dir, `.${node_path__WEBPACK_IMPORTED_MODULE_3__.basename(file)}.artdl-extract`);
@@ -81,11 +85,12 @@ async function extractArchive(file, signal) {
         const files = await walk(temp, links);
         await checkLinks(name, temp, links);
         await moveInto(temp, dir, moved, signal);
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm(file, { force: true });
+        await removeArchive();
         return files.map((f) => node_path__WEBPACK_IMPORTED_MODULE_3__.join(dir, node_path__WEBPACK_IMPORTED_MODULE_3__.relative(temp, f)));
     }
     catch (err) {
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm(file, { force: true });
+        // What went wrong is the message, not a removal that failed after it.
+        await removeArchive().catch(() => undefined);
         if (signal?.aborted) {
             // A cancelled extraction leaves nothing: what was already moved into place goes too.
             for (const m of moved)
@@ -121,7 +126,8 @@ async function moveInto(from, to, moved, signal) {
 }
 /**
  * Removes a folder even while a cancelled unpacker still finishes a file or two in it
- * (`ENOTEMPTY` is retried): cancelling must not leave the temporary folder behind.
+ * (`ENOTEMPTY` is retried): cancelling must not leave the temporary folder behind. Node's own
+ * `maxRetries` also retries EBUSY and EPERM, as a Windows scanner causes them.
  */
 async function removeTree(dir) {
     for (let i = 0; i < 3; i++) {
