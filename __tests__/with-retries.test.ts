@@ -12,6 +12,40 @@ function recordingSleep() {
 }
 
 describe('withRetries', () => {
+  it('lets an override retry at once past the policy, or stop a retryable failure', async () => {
+    const { waits, sleep } = recordingSleep()
+    const events: RetryEvent[] = []
+    const odd = new AttemptError('network', 'answered another range')
+    const result = await withRetries(
+      async (attempt) => {
+        if (attempt === 1) throw odd
+        return attempt
+      },
+      {
+        // No retries at all: only the override lets the second attempt happen.
+        policy: retryPolicy(0, 1000, () => 0),
+        signal: live(),
+        sleep,
+        override: (e) => (e === odd ? 'now' : undefined),
+        onRetry: (e) => events.push(e),
+      },
+    )
+    expect(result).toBe(2)
+    expect(waits).toEqual([0])
+    expect(events.map((e) => [e.retry, e.delayMs, e.immediate])).toEqual([[1, 0, true]])
+
+    let calls = 0
+    const stopped = withRetries(
+      async () => {
+        calls++
+        throw http(503)
+      },
+      { policy: retryPolicy(5, 0), signal: live(), sleep, override: () => 'fail' },
+    )
+    await expect(stopped).rejects.toMatchObject({ status: 503 })
+    expect(calls).toBe(1)
+  })
+
   it('retries retryable failures with the policy delays and reports each retry', async () => {
     const { waits, sleep } = recordingSleep()
     const events: RetryEvent[] = []

@@ -1,10 +1,11 @@
-// One file's lifecycle: the per-file retry loop. It follows the retry policy of net/retry.ts
-// (which errors are worth another attempt, and how long to wait), and adds what only a file
-// needs: a retry resumes where the last attempt stopped, and every attempt is verified again.
+// One file's lifecycle on the one retry helper of net/retry.ts (which errors are worth another
+// attempt, and how long to wait), adding what only a file needs: a retry resumes where the last
+// attempt stopped, every attempt is verified again, and a response that did not answer its
+// request restarts the file whole, once.
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import { formatBytes } from '../common/units.ts'
-import { classify, errorCode, isRetryable, retryDelay } from '../net/retry.ts'
+import { classify, errorCode, withRetries } from '../net/retry.ts'
 import type { Download } from '../plan/downloads.ts'
 import { attempt } from './attempt.ts'
 import type { TransferContext } from './context.ts'
@@ -41,9 +42,9 @@ export async function transferFile(
     // 20,000 files must not mean 20,000 concurrent file-system calls), then goes straight on
     // to the first request: one trip through the queue per file, not two.
     let first = true
-    for (;;) {
-      attempts++
-      try {
+    return await withRetries(
+      async (n) => {
+        attempts = n
         const done = await ctx.schedule(async () => {
           if (first) {
             first = false
@@ -57,7 +58,7 @@ export async function transferFile(
             return attempt(d, state, ctx, check.response)
           }
           return attempt(d, state, ctx)
-        }, attempts - 1)
+        }, n - 1)
         if ('current' in done && done.current) {
           attempts = done.current.requested ? 1 : 0
           return result('up-to-date', { size: done.current.size, verified: done.current.algorithm })
@@ -74,34 +75,37 @@ export async function transferFile(
           verified,
           files,
         })
-      } catch (err) {
-        const error = classify(err)
-        if (ctx.signal.aborted) throw error
-        if (error.kind === 'http' && (error.status === 429 || error.status === 503))
-          ctx.onPushback(true)
-        const retry = attempts
+      },
+      {
+        policy: ctx.policy,
+        signal: ctx.signal,
+        sleep: ctx.sleep,
+        onError: (error) => {
+          if (error.kind === 'http' && (error.status === 429 || error.status === 503))
+            ctx.onPushback(true)
+        },
         // A response that did not answer its request: once, the file starts over whole (no
         // ranges, no resume) at once; a server that does it again fails the file, by name.
-        const restartWhole = error instanceof ResponseMismatch && !state.restartedWhole
-        if (error instanceof ResponseMismatch && !restartWhole) throw error
-        if (restartWhole) {
+        override: (error) => {
+          if (!(error instanceof ResponseMismatch)) return undefined
+          if (state.restartedWhole) return 'fail'
           resetState(state)
           state.restartedWhole = true
           state.singleStream = true
           state.rangeCount = 1
-        } else if (!isRetryable(error) || retry > ctx.policy.retries) throw error
-        const delayMs = restartWhole ? 0 : retryDelay(error, retry, ctx.policy)
-        ctx.onRetry({
-          download: d,
-          retry,
-          retries: ctx.policy.retries,
-          delayMs,
-          error: error.message,
-          ...(restartWhole && { restartWhole }),
-        })
-        await ctx.sleep(delayMs, ctx.signal)
-      }
-    }
+          return 'now'
+        },
+        onRetry: (r) =>
+          ctx.onRetry({
+            download: d,
+            retry: r.retry,
+            retries: r.retries,
+            delayMs: r.delayMs,
+            error: r.error.message,
+            ...(r.immediate && { restartWhole: true }),
+          }),
+      },
+    )
   } catch (err) {
     state.runningHash?.dispose()
     await removeQuietly(state.temp, ctx)

@@ -199,6 +199,8 @@ export interface RetryEvent {
   delayMs: number
   /** Why the last attempt failed. */
   error: AttemptError
+  /** Decided by {@link RetryOptions.override}: at once, whatever the policy says. */
+  immediate?: boolean
 }
 
 /** How {@link withRetries} runs an operation. */
@@ -215,12 +217,18 @@ export interface RetryOptions {
   onRetry?: (event: RetryEvent) => void
   /** Sees every failure before the decision to retry (the engine lowers concurrency on push-back). */
   onError?: (error: AttemptError, attempt: number) => void
+  /**
+   * Overrides the policy for one failure: `'now'` retries at once (the engine restarts a file
+   * whole after a response that did not answer its request), `'fail'` stops. Undefined leaves
+   * the decision to the policy.
+   */
+  override?: (error: AttemptError) => 'now' | 'fail' | undefined
 }
 
 /**
  * Runs `fn` (given its 1-based attempt number) until it succeeds, fails for good, runs out of
- * retries, or the signal aborts. The one retry loop for requests: listings, AQL, the OIDC
- * exchange, and the engine's per-file attempts.
+ * retries, or the signal aborts. The one retry loop: listings, AQL, the OIDC exchange, and the
+ * engine's per-file attempts (which add resuming and re-verifying inside `fn`).
  */
 export async function withRetries<T>(
   fn: (attempt: number) => Promise<T>,
@@ -235,7 +243,9 @@ export async function withRetries<T>(
       const error = classify(err)
       options.onError?.(error, attempt)
       const retry = attempt
-      if (signal.aborted || !isRetryable(error) || retry > policy.retries) {
+      const override = signal.aborted ? undefined : options.override?.(error)
+      const exhausted = !isRetryable(error) || retry > policy.retries
+      if (signal.aborted || override === 'fail' || (override !== 'now' && exhausted)) {
         if (what === undefined) throw error
         // The count goes on the error, not into its text: whoever reports it says it once.
         throw new AttemptError(error.kind, `${what}: ${error.message}`, {
@@ -243,8 +253,15 @@ export async function withRetries<T>(
           attempts: attempt,
         })
       }
-      const delayMs = retryDelay(error, retry, policy)
-      options.onRetry?.({ retry, retries: policy.retries, delayMs, error })
+      const immediate = override === 'now'
+      const delayMs = immediate ? 0 : retryDelay(error, retry, policy)
+      options.onRetry?.({
+        retry,
+        retries: policy.retries,
+        delayMs,
+        error,
+        ...(immediate && { immediate }),
+      })
       await wait(delayMs, signal)
     }
   }
