@@ -3,6 +3,13 @@ import type { Readable } from 'node:stream'
 import { AttemptError } from '../common/errors.ts'
 import { formatBytes } from '../common/units.ts'
 
+/**
+ * Bytes buffered before the body is paused until the disk catches up: 1 MiB per stream bounds
+ * the memory a slow disk can pin (4 MiB gave ~200 MiB peak RSS on 4 × 256 MiB) while one
+ * writev still carries many socket reads.
+ */
+const PAUSE_ABOVE = 1024 * 1024
+
 export interface SinkOptions {
   fd: number
   /** File offset of the first byte. */
@@ -18,38 +25,38 @@ export interface SinkOptions {
   /** Set by the sink: bytes written so far (for whoever may take the stream's tail). */
   written?: number
   /**
-   * Each chunk once it is in the file (so a hash never covers bytes the file lacks), called
-   * right after the write, while the chunk is still in the CPU's cache.
+   * Each batch of bytes, once it is on disk (so a hash never covers bytes the file lacks). The
+   * chunks are valid during the call only: the sink frees their memory afterwards.
    */
   onWritten: (chunks: Buffer[], n: number) => void
 }
 
 /**
- * Pumps a response body into a file at explicit positions: each chunk is written as it arrives,
- * with a synchronous positional write, and handed to `onWritten` (the hash) at once. Resolves
- * with the bytes written.
+ * Pumps a response body into a file at explicit positions. Chunks that arrive while a write is
+ * in flight are gathered and written with one `writev`; the body is paused above 1 MiB
+ * buffered (see PAUSE_ABOVE), so memory stays bounded whatever the file size. Once written and
+ * hashed, each chunk's memory is freed (see {@link release}).
  *
- * Why synchronous, one chunk at a time. Measured on 4 × 256 MiB at 4 at once on the 2-core VM
- * (CPU-seconds per GiB, medians; see the README's benchmark):
- * - a write into the page cache is a memory copy that the kernel does on the calling thread
- *   either way (libuv completes buffered `writev` inline through io_uring: 0.36 s per GiB of
- *   `writeBuffers` on the main thread in the profile of the asynchronous sink);
- * - hashing a chunk right after its write, while it is still in the cache, costs 0.54 s per GiB
- *   of SHA-256; hashing 1 MiB batches after the asynchronous write completed cost 0.9 s, and
- *   batches of 1 MiB cost ~0.15 s more user and ~0.1 s more system time than single chunks;
- * - nothing is buffered here, so the body needs no pause threshold: the socket is read only as
- *   fast as the chunks are written, and peak memory does not depend on the file size.
+ * Asynchronous writes rather than `writeSync` per chunk: measured the same (1.91–2.07 against
+ * 1.93–1.97 CPU-s on 4 × 256 MiB, hashing in the worker), and a slow disk then holds up only
+ * this file, not the event loop every other transfer runs on.
  *
  * Hand-rolled rather than `stream.pipeline` into a Writable: pipeline builds and aborts an
  * AbortController (creating a DOMException with a stack) per call, which showed up at ~4 %
- * of main-thread time on 500 small files.
+ * of main-thread time on 500 small files; this loop has no per-call allocation beyond the
+ * chunk array. Resolves with the bytes written.
  */
 export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
+    let position = o.position
     let written = 0
+    let pending: Buffer[] = []
+    let pendingBytes = 0
+    let writing = false
+    let ended = false
     let settled = false
 
-    const finish = (error?: unknown, complete = false): void => {
+    const finish = (error?: unknown): void => {
       if (settled) return
       settled = true
       body.off('data', onData)
@@ -60,27 +67,35 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
       // one destroying emits) concerns nobody any more, and unheard it would end the process.
       body.on('error', () => undefined)
       // Failed, or stopped at `limit`: drop the connection.
-      if (error !== undefined || !complete) body.destroy()
+      if (error !== undefined || !ended) body.destroy()
       if (error !== undefined) reject(error)
       else resolve(written)
     }
 
-    const onData = (chunk: Buffer): void => {
+    const flush = (): void => {
       if (settled) return
+      if (pending.length === 0) {
+        writing = false
+        if (ended) finish()
+        else if (body.isPaused()) body.resume()
+        return
+      }
       if (o.limit !== undefined && written >= o.limit) {
-        // The limit was lowered to what is already written (the tail was taken late): those
-        // bytes are the same ones the ranges bring, so stop here.
+        // The limit was lowered below what is already written (the tail was taken late):
+        // those bytes are the same ones the ranges bring, so stop here.
         finish()
         return
       }
-      let n = chunk.length
+      let buffers = pending
+      let n = pendingBytes
+      pending = []
+      pendingBytes = 0
       let done = false
       if (o.limit !== undefined && written + n >= o.limit) {
+        buffers = cut(buffers, o.limit - written)
         n = o.limit - written
-        chunk = chunk.subarray(0, n)
         done = true
       }
-      const position = o.position + written
       if (o.maxSize !== undefined && position + n > o.maxSize) {
         finish(
           new AttemptError(
@@ -90,19 +105,29 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
         )
         return
       }
-      try {
-        writeAll(o.fd, chunk, position)
-      } catch (error) {
-        finish(error)
-        return
-      }
-      written += n
-      o.written = written
-      o.onWritten([chunk], n)
-      if (done) finish()
-      else release(chunk)
+      writing = true
+      fs.writev(o.fd, buffers, position, (error) => {
+        if (error) return finish(error)
+        position += n
+        written += n
+        o.written = written
+        o.onWritten(buffers, n)
+        if (done) return finish()
+        for (const b of buffers) release(b)
+        flush()
+      })
     }
-    const onEnd = (): void => finish(undefined, true)
+
+    const onData = (chunk: Buffer): void => {
+      pending.push(chunk)
+      pendingBytes += chunk.length
+      if (pendingBytes >= PAUSE_ABOVE) body.pause()
+      if (!writing) flush()
+    }
+    const onEnd = (): void => {
+      ended = true
+      if (!writing) flush()
+    }
     const onError = (error: Error): void => finish(error)
     const onAbort = (): void => finish(o.signal.reason)
 
@@ -114,17 +139,30 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
   })
 }
 
+/** The first `n` bytes of a list of buffers. */
+function cut(buffers: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = []
+  let left = n
+  for (const b of buffers) {
+    if (left <= 0) break
+    out.push(b.length <= left ? b : b.subarray(0, left))
+    left -= b.length
+  }
+  return out
+}
+
 /**
  * Frees the memory of a chunk that is in the file and hashed, now rather than at V8's next full
  * GC, when the chunk is the whole of its ArrayBuffer (a socket read of body bytes only; a
- * buffer that also holds headers, framing or the next response is left alone).
+ * buffer that also holds headers, framing or the next response is left alone), by detaching
+ * it with `ArrayBuffer.prototype.transfer(0)`.
  *
  * Why: every socket read is a fresh 64 KiB allocation that only a GC frees, and V8 starts one
- * only after 64 MiB more external memory; at hundreds of MiB/s that is ~100 MiB of dead
- * buffers (peak RSS 160–190 MiB on 4 × 256 MiB) and a full mark-compact every ~0.1 s (~13 %
- * of the CPU samples of the run). Freed at once, the next read reuses the same, still cached
- * memory. Node's shared pool of small buffers is not detachable, and a chunk that is not the
- * whole buffer is never freed, so nothing still in use is touched.
+ * only after 64 MiB more external memory. At hundreds of MiB/s that left ~100 MiB of dead
+ * buffers and a full mark-compact every ~0.1 s (~13 % of the run's CPU samples in `perf`).
+ * Measured on 4 × 256 MiB at 4 at once: peak RSS 177–196 → 125–129 MiB, CPU 2.29–2.44 →
+ * 1.93–1.97 s. Node's shared pool of small buffers is not detachable, and a chunk that is not
+ * the whole buffer is never freed, so nothing still in use is touched.
  */
 function release(chunk: Buffer): void {
   const buffer = chunk.buffer
@@ -135,13 +173,5 @@ function release(chunk: Buffer): void {
     ;(buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0)
   } catch {
     // Not detachable (Node's pool): left to the GC.
-  }
-}
-
-/** Writes all of `chunk` at `position` (a positional write may write less than asked). */
-function writeAll(fd: number, chunk: Buffer, position: number): void {
-  let off = 0
-  while (off < chunk.length) {
-    off += fs.writeSync(fd, chunk, off, chunk.length - off, position + off)
   }
 }
