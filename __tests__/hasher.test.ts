@@ -81,3 +81,23 @@ describe('HashPool', () => {
     ).toEqual([sha256(bodies[0]), sha256(bodies[1])])
   })
 })
+
+describe('HashPool without its thread', () => {
+  it('computes the digests on the main thread when the worker file is missing', async () => {
+    const broken = new HashPool(1, path.join(dir, 'no-such-worker.ts'))
+    try {
+      const body = data(3 * MiB + 7, 7)
+      const file = path.join(dir, 'no-thread')
+      // Asked for at once (before the thread reports its failure) and after it.
+      const early = broken.open(file, 'sha256')
+      writeInOrder(file, body, early)
+      const first = early.digest(body.length)
+      expect(await first).toBe(sha256(body))
+      const late = broken.open(file, 'sha256')
+      late.advance(body.length)
+      expect(await late.digest(body.length)).toBe(sha256(body))
+    } finally {
+      await broken.close()
+    }
+  })
+})

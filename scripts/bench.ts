@@ -1,10 +1,12 @@
 // `npm run bench`: the action against its peers on the same work, on 127.0.0.1.
 // Starts the project's Artifactory-compatible server, generates the data, runs each workload
 // with the bundled action (`node dist/index.js` with INPUT_* variables, as the runner does)
-// and with curl --parallel and aria2c (installed from the system's packages when missing),
-// checks every output byte for byte, and prints wall time, MiB/s, peak RSS and the ratio to
-// each peer measured in the same run. Absolute times on a shared machine are noise; the ratios
-// are the result.
+// and with curl --parallel, curl followed by `openssl dgst -sha256` (what a careful user runs
+// to verify) and aria2c (installed from the system's packages when missing), checks every
+// output byte for byte, and prints wall time, MiB/s, CPU-seconds (user + system of the tool and
+// its children) per GiB, peak RSS and the ratio to each peer measured in the same run. Absolute
+// times on a shared machine are noise; the ratios are the result. The last section checks each
+// target of issue 15 against those ratios.
 //
 // Each workload runs in several rounds (3, or BENCH_ROUNDS), the tools in a rotated order each
 // round, and the table shows each tool's median: on a shared 2-core VM one run swings by 30 %
@@ -13,6 +15,11 @@
 //   npm run bench                 all workloads
 //   npm run bench -- small faults only those (small, large, throttled, faults, rerun, listing, huge)
 //   npm run bench -- --tls        4 × 256 MiB over HTTPS against plain HTTP, action and curl
+//
+// CPU time comes from the kernel's account of reaped children (`cutime` + `cstime` of
+// /proc/self/stat, 10 ms ticks): the bench runs one tool at a time, so the growth across one run
+// is that tool's, including every process it started (curl and openssl under `sh`, the action's
+// threads). The server runs inside the bench process and is not counted.
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
@@ -23,6 +30,7 @@ import { runAction } from './runner.ts'
 import { measurePlanScale, planScaleLine } from './plan-scale.ts'
 
 const MiB = 1024 * 1024
+const GiB = 1024 * MiB
 const only = process.argv.slice(2)
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3)
 const want = (name: string): boolean => only.length === 0 || only.includes(name)
@@ -32,6 +40,8 @@ interface Measure {
   ms: number
   bytes: number
   rss?: number
+  /** CPU-seconds (user + system) of the tool and its children; undefined where /proc is missing. */
+  cpuS?: number
   ok: boolean
   note?: string
   /** Wall time of every round, in run order (the table shows the median). */
@@ -143,6 +153,48 @@ const huge = {
   title: '20,000 × 1 KiB (memory bound)',
 }
 
+/** The numbers the targets of issue 15 are checked against, gathered as workloads finish. */
+const found: {
+  large?: Measure[]
+  small?: { measures: Measure[]; floorMs?: number }
+  throttled?: Measure[]
+  huge?: { rss500?: number; rss20000?: number }
+} = {}
+
+const CLOCK_TICKS = clockTicks()
+
+/** Clock ticks per second (`getconf CLK_TCK`, 100 on Linux). */
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+}
+
+/** CPU-seconds (user + system) of every child this process has reaped so far, from /proc. */
+function childrenCpuS(): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8')
+    // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs `fn` (which starts and reaps one child) and returns its result with the child's CPU-seconds. */
+async function withCpu<T>(fn: () => Promise<T>): Promise<T & { cpuS?: number }> {
+  const before = childrenCpuS()
+  const result = await fn()
+  const after = childrenCpuS()
+  return {
+    ...result,
+    cpuS: before === undefined || after === undefined ? undefined : after - before,
+  }
+}
+
 /** The run with the median wall time; correct only if every run was. */
 function median(runs: Measure[]): Measure {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms)
@@ -152,9 +204,16 @@ function median(runs: Measure[]): Measure {
     ...mid,
     ok: !bad,
     rss: Math.max(...runs.map((m) => m.rss ?? 0)) || undefined,
+    cpuS: medianOf(runs.map((m) => m.cpuS)),
     note: bad?.note ?? mid.note,
     rounds: runs.map((m) => m.ms),
   }
+}
+
+/** The median of the defined values (CPU is taken as its own median, not the wall-time run's). */
+function medianOf(values: (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
+  return known.length ? known[Math.floor((known.length - 1) / 2)] : undefined
 }
 
 /** Writes and deletes 2 GiB once: a VM's first touch of fresh memory costs ~2.5 s per GiB of page cache, which would otherwise land on whichever tool runs first. */
@@ -205,6 +264,9 @@ async function main(): Promise<void> {
     }
     tables.push(table(w, measures))
     console.log(tables[tables.length - 1])
+    if (w.name === 'large') found.large = measures
+    if (w.name === 'small') found.small = { measures, floorMs: w.floorMs }
+    if (w.name === 'throttled') found.throttled = measures
   }
   if (want('rerun')) await runRerun()
   if (want('listing')) await runListing()
@@ -212,9 +274,10 @@ async function main(): Promise<void> {
     console.log('\n## Plan of a pattern over 300,000 listed files (dry run)')
     console.log(planScaleLine(await measurePlanScale(300_000)))
   }
-  if (want('huge') && only.includes('huge')) await runHuge()
+  if (want('huge')) await runHuge()
   console.log('\n# Results\n')
   console.log(tables.join('\n\n'))
+  console.log(`\n# Targets (issue 15), from this run\n\n${targets().join('\n')}`)
 }
 
 function findPeers(): string[] {
@@ -241,7 +304,9 @@ function findPeers(): string[] {
       console.log('could not install aria2; it is left out')
     }
   }
-  return ['curl', 'aria2c'].filter(has)
+  const peers = ['curl', 'aria2c'].filter(has)
+  if (has('curl') && has('openssl')) peers.splice(1, 0, 'curl+openssl')
+  return peers
 }
 
 async function freshDir(name: string): Promise<string> {
@@ -254,21 +319,23 @@ async function freshDir(name: string): Promise<string> {
 async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure> {
   const dir = await freshDir(`${w.name}-action`)
   const spawned = Date.now()
-  const run = await runAction({
-    workspace: dir,
-    measureRss: true,
-    inputs: {
-      url: server.url,
-      paths: [...w.files.keys()].join('\n'),
-      target: 'out',
-      flat: 'false',
-      ...(w.actionDefaults ? {} : { concurrency: String(w.concurrency) }),
-      retries: String(w.retries ?? 3),
-      'retry-delay': '100',
-      'progress-interval': '0',
-      ...w.inputs,
-    },
-  })
+  const run = await withCpu(() =>
+    runAction({
+      workspace: dir,
+      measureRss: true,
+      inputs: {
+        url: server.url,
+        paths: [...w.files.keys()].join('\n'),
+        target: 'out',
+        flat: 'false',
+        ...(w.actionDefaults ? {} : { concurrency: String(w.concurrency) }),
+        retries: String(w.retries ?? 3),
+        'retry-delay': '100',
+        'progress-interval': '0',
+        ...w.inputs,
+      },
+    }),
+  )
   const ok = run.code === 0 && (await verify(w, path.join(dir, 'out')))
   await fsp.rm(dir, { recursive: true, force: true })
   return {
@@ -276,6 +343,7 @@ async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure>
     ms: run.ms,
     bytes: total(w),
     rss: run.peakRss,
+    cpuS: run.cpuS,
     ok,
     note: run.code === 0 ? undefined : `exit ${run.code}`,
     firstRequestMs: Math.min(...server.requests.map((r) => r.startedAt)) - spawned,
@@ -287,7 +355,7 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
   const out = path.join(dir, 'out')
   const list = path.join(dir, 'list.txt')
   let args: string[]
-  if (peer === 'curl') {
+  if (peer === 'curl' || peer === 'curl+openssl') {
     const lines: string[] = []
     for (const p of w.files.keys())
       lines.push(`url = "${server.url}/${p}"`, `output = "${path.join(out, p)}"`)
@@ -310,6 +378,19 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
       '--config',
       list,
     ]
+    if (peer === 'curl+openssl') {
+      // Then the digests, the way a careful user checks them: one openssl over every file
+      // (its output is what they would compare with the published checksums).
+      const outputs = [...w.files.keys()].map((p) => path.join(out, p))
+      await fsp.writeFile(path.join(dir, 'files.txt'), outputs.join('\n'))
+      args = [
+        'sh',
+        '-c',
+        `"$@" && xargs openssl dgst -sha256 -r < ${JSON.stringify(path.join(dir, 'files.txt'))} > ${JSON.stringify(path.join(dir, 'sums.txt'))}`,
+        'sh',
+        ...args,
+      ]
+    }
   } else {
     const lines: string[] = []
     for (const p of w.files.keys()) lines.push(`${server.url}/${p}`, `  out=${p}`)
@@ -333,7 +414,7 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
       ...(w.aria2 ?? ['-x1', '-s1']),
     ]
   }
-  const { ms, rss, code } = await timed(args)
+  const { ms, rss, code, cpuS } = await withCpu(() => timed(args))
   const ok = code === 0 && (await verify(w, out))
   await fsp.rm(dir, { recursive: true, force: true })
   return {
@@ -341,6 +422,7 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
     ms,
     bytes: total(w),
     rss,
+    cpuS,
     ok,
     note: code === 0 ? undefined : `exit ${code}`,
   }
@@ -391,13 +473,19 @@ function table(w: Workload, measures: Measure[]): string {
   const rows = [
     `### ${w.title}`,
     '',
-    '| tool | wall (median) | rounds | MiB/s | peak RSS | all bytes right | action ÷ tool (time) |',
-    '| --- | ---: | --- | ---: | ---: | :---: | ---: |',
+    '| tool | wall (median) | rounds | MiB/s | CPU-s | CPU-s per GiB | peak RSS | all bytes right | action ÷ tool (time) | action ÷ tool (CPU) |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
   ]
   for (const m of measures) {
     const ratio = m === ours ? '1.00' : (ours.ms / m.ms).toFixed(2)
+    const cpuRatio =
+      ours.cpuS !== undefined && m.cpuS
+        ? (ours.cpuS / m.cpuS).toFixed(2)
+        : m === ours
+          ? '1.00'
+          : '–'
     rows.push(
-      `| ${m.tool} | ${(m.ms / 1000).toFixed(2)} s | ${(m.rounds ?? [m.ms]).map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${(m.bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : `no${m.note ? ` (${m.note})` : ''}`} | ${ratio} |`,
+      `| ${m.tool} | ${(m.ms / 1000).toFixed(2)} s | ${(m.rounds ?? [m.ms]).map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${(m.bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.cpuS !== undefined ? m.cpuS.toFixed(2) : '–'} | ${m.cpuS !== undefined ? (m.cpuS / (m.bytes / GiB)).toFixed(2) : '–'} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : `no${m.note ? ` (${m.note})` : ''}`} | ${ratio} | ${cpuRatio} |`,
     )
   }
   if (ours.firstRequestMs !== undefined)
@@ -451,7 +539,74 @@ async function runHuge(): Promise<void> {
     await fsp.rm(dir, { recursive: true, force: true })
   }
   const [a, b] = results
+  found.huge = { rss500: a.rss, rss20000: b.rss }
   if (a.rss && b.rss) console.log(`peak RSS 20,000 ÷ 500 = ${(b.rss / a.rss).toFixed(2)}`)
+}
+
+/** Each target of issue 15 next to what this run measured, as ratios to peers of the same run. */
+function targets(): string[] {
+  const rows = ['| target | measured | met |', '| --- | --- | :---: |']
+  const row = (target: string, value: number | undefined, limit: number, atLeast = false): void => {
+    if (value === undefined || !Number.isFinite(value)) {
+      rows.push(`| ${target} | not measured | – |`)
+      return
+    }
+    const met = atLeast ? value >= limit : value <= limit
+    rows.push(`| ${target} | ${value.toFixed(2)} | ${met ? 'yes' : '**no**'} |`)
+  }
+  const byTool = (ms: Measure[] | undefined, tool: string): Measure | undefined =>
+    ms?.find((m) => m.tool === tool && m.ok)
+  const large = found.large
+  const action = large?.[0]
+  const curl = byTool(large, 'curl')
+  const pipeline = byTool(large, 'curl+openssl')
+  row(
+    '4 × 256 MiB: action throughput ÷ bare curl ≥ 0.9',
+    action && curl && curl.ms / action.ms,
+    0.9,
+    true,
+  )
+  row(
+    '4 × 256 MiB: action wall ÷ curl + openssl ≤ 0.8',
+    action && pipeline && action.ms / pipeline.ms,
+    0.8,
+  )
+  row(
+    '4 × 256 MiB: action CPU-s ÷ curl + openssl ≤ 1.2',
+    action?.cpuS !== undefined && pipeline?.cpuS ? action.cpuS / pipeline.cpuS : undefined,
+    1.2,
+  )
+  const t = found.throttled
+  const aria = t?.find((m) => m.tool.startsWith('aria2c') && m.ok)
+  row(
+    '96 MiB throttled: aria2c -x4 -s4 wall ÷ action ≥ 0.9',
+    t && aria && aria.ms / t[0].ms,
+    0.9,
+    true,
+  )
+  const small = found.small
+  const best = small?.measures
+    .slice(1)
+    .filter((m) => m.ok)
+    .sort((x, y) => x.ms - y.ms)[0]
+  row(
+    '500 × 64 KiB: action ÷ best peer ≤ 0.75',
+    small && best && small.measures[0].ms / best.ms,
+    0.75,
+  )
+  row(
+    '500 × 64 KiB: action ÷ latency floor ≤ 1.25',
+    small?.floorMs ? small.measures[0].ms / small.floorMs : undefined,
+    1.25,
+  )
+  row('4 × 256 MiB: peak RSS (MiB) ≤ 150', action?.rss && action.rss / MiB, 150)
+  const h = found.huge
+  row(
+    'peak RSS 20,000 files ÷ 500 files ≤ 1.5',
+    h?.rss500 && h.rss20000 ? h.rss20000 / h.rss500 : undefined,
+    1.5,
+  )
+  return rows
 }
 
 // `--tls`: the cost of TLS on the large-file workload (scripts/bench-tls.ts), alone.

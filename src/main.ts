@@ -10,7 +10,6 @@ import { startProgress } from './action/progress.ts'
 import { writeSummary } from './action/summary.ts'
 import { AttemptError, messageOf } from './common/errors.ts'
 import { HttpClient } from './net/http-client.ts'
-import { keepYoungGenerationSmall } from './engine/memory.ts'
 import { getSettings, type Settings } from './plan/settings.ts'
 import { addListedChecksums } from './artifactory/listed-checksums.ts'
 import { checkClashes, plannedBytes, type Download } from './plan/downloads.ts'
@@ -36,7 +35,6 @@ import { formatBytes } from './common/units.ts'
  */
 export async function run(): Promise<void> {
   const started = Date.now()
-  keepYoungGenerationSmall()
   const redactor = new Redactor()
   const redact = (text: string): string => redactor.redact(text)
   // Any line that carries text the action did not write itself (an error, a listed name).

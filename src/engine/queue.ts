@@ -4,7 +4,6 @@ import { Destinations } from './destinations.ts'
 import { HashPool } from './hasher.ts'
 import { HttpClient } from '../net/http-client.ts'
 import type { Download } from '../plan/downloads.ts'
-import { compactEvery, reclaimEvery } from './memory.ts'
 import { retryPolicy, sleep } from '../net/retry.ts'
 import type { TransferContext } from './context.ts'
 import { transferFile } from './file-transfer.ts'
@@ -135,10 +134,6 @@ export async function runDownloads(
       authHeaders: options.authHeaders,
       debug: events.debug,
     })
-  // Every 2 MiB per slot (at least 8 MiB): buffers still in flight must not live through two
-  // scavenges, or V8 promotes them to the old generation and frees them only in a full GC
-  // (measured: every 2 MiB at 4 at once gave 163 MiB peak RSS, no better than never).
-  const reclaim = reclaimEvery(Math.max(8, 2 * options.concurrency) * 1024 * 1024)
   // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
   // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
   // threads 2.17 s (they compete with the main thread for the second core).
@@ -183,7 +178,6 @@ export async function runDownloads(
     },
     onBytes: (n) => {
       progress.bytes += n
-      reclaim(n)
     },
     onPushback: (pushedBack) => {
       if (options.adaptive !== false && limit.record(pushedBack)) {
@@ -203,13 +197,11 @@ export async function runDownloads(
     // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
     // retry do not leave slots idle; the queue still bounds the requests in flight.
     const results: FileResult[] = new Array(downloads.length)
-    const compact = compactEvery(2000)
     const lane = async (): Promise<void> => {
       while (next < downloads.length && !signal.aborted) {
         const i = next++
         const result = await transferFile(downloads[i], ctx)
         results[i] = result
-        compact()
         progress.filesDone++
         events.onFileDone?.(result)
         slotFreed()
