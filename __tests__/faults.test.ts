@@ -7,6 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useAction } from '../__fixtures__/action-harness.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
@@ -454,21 +455,9 @@ describe('local write failures', () => {
 })
 
 describe('through the action', () => {
-  let workspace: string
-  let inputs: Record<string, string>
-  beforeEach(async () => {
-    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-faults-main-'))
-    process.env.GITHUB_WORKSPACE = workspace
-    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
-    core.summary.text = ''
-  })
-  afterEach(async () => {
-    delete process.env.GITHUB_STEP_SUMMARY
-    await fsp.rm(workspace, { recursive: true, force: true })
-  })
+  const action = useAction('artdl-faults-main-')
   const start = (url: string, extra: Record<string, string>) => {
-    inputs = { url, 'retry-delay': '0', 'progress-interval': '0', ...extra }
-    core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+    action.inputs = { ...action.inputs, url, ...extra }
   }
 
   it('fails a 206 to a plain request with an annotation naming it once, a summary, and no file', async () => {
@@ -486,8 +475,8 @@ describe('through the action', () => {
     )
     expect(core.setFailed).toHaveBeenCalledWith('1 of 1 downloads failed')
     expect(core.summary.text).toContain('answered a request without Range with 206')
-    expect(fs.existsSync(path.join(workspace, 'out', 'part.bin'))).toBe(false)
-    expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual([])
+    expect(fs.existsSync(path.join(action.workspace, 'out', 'part.bin'))).toBe(false)
+    expect((await tree(action.workspace)).filter((f) => f !== 'summary.md')).toEqual([])
   })
 
   it('downloads a split file from a server that ignores Range, whole, and exits clean', async () => {
@@ -499,8 +488,10 @@ describe('through the action', () => {
     start(s.url, { paths: 'libs/big.bin', target: 'out', split: '4', 'split-min-size': '1 MiB' })
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(fs.readFileSync(path.join(workspace, 'out', 'big.bin')).equals(data)).toBe(true)
-    expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual(['out/big.bin'])
+    expect(fs.readFileSync(path.join(action.workspace, 'out', 'big.bin')).equals(data)).toBe(true)
+    expect((await tree(action.workspace)).filter((f) => f !== 'summary.md')).toEqual([
+      'out/big.bin',
+    ])
   })
 })
 

@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
@@ -195,34 +196,17 @@ describe('the whole restart after a response that did not answer its request', (
 })
 
 describe('through the action', () => {
-  let workspace: string
-  beforeEach(async () => {
-    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-followups-main-'))
-    process.env.GITHUB_WORKSPACE = workspace
-    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
-    core.summary.text = ''
-  })
-  afterEach(async () => {
-    vi.clearAllMocks()
-    delete process.env.GITHUB_STEP_SUMMARY
-    await fsp.rm(workspace, { recursive: true, force: true })
-  })
+  const action = useAction('artdl-followups-main-')
 
   /** Runs the action against a server of its own; resolves what it logged and annotated. */
   async function runAgainst(options: ArtifactoryOptions, extra: Record<string, string>) {
     const s = await startArtifactory(options)
     try {
-      const inputs: Record<string, string> = {
-        url: s.url,
-        'retry-delay': '0',
-        'progress-interval': '0',
-        ...extra,
-      }
-      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+      action.inputs = { ...action.inputs, url: s.url, ...extra }
       await run()
       return {
-        logged: core.info.mock.calls.map((c) => String(c[0])),
-        errors: core.error.mock.calls.map((c) => String(c[0])),
+        logged: logged(),
+        errors: errors(),
         requests: s.requests.map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`),
       }
     } finally {
@@ -253,25 +237,22 @@ describe('through the action', () => {
       try {
         const s = await startArtifactory({ files: { 'libs/a.bin': 'a' }, tls: tls || undefined })
         try {
-          const inputs: Record<string, string> = {
+          action.inputs = {
+            ...action.inputs,
             url: `${tls ? 'https' : 'http'}://artifactory.internal:${s.port}/artifactory`,
             paths: 'libs/a.bin',
-            'retry-delay': '0',
-            'progress-interval': '0',
           }
-          core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
           await run()
         } finally {
           await s.close()
         }
         const proxyHost = new URL(proxy.url).host
-        const errors = core.error.mock.calls.map((c) => String(c[0]))
-        expect(errors[0]).toMatch(
+        expect(errors()[0]).toMatch(
           new RegExp(
             `^the proxy's certificate for ${proxyHost.replace(/\./g, '\\.')} is not trusted \\([A-Z_]+\\): set input 'ca-certificates' `,
           ),
         )
-        expect(errors[0]).not.toContain('artifactory.internal')
+        expect(errors()[0]).not.toContain('artifactory.internal')
       } finally {
         delete process.env.HTTPS_PROXY
         delete process.env.HTTP_PROXY
