@@ -5,12 +5,10 @@ import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
-import { parseEntries } from '../src/plan/entries.ts'
-import { planFiles } from '../src/plan/downloads.ts'
-import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/engine/extract.ts'
 import { Header } from 'tar'
-import type { RetryInfo } from '../src/engine/results.ts'
 import { retryLine } from '../src/report/log-lines.ts'
 import { runAql, type AqlItem } from '../server/aql.ts'
 import { trimmedAnswer } from '../src/artifactory/aql-query.ts'
@@ -23,16 +21,6 @@ import {
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
-
-const body = (n: number, seed = 1): Buffer => {
-  const b = Buffer.alloc(n)
-  let x = seed * 2654435761
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    b[i] = x >>> 24
-  }
-  return b
-}
 
 let server: ArtifactoryServer
 let target: string
@@ -51,40 +39,14 @@ afterEach(async () => {
   await fsp.rm(target, { recursive: true, force: true })
 })
 
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions => ({
-  concurrency: 2,
-  retries: 3,
-  retryDelayMs: 0,
-  timeoutMs: 5000,
-  verify: true,
-  skipExisting: true,
-  dryRun: false,
-  split: 1,
-  splitMinSize: 16 * 1024 * 1024,
-  target,
-  random: () => 0,
-  renameRetryDelaysMs: [0, 0, 0, 0, 0],
-  ...extra,
-})
+const options = (extra: Partial<EngineOptions> = {}): EngineOptions =>
+  engineOptions(target, { concurrency: 2, ...extra })
 
-async function download(paths: string, extra: Partial<EngineOptions> = {}) {
-  const retries: RetryInfo[] = []
-  const results = await runDownloads(
-    planFiles(parseEntries(paths, server.url), { target, flat: true }),
-    options(extra),
-    { onRetry: (r) => retries.push(r) },
-  )
-  return { results, retries }
-}
+const download = (paths: string, extra: Partial<EngineOptions> = {}) =>
+  downloadFrom(server.url, paths, options(extra))
 
 /** Every file under target, relative, so stray temporaries show up. */
-async function tree(): Promise<string[]> {
-  const entries = await fsp.readdir(target, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(target, path.join(e.parentPath, e.name)))
-    .sort()
-}
+const tree = (): Promise<string[]> => filesUnder(target)
 
 describe('skip-existing on a case-insensitive target', () => {
   it('recognises README.TXT on disk as the planned readme.txt', async () => {
@@ -167,11 +129,10 @@ describe('the whole restart after a response that did not answer its request', (
       onRequest: (r) => (r.method === 'GET' && r.range ? { kind: 'ignore-range' } : undefined),
     })
     try {
-      const retries: RetryInfo[] = []
-      const results = await runDownloads(
-        planFiles(parseEntries('libs/big.bin', s.url), { target, flat: true }),
+      const { results, retries } = await downloadFrom(
+        s.url,
+        'libs/big.bin',
         options({ retries: 0, split: 4, splitMinSize: 1024 * 1024 }),
-        { onRetry: (r) => retries.push(r) },
       )
       expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256', ranges: 1 })
       expect(retries).toHaveLength(1)
