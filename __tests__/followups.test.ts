@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { aqlItem } from '../__fixtures__/aql-item.ts'
 import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/engine/extract.ts'
 import { Header } from 'tar'
@@ -292,19 +293,7 @@ describe('through the action', () => {
 })
 
 describe("the test server's AQL hard limit", () => {
-  const item = (name: string): AqlItem => ({
-    repo: 'libs',
-    path: '.',
-    name,
-    size: 1,
-    sha256: '',
-    sha1: '',
-    md5: '',
-    created: '',
-    modified: '',
-    properties: {},
-    builds: [],
-  })
+  const item = (name: string): AqlItem => aqlItem(`libs/${name}`)
   const items = ['a', 'b', 'c'].map(item)
   const q = 'items.find({"repo":"libs"}).include("name")'
 
