@@ -1,11 +1,10 @@
 // Credentials reach exactly the servers the workflow named, and a 401 or 403 says whether any
 // were sent. Two local servers record the headers they receive.
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { credentialOrigins } from '../src/artifactory/credential-origins.ts'
 import { credentialsHint } from '../src/net/http-client.ts'
@@ -16,8 +15,6 @@ const { run } = await import('../src/main.ts')
 
 let a: ArtifactoryServer
 let b: ArtifactoryServer
-let workspace: string
-let inputs: Record<string, string>
 
 beforeAll(async () => {
   const files = { 'libs/a.bin': 'from a', 'libs/b.bin': 'from b', 'libs/c.bin': 'also b' }
@@ -28,30 +25,19 @@ afterAll(async () => {
   await a.close()
   await b.close()
 })
-beforeEach(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-cred-'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+beforeEach(() => {
   a.reset()
   b.reset()
-  inputs = { 'retry-delay': '0', 'progress-interval': '0' }
-  core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
 })
-afterEach(async () => {
-  vi.clearAllMocks()
-  delete process.env.GITHUB_STEP_SUMMARY
-  await fsp.rm(workspace, { recursive: true, force: true })
-})
+const action = useAction('artdl-cred-')
 
-const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
-const errors = (): string[] => core.error.mock.calls.map((c) => String(c[0]))
 const authOf = (s: ArtifactoryServer, p: string): (string | undefined)[] =>
   s.requests.filter((r) => r.path === `/${p}`).map((r) => r.headers.authorization)
 
 describe('which servers get credentials', () => {
   it('without url, every full-URL entry’s origin gets them', async () => {
-    inputs = {
-      ...inputs,
+    action.inputs = {
+      ...action.inputs,
       paths: `${a.url}/libs/a.bin\n${b.url}/libs/b.bin`,
       'access-token': 'the-token',
     }
@@ -62,8 +48,8 @@ describe('which servers get credentials', () => {
   })
 
   it('with url, full URLs on another origin get none, and the log says so once per origin', async () => {
-    inputs = {
-      ...inputs,
+    action.inputs = {
+      ...action.inputs,
       url: a.url,
       paths: `libs/a.bin\n${b.url}/libs/b.bin\n${b.url}/libs/c.bin`,
       'access-token': 'the-token',
@@ -85,8 +71,8 @@ describe('which servers get credentials', () => {
 
   it('never to a redirect target on another origin, even one the workflow named', async () => {
     a.setFaults('libs/a.bin', [{ kind: 'redirect', location: `${b.url}/libs/a.bin` }])
-    inputs = {
-      ...inputs,
+    action.inputs = {
+      ...action.inputs,
       paths: `${a.url}/libs/a.bin => a.bin\n${b.url}/libs/b.bin`,
       'access-token': 'the-token',
       retries: '0',
@@ -97,13 +83,13 @@ describe('which servers get credentials', () => {
     expect(authOf(b, 'libs/a.bin')).toEqual([undefined])
     expect(authOf(b, 'libs/b.bin')).toEqual(['Bearer the-token'])
     expect(errors()[0]).toContain(`no credentials were sent to ${b.origin}`)
-    expect(fs.existsSync(path.join(workspace, 'b.bin'))).toBe(true)
+    expect(fs.existsSync(path.join(action.workspace, 'b.bin'))).toBe(true)
   })
 })
 
 describe('401 and 403 say whether credentials were sent, and which', () => {
   it('none configured', async () => {
-    inputs = { ...inputs, url: a.url, paths: 'libs/a.bin' }
+    action.inputs = { ...action.inputs, url: a.url, paths: 'libs/a.bin' }
     await run()
     expect(errors()[0]).toBe(
       `HTTP 401 Unauthorized: Bad credentials (no credentials were sent to ${a.origin}: set access-token, username and password, or oidc-provider-name) (1 attempt)`,
@@ -111,7 +97,12 @@ describe('401 and 403 say whether credentials were sent, and which', () => {
   })
 
   it('an access token sent and refused', async () => {
-    inputs = { ...inputs, url: a.url, paths: 'libs/a.bin', 'access-token': 'wrong-token' }
+    action.inputs = {
+      ...action.inputs,
+      url: a.url,
+      paths: 'libs/a.bin',
+      'access-token': 'wrong-token',
+    }
     await run()
     expect(errors()[0]).toBe(
       'HTTP 401 Unauthorized: Bad credentials (the access token was sent and refused: check the credentials (valid, not expired, for this server)) (1 attempt)',
@@ -119,7 +110,13 @@ describe('401 and 403 say whether credentials were sent, and which', () => {
   })
 
   it('a username and password sent and refused', async () => {
-    inputs = { ...inputs, url: a.url, paths: 'libs/a.bin', username: 'u', password: 'nope' }
+    action.inputs = {
+      ...action.inputs,
+      url: a.url,
+      paths: 'libs/a.bin',
+      username: 'u',
+      password: 'nope',
+    }
     await run()
     expect(errors()[0]).toContain('the username and password were sent and refused')
     expect(authOf(a, 'libs/a.bin')[0]).toMatch(/^Basic /)

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles, type Download } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
-import type { FileResult, RetryInfo } from '../src/engine/results.ts'
+import type { FileResult } from '../src/engine/results.ts'
+import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import {
   startArtifactory,
   type ArtifactoryServer,
@@ -16,16 +17,6 @@ import {
 
 let server: ArtifactoryServer
 let target: string
-
-const body = (n: number, seed = 1): Buffer => {
-  const b = Buffer.alloc(n)
-  let x = seed * 2654435761
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    b[i] = x >>> 24
-  }
-  return b
-}
 
 beforeAll(async () => {
   server = await startArtifactory({})
@@ -46,37 +37,12 @@ function plan(paths: string, flat = true): Download[] {
   return planFiles(parseEntries(paths, server.url), { target, flat })
 }
 
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions => ({
-  concurrency: 4,
-  retries: 3,
-  retryDelayMs: 0,
-  timeoutMs: 5000,
-  verify: true,
-  skipExisting: true,
-  dryRun: false,
-  split: 1,
-  splitMinSize: 16 * 1024 * 1024,
-  target,
-  random: () => 0,
-  ...extra,
-})
+const options = (extra: Partial<EngineOptions> = {}): EngineOptions => engineOptions(target, extra)
 
-async function run(paths: string, extra: Partial<EngineOptions> = {}) {
-  const retries: RetryInfo[] = []
-  const results = await runDownloads(plan(paths), options(extra), {
-    onRetry: (r) => retries.push(r),
-  })
-  return { results, retries }
-}
+const run = (paths: string, extra: Partial<EngineOptions> = {}) =>
+  downloadFrom(server.url, paths, options(extra))
 
-/** Every file under target, relative, so stray temporaries show up. */
-async function tree(): Promise<string[]> {
-  const entries = await fsp.readdir(target, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(target, path.join(e.parentPath, e.name)))
-    .sort()
-}
+const tree = (): Promise<string[]> => filesUnder(target)
 
 const gets = (file: string) =>
   server.requests.filter((r) => r.method === 'GET' && r.path === `/${file}`)

@@ -7,10 +7,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useAction } from '../__fixtures__/action-harness.ts'
+import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
-import type { FileResult, RetryInfo } from '../src/engine/results.ts'
 import { checkResponse, parseContentRange } from '../src/engine/response-check.ts'
 import { expectedDigest, headerChecksums } from '../src/engine/checksums.ts'
 import { HttpClient, readText } from '../src/net/http-client.ts'
@@ -26,15 +27,6 @@ vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
 const MiB = 1024 * 1024
-const body = (n: number, seed = 1): Buffer => {
-  const b = Buffer.alloc(n)
-  let x = seed * 2654435761
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    b[i] = x >>> 24
-  }
-  return b
-}
 
 // Whatever a server does, nothing may escape the retry logic: vitest reports these too, but
 // naming them here makes a failure say which test caused it.
@@ -68,44 +60,13 @@ async function serve(options: ArtifactoryOptions): Promise<ArtifactoryServer> {
   return s
 }
 
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions => ({
-  concurrency: 4,
-  retries: 3,
-  retryDelayMs: 0,
-  timeoutMs: 5000,
-  verify: true,
-  skipExisting: true,
-  dryRun: false,
-  split: 1,
-  splitMinSize: 16 * MiB,
-  target,
-  random: () => 0,
-  renameRetryDelaysMs: [0, 0, 0, 0, 0],
-  ...extra,
-})
+const options = (extra: Partial<EngineOptions> = {}): EngineOptions => engineOptions(target, extra)
 
-async function download(
-  server: ArtifactoryServer,
-  paths: string,
-  extra: Partial<EngineOptions> = {},
-): Promise<{ results: FileResult[]; retries: RetryInfo[] }> {
-  const retries: RetryInfo[] = []
-  const results = await runDownloads(
-    planFiles(parseEntries(paths, server.url), { target, flat: true }),
-    options(extra),
-    { onRetry: (r) => retries.push(r) },
-  )
-  return { results, retries }
-}
+const download = (server: ArtifactoryServer, paths: string, extra: Partial<EngineOptions> = {}) =>
+  downloadFrom(server.url, paths, options(extra))
 
 /** Every file under target, relative: stray temporaries show up. */
-async function tree(dir = target): Promise<string[]> {
-  const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort()
-}
+const tree = (): Promise<string[]> => filesUnder(target)
 
 const ranged = (f: Fault) => (r: RecordedRequest) => (r.method === 'GET' && r.range ? f : undefined)
 
@@ -454,21 +415,9 @@ describe('local write failures', () => {
 })
 
 describe('through the action', () => {
-  let workspace: string
-  let inputs: Record<string, string>
-  beforeEach(async () => {
-    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-faults-main-'))
-    process.env.GITHUB_WORKSPACE = workspace
-    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
-    core.summary.text = ''
-  })
-  afterEach(async () => {
-    delete process.env.GITHUB_STEP_SUMMARY
-    await fsp.rm(workspace, { recursive: true, force: true })
-  })
+  const action = useAction('artdl-faults-main-')
   const start = (url: string, extra: Record<string, string>) => {
-    inputs = { url, 'retry-delay': '0', 'progress-interval': '0', ...extra }
-    core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+    action.inputs = { ...action.inputs, url, ...extra }
   }
 
   it('fails a 206 to a plain request with an annotation naming it once, a summary, and no file', async () => {
@@ -486,8 +435,8 @@ describe('through the action', () => {
     )
     expect(core.setFailed).toHaveBeenCalledWith('1 of 1 downloads failed')
     expect(core.summary.text).toContain('answered a request without Range with 206')
-    expect(fs.existsSync(path.join(workspace, 'out', 'part.bin'))).toBe(false)
-    expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual([])
+    expect(fs.existsSync(path.join(action.workspace, 'out', 'part.bin'))).toBe(false)
+    expect((await filesUnder(action.workspace)).filter((f) => f !== 'summary.md')).toEqual([])
   })
 
   it('downloads a split file from a server that ignores Range, whole, and exits clean', async () => {
@@ -499,8 +448,10 @@ describe('through the action', () => {
     start(s.url, { paths: 'libs/big.bin', target: 'out', split: '4', 'split-min-size': '1 MiB' })
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(fs.readFileSync(path.join(workspace, 'out', 'big.bin')).equals(data)).toBe(true)
-    expect((await tree(workspace)).filter((f) => f !== 'summary.md')).toEqual(['out/big.bin'])
+    expect(fs.readFileSync(path.join(action.workspace, 'out', 'big.bin')).equals(data)).toBe(true)
+    expect((await filesUnder(action.workspace)).filter((f) => f !== 'summary.md')).toEqual([
+      'out/big.bin',
+    ])
   })
 })
 

@@ -12,11 +12,11 @@ import {
   exclusionMatcher,
   specDestination,
   specMatches,
-  type SpecFile,
 } from '../src/plan/spec-pattern.ts'
 import { entryQuery, patternCriteria } from '../src/artifactory/aql-query.ts'
 import { getSettings, InputError } from '../src/plan/settings.ts'
-import { aqlTest, type AqlItem } from '../server/aql.ts'
+import { aqlTest } from '../server/aql.ts'
+import { aqlItem, repoFile } from '../__fixtures__/aql-item.ts'
 
 const spec = (...files: unknown[]): string => JSON.stringify({ files })
 const one = (entry: Record<string, unknown>): SpecEntry => parseFileSpec(spec(entry))[0]
@@ -29,15 +29,6 @@ const refusal = (text: string): string => {
   }
   throw new Error('accepted')
 }
-const file = (p: string): SpecFile => {
-  const parts = p.split('/')
-  return {
-    repo: parts[0],
-    path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
-    name: parts[parts.length - 1],
-  }
-}
-
 describe('spec-vars', () => {
   it('splits at ; unless escaped, and at the first = only', () => {
     expect([...parseSpecVars('a=1;b=x\\;y;c=k=v; d =2')]).toEqual([
@@ -222,7 +213,7 @@ describe('parseFileSpec', () => {
 describe('spec patterns', () => {
   const matches = (pattern: string, paths: string[], recursive = true, target = ''): string[] => {
     const p = compileSpecPattern(pattern, target, recursive)
-    return paths.filter((x) => specMatches(p, file(x)))
+    return paths.filter((x) => specMatches(p, repoFile(x)))
   }
   const tree = ['libs/a/x.jar', 'libs/a/b/y.jar', 'libs/a/b/c/z.txt', 'libs/ab.jar', 'libs/x.jar']
 
@@ -256,7 +247,7 @@ describe('spec patterns', () => {
 
   it('drops exclusions, whose * crosses folders too', () => {
     const excluded = exclusionMatcher(['libs/a/*.txt', 'libs/x.jar'])
-    expect(tree.filter((x) => !excluded(file(x)))).toEqual([
+    expect(tree.filter((x) => !excluded(repoFile(x)))).toEqual([
       'libs/a/x.jar',
       'libs/a/b/y.jar',
       'libs/ab.jar',
@@ -266,7 +257,7 @@ describe('spec patterns', () => {
 
 describe('spec targets', () => {
   const dest = (pattern: string, target: string, flat: boolean, p: string): string =>
-    specDestination(compileSpecPattern(pattern, target, true), target, flat, file(p))
+    specDestination(compileSpecPattern(pattern, target, true), target, flat, repoFile(p))
 
   it('keeps the path below the repository unless flat', () => {
     expect(dest('libs/a/*', 'out/', false, 'libs/a/b/x.jar')).toBe('out/a/b/x.jar')
@@ -297,21 +288,9 @@ describe('spec targets', () => {
 })
 
 describe('AQL for spec entries', () => {
-  const item = (p: string, extra: Partial<AqlItem> = {}): AqlItem => ({
-    ...file(p),
-    size: 1,
-    sha256: '',
-    sha1: '',
-    md5: '',
-    created: '',
-    modified: '',
-    properties: {},
-    builds: [],
-    ...extra,
-  })
   const found = (pattern: string, recursive: boolean, paths: string[]): string[] => {
     const crit = patternCriteria(compileSpecPattern(pattern, '', recursive))
-    return paths.filter((p) => aqlTest(crit, item(p)))
+    return paths.filter((p) => aqlTest(crit, aqlItem(p)))
   }
   const tree = [
     'libs/a/x.jar',
@@ -334,7 +313,7 @@ describe('AQL for spec entries', () => {
     ] as const) {
       const p = compileSpecPattern(pattern, '', recursive)
       expect(found(pattern, recursive, tree), pattern).toEqual(
-        tree.filter((t) => t.startsWith('libs/') && specMatches(p, file(t))),
+        tree.filter((t) => t.startsWith('libs/') && specMatches(p, repoFile(t))),
       )
     }
   })

@@ -4,12 +4,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
-import { parseEntries } from '../src/plan/entries.ts'
-import { planFiles } from '../src/plan/downloads.ts'
-import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
+import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { aqlItem } from '../__fixtures__/aql-item.ts'
+import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/engine/extract.ts'
 import { Header } from 'tar'
-import type { RetryInfo } from '../src/engine/results.ts'
 import { retryLine } from '../src/report/log-lines.ts'
 import { runAql, type AqlItem } from '../server/aql.ts'
 import { trimmedAnswer } from '../src/artifactory/aql-query.ts'
@@ -22,16 +22,6 @@ import {
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
-
-const body = (n: number, seed = 1): Buffer => {
-  const b = Buffer.alloc(n)
-  let x = seed * 2654435761
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    b[i] = x >>> 24
-  }
-  return b
-}
 
 let server: ArtifactoryServer
 let target: string
@@ -50,40 +40,14 @@ afterEach(async () => {
   await fsp.rm(target, { recursive: true, force: true })
 })
 
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions => ({
-  concurrency: 2,
-  retries: 3,
-  retryDelayMs: 0,
-  timeoutMs: 5000,
-  verify: true,
-  skipExisting: true,
-  dryRun: false,
-  split: 1,
-  splitMinSize: 16 * 1024 * 1024,
-  target,
-  random: () => 0,
-  renameRetryDelaysMs: [0, 0, 0, 0, 0],
-  ...extra,
-})
+const options = (extra: Partial<EngineOptions> = {}): EngineOptions =>
+  engineOptions(target, { concurrency: 2, ...extra })
 
-async function download(paths: string, extra: Partial<EngineOptions> = {}) {
-  const retries: RetryInfo[] = []
-  const results = await runDownloads(
-    planFiles(parseEntries(paths, server.url), { target, flat: true }),
-    options(extra),
-    { onRetry: (r) => retries.push(r) },
-  )
-  return { results, retries }
-}
+const download = (paths: string, extra: Partial<EngineOptions> = {}) =>
+  downloadFrom(server.url, paths, options(extra))
 
 /** Every file under target, relative, so stray temporaries show up. */
-async function tree(): Promise<string[]> {
-  const entries = await fsp.readdir(target, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(target, path.join(e.parentPath, e.name)))
-    .sort()
-}
+const tree = (): Promise<string[]> => filesUnder(target)
 
 describe('skip-existing on a case-insensitive target', () => {
   it('recognises README.TXT on disk as the planned readme.txt', async () => {
@@ -166,11 +130,10 @@ describe('the whole restart after a response that did not answer its request', (
       onRequest: (r) => (r.method === 'GET' && r.range ? { kind: 'ignore-range' } : undefined),
     })
     try {
-      const retries: RetryInfo[] = []
-      const results = await runDownloads(
-        planFiles(parseEntries('libs/big.bin', s.url), { target, flat: true }),
+      const { results, retries } = await downloadFrom(
+        s.url,
+        'libs/big.bin',
         options({ retries: 0, split: 4, splitMinSize: 1024 * 1024 }),
-        { onRetry: (r) => retries.push(r) },
       )
       expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256', ranges: 1 })
       expect(retries).toHaveLength(1)
@@ -195,34 +158,17 @@ describe('the whole restart after a response that did not answer its request', (
 })
 
 describe('through the action', () => {
-  let workspace: string
-  beforeEach(async () => {
-    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-followups-main-'))
-    process.env.GITHUB_WORKSPACE = workspace
-    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
-    core.summary.text = ''
-  })
-  afterEach(async () => {
-    vi.clearAllMocks()
-    delete process.env.GITHUB_STEP_SUMMARY
-    await fsp.rm(workspace, { recursive: true, force: true })
-  })
+  const action = useAction('artdl-followups-main-')
 
   /** Runs the action against a server of its own; resolves what it logged and annotated. */
   async function runAgainst(options: ArtifactoryOptions, extra: Record<string, string>) {
     const s = await startArtifactory(options)
     try {
-      const inputs: Record<string, string> = {
-        url: s.url,
-        'retry-delay': '0',
-        'progress-interval': '0',
-        ...extra,
-      }
-      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+      action.inputs = { ...action.inputs, url: s.url, ...extra }
       await run()
       return {
-        logged: core.info.mock.calls.map((c) => String(c[0])),
-        errors: core.error.mock.calls.map((c) => String(c[0])),
+        logged: logged(),
+        errors: errors(),
         requests: s.requests.map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`),
       }
     } finally {
@@ -253,25 +199,22 @@ describe('through the action', () => {
       try {
         const s = await startArtifactory({ files: { 'libs/a.bin': 'a' }, tls: tls || undefined })
         try {
-          const inputs: Record<string, string> = {
+          action.inputs = {
+            ...action.inputs,
             url: `${tls ? 'https' : 'http'}://artifactory.internal:${s.port}/artifactory`,
             paths: 'libs/a.bin',
-            'retry-delay': '0',
-            'progress-interval': '0',
           }
-          core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
           await run()
         } finally {
           await s.close()
         }
         const proxyHost = new URL(proxy.url).host
-        const errors = core.error.mock.calls.map((c) => String(c[0]))
-        expect(errors[0]).toMatch(
+        expect(errors()[0]).toMatch(
           new RegExp(
             `^the proxy's certificate for ${proxyHost.replace(/\./g, '\\.')} is not trusted \\([A-Z_]+\\): set input 'ca-certificates' `,
           ),
         )
-        expect(errors[0]).not.toContain('artifactory.internal')
+        expect(errors()[0]).not.toContain('artifactory.internal')
       } finally {
         delete process.env.HTTPS_PROXY
         delete process.env.HTTP_PROXY
@@ -350,19 +293,7 @@ describe('through the action', () => {
 })
 
 describe("the test server's AQL hard limit", () => {
-  const item = (name: string): AqlItem => ({
-    repo: 'libs',
-    path: '.',
-    name,
-    size: 1,
-    sha256: '',
-    sha1: '',
-    md5: '',
-    created: '',
-    modified: '',
-    properties: {},
-    builds: [],
-  })
+  const item = (name: string): AqlItem => aqlItem(`libs/${name}`)
   const items = ['a', 'b', 'c'].map(item)
   const q = 'items.find({"repo":"libs"}).include("name")'
 

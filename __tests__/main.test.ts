@@ -4,16 +4,15 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { everyChannel, filesIn, logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, startRecorder, type ArtifactoryServer } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
 let server: ArtifactoryServer
-let workspace: string
-let inputs: Record<string, string>
 
 beforeAll(async () => {
   server = await startArtifactory({})
@@ -21,48 +20,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
 })
-beforeEach(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-main-'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+beforeEach(() => {
   server.reset()
-  core.summary.text = ''
-  inputs = { url: server.url, 'retry-delay': '0', 'progress-interval': '0' }
-  core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
 })
-afterEach(async () => {
-  delete process.env.GITHUB_STEP_SUMMARY
-  await fsp.rm(workspace, { recursive: true, force: true })
-})
+const action = useAction('artdl-main-', () => ({ url: server.url }))
 
-const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
-const output = (name: string): string | undefined =>
-  core.setOutput.mock.calls.find((c) => c[0] === name)?.[1] as string | undefined
-/** Everything the action said through any channel: log, annotations, outputs, summary. */
-const everyChannel = (): string =>
-  JSON.stringify([
-    core.info.mock.calls,
-    core.warning.mock.calls,
-    core.error.mock.calls,
-    core.setFailed.mock.calls,
-    core.setOutput.mock.calls,
-    core.debug.mock.calls,
-    core.summary.text,
-  ])
-const files = (dir = workspace): string[] =>
-  fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name !== 'summary.md')
-    // '/'-separated on every OS, so expected lists read the same on Windows.
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort()
+const files = (dir = action.workspace): string[] => filesIn(dir)
 
 describe('the step log', () => {
   it('has plan, download and report groups, one line per file, and retry lines', async () => {
     server.setFile('libs/a.bin', 'aaa')
     server.setFile('libs/b.bin', 'bbb')
     server.setFaults('libs/b.bin', [{ kind: 'status', status: 503 }])
-    inputs.paths = 'libs/a.bin\nlibs/b.bin'
+    action.inputs.paths = 'libs/a.bin\nlibs/b.bin'
     await run()
     expect(core.startGroup.mock.calls.map((c) => c[0])).toEqual(['Plan', 'Download', 'Report'])
     expect(core.endGroup).toHaveBeenCalledTimes(3)
@@ -80,7 +50,12 @@ describe('the step log', () => {
       throttleBytesPerSec: 250 * 1024,
     })
     try {
-      inputs = { ...inputs, url: slow.url, paths: 'libs/slow.bin', 'progress-interval': '1' }
+      action.inputs = {
+        ...action.inputs,
+        url: slow.url,
+        paths: 'libs/slow.bin',
+        'progress-interval': '1',
+      }
       await run()
       const lines = logged().filter((l) => l.startsWith('progress: '))
       expect(lines.length).toBeGreaterThanOrEqual(1)
@@ -103,8 +78,8 @@ describe('the step log', () => {
       }),
     })
     try {
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url: echo.url,
         paths: 'libs/x.bin',
         'access-token': 's3cr3t-t0ken-value',
@@ -124,7 +99,7 @@ describe('the step log', () => {
 
 describe('annotations', () => {
   it('annotates 9 failed files and lets the failure message count the rest', async () => {
-    inputs.paths = Array.from({ length: 12 }, (_, i) => `libs/missing-${i}.bin`).join('\n')
+    action.inputs.paths = Array.from({ length: 12 }, (_, i) => `libs/missing-${i}.bin`).join('\n')
     await run()
     expect(core.error).toHaveBeenCalledTimes(9)
     expect(core.error.mock.calls[0][1]).toEqual({ title: 'Download failed: libs/missing-0.bin' })
@@ -138,7 +113,7 @@ describe('annotations', () => {
 
 describe('input errors', () => {
   it('names the input and sends no request', async () => {
-    inputs = { ...inputs, paths: 'libs/a.bin', retries: 'many' }
+    action.inputs = { ...action.inputs, paths: 'libs/a.bin', retries: 'many' }
     await run()
     expect(core.setFailed).toHaveBeenCalledWith(
       "Input 'retries' must be a whole number from 0 to 20, got 'many'",
@@ -147,7 +122,7 @@ describe('input errors', () => {
   })
 
   it('refuses two entries writing one file, naming both, before any request', async () => {
-    inputs.paths = 'libs/x/app.jar\nlibs/y/app.jar'
+    action.inputs.paths = 'libs/x/app.jar\nlibs/y/app.jar'
     await run()
     expect(core.setFailed.mock.calls[0][0]).toContain(
       "'libs/x/app.jar' (line 1) and 'libs/y/app.jar' (line 2)",
@@ -156,7 +131,7 @@ describe('input errors', () => {
   })
 
   it('refuses a DEST outside target', async () => {
-    inputs.paths = 'libs/a.bin => ../../etc/a.bin'
+    action.inputs.paths = 'libs/a.bin => ../../etc/a.bin'
     await run()
     expect(core.setFailed.mock.calls[0][0]).toContain('resolves outside')
     expect(server.requests).toHaveLength(0)
@@ -168,10 +143,10 @@ describe('re-runs', () => {
 
   it('check existing copies with one folder listing instead of a request per file', async () => {
     names.forEach((n, i) => server.setFile(n, `content ${i}`))
-    inputs = { ...inputs, paths: names.join('\n') }
+    action.inputs = { ...action.inputs, paths: names.join('\n') }
     await run()
     // A local change the listing must catch.
-    fs.writeFileSync(path.join(workspace, 'f2.bin'), 'changed locally')
+    fs.writeFileSync(path.join(action.workspace, 'f2.bin'), 'changed locally')
     server.reset()
     vi.clearAllMocks()
     await run()
@@ -181,7 +156,7 @@ describe('re-runs', () => {
       'GET /libs/rr/f2.bin 200',
     ])
     expect(server.requests[0].url).toContain('deep=0')
-    expect(fs.readFileSync(path.join(workspace, 'f2.bin'), 'utf8')).toBe('content 2')
+    expect(fs.readFileSync(path.join(action.workspace, 'f2.bin'), 'utf8')).toBe('content 2')
     expect(output('downloaded')).toBe('6')
   })
 
@@ -189,7 +164,7 @@ describe('re-runs', () => {
     const noList = await startArtifactory({ listApi: false })
     try {
       names.forEach((n, i) => noList.setFile(n, `content ${i}`))
-      inputs = { ...inputs, url: noList.url, paths: names.join('\n') }
+      action.inputs = { ...action.inputs, url: noList.url, paths: names.join('\n') }
       await run()
       noList.reset()
       await run()
@@ -207,7 +182,7 @@ describe('re-runs', () => {
 describe('dry run', () => {
   it('plans and checks but requests no body and writes nothing', async () => {
     for (let i = 0; i < 5; i++) server.setFile(`libs/dry/d${i}.bin`, `content ${i}`)
-    inputs = { ...inputs, paths: 'libs/dry/*.bin => out/', 'dry-run': 'true' }
+    action.inputs = { ...action.inputs, paths: 'libs/dry/*.bin => out/', 'dry-run': 'true' }
     await run()
     expect(server.stats.bodyResponses).toBe(0)
     expect(server.requests.every((r) => r.method !== 'GET' || r.path.startsWith('/api/'))).toBe(
@@ -215,7 +190,7 @@ describe('dry run', () => {
     )
     expect(files()).toEqual([])
     expect(JSON.parse(output('files') as string)).toEqual(
-      Array.from({ length: 5 }, (_, i) => path.join(workspace, 'out', `d${i}.bin`)),
+      Array.from({ length: 5 }, (_, i) => path.join(action.workspace, 'out', `d${i}.bin`)),
     )
     expect(core.startGroup.mock.calls.map((c) => c[0])).toEqual([
       'Plan',
@@ -237,8 +212,8 @@ describe('patterns', () => {
   })
 
   it('expands **, * and ? with the File List API, honours exclude, keeps folders with flat: false', async () => {
-    inputs = {
-      ...inputs,
+    action.inputs = {
+      ...action.inputs,
       paths: 'libs/com/acme/app/1.4.?/**/*.jar => jars',
       exclude: 'libs/**/*-tests.jar',
       flat: 'false',
@@ -257,7 +232,7 @@ describe('patterns', () => {
       files: Object.fromEntries(server.files),
     })
     try {
-      inputs = { ...inputs, url: noList.url, paths: 'libs/com/acme/**/*.pom' }
+      action.inputs = { ...action.inputs, url: noList.url, paths: 'libs/com/acme/**/*.pom' }
       await run()
       expect(core.setFailed).not.toHaveBeenCalled()
       expect(files()).toEqual(['app-1.4.0.pom'])
@@ -270,7 +245,7 @@ describe('patterns', () => {
   })
 
   it('reports a pattern that matches nothing as a failure, and the other entries go on', async () => {
-    inputs.paths = 'libs/com/acme/**/*.war\nlibs/com/acme/app/1.5.0/app-1.5.0.jar'
+    action.inputs.paths = 'libs/com/acme/**/*.war\nlibs/com/acme/app/1.5.0/app-1.5.0.jar'
     await run()
     expect(files()).toEqual(['app-1.5.0.jar'])
     expect(core.error.mock.calls[0][0]).toContain("'libs/com/acme/**/*.war' matched no file")
@@ -283,7 +258,7 @@ describe('patterns', () => {
       hostileListing: { 'libs/h': ['/../../escape.bin'] },
     })
     try {
-      inputs = { ...inputs, url: hostile.url, paths: 'libs/h/**', flat: 'false' }
+      action.inputs = { ...action.inputs, url: hostile.url, paths: 'libs/h/**', flat: 'false' }
       await run()
       expect(files()).toEqual([])
       expect(core.error.mock.calls[0][0]).toContain("the server listed 'libs/h/../../escape.bin'")
@@ -299,7 +274,7 @@ describe('patterns', () => {
     const seen: string[][] = []
     for (let shard = 1; shard <= 3; shard++) {
       core.setOutput.mockClear()
-      inputs = { ...inputs, paths: 'libs/shard/*.bin', shard: `${shard}/3` }
+      action.inputs = { ...action.inputs, paths: 'libs/shard/*.bin', shard: `${shard}/3` }
       await run()
       seen.push(JSON.parse(output('files') as string))
     }
@@ -321,10 +296,14 @@ describe('hostile conditions', () => {
       server.setFaults('libs/r.bin', [
         { kind: 'redirect', location: `${storage.url}/signed/blob.bin?sig=abc123secret` },
       ])
-      inputs = { ...inputs, paths: 'libs/r.bin', 'access-token': 'artifactory-only-token' }
+      action.inputs = {
+        ...action.inputs,
+        paths: 'libs/r.bin',
+        'access-token': 'artifactory-only-token',
+      }
       await run()
       expect(core.setFailed).not.toHaveBeenCalled()
-      expect(fs.readFileSync(path.join(workspace, 'r.bin'), 'utf8')).toBe('from storage')
+      expect(fs.readFileSync(path.join(action.workspace, 'r.bin'), 'utf8')).toBe('from storage')
       // Verified with the checksum Artifactory gave on the redirect, not just kept.
       expect(logged().some((l) => l.startsWith('✓ libs/r.bin') && l.endsWith('sha256 ok'))).toBe(
         true,
@@ -353,7 +332,7 @@ describe('hostile conditions', () => {
           location: `${storage.url}/signed/evil.bin`,
         })),
       )
-      inputs = { ...inputs, paths: 'libs/e.bin' }
+      action.inputs = { ...action.inputs, paths: 'libs/e.bin' }
       await run()
       expect(core.error.mock.calls[0][0]).toContain('checksum mismatch')
       expect(files()).toEqual([])
@@ -365,8 +344,8 @@ describe('hostile conditions', () => {
   it('keeps URL credentials out of every channel', async () => {
     server.setFile('libs/u.bin', 'u')
     const origin = new URL(server.url)
-    inputs = {
-      ...inputs,
+    action.inputs = {
+      ...action.inputs,
       url: '',
       paths: `http://someone:hunter2-pass@${origin.host}/artifactory/libs/nope.bin?token=qs-secret-value`,
     }
@@ -382,9 +361,9 @@ describe('hostile conditions', () => {
   it('refuses a destination that leads outside target through an existing symlink', async () => {
     const outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-outside-'))
     try {
-      fs.symlinkSync(outside, path.join(workspace, 'link'))
+      fs.symlinkSync(outside, path.join(action.workspace, 'link'))
       server.setFile('libs/s.bin', 'sneaky')
-      inputs.paths = 'libs/s.bin => link/s.bin'
+      action.inputs.paths = 'libs/s.bin => link/s.bin'
       await run()
       expect(fs.readdirSync(outside)).toEqual([])
       expect(core.error.mock.calls[0][0]).toContain('through a symbolic link')
@@ -401,8 +380,8 @@ describe('hostile conditions', () => {
       latencyMs: 20,
     })
     try {
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url: picky.url,
         paths: names.join('\n'),
         concurrency: '32',

@@ -7,6 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { probeCaseInsensitive } from '../src/action/case-probe.ts'
 import { toolCacheFolder, toolCacheVersion } from '../src/action/tool-cache.ts'
@@ -15,8 +16,6 @@ vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
 let server: ArtifactoryServer
-let workspace: string
-let inputs: Record<string, string>
 
 beforeAll(async () => {
   server = await startArtifactory({})
@@ -24,23 +23,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
 })
-beforeEach(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-runners-'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+beforeEach(() => {
   server.reset()
-  core.summary.text = ''
-  inputs = { url: server.url, 'retry-delay': '0', 'progress-interval': '0' }
-  core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
 })
-afterEach(async () => {
-  delete process.env.GITHUB_STEP_SUMMARY
-  await fsp.rm(workspace, { recursive: true, force: true })
-})
+const action = useAction('artdl-runners-', () => ({ url: server.url }))
 
-const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
-const output = (name: string): string | undefined =>
-  core.setOutput.mock.calls.find((c) => c[0] === name)?.[1] as string | undefined
 /** Requests for file bodies, not listings. */
 const fileRequests = (): string[] =>
   server.requests.filter((r) => !r.path.startsWith('/api/')).map((r) => r.path)
@@ -61,7 +48,7 @@ describe('the case probe', () => {
     (await fsp.readdir(dir)).filter((f) => f.toLowerCase().includes('artdl-case-probe'))
 
   it.runIf(process.platform === 'linux')('finds a Linux target case-sensitive', async () => {
-    expect(await probeCaseInsensitive(workspace, 'linux')).toEqual({
+    expect(await probeCaseInsensitive(action.workspace, 'linux')).toEqual({
       caseInsensitive: false,
       how: 'probe',
     })
@@ -70,7 +57,7 @@ describe('the case probe', () => {
   it.runIf(process.platform === 'win32' || process.platform === 'darwin')(
     'finds the default Windows and macOS runner disks case-insensitive',
     async () => {
-      expect(await probeCaseInsensitive(workspace, process.platform)).toEqual({
+      expect(await probeCaseInsensitive(action.workspace, process.platform)).toEqual({
         caseInsensitive: true,
         how: 'probe',
       })
@@ -78,40 +65,41 @@ describe('the case probe', () => {
   )
 
   it('asks the file system, not the platform name', async () => {
-    const expected = (await probeCaseInsensitive(workspace, process.platform)).caseInsensitive
+    const expected = (await probeCaseInsensitive(action.workspace, process.platform))
+      .caseInsensitive
     const other = process.platform === 'win32' ? 'linux' : 'win32'
-    expect(await probeCaseInsensitive(workspace, other)).toEqual({
+    expect(await probeCaseInsensitive(action.workspace, other)).toEqual({
       caseInsensitive: expected,
       how: 'probe',
     })
   })
 
   it('probes the nearest existing parent of a target not created yet, and leaves nothing', async () => {
-    const target = path.join(workspace, 'not', 'yet', 'there')
+    const target = path.join(action.workspace, 'not', 'yet', 'there')
     const probe = await probeCaseInsensitive(target, process.platform)
     expect(probe.how).toBe('probe')
-    expect(fs.existsSync(path.join(workspace, 'not'))).toBe(false)
-    expect(await leftovers(workspace)).toEqual([])
+    expect(fs.existsSync(path.join(action.workspace, 'not'))).toBe(false)
+    expect(await leftovers(action.workspace)).toEqual([])
   })
 
   it('writes nothing in a dry run and takes the platform default', async () => {
-    expect(await probeCaseInsensitive(workspace, 'win32', { write: false })).toEqual({
+    expect(await probeCaseInsensitive(action.workspace, 'win32', { write: false })).toEqual({
       caseInsensitive: true,
       how: 'default',
       reason: 'a dry run writes nothing',
     })
-    expect(await probeCaseInsensitive(workspace, 'linux', { write: false })).toMatchObject({
+    expect(await probeCaseInsensitive(action.workspace, 'linux', { write: false })).toMatchObject({
       caseInsensitive: false,
       how: 'default',
     })
-    expect(await leftovers(workspace)).toEqual([])
+    expect(await leftovers(action.workspace)).toEqual([])
   })
 
   // Permission bits do not stop root, and Windows ignores them.
   it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
     'falls back to the platform default when it cannot write there',
     async () => {
-      const locked = path.join(workspace, 'locked')
+      const locked = path.join(action.workspace, 'locked')
       await fsp.mkdir(locked)
       await fsp.chmod(locked, 0o555)
       try {
@@ -133,35 +121,35 @@ describe('a listing with a name Windows cannot create', () => {
   })
 
   it('fails that entry alone on Windows, naming the file and the reason, before downloading it', async () => {
-    inputs = { ...inputs, paths: 'src/lib/*.c => c/\nlibs/ok.txt' }
+    action.inputs = { ...action.inputs, paths: 'src/lib/*.c => c/\nlibs/ok.txt' }
     await runAs('win32')
     const message =
       "the server listed 'src/lib/aux.c', which cannot be written on Windows (as 'c/aux.c'): 'aux.c' uses 'aux', a device name reserved on Windows; refusing the whole entry (add it to 'exclude' to download the rest)"
     expect(logged()).toContain(`✗ line 1 'src/lib/*.c': ${message}`)
     expect(core.error.mock.calls.map((c) => c[0])).toContainEqual(expect.stringContaining(message))
     expect(fileRequests()).toEqual(['/libs/ok.txt'])
-    expect(fs.readFileSync(path.join(workspace, 'ok.txt'), 'utf8')).toBe('ok')
-    expect(fs.existsSync(path.join(workspace, 'c'))).toBe(false)
+    expect(fs.readFileSync(path.join(action.workspace, 'ok.txt'), 'utf8')).toBe('ok')
+    expect(fs.existsSync(path.join(action.workspace, 'c'))).toBe(false)
     expect(output('failed')).toBe('1')
     expect(core.setFailed).toHaveBeenCalled()
   })
 
   it('downloads the rest of the entry when exclude leaves the name out', async () => {
-    inputs = { ...inputs, paths: 'src/lib/*.c => c/', exclude: '**/aux.c' }
+    action.inputs = { ...action.inputs, paths: 'src/lib/*.c => c/', exclude: '**/aux.c' }
     await runAs('win32')
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(fileRequests()).toEqual(['/src/lib/main.c'])
   })
 
   it('downloads such names on Linux and macOS', async () => {
-    inputs = { ...inputs, paths: 'src/lib/*.c => c/' }
+    action.inputs = { ...action.inputs, paths: 'src/lib/*.c => c/' }
     await runAs('linux')
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(fileRequests().sort()).toEqual(['/src/lib/aux.c', '/src/lib/main.c'])
   })
 
   it('refuses an explicit file Windows cannot create before any request', async () => {
-    inputs = { ...inputs, paths: 'libs/ok.txt\nlibs/ok.txt => out/report?.txt' }
+    action.inputs = { ...action.inputs, paths: 'libs/ok.txt\nlibs/ok.txt => out/report?.txt' }
     await runAs('win32')
     expect(core.setFailed).toHaveBeenCalledWith(
       "Input 'paths' line 2 ('out/report?.txt'): the destination cannot exist on Windows: 'report?.txt' contains '?', which Windows does not allow in file names",
@@ -178,16 +166,20 @@ describe('a case clash', () => {
 
   it('is refused before any download on a case-insensitive target', async () => {
     // A dry run does not probe, so the Windows default (insensitive) applies even here.
-    inputs = { ...inputs, paths: 'libs/a/README.txt\nlibs/b/readme.txt', 'dry-run': 'true' }
+    action.inputs = {
+      ...action.inputs,
+      paths: 'libs/a/README.txt\nlibs/b/readme.txt',
+      'dry-run': 'true',
+    }
     await runAs('win32')
     expect(core.setFailed).toHaveBeenCalledWith(
-      `'libs/a/README.txt' (line 1) and 'libs/b/readme.txt' (line 2) would write ${path.join(workspace, 'README.txt')} and ${path.join(workspace, 'readme.txt')}, which differ only in case and are one file on this case-insensitive target; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+      `'libs/a/README.txt' (line 1) and 'libs/b/readme.txt' (line 2) would write ${path.join(action.workspace, 'README.txt')} and ${path.join(action.workspace, 'readme.txt')}, which differ only in case and are one file on this case-insensitive target; give one of them a DEST (SOURCE => DEST) or use flat: false`,
     )
     expect(server.requests).toEqual([])
   })
 
   it('is refused for names from listings too', async () => {
-    inputs = { ...inputs, paths: 'libs/*/*.txt', 'dry-run': 'true' }
+    action.inputs = { ...action.inputs, paths: 'libs/*/*.txt', 'dry-run': 'true' }
     await runAs('darwin')
     expect(core.setFailed).toHaveBeenCalledWith(expect.stringContaining('differ only in case'))
     expect(fileRequests()).toEqual([])
@@ -196,11 +188,11 @@ describe('a case clash', () => {
   it.runIf(process.platform === 'linux')(
     'is no clash where the probe finds the target case-sensitive, whatever the platform says',
     async () => {
-      inputs = { ...inputs, paths: 'libs/a/README.txt\nlibs/b/readme.txt' }
+      action.inputs = { ...action.inputs, paths: 'libs/a/README.txt\nlibs/b/readme.txt' }
       await runAs('darwin')
       expect(core.setFailed).not.toHaveBeenCalled()
-      expect(fs.readFileSync(path.join(workspace, 'README.txt'), 'utf8')).toBe('a')
-      expect(fs.readFileSync(path.join(workspace, 'readme.txt'), 'utf8')).toBe('b')
+      expect(fs.readFileSync(path.join(action.workspace, 'README.txt'), 'utf8')).toBe('a')
+      expect(fs.readFileSync(path.join(action.workspace, 'readme.txt'), 'utf8')).toBe('b')
     },
   )
 })
@@ -208,9 +200,9 @@ describe('a case clash', () => {
 describe('the tool cache', () => {
   let cache: string
   beforeEach(() => {
-    cache = path.join(workspace, 'runner-tool-cache')
+    cache = path.join(action.workspace, 'runner-tool-cache')
     process.env.RUNNER_TOOL_CACHE = cache
-    process.env.RUNNER_TEMP = path.join(workspace, 'runner-temp')
+    process.env.RUNNER_TEMP = path.join(action.workspace, 'runner-temp')
     server.setFile('tools/tool.bin', 'the tool')
   })
   afterEach(() => {
@@ -218,13 +210,18 @@ describe('the tool cache', () => {
     delete process.env.RUNNER_TEMP
   })
 
-  /** One run in a fresh workspace, as a second job on the same runner would be. */
+  /** One run in a fresh action.workspace, as a second job on the same runner would be. */
   async function runInFreshWorkspace(toolCache: string): Promise<void> {
-    const ws = await fsp.mkdtemp(path.join(workspace, 'ws-'))
+    const ws = await fsp.mkdtemp(path.join(action.workspace, 'ws-'))
     process.env.GITHUB_WORKSPACE = ws
     vi.clearAllMocks()
     server.reset()
-    inputs = { ...inputs, paths: 'tools/tool.bin', target: 'tool', 'tool-cache': toolCache }
+    action.inputs = {
+      ...action.inputs,
+      paths: 'tools/tool.bin',
+      target: 'tool',
+      'tool-cache': toolCache,
+    }
     await run()
   }
 
@@ -289,7 +286,7 @@ describe('the tool cache', () => {
 
   it('names folders as @actions/tool-cache does, for every kind of version', async () => {
     const tc = await import('@actions/tool-cache')
-    const src = path.join(workspace, 'src')
+    const src = path.join(action.workspace, 'src')
     await fsp.mkdir(src)
     await fsp.writeFile(path.join(src, 'f'), 'x')
     for (const version of [

@@ -1,24 +1,17 @@
 // The local server's AQL: what the spec tests rely on it to answer as Artifactory does.
 import { describe, expect, it } from 'vitest'
 import { runAql, type AqlItem } from '../server/aql.ts'
+import { aqlItem } from '../__fixtures__/aql-item.ts'
 
-const item = (p: string, extra: Partial<AqlItem> = {}): AqlItem => {
-  const parts = p.split('/')
-  return {
-    repo: parts[0],
-    path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
-    name: parts[parts.length - 1],
-    size: 1,
+const item = (p: string, extra: Partial<AqlItem> = {}): AqlItem =>
+  aqlItem(p, {
     sha256: 'a'.repeat(64),
     sha1: 'b'.repeat(40),
     md5: 'c'.repeat(32),
     created: '2026-01-01T00:00:00.000Z',
     modified: '2026-01-01T00:00:00.000Z',
-    properties: {},
-    builds: [],
     ...extra,
-  }
-}
+  })
 const items = [
   item('m1/a/x.jar', { created: '2026-03-01', properties: { os: ['linux', 'mac'] } }),
   item('m2/a/y.jar', { created: '2026-02-01', builds: [{ name: 'app', number: '1' }] }),

@@ -1,10 +1,8 @@
 // Text a server chose, fed hostile: it must never start a workflow command, split a log line,
 // colour the terminal, or become a link or HTML in the job summary.
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { markdownCode, markdownText, serverText } from '../src/common/server-text.ts'
 import { artifactoryErrorMessage } from '../src/artifactory/error-body.ts'
 import { startArtifactory } from '../server/index.ts'
@@ -116,17 +114,7 @@ describe('error bodies', () => {
 })
 
 describe('a 503 whose body forges commands', () => {
-  let workspace: string
-  beforeEach(async () => {
-    workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-hostile-'))
-    process.env.GITHUB_WORKSPACE = workspace
-    process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
-    core.summary.text = ''
-  })
-  afterEach(async () => {
-    delete process.env.GITHUB_STEP_SUMMARY
-    await fsp.rm(workspace, { recursive: true, force: true })
-  })
+  const action = useAction('artdl-hostile-')
 
   const hostileServer = () =>
     startArtifactory({
@@ -142,14 +130,12 @@ describe('a 503 whose body forges commands', () => {
   it('reaches the log, annotations, outputs and summary as text, in-process', async () => {
     const server = await hostileServer()
     try {
-      const inputs: Record<string, string> = {
+      action.inputs = {
+        ...action.inputs,
         url: server.url,
         paths: 'libs/a.bin\nlibs/dir/*.bin',
         retries: '1',
-        'retry-delay': '0',
-        'progress-interval': '0',
       }
-      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
       await run()
       // Each call is one line the runner reads: none may carry a command.
       const lines = [core.info, core.debug, core.warning, core.error, core.setFailed]
@@ -159,7 +145,7 @@ describe('a 503 whose body forges commands', () => {
       expect(lines.filter(isCommand)).toEqual([])
       const titles = core.error.mock.calls.map((c) => String(c[1]?.title ?? ''))
       expect(titles.filter(isCommand)).toEqual([])
-      const errors = String(core.setOutput.mock.calls.find((c) => c[0] === 'errors')?.[1])
+      const errors = String(output('errors'))
       expect(errors).toContain('pwned')
       expect(errors).not.toContain('::')
       expect(errors).not.toMatch(/\\n::/)
@@ -180,15 +166,9 @@ describe('a 503 whose body forges commands', () => {
       },
     })
     try {
-      const inputs: Record<string, string> = {
-        url: server.url,
-        paths: 'libs/dir/*.bin',
-        'retry-delay': '0',
-        'progress-interval': '0',
-      }
-      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
+      action.inputs = { ...action.inputs, url: server.url, paths: 'libs/dir/*.bin' }
       await run()
-      const lines = core.info.mock.calls.map((c) => String(c[0])).flatMap(runnerLines)
+      const lines = logged().flatMap(runnerLines)
       expect(lines.some((l) => l.includes('the server listed'))).toBe(true)
       expect(lines.filter(isCommand)).toEqual([])
       expect(core.summary.text).toContain('the server listed')

@@ -6,8 +6,9 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { filesIn, logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
@@ -32,8 +33,6 @@ const FILES: Record<string, string> = {
 }
 
 let server: ArtifactoryServer
-let workspace: string
-let inputs: Record<string, string>
 let bundle: Buffer
 
 beforeAll(async () => {
@@ -78,31 +77,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
 })
-beforeEach(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-spec-'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+beforeEach(() => {
   server.reset()
-  core.summary.text = ''
-  inputs = { url: server.url, 'retry-delay': '0', 'progress-interval': '0' }
-  core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
 })
-afterEach(async () => {
-  delete process.env.GITHUB_STEP_SUMMARY
-  await fsp.rm(workspace, { recursive: true, force: true })
-})
+const action = useAction('artdl-spec-', () => ({ url: server.url }))
 
 const spec = (...files: unknown[]): string => JSON.stringify({ files })
-const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
-const output = (name: string): string | undefined =>
-  core.setOutput.mock.calls.find((c) => c[0] === name)?.[1] as string | undefined
-const files = (dir = workspace): string[] =>
-  fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name !== 'summary.md' && !e.name.endsWith('.json'))
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort()
-const read = (rel: string): string => fs.readFileSync(path.join(workspace, rel), 'utf8')
+/** The downloaded files: not the step summary, nor spec files the test wrote. */
+const files = (dir = action.workspace): string[] => filesIn(dir).filter((f) => !f.endsWith('.json'))
+const read = (rel: string): string => fs.readFileSync(path.join(action.workspace, rel), 'utf8')
 const queries = (s = server): string[] =>
   s.requests.filter((r) => r.path === '/api/search/aql').map((r) => r.body as string)
 const succeeded = (): void => {
@@ -112,7 +95,7 @@ const succeeded = (): void => {
 
 describe('plain patterns', () => {
   it('resolve through the File List API with JFrog CLI matching and layout', async () => {
-    inputs.spec = spec({
+    action.inputs.spec = spec({
       pattern: 'libs/app/*.jar',
       target: 'out/',
       exclusions: ['libs/app/*-test.jar'],
@@ -129,11 +112,11 @@ describe('plain patterns', () => {
     expect(server.requests.filter((r) => r.path.startsWith('/api/')).map((r) => r.url)).toEqual([
       '/artifactory/api/storage/libs/app?list&deep=1&listFolders=0',
     ])
-    expect(logged()).toContain(`1 entry requested → 3 files, 21 B, into ${workspace}`)
+    expect(logged()).toContain(`1 entry requested → 3 files, 21 B, into ${action.workspace}`)
   })
 
   it('honour flat, recursive false, a file target, and placeholders with literal parentheses', async () => {
-    inputs.spec = spec(
+    action.inputs.spec = spec(
       { pattern: 'libs/app/docs/*', target: 'flat/', flat: 'true' },
       { pattern: 'libs/*', target: 'top/', recursive: false },
       { pattern: 'libs/app/1.0/app-1.0.jar', target: 'renamed/app.jar', flat: true },
@@ -148,8 +131,11 @@ describe('plain patterns', () => {
 
 describe('entries that match nothing or clash', () => {
   it('fail that entry by its position; the others are downloaded', async () => {
-    inputs.spec = spec({ pattern: 'libs/app/docs/*' }, { pattern: 'libs/app/*', recursive: false })
-    inputs['fail-on-error'] = 'false'
+    action.inputs.spec = spec(
+      { pattern: 'libs/app/docs/*' },
+      { pattern: 'libs/app/*', recursive: false },
+    )
+    action.inputs['fail-on-error'] = 'false'
     await run()
     expect(files()).toEqual(['app/docs/readme.txt'])
     expect(logged()).toContain(
@@ -161,20 +147,25 @@ describe('entries that match nothing or clash', () => {
   })
 
   it('are planned with paths, and a clash between them names both', async () => {
-    inputs.paths = 'libs/app/docs/readme.txt => docs/readme.txt'
-    inputs.spec = spec({ pattern: 'libs/tools/cli-linux', target: 'docs/', flat: true })
+    action.inputs.paths = 'libs/app/docs/readme.txt => docs/readme.txt'
+    action.inputs.spec = spec({ pattern: 'libs/tools/cli-linux', target: 'docs/', flat: true })
     await run()
     succeeded()
     expect(files()).toEqual(['docs/cli-linux', 'docs/readme.txt'])
     // The spec entry's size is listed; the paths entry's is not known before its download.
-    expect(logged()).toContain(`2 entries requested → 2 files, 9 B known so far, into ${workspace}`)
+    expect(logged()).toContain(
+      `2 entries requested → 2 files, 9 B known so far, into ${action.workspace}`,
+    )
 
     vi.clearAllMocks()
-    core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
-    inputs.spec = spec({ pattern: 'libs/tools/cli-linux', target: 'docs/readme.txt', flat: true })
+    action.inputs.spec = spec({
+      pattern: 'libs/tools/cli-linux',
+      target: 'docs/readme.txt',
+      flat: true,
+    })
     await run()
     expect(core.setFailed).toHaveBeenCalledWith(
-      `'libs/app/docs/readme.txt' (line 1) and 'libs/tools/cli-linux' (spec entry 1) would both write ${path.join(workspace, 'docs', 'readme.txt')}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
+      `'libs/app/docs/readme.txt' (line 1) and 'libs/tools/cli-linux' (spec entry 1) would both write ${path.join(action.workspace, 'docs', 'readme.txt')}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
     )
   })
 })
@@ -182,17 +173,17 @@ describe('entries that match nothing or clash', () => {
 describe('inputs', () => {
   it('reads a spec file with spec-vars', async () => {
     await fsp.writeFile(
-      path.join(workspace, 'dl.json'),
+      path.join(action.workspace, 'dl.json'),
       spec({ pattern: 'libs/app/${ver}/*.jar', target: '${dir}/', flat: true }),
     )
-    inputs = { ...inputs, spec: 'dl.json', 'spec-vars': 'ver=1.1;dir=a\\;b' }
+    action.inputs = { ...action.inputs, spec: 'dl.json', 'spec-vars': 'ver=1.1;dir=a\\;b' }
     await run()
     succeeded()
     expect(files()).toEqual(['a;b/app-1.1.jar'])
   })
 
   it('refuses a bad spec before any request', async () => {
-    inputs.spec = spec({ pattern: 'libs/app/*' }, { pattern: 'libs/x', bundle: 'b/1' })
+    action.inputs.spec = spec({ pattern: 'libs/app/*' }, { pattern: 'libs/x', bundle: 'b/1' })
     await run()
     expect(core.setFailed).toHaveBeenCalledWith(
       "Input 'spec' entry 2: field 'bundle' is not supported by this action",
@@ -203,13 +194,19 @@ describe('inputs', () => {
 
 describe('dry run and shards', () => {
   it('plans a spec without downloading', async () => {
-    inputs = { ...inputs, spec: spec({ pattern: 'libs/tools/*', target: 't/' }), 'dry-run': 'true' }
+    action.inputs = {
+      ...action.inputs,
+      spec: spec({ pattern: 'libs/tools/*', target: 't/' }),
+      'dry-run': 'true',
+    }
     await run()
     succeeded()
     expect(server.stats.bodyResponses).toBe(0)
     expect(files()).toEqual([])
     expect(JSON.parse(output('files') as string)).toEqual(
-      ['cli-linux', 'cli-mac', 'cli-win.exe'].map((f) => path.join(workspace, 't', 'tools', f)),
+      ['cli-linux', 'cli-mac', 'cli-win.exe'].map((f) =>
+        path.join(action.workspace, 't', 'tools', f),
+      ),
     )
   })
 
@@ -217,8 +214,7 @@ describe('dry run and shards', () => {
     const seen: string[] = []
     for (const shard of ['1/2', '2/2']) {
       vi.clearAllMocks()
-      core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
-      inputs = { ...inputs, spec: spec({ pattern: 'libs/app/*' }), shard }
+      action.inputs = { ...action.inputs, spec: spec({ pattern: 'libs/app/*' }), shard }
       await run()
       succeeded()
       seen.push(...(JSON.parse(output('files') as string) as string[]))
@@ -230,7 +226,7 @@ describe('dry run and shards', () => {
 
 describe('selections through AQL', () => {
   it('selects a build by number and the latest build by started', async () => {
-    inputs.spec = spec(
+    action.inputs.spec = spec(
       { pattern: '*', build: 'app/10', target: 'b10/', flat: true },
       { pattern: 'libs/app/*.jar', build: 'app', target: 'latest/', flat: true },
     )
@@ -245,7 +241,7 @@ describe('selections through AQL', () => {
   })
 
   it('says by name that a build does not exist', async () => {
-    inputs.spec = spec({ pattern: '*', build: 'nope' }, { pattern: '*', build: 'app/77' })
+    action.inputs.spec = spec({ pattern: '*', build: 'nope' }, { pattern: '*', build: 'app/77' })
     await run()
     expect(core.error.mock.calls.map((c) => c[0])).toEqual([
       "spec entry 1: build lookup: build 'nope' does not exist (1 attempt)",
@@ -255,7 +251,7 @@ describe('selections through AQL', () => {
   })
 
   it('selects by props (every listed value) and drops by excludeProps', async () => {
-    inputs.spec = spec(
+    action.inputs.spec = spec(
       { pattern: 'libs/tools/*', props: 'os=linux,mac', target: 'both/', flat: true },
       {
         pattern: 'libs/*',
@@ -279,7 +275,7 @@ describe('selections through AQL', () => {
   })
 
   it('downloads the latest with sortBy created, sortOrder desc, limit 1', async () => {
-    inputs.spec = spec(
+    action.inputs.spec = spec(
       {
         pattern: 'libs/app/*/app-*.jar',
         exclusions: ['*-test.jar'],
@@ -308,7 +304,7 @@ describe('selections through AQL', () => {
   })
 
   it('resolves an aql entry as written, with target, flat and explode', async () => {
-    inputs.spec = spec(
+    action.inputs.spec = spec(
       {
         aql: { 'items.find': { repo: 'libs', path: 'dist', name: 'tool.tgz' } },
         target: 'tool/',
@@ -327,7 +323,7 @@ describe('selections through AQL', () => {
   })
 
   it('says when a query is too long for Artifactory, without sending it', async () => {
-    inputs.spec = spec({ pattern: 'libs/*', props: `k=${'v'.repeat(6000)}` })
+    action.inputs.spec = spec({ pattern: 'libs/*', props: `k=${'v'.repeat(6000)}` })
     await run()
     expect(core.error.mock.calls[0][0]).toMatch(
       /^spec entry 1: its AQL query is 6150 characters; Artifactory refuses queries over 6000 /,
@@ -338,8 +334,8 @@ describe('selections through AQL', () => {
   it('retries AQL when the server answers 429', async () => {
     const busy = await startArtifactory({ files: FILES, aqlFailures: 2 })
     try {
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url: busy.url,
         spec: spec({ aql: { 'items.find': { name: 'cli-mac' } } }),
       }
@@ -358,7 +354,7 @@ describe('selections through AQL', () => {
 
 describe('virtual repositories', () => {
   it('resolve a spec pattern through AQL and download through the virtual', async () => {
-    inputs.spec = spec(
+    action.inputs.spec = spec(
       { pattern: 'virt/shared/*', target: 'v/' },
       {
         pattern: 'virt/shared/*.bin',
@@ -391,7 +387,7 @@ describe('virtual repositories', () => {
   })
 
   it('resolve a paths pattern, keeping the virtual name in the layout', async () => {
-    inputs = { ...inputs, paths: 'virt/shared/*.bin', flat: 'false' }
+    action.inputs = { ...action.inputs, paths: 'virt/shared/*.bin', flat: 'false' }
     await run()
     succeeded()
     expect(files()).toEqual(['virt/shared/dup.bin', 'virt/shared/one.bin', 'virt/shared/two.bin'])
@@ -406,8 +402,8 @@ describe('cancellation', () => {
       onRequest: (r) => (r.path === '/api/search/aql' ? { kind: 'delay', ms: 5000 } : undefined),
     })
     try {
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url: slow.url,
         paths: 'libs/app/*/*.jar',
         spec: spec({ pattern: 'libs/*', props: 'release=true' }),
@@ -434,7 +430,7 @@ describe('names from the server', () => {
       hostileListing: { 'libs/h': ['/../../escape.bin'] },
     })
     try {
-      inputs = { ...inputs, url: hostile.url, spec: spec({ pattern: 'libs/h/*' }) }
+      action.inputs = { ...action.inputs, url: hostile.url, spec: spec({ pattern: 'libs/h/*' }) }
       await run()
       expect(core.error.mock.calls[0][0]).toBe(
         "spec entry 1: the server named 'libs/h/../../escape.bin', which contains a '.' or '..' segment; refusing the whole entry (1 attempt)",

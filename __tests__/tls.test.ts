@@ -2,11 +2,11 @@
 // local server speaking TLS with the test-only certificates in __fixtures__/tls.
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { errors, everyChannel, logged, useAction } from '../__fixtures__/action-harness.ts'
 import {
   startArtifactory,
   startProxy,
@@ -29,8 +29,6 @@ const body = (n: number, seed = 7): Buffer => {
 }
 
 let server: ArtifactoryServer
-let workspace: string
-let inputs: Record<string, string>
 
 beforeAll(async () => {
   server = await startArtifactory({ tls: true })
@@ -38,39 +36,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
 })
-beforeEach(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-tls-'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.GITHUB_STEP_SUMMARY = path.join(workspace, 'summary.md')
+beforeEach(() => {
   server.reset()
-  core.summary.text = ''
-  inputs = {
-    url: server.url,
-    'retry-delay': '0',
-    'progress-interval': '0',
-    'ca-certificates': tlsFixtures.ca,
-  }
-  core.getInput.mockImplementation((name: string) => inputs[name] ?? '')
 })
-afterEach(async () => {
-  vi.clearAllMocks()
-  delete process.env.GITHUB_STEP_SUMMARY
-  await fsp.rm(workspace, { recursive: true, force: true })
-})
+const action = useAction('artdl-tls-', () => ({
+  url: server.url,
+  'ca-certificates': tlsFixtures.ca,
+}))
 
-const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
-const errors = (): string[] => core.error.mock.calls.map((c) => String(c[0]))
-const everyChannel = (): string =>
-  JSON.stringify([
-    core.info.mock.calls,
-    core.warning.mock.calls,
-    core.error.mock.calls,
-    core.setFailed.mock.calls,
-    core.setOutput.mock.calls,
-    core.debug.mock.calls,
-    core.summary.text,
-  ])
-const read = (f: string): Buffer => fs.readFileSync(path.join(workspace, f))
+const read = (f: string): Buffer => fs.readFileSync(path.join(action.workspace, f))
 const gets = (s: ArtifactoryServer, p: string) =>
   s.requests.filter((r) => r.method === 'GET' && r.path === `/${p}`)
 
@@ -82,8 +56,8 @@ async function withServer(
 ): Promise<void> {
   const s = await startArtifactory({ tls, files: { 'libs/a.bin': 'over tls' }, ...extra })
   try {
-    inputs.url = s.url
-    inputs.paths = 'libs/a.bin'
+    action.inputs.url = s.url
+    action.inputs.paths = 'libs/a.bin'
     await fn(s)
   } finally {
     await s.close()
@@ -94,7 +68,7 @@ describe('downloads over HTTPS', () => {
   it('downloads and verifies files, and logs the extra CA by subject only', async () => {
     server.setFile('libs/one.bin', body(5000))
     server.setFile('libs/two.bin', body(7000, 2))
-    inputs.paths = 'libs/one.bin\nlibs/two.bin'
+    action.inputs.paths = 'libs/one.bin\nlibs/two.bin'
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(server.url.startsWith('https://127.0.0.1:')).toBe(true)
@@ -110,7 +84,12 @@ describe('downloads over HTTPS', () => {
   it('splits a large file into ranges', async () => {
     const data = body(3 * 1024 * 1024 + 5)
     server.setFile('libs/large.bin', data)
-    inputs = { ...inputs, paths: 'libs/large.bin', split: '4', 'split-min-size': '512KiB' }
+    action.inputs = {
+      ...action.inputs,
+      paths: 'libs/large.bin',
+      split: '4',
+      'split-min-size': '512KiB',
+    }
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(read('large.bin').equals(data)).toBe(true)
@@ -123,7 +102,7 @@ describe('downloads over HTTPS', () => {
     const data = body(200_000, 5)
     server.setFile('libs/cut.bin', data)
     server.setFaults('libs/cut.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
-    inputs.paths = 'libs/cut.bin'
+    action.inputs.paths = 'libs/cut.bin'
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     const [first, second] = gets(server, 'libs/cut.bin')
@@ -137,11 +116,11 @@ describe('downloads over HTTPS', () => {
     server.setFile('libs/p/x1.jar', 'x1')
     server.setFile('libs/p/x2.jar', 'x2')
     server.setFile('libs/p/x3.txt', 'x3')
-    inputs.paths = 'libs/p/*.jar'
+    action.inputs.paths = 'libs/p/*.jar'
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(server.requests.some((r) => r.path.startsWith('/api/storage/libs/p'))).toBe(true)
-    expect(fs.readdirSync(workspace).filter((f) => f.endsWith('.jar'))).toEqual([
+    expect(fs.readdirSync(action.workspace).filter((f) => f.endsWith('.jar'))).toEqual([
       'x1.jar',
       'x2.jar',
     ])
@@ -154,7 +133,7 @@ describe('downloads over HTTPS', () => {
         process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'https://id-token.invalid/'
         core.getIDToken.mockResolvedValue('the-id-token')
         try {
-          inputs['oidc-provider-name'] = 'github'
+          action.inputs['oidc-provider-name'] = 'github'
           await run()
         } finally {
           delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL
@@ -176,8 +155,8 @@ describe('downloads over HTTPS', () => {
     process.env.HTTPS_PROXY = proxy.url
     try {
       server.setFile('libs/px.bin', 'through the tunnel')
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url: `https://artifactory.internal:${server.port}/artifactory`,
         paths: 'libs/px.bin',
       }
@@ -198,8 +177,8 @@ describe('downloads over HTTPS', () => {
     process.env.HTTPS_PROXY = proxy.url
     try {
       server.setFile('libs/tp.bin', 'through a TLS proxy')
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url: `https://artifactory.internal:${server.port}/artifactory`,
         paths: 'libs/tp.bin',
       }
@@ -216,8 +195,8 @@ describe('downloads over HTTPS', () => {
 
   it('presents the client certificate to a server that requires one', async () => {
     await withServer({ clientCertificate: 'require' }, async () => {
-      inputs['client-certificate'] = tlsFixtures.clientCert
-      inputs['client-key'] = tlsFixtures.clientKey
+      action.inputs['client-certificate'] = tlsFixtures.clientCert
+      action.inputs['client-key'] = tlsFixtures.clientKey
       await run()
       expect(core.setFailed).not.toHaveBeenCalled()
       expect(read('a.bin').toString()).toBe('over tls')
@@ -232,9 +211,9 @@ describe('downloads over HTTPS', () => {
       const proxy = await startProxy({ hosts: { 'artifactory.internal': '127.0.0.1' } })
       process.env.HTTPS_PROXY = proxy.url
       try {
-        inputs.url = `https://artifactory.internal:${s.port}/artifactory`
-        inputs['client-certificate'] = tlsFixtures.clientCert
-        inputs['client-key'] = tlsFixtures.clientKey
+        action.inputs.url = `https://artifactory.internal:${s.port}/artifactory`
+        action.inputs['client-certificate'] = tlsFixtures.clientCert
+        action.inputs['client-key'] = tlsFixtures.clientKey
         await run()
         expect(core.setFailed).not.toHaveBeenCalled()
         expect(read('a.bin').toString()).toBe('over tls')
@@ -248,8 +227,8 @@ describe('downloads over HTTPS', () => {
 
   it('masks the client key and each of its lines, and never logs it', async () => {
     await withServer({ clientCertificate: 'require' }, async () => {
-      inputs['client-certificate'] = tlsFixtures.clientCert
-      inputs['client-key'] = tlsFixtures.clientKey
+      action.inputs['client-certificate'] = tlsFixtures.clientCert
+      action.inputs['client-key'] = tlsFixtures.clientKey
       await run()
       const masked = core.setSecret.mock.calls.map((c) => c[0])
       expect(masked).toContain(tlsFixtures.clientKey)
@@ -266,7 +245,7 @@ describe('downloads over HTTPS', () => {
 describe('certificate failures are not retried', () => {
   /** Runs the step with 3 retries and returns its one annotation. */
   async function failure(s: ArtifactoryServer): Promise<string> {
-    inputs.retries = '3'
+    action.inputs.retries = '3'
     await run()
     expect(core.setFailed).toHaveBeenCalled()
     expect(errors()).toHaveLength(1)
@@ -280,13 +259,13 @@ describe('certificate failures are not retried', () => {
 
   it('an untrusted server certificate says to set ca-certificates, and works once it is set', async () => {
     await withServer({}, async (s) => {
-      delete inputs['ca-certificates']
+      delete action.inputs['ca-certificates']
       expect(await failure(s)).toBe(
         `the server's certificate for 127.0.0.1:${s.port} is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE): set input 'ca-certificates' to the PEM of the CA that issued it, or NODE_EXTRA_CA_CERTS in the step's env (1 attempt)`,
       )
       expect(s.stats.connections).toBe(1)
       vi.clearAllMocks()
-      inputs['ca-certificates'] = tlsFixtures.ca
+      action.inputs['ca-certificates'] = tlsFixtures.ca
       await run()
       expect(core.setFailed).not.toHaveBeenCalled()
       expect(read('a.bin').toString()).toBe('over tls')
@@ -295,8 +274,8 @@ describe('certificate failures are not retried', () => {
 
   it('a CA file that holds another CA still fails, saying to check it', async () => {
     await withServer({}, async (s) => {
-      fs.writeFileSync(path.join(workspace, 'other-ca.pem'), tlsFixtures.clientCa)
-      inputs['ca-certificates'] = 'other-ca.pem'
+      fs.writeFileSync(path.join(action.workspace, 'other-ca.pem'), tlsFixtures.clientCa)
+      action.inputs['ca-certificates'] = 'other-ca.pem'
       expect(await failure(s)).toContain(
         "is not trusted, even with 'ca-certificates' (UNABLE_TO_VERIFY_LEAF_SIGNATURE): check that 'ca-certificates' holds the CA that issued it",
       )
@@ -342,8 +321,8 @@ describe('certificate failures are not retried', () => {
 
   it('nginx: a client certificate from a CA it does not trust is refused', async () => {
     await withServer({ clientCertificate: 'nginx' }, async (s) => {
-      inputs['client-certificate'] = tlsFixtures.strangerCert
-      inputs['client-key'] = tlsFixtures.strangerKey
+      action.inputs['client-certificate'] = tlsFixtures.strangerCert
+      action.inputs['client-key'] = tlsFixtures.strangerKey
       expect(await failure(s)).toBe(
         "the server refused the client certificate (HTTP 400 The SSL certificate error): check that 'client-certificate' is signed by a CA the server trusts, is valid, and matches 'client-key' (1 attempt)",
       )
@@ -353,8 +332,8 @@ describe('certificate failures are not retried', () => {
 
   it('a listing refused for a certificate fails its entry the same way', async () => {
     await withServer({ clientCertificate: 'nginx' }, async (s) => {
-      inputs.paths = 'libs/*.bin'
-      inputs.retries = '3'
+      action.inputs.paths = 'libs/*.bin'
+      action.inputs.retries = '3'
       await run()
       // nginx's 400 is no "File List API not available here": the listing ends at once, with
       // no AQL search that nginx would refuse the same way.
@@ -412,8 +391,8 @@ describe.skipIf(!opensslServer())("against OpenSSL's own server, which refuses w
 
   it('a client certificate from a CA the server does not trust is refused, not retried', async () => {
     await withOpenssl(async (url) => {
-      inputs = {
-        ...inputs,
+      action.inputs = {
+        ...action.inputs,
         url,
         paths: 'libs/a.bin',
         retries: '3',
@@ -430,14 +409,14 @@ describe.skipIf(!opensslServer())("against OpenSSL's own server, which refuses w
 
   it('no client certificate: required, not retried; with one: accepted', async () => {
     await withOpenssl(async (url) => {
-      inputs = { ...inputs, url, paths: 'libs/a.bin', retries: '3' }
+      action.inputs = { ...action.inputs, url, paths: 'libs/a.bin', retries: '3' }
       await run()
       expect(errors()).toEqual([
         "the server requires a client certificate and none was sent (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED): set inputs 'client-certificate' and 'client-key' (1 attempt)",
       ])
       vi.clearAllMocks()
-      inputs['client-certificate'] = tlsFixtures.clientCert
-      inputs['client-key'] = tlsFixtures.clientKey
+      action.inputs['client-certificate'] = tlsFixtures.clientCert
+      action.inputs['client-key'] = tlsFixtures.clientKey
       await run()
       expect(core.setFailed).not.toHaveBeenCalled()
       // s_server -www answers every GET with its status page.
@@ -448,7 +427,7 @@ describe.skipIf(!opensslServer())("against OpenSSL's own server, which refuses w
 
 describe('TLS inputs are checked before any request', () => {
   const bad = async (extra: Record<string, string>, message: string | RegExp): Promise<void> => {
-    inputs = { ...inputs, paths: 'libs/a.bin', ...extra }
+    action.inputs = { ...action.inputs, paths: 'libs/a.bin', ...extra }
     await run()
     const failed = String(core.setFailed.mock.calls[0]?.[0])
     if (typeof message === 'string') expect(failed).toBe(message)
@@ -471,7 +450,7 @@ describe('TLS inputs are checked before any request', () => {
   it('a CA file that is missing', async () => {
     await bad(
       { 'ca-certificates': 'certs/company-ca.pem' },
-      `Input 'ca-certificates': the file 'certs/company-ca.pem' (${path.join(workspace, 'certs', 'company-ca.pem')}) does not exist; give PEM text (starting with -----BEGIN) or a path relative to the workspace`,
+      `Input 'ca-certificates': the file 'certs/company-ca.pem' (${path.join(action.workspace, 'certs', 'company-ca.pem')}) does not exist; give PEM text (starting with -----BEGIN) or a path relative to the workspace`,
     )
   })
 
@@ -598,7 +577,7 @@ describe('the bundled action, run as the runner runs it', () => {
     const { runAction } = await import('../scripts/runner.ts')
     await withServer({ clientCertificate: 'require' }, async (s) => {
       const result = await runAction({
-        workspace,
+        workspace: action.workspace,
         inputs: {
           url: s.url,
           paths: 'libs/a.bin',

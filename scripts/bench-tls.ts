@@ -5,17 +5,13 @@
 // Both ends run on this machine, so the server's encryption competes with the client's
 // decryption for the same cores: the ratios, not the absolute times, are the result, and the
 // CPU seconds of each client (GNU time) show what TLS costs the client itself.
-import { spawn } from 'node:child_process'
-import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
 import { tlsFixtures } from '../server/tls.ts'
 import { actionEnv, BUNDLE } from './runner.ts'
-
-const MiB = 1024 * 1024
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3)
+import { curlArgs, freshDir, MiB, pseudoRandom, ROUNDS, sameFiles, timed } from './bench-common.ts'
 
 interface Run {
   ms: number
@@ -27,7 +23,7 @@ interface Run {
 /** Runs the TLS comparison and prints its table. */
 export async function benchTls(): Promise<void> {
   const files = new Map<string, Buffer>()
-  for (let i = 0; i < 4; i++) files.set(`bench/tls/f${i}.bin`, pattern(256 * MiB, i + 1))
+  for (let i = 0; i < 4; i++) files.set(`bench/tls/f${i}.bin`, pseudoRandom(256 * MiB, i + 1))
   const plain = await startArtifactory({ files })
   const secure = await startArtifactory({ files, tls: true })
   const ca = path.join(tlsFixtures.dir, 'ca.pem')
@@ -90,7 +86,7 @@ async function action(
   files: Map<string, Buffer>,
   ca?: string,
 ): Promise<Run> {
-  const dir = await fresh('action')
+  const dir = await freshDir('tls-action')
   const workspace = path.join(dir, 'workspace')
   await fsp.mkdir(workspace)
   const output = path.join(dir, 'output.txt')
@@ -109,8 +105,8 @@ async function action(
     },
     { workspace, output, summary, temp: dir },
   )
-  const r = await timed(process.execPath, [BUNDLE], env)
-  const ok = r.code === 0 && (await same(files, path.join(workspace, 'out')))
+  const r = await timed([process.execPath, BUNDLE], env)
+  const ok = r.code === 0 && (await sameFiles(files, path.join(workspace, 'out')))
   await fsp.rm(dir, { recursive: true, force: true })
   return { ms: r.ms, cpuMs: r.cpuMs, rss: r.rss, ok }
 }
@@ -120,91 +116,18 @@ async function curl(
   files: Map<string, Buffer>,
   ca?: string,
 ): Promise<Run> {
-  const dir = await fresh('curl')
+  const dir = await freshDir('tls-curl')
   const out = path.join(dir, 'out')
-  const list = path.join(dir, 'list.txt')
-  const lines: string[] = []
-  for (const p of files.keys())
-    lines.push(`url = "${server.url}/${p}"`, `output = "${path.join(out, p)}"`)
-  await fsp.writeFile(list, lines.join('\n'))
-  const args = [
-    '--parallel',
-    '--parallel-max',
-    '4',
-    '--create-dirs',
-    '--fail',
-    '--silent',
-    '--no-progress-meter',
-    '--show-error',
-  ]
-  if (ca) args.push('--cacert', ca)
-  args.push('--config', list)
-  const r = await timed('curl', args)
-  const ok = r.code === 0 && (await same(files, out))
+  const args = await curlArgs(
+    server.url,
+    files.keys(),
+    out,
+    path.join(dir, 'list.txt'),
+    4,
+    ca ? ['--cacert', ca] : [],
+  )
+  const r = await timed(args)
+  const ok = r.code === 0 && (await sameFiles(files, out))
   await fsp.rm(dir, { recursive: true, force: true })
   return { ms: r.ms, cpuMs: r.cpuMs, rss: r.rss, ok }
-}
-
-/** Runs a command, under GNU time when there is one (peak RSS and CPU seconds). */
-async function timed(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ ms: number; cpuMs?: number; rss?: number; code: number | null }> {
-  const useTime = fs.existsSync('/usr/bin/time')
-  const report = path.join(os.tmpdir(), `artdl-bench-tls-${process.pid}`)
-  const argv = useTime
-    ? ['/usr/bin/time', '-f', '%M %U %S', '-o', report, cmd, ...args]
-    : [cmd, ...args]
-  const started = performance.now()
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] })
-    child.on('close', resolve)
-  })
-  const ms = performance.now() - started
-  if (!useTime) return { ms, code }
-  const [kb, user, sys] = fs
-    .readFileSync(report, 'utf8')
-    .trim()
-    .split('\n')
-    .pop()!
-    .split(' ')
-    .map(Number)
-  fs.rmSync(report, { force: true })
-  return { ms, code, rss: kb * 1024, cpuMs: (user + sys) * 1000 }
-}
-
-async function same(files: Map<string, Buffer>, out: string): Promise<boolean> {
-  for (const [p, body] of files) {
-    const data = await fsp.readFile(path.join(out, p)).catch(() => undefined)
-    if (!data?.equals(body)) return false
-  }
-  return true
-}
-
-async function fresh(name: string): Promise<string> {
-  const dir = path.join(os.tmpdir(), 'artdl-bench-tls', name)
-  await fsp.rm(dir, { recursive: true, force: true })
-  await fsp.mkdir(dir, { recursive: true })
-  return dir
-}
-
-/** Incompressible enough, fast to make: a 1 MiB xorshift block, varied per MiB. */
-function pattern(size: number, seed: number): Buffer {
-  const block = Buffer.alloc(MiB)
-  let x = (seed * 2654435761) >>> 0 || 1
-  for (let i = 0; i < MiB; i += 4) {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    block.writeUInt32LE(x, i)
-  }
-  const out = Buffer.alloc(size)
-  for (let off = 0; off < size; off += MiB) {
-    block.copy(out, off)
-    out.writeUInt32LE((seed + off) >>> 0, off)
-  }
-  return out
 }

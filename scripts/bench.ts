@@ -20,7 +20,7 @@
 // /proc/self/stat, 10 ms ticks): the bench runs one tool at a time, so the growth across one run
 // is that tool's, including every process it started (curl and openssl under `sh`, the action's
 // threads). The server runs inside the bench process and is not counted.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -28,11 +28,10 @@ import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer, type Fault } from '../server/artifactory.ts'
 import { runAction } from './runner.ts'
 import { measurePlanScale, planScaleLine } from './plan-scale.ts'
+import { curlArgs, freshDir, MiB, pseudoRandom, ROUNDS, sameFiles, timed } from './bench-common.ts'
 
-const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 const only = process.argv.slice(2)
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3)
 const want = (name: string): boolean => only.length === 0 || only.includes(name)
 
 interface Measure {
@@ -69,26 +68,6 @@ interface Workload {
   /** Lower bound of the wall time, when physics gives one. */
   floorMs?: number
   retries?: number
-}
-
-function pseudoRandom(size: number, seed: number): Buffer {
-  // A random 1 MiB block, varied per file, repeated: fast to make, incompressible enough.
-  const block = Buffer.alloc(Math.min(size, MiB))
-  let x = (seed * 2654435761) >>> 0 || 1
-  for (let i = 0; i + 4 <= block.length; i += 4) {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    block.writeUInt32LE(x, i)
-  }
-  const out = Buffer.alloc(size)
-  for (let off = 0; off < size; off += block.length) {
-    block.copy(out, off)
-    out.writeUInt32LE((seed + off) >>> 0, off)
-  }
-  return out
 }
 
 function filesOf(count: number, size: number, prefix: string): Map<string, Buffer> {
@@ -309,13 +288,6 @@ function findPeers(): string[] {
   return peers
 }
 
-async function freshDir(name: string): Promise<string> {
-  const dir = path.join(os.tmpdir(), 'artdl-bench', name)
-  await fsp.rm(dir, { recursive: true, force: true })
-  await fsp.mkdir(dir, { recursive: true })
-  return dir
-}
-
 async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure> {
   const dir = await freshDir(`${w.name}-action`)
   const spawned = Date.now()
@@ -336,7 +308,7 @@ async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure>
       },
     }),
   )
-  const ok = run.code === 0 && (await verify(w, path.join(dir, 'out')))
+  const ok = run.code === 0 && (await sameFiles(w.files, path.join(dir, 'out')))
   await fsp.rm(dir, { recursive: true, force: true })
   return {
     tool: 'action',
@@ -356,28 +328,13 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
   const list = path.join(dir, 'list.txt')
   let args: string[]
   if (peer === 'curl' || peer === 'curl+openssl') {
-    const lines: string[] = []
-    for (const p of w.files.keys())
-      lines.push(`url = "${server.url}/${p}"`, `output = "${path.join(out, p)}"`)
-    await fsp.writeFile(list, lines.join('\n'))
-    args = [
-      'curl',
-      '--parallel',
-      '--parallel-max',
-      String(w.concurrency),
-      '--create-dirs',
-      '--fail',
-      '--silent',
-      '--no-progress-meter',
-      '--show-error',
+    args = await curlArgs(server.url, w.files.keys(), out, list, w.concurrency, [
       '--retry',
       String(w.retries ?? 0),
       '--retry-all-errors',
       '--retry-delay',
       '0',
-      '--config',
-      list,
-    ]
+    ])
     if (peer === 'curl+openssl') {
       // Then the digests, the way a careful user checks them: one openssl over every file
       // (its output is what they would compare with the published checksums).
@@ -415,7 +372,7 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
     ]
   }
   const { ms, rss, code, cpuS } = await withCpu(() => timed(args))
-  const ok = code === 0 && (await verify(w, out))
+  const ok = code === 0 && (await sameFiles(w.files, out))
   await fsp.rm(dir, { recursive: true, force: true })
   return {
     tool: peer === 'aria2c' && w.aria2 ? `aria2c ${w.aria2.slice(0, 2).join(' ')}` : peer,
@@ -426,40 +383,6 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
     ok,
     note: code === 0 ? undefined : `exit ${code}`,
   }
-}
-
-/** Runs a command under GNU time for its peak RSS (or without, when it is missing). */
-async function timed(args: string[]): Promise<{ ms: number; rss?: number; code: number | null }> {
-  const useTime = fs.existsSync('/usr/bin/time')
-  const rssFile = path.join(os.tmpdir(), `artdl-bench-rss-${process.pid}`)
-  const cmd = useTime ? ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...args] : args
-  const started = performance.now()
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] })
-    child.on('close', resolve)
-  })
-  const ms = performance.now() - started
-  let rss: number | undefined
-  if (useTime) {
-    const kb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop())
-    rss = Number.isFinite(kb) ? kb * 1024 : undefined
-    fs.rmSync(rssFile, { force: true })
-  }
-  return { ms, rss, code }
-}
-
-async function verify(w: Workload, out: string): Promise<boolean> {
-  for (const [p, body] of w.files) {
-    const file = path.join(out, p)
-    let data: Buffer
-    try {
-      data = await fsp.readFile(file)
-    } catch {
-      return false
-    }
-    if (!data.equals(body)) return false
-  }
-  return true
 }
 
 function total(w: Workload): number {
@@ -530,7 +453,7 @@ async function runHuge(): Promise<void> {
       count,
       ms: run.ms,
       rss: run.peakRss,
-      ok: run.code === 0 && (await verify({ files } as Workload, path.join(dir, 'out'))),
+      ok: run.code === 0 && (await sameFiles(files, path.join(dir, 'out'))),
     })
     console.log(
       `${count} files: ${(run.ms / 1000).toFixed(1)} s, peak RSS ${((run.peakRss ?? 0) / MiB).toFixed(0)} MiB, summary ${summaryKiB.toFixed(0)} KiB, log lines ${run.stdout.split('\n').length}`,
@@ -632,7 +555,7 @@ async function runRerun(): Promise<void> {
     for (const name of ['first run', 're-run']) {
       server.reset()
       const run = await runAction({ workspace: dir, inputs })
-      const ok = run.code === 0 && (await verify({ files } as Workload, path.join(dir, 'out')))
+      const ok = run.code === 0 && (await sameFiles(files, path.join(dir, 'out')))
       const byMethod = new Map<string, number>()
       for (const r of server.requests) byMethod.set(r.method, (byMethod.get(r.method) ?? 0) + 1)
       rows.push(

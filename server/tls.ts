@@ -11,42 +11,29 @@ import { fileURLToPath } from 'node:url'
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '__fixtures__', 'tls')
 const read = (name: string): string => fs.readFileSync(path.join(DIR, name), 'utf8')
 
-/** The fixture PEMs, read on first use. */
-export const tlsFixtures = {
-  dir: DIR,
+/** The fixture PEM files by the name tests use. */
+const PEMS = {
   /** The CA that signed every server certificate: what `ca-certificates` gets. */
-  get ca() {
-    return read('ca.pem')
-  },
-  get serverCert() {
-    return read('server.pem')
-  },
-  get serverKey() {
-    return read('server.key')
-  },
-  get expiredCert() {
-    return read('expired.pem')
-  },
-  get wrongHostCert() {
-    return read('wrong-host.pem')
-  },
+  ca: 'ca.pem',
+  serverCert: 'server.pem',
+  serverKey: 'server.key',
+  expiredCert: 'expired.pem',
+  wrongHostCert: 'wrong-host.pem',
   /** The CA the server trusts for client certificates. */
-  get clientCa() {
-    return read('client-ca.pem')
-  },
-  get clientCert() {
-    return read('client.pem')
-  },
-  get clientKey() {
-    return read('client.key')
-  },
+  clientCa: 'client-ca.pem',
+  clientCert: 'client.pem',
+  clientKey: 'client.key',
   /** A client certificate signed by a CA the server does not trust. */
-  get strangerCert() {
-    return read('stranger.pem')
-  },
-  get strangerKey() {
-    return read('stranger.key')
-  },
+  strangerCert: 'stranger.pem',
+  strangerKey: 'stranger.key',
+} as const
+
+/** The fixture PEMs, each read when used: importing the server reads no file. */
+export const tlsFixtures = { dir: DIR } as { readonly dir: string } & {
+  readonly [K in keyof typeof PEMS]: string
+}
+for (const [name, file] of Object.entries(PEMS)) {
+  Object.defineProperty(tlsFixtures, name, { get: () => read(file), enumerable: true })
 }
 
 /** How a server speaks TLS. */

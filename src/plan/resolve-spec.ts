@@ -2,11 +2,8 @@
 // use (File List API, AQL when it is refused), everything else through one AQL query per
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
 import * as path from 'node:path'
-import { listFolder } from '../artifactory/list.ts'
-import { searchAql } from '../artifactory/aql.ts'
 import { entryQuery, findItems, type AqlItem } from '../artifactory/aql-query.ts'
 import { checkBuild, latestBuildNumber } from '../artifactory/builds.ts'
-import { withRetries, type RetryPolicy, type Sleep } from '../net/retry.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { messageOf, PlanError } from '../common/errors.ts'
 import { artifactUrl } from './entries.ts'
@@ -22,22 +19,19 @@ import {
   type SpecPattern,
 } from './spec-pattern.ts'
 import { attemptsOf, type EntryFailure } from './resolve.ts'
+import { listFolderOnce } from './folder-listing.ts'
+import { retrying, type PlanRetryOptions } from './retrying.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000
 
-export interface SpecResolveOptions {
+export interface SpecResolveOptions extends PlanRetryOptions {
   spec: SpecEntry[]
   /** Artifactory base URL. */
   url: string
   /** The action's `target`: relative spec targets are below it. */
   target: string
   http: HttpClient
-  policy: RetryPolicy
-  /** Defaults to Node's abortable timer; tests pass one with no delay. */
-  sleep?: Sleep
-  signal: AbortSignal
-  onRetry: (line: string) => void
   /** Entries resolved at once. */
   concurrency: number
 }
@@ -109,17 +103,7 @@ async function resolveEntry(
     ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
     : undefined
   const excluded = exclusionMatcher(entry.exclusions)
-  const retrying = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
-    withRetries(fn, {
-      what,
-      policy: o.policy,
-      sleep: o.sleep,
-      signal: o.signal,
-      onRetry: (r) =>
-        o.onRetry(
-          `retry ${r.retry}/${r.retries} for ${what} of ${specLabel(entry)} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
-        ),
-    })
+  const retry = retrying(o, specLabel(entry))
 
   let found: AqlItem[]
   let buildText = ''
@@ -127,7 +111,11 @@ async function resolveEntry(
   // applied here, after filtering, not by the server.
   const paginateHere = entry.exclusions.length > 0
   if (isPlainPattern(entry, p)) {
-    found = (await listOnce(listings, p as SpecPattern, o, retrying)).map(toItem)
+    // Two entries under one folder share one listing. AQL on a virtual repository names its
+    // members' keys: they are mapped to the named repository below.
+    const { repo, below } = p as SpecPattern
+    const prefix = patternPrefix(`${repo}/${below}`)
+    found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem)
   } else {
     let build: { name: string; number: string } | undefined
     if (entry.build) {
@@ -136,10 +124,10 @@ async function resolveEntry(
         name,
         number:
           number ??
-          (await retrying('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
+          (await retry('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
       }
       if (number !== undefined) {
-        await retrying('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal))
+        await retry('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal))
       }
       buildText = ` in build '${build.name}/${build.number}'`
     }
@@ -149,7 +137,7 @@ async function resolveEntry(
         `its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`,
       )
     }
-    found = await retrying('AQL search', () => findItems(o.http, o.url, query, o.signal))
+    found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal))
   }
 
   const byPath = new Map<string, { item: AqlItem; conflicting: boolean }>()
@@ -224,27 +212,6 @@ function destination(target: string, relative: string, entry: SpecEntry, source:
     )
   }
   return dest
-}
-
-/** Two entries under one folder share one listing. */
-function listOnce(
-  cache: Map<string, Promise<ListedFile[]>>,
-  p: SpecPattern,
-  o: SpecResolveOptions,
-  retrying: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
-): Promise<ListedFile[]> {
-  const prefix = patternPrefix(`${p.repo}/${p.below}`)
-  const key = `${prefix.repo}/${prefix.folder}`
-  let listing = cache.get(key)
-  if (!listing) {
-    listing = (async () =>
-      (await retrying('listing', () => listFolder(o.http, o.url, prefix, o.signal))) ??
-      // Refused (no Pro licence, anonymous user, or a virtual repository): AQL, which on a
-      // virtual answers with its members' keys.
-      (await retrying('AQL search', () => searchAql(o.http, o.url, prefix, o.signal))))()
-    cache.set(key, listing)
-  }
-  return listing
 }
 
 /** A listed `repo/path/name` split as AQL splits it. */

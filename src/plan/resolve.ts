@@ -1,14 +1,12 @@
-import { listFolder } from '../artifactory/list.ts'
-import { searchAql } from '../artifactory/aql.ts'
 import { underNamedRepo } from '../artifactory/virtual.ts'
-import { withRetries } from '../net/retry.ts'
 import type { Entry } from './entries.ts'
 import { AttemptError, messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
-import type { RetryPolicy, Sleep } from '../net/retry.ts'
 import { resolveSpec } from './resolve-spec.ts'
+import { folderKey, listFolderOnce } from './folder-listing.ts'
+import { retrying, type PlanRetryOptions } from './retrying.ts'
 import type { SpecEntry } from './file-spec.ts'
 import type { BodyLimits } from '../artifactory/json-body.ts'
 
@@ -27,7 +25,7 @@ export function attemptsOf(error: unknown): number | undefined {
   return error instanceof AttemptError ? error.attempts : undefined
 }
 
-export interface ResolveOptions {
+export interface ResolveOptions extends PlanRetryOptions {
   settings: PlanSettings & {
     url?: string
     entries: Entry[]
@@ -35,11 +33,6 @@ export interface ResolveOptions {
     spec?: SpecEntry[]
   }
   http: HttpClient
-  policy: RetryPolicy
-  /** Defaults to Node's abortable timer; tests pass one with no delay. */
-  sleep?: Sleep
-  signal: AbortSignal
-  onRetry: (line: string) => void
   /** Listings at once. */
   concurrency: number
   /** Bounds of each listing or AQL answer (tests make them small). */
@@ -109,36 +102,17 @@ function listOnce(
   o: ResolveOptions,
 ): Promise<ListedFile[]> {
   const prefix = patternPrefix(entry.repoPath as string)
-  const key = `${prefix.repo}/${prefix.folder}`
-  let listing = cache.get(key)
-  if (!listing) {
-    const baseUrl = o.settings.url as string
-    const retrying = (what: string, fn: () => Promise<ListedFile[] | undefined>) =>
-      withRetries(fn, {
-        what,
-        policy: o.policy,
-        sleep: o.sleep,
-        signal: o.signal,
-        onRetry: (r) =>
-          o.onRetry(
-            `retry ${r.retry}/${r.retries} for ${what} of ${key} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
-          ),
-      })
-    listing = (async () => {
-      const listed = await retrying('listing', () =>
-        listFolder(o.http, baseUrl, prefix, o.signal, true, o.listingLimits),
-      )
-      return (
-        listed ??
-        underNamedRepo(
-          (await retrying('AQL search', () =>
-            searchAql(o.http, baseUrl, prefix, o.signal, o.listingLimits),
-          )) as ListedFile[],
-          prefix.repo,
-        )
-      )
-    })()
-    cache.set(key, listing)
-  }
-  return listing
+  return listFolderOnce(
+    cache,
+    prefix,
+    {
+      http: o.http,
+      url: o.settings.url as string,
+      signal: o.signal,
+      listingLimits: o.listingLimits,
+    },
+    retrying(o, folderKey(prefix)),
+    // The `paths` patterns lay files out under the repository the user named.
+    (listed) => underNamedRepo(listed, prefix.repo),
+  )
 }

@@ -1,0 +1,66 @@
+// The download engine as the engine-level tests drive it: bodies whose corruption shows, options
+// without waits or jitter, a plan-and-run shortcut, and the files left in a target.
+import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
+import { parseEntries } from '../src/plan/entries.ts'
+import { planFiles } from '../src/plan/downloads.ts'
+import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import type { FileResult, RetryInfo } from '../src/engine/results.ts'
+
+/** `n` pseudo-random bytes, the same for the same seed: a misplaced or cut byte shows. */
+export const body = (n: number, seed = 1): Buffer => {
+  const b = Buffer.alloc(n)
+  let x = seed * 2654435761
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b[i] = x >>> 24
+  }
+  return b
+}
+
+/** Engine options into `target` that never wait: no retry delay, no jitter, no rename backoff. */
+export const engineOptions = (
+  target: string,
+  extra: Partial<EngineOptions> = {},
+): EngineOptions => ({
+  concurrency: 4,
+  retries: 3,
+  retryDelayMs: 0,
+  timeoutMs: 5000,
+  verify: true,
+  skipExisting: true,
+  dryRun: false,
+  split: 1,
+  splitMinSize: 16 * 1024 * 1024,
+  target,
+  random: () => 0,
+  renameRetryDelaysMs: [0, 0, 0, 0, 0],
+  ...extra,
+})
+
+/**
+ * Plans `paths` (one entry a line, flat) on the server at `url` into `options.target` and runs
+ * them; resolves the results and every retry the engine reported.
+ */
+export async function downloadFrom(
+  url: string,
+  paths: string,
+  options: EngineOptions,
+): Promise<{ results: FileResult[]; retries: RetryInfo[] }> {
+  const retries: RetryInfo[] = []
+  const results = await runDownloads(
+    planFiles(parseEntries(paths, url), { target: options.target, flat: true }),
+    options,
+    { onRetry: (r) => retries.push(r) },
+  )
+  return { results, retries }
+}
+
+/** Every file under `dir`, relative and sorted, so stray temporaries show up. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort()
+}
