@@ -31362,7 +31362,7 @@ async function renameIntoPlace(temp, dest, ctx) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6876);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9589);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31371,7 +31371,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6876:
+/***/ 9589:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33542,6 +33542,34 @@ function byFolder(results, target, redact) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/artifactory/virtual.ts
+/**
+ * Files AQL found for a repository, as they are reached through it. On a virtual repository
+ * AQL answers with its local members' keys: the files are renamed under the repository the
+ * user named (downloads go through its URL, and local layouts keep its name). When two
+ * members hold the same path, the virtual serves one of them by its own resolution order, so
+ * only one download is planned and its listed size and checksums are dropped unless the
+ * members agree (the response headers decide).
+ */
+function underNamedRepo(listed, repo) {
+    const byPath = new Map();
+    for (const f of listed) {
+        const slash = f.path.indexOf('/');
+        const named = slash < 0 || f.path.slice(0, slash) === repo
+            ? f
+            : { ...f, path: `${repo}${f.path.slice(slash)}` };
+        const seen = byPath.get(named.path);
+        if (!seen)
+            byPath.set(named.path, named);
+        else if (seen.sha256 !== named.sha256 || seen.sha1 !== named.sha1) {
+            byPath.set(named.path, { path: named.path });
+        }
+    }
+    return [...byPath.values()];
+}
+
+// EXTERNAL MODULE: ./src/plan/patterns.ts
+var plan_patterns = __nccwpck_require__(4232);
 ;// CONCATENATED MODULE: ./src/artifactory/aql-query.ts
 // AQL queries for File Spec entries: one compact query per entry (real servers answer 400 to
 // queries over 6,000 characters), with what the plan needs listed in `include`, so sizes and
@@ -33701,77 +33729,6 @@ function hex(v, length) {
     return typeof v === 'string' && v.length === length && HEX.test(v) ? v.toLowerCase() : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/artifactory/aql.ts
-
-
-
-/** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
-function aqlQuery(prefix) {
-    const pathClause = prefix.folder
-        ? { $or: [{ path: { $match: prefix.folder } }, { path: { $match: `${prefix.folder}/*` } }] }
-        : {};
-    const query = { repo: prefix.repo, ...pathClause, type: 'file' };
-    return `items.find(${JSON.stringify(query)}).include("repo","path","name","size","sha256")`;
-}
-/** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
-async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS) {
-    const res = await http.request(`${baseUrl}/api/search/aql`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: aqlQuery(prefix),
-        signal,
-    });
-    if (res.status === 404) {
-        res.body.resume();
-        return [];
-    }
-    // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
-    if (res.status !== 200)
-        throw await statusError(res, '');
-    const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const body = await readJson(res, `the AQL answer for ${where}`, limits);
-    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
-    if (trimmed)
-        throw trimmed;
-    return (body.results ?? [])
-        .filter((r) => r.type === undefined || r.type === 'file')
-        .map((r) => ({
-        path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
-            .filter(Boolean)
-            .join('/'),
-        size: toSize(r.size),
-        sha256: r.sha256,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/artifactory/virtual.ts
-/**
- * Files AQL found for a repository, as they are reached through it. On a virtual repository
- * AQL answers with its local members' keys: the files are renamed under the repository the
- * user named (downloads go through its URL, and local layouts keep its name). When two
- * members hold the same path, the virtual serves one of them by its own resolution order, so
- * only one download is planned and its listed size and checksums are dropped unless the
- * members agree (the response headers decide).
- */
-function underNamedRepo(listed, repo) {
-    const byPath = new Map();
-    for (const f of listed) {
-        const slash = f.path.indexOf('/');
-        const named = slash < 0 || f.path.slice(0, slash) === repo
-            ? f
-            : { ...f, path: `${repo}${f.path.slice(slash)}` };
-        const seen = byPath.get(named.path);
-        if (!seen)
-            byPath.set(named.path, named);
-        else if (seen.sha256 !== named.sha256 || seen.sha1 !== named.sha1) {
-            byPath.set(named.path, { path: named.path });
-        }
-    }
-    return [...byPath.values()];
-}
-
-// EXTERNAL MODULE: ./src/plan/patterns.ts
-var plan_patterns = __nccwpck_require__(4232);
 ;// CONCATENATED MODULE: ./src/artifactory/builds.ts
 
 
@@ -33970,11 +33927,97 @@ function specDestination(p, target, flat, f) {
     return dir === '' ? name : external_node_path_.posix.join(dir.replace(/\\/g, '/'), name);
 }
 
+;// CONCATENATED MODULE: ./src/artifactory/aql.ts
+
+
+
+/** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
+function aqlQuery(prefix) {
+    const pathClause = prefix.folder
+        ? { $or: [{ path: { $match: prefix.folder } }, { path: { $match: `${prefix.folder}/*` } }] }
+        : {};
+    const query = { repo: prefix.repo, ...pathClause, type: 'file' };
+    return `items.find(${JSON.stringify(query)}).include("repo","path","name","size","sha256")`;
+}
+/** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
+async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS) {
+    const res = await http.request(`${baseUrl}/api/search/aql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: aqlQuery(prefix),
+        signal,
+    });
+    if (res.status === 404) {
+        res.body.resume();
+        return [];
+    }
+    // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
+    if (res.status !== 200)
+        throw await statusError(res, '');
+    const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const body = await readJson(res, `the AQL answer for ${where}`, limits);
+    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
+    if (trimmed)
+        throw trimmed;
+    return (body.results ?? [])
+        .filter((r) => r.type === undefined || r.type === 'file')
+        .map((r) => ({
+        path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
+            .filter(Boolean)
+            .join('/'),
+        size: toSize(r.size),
+        sha256: r.sha256,
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/plan/folder-listing.ts
+// One listing per folder for the plan's patterns: the File List API, or AQL when the server
+// refuses it.
+
+
+/**
+ * The files below `prefix`, listed once per folder in `cache`: the File List API, or AQL when
+ * it is refused (no Pro licence, anonymous user, or a virtual repository). AQL on a virtual
+ * names its members' keys; `fromAql` may rename them.
+ */
+function listFolderOnce(cache, prefix, source, retry, fromAql = (listed) => listed) {
+    const key = folderKey(prefix);
+    let listing = cache.get(key);
+    if (!listing) {
+        const { http, url, signal, listingLimits } = source;
+        listing = (async () => (await retry('listing', () => listFolder(http, url, prefix, signal, true, listingLimits))) ??
+            fromAql(await retry('AQL search', () => searchAql(http, url, prefix, signal, listingLimits))))();
+        cache.set(key, listing);
+    }
+    return listing;
+}
+/** A listed folder's name, `repo/folder`: the cache key and what retry lines name. */
+function folderKey(prefix) {
+    return `${prefix.repo}/${prefix.folder}`;
+}
+
+;// CONCATENATED MODULE: ./src/plan/retrying.ts
+// The plan's requests (listings, AQL searches, build lookups) under the retry policy, each
+// retry said in one log line that names the request and what it was for.
+
+/**
+ * Retries under `o`'s policy, each retry one line naming the request and `subject`
+ * ("retry 1/3 for listing of libs/a in 0.5 s: HTTP 503 …").
+ */
+function retrying(o, subject) {
+    return (what, fn) => (0,retry/* withRetries */.LH)(fn, {
+        what,
+        policy: o.policy,
+        sleep: o.sleep,
+        signal: o.signal,
+        onRetry: (r) => o.onRetry(`retry ${r.retry}/${r.retries} for ${what} of ${subject} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`),
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/plan/resolve-spec.ts
 // File Spec entries into downloads: plain patterns through the listing the `paths` patterns
 // use (File List API, AQL when it is refused), everything else through one AQL query per
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
-
 
 
 
@@ -34047,20 +34090,18 @@ async function resolveEntry(entry, o, listings) {
         ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
         : undefined;
     const excluded = exclusionMatcher(entry.exclusions);
-    const retrying = (what, fn) => (0,retry/* withRetries */.LH)(fn, {
-        what,
-        policy: o.policy,
-        sleep: o.sleep,
-        signal: o.signal,
-        onRetry: (r) => o.onRetry(`retry ${r.retry}/${r.retries} for ${what} of ${specLabel(entry)} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`),
-    });
+    const retry = retrying(o, specLabel(entry));
     let found;
     let buildText = '';
     // Offset and limit count what is left after the exclusions: with exclusions they are
     // applied here, after filtering, not by the server.
     const paginateHere = entry.exclusions.length > 0;
     if (isPlainPattern(entry, p)) {
-        found = (await listOnce(listings, p, o, retrying)).map(toItem);
+        // Two entries under one folder share one listing. AQL on a virtual repository names its
+        // members' keys: they are mapped to the named repository below.
+        const { repo, below } = p;
+        const prefix = (0,plan_patterns/* patternPrefix */.RY)(`${repo}/${below}`);
+        found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem);
     }
     else {
         let build;
@@ -34069,10 +34110,10 @@ async function resolveEntry(entry, o, listings) {
             build = {
                 name,
                 number: number ??
-                    (await retrying('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
+                    (await retry('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
             };
             if (number !== undefined) {
-                await retrying('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal));
+                await retry('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal));
             }
             buildText = ` in build '${build.name}/${build.number}'`;
         }
@@ -34080,7 +34121,7 @@ async function resolveEntry(entry, o, listings) {
         if (query.length > MAX_AQL_LENGTH) {
             throw new errors/* PlanError */.W6(`its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`);
         }
-        found = await retrying('AQL search', () => findItems(o.http, o.url, query, o.signal));
+        found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal));
     }
     const byPath = new Map();
     for (const raw of found) {
@@ -34149,20 +34190,6 @@ function destination(target, relative, entry, source) {
     }
     return dest;
 }
-/** Two entries under one folder share one listing. */
-function listOnce(cache, p, o, retrying) {
-    const prefix = (0,plan_patterns/* patternPrefix */.RY)(`${p.repo}/${p.below}`);
-    const key = `${prefix.repo}/${prefix.folder}`;
-    let listing = cache.get(key);
-    if (!listing) {
-        listing = (async () => (await retrying('listing', () => listFolder(o.http, o.url, prefix, o.signal))) ??
-            // Refused (no Pro licence, anonymous user, or a virtual repository): AQL, which on a
-            // virtual answers with its members' keys.
-            (await retrying('AQL search', () => searchAql(o.http, o.url, prefix, o.signal))))();
-        cache.set(key, listing);
-    }
-    return listing;
-}
 /** A listed `repo/path/name` split as AQL splits it. */
 function toItem(f) {
     const parts = f.path.split('/');
@@ -34177,7 +34204,6 @@ function toItem(f) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/resolve.ts
-
 
 
 
@@ -34212,7 +34238,7 @@ async function resolvePlan(o) {
         while (next < patterns.length) {
             const entry = patterns[next++];
             try {
-                const listed = await resolve_listOnce(listings, entry, o);
+                const listed = await listOnce(listings, entry, o);
                 results.push({
                     entry,
                     downloads: (0,plan_patterns/* planMatches */.XK)(entry, listed, o.settings.exclude, o.settings, o.settings.url),
@@ -34243,27 +34269,16 @@ async function resolvePlan(o) {
     return { downloads, failures };
 }
 /** Two patterns under one folder share one listing. */
-function resolve_listOnce(cache, entry, o) {
+function listOnce(cache, entry, o) {
     const prefix = (0,plan_patterns/* patternPrefix */.RY)(entry.repoPath);
-    const key = `${prefix.repo}/${prefix.folder}`;
-    let listing = cache.get(key);
-    if (!listing) {
-        const baseUrl = o.settings.url;
-        const retrying = (what, fn) => (0,retry/* withRetries */.LH)(fn, {
-            what,
-            policy: o.policy,
-            sleep: o.sleep,
-            signal: o.signal,
-            onRetry: (r) => o.onRetry(`retry ${r.retry}/${r.retries} for ${what} of ${key} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`),
-        });
-        listing = (async () => {
-            const listed = await retrying('listing', () => listFolder(o.http, baseUrl, prefix, o.signal, true, o.listingLimits));
-            return (listed ??
-                underNamedRepo((await retrying('AQL search', () => searchAql(o.http, baseUrl, prefix, o.signal, o.listingLimits))), prefix.repo));
-        })();
-        cache.set(key, listing);
-    }
-    return listing;
+    return listFolderOnce(cache, prefix, {
+        http: o.http,
+        url: o.settings.url,
+        signal: o.signal,
+        listingLimits: o.listingLimits,
+    }, retrying(o, folderKey(prefix)), 
+    // The `paths` patterns lay files out under the repository the user named.
+    (listed) => underNamedRepo(listed, prefix.repo));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/p-queue/dist/lower-bound.js
