@@ -150,3 +150,47 @@ describe('credentialOrigins', () => {
     })
   })
 })
+
+describe('a request body never follows a redirect to another origin', () => {
+  // The OIDC exchange POSTs the job's ID token in its body: a 307 or 308 (or a 301/302 kept as
+  // POST) to another origin must not hand that body to a server the workflow did not name.
+  it.each([301, 302, 307, 308])('%i from the exchange to another origin', async (status) => {
+    const { HttpClient } = await import('../src/net/http-client.ts')
+    const http = await import('node:http')
+    const bodies: string[] = []
+    const listen = async (handler: http.RequestListener): Promise<http.Server> => {
+      const s = http.createServer(handler)
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+      return s
+    }
+    const portOf = (s: http.Server): number => (s.address() as { port: number }).port
+    const other = await listen((req, res) => {
+      let text = ''
+      req.on('data', (c: Buffer) => (text += c.toString()))
+      req.on('end', () => {
+        bodies.push(text)
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      })
+    })
+    const first = await listen((req, res) => {
+      req.resume()
+      res.writeHead(status, { location: `http://127.0.0.1:${portOf(other)}/token` }).end()
+    })
+    const client = new HttpClient({ connections: 1, timeoutMs: 5000 })
+    try {
+      const sent = client.request(`http://127.0.0.1:${portOf(first)}/access/api/v1/oidc/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subject_token: 'the-id-token' }),
+      })
+      await expect(sent).rejects.toThrow(
+        /refused a redirect of a POST with a body to another origin/,
+      )
+      expect(bodies.join('')).not.toContain('the-id-token')
+    } finally {
+      await client.close()
+      first.close()
+      other.close()
+    }
+  })
+})

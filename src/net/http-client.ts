@@ -180,6 +180,14 @@ export class HttpClient {
         method = method === 'HEAD' ? 'HEAD' : 'GET'
         body = undefined
       }
+      // A body can be a credential (the OIDC exchange's ID token): like the Authorization
+      // header, it never goes to an origin the request was not made for.
+      if (body !== undefined && next.origin !== first) {
+        throw new AttemptError(
+          'unsafe',
+          `refused a redirect of a ${method} with a body to another origin (${serverText(redactUrl(next.origin))})`,
+        )
+      }
       current = next
     }
   }
