@@ -15,6 +15,7 @@ import {
 } from '../src/plan/spec-pattern.ts'
 import { entryQuery, patternCriteria } from '../src/artifactory/aql-query.ts'
 import { getSettings, InputError } from '../src/plan/settings.ts'
+import { PlanError } from '../src/common/errors.ts'
 import { aqlTest } from '../server/aql.ts'
 import { aqlItem, repoFile } from '../__fixtures__/aql-item.ts'
 
@@ -280,6 +281,19 @@ describe('spec targets', () => {
     // The first parentheses are literal: {2} still names the second '('.
     expect(dest('libs/v(1)/(*).jar', 'out/{2}.jar', false, 'libs/v(1)/q.jar')).toBe('out/q.jar')
     expect(dest('libs/a/(*)', 'out/{1}', false, 'libs/a/b/x.jar')).toBe('out/b/x.jar')
+  })
+
+  it('refuses captures that join into a .. the target did not write', () => {
+    // Each listed name is safe ('.x.' has no '..' segment), but two captures side by side
+    // form one: the server's names must not lead a file out of the target.
+    expect(() => dest('libs/(*)x(*)', '{1}{2}/', false, 'libs/.x.')).toThrow(
+      /the server's name 'libs\/\.x\.' makes the target '\{1\}\{2\}\/' a path with a '\.\.' segment/,
+    )
+    expect(() => dest('libs/a(*)', '{1}./', false, 'libs/a.')).toThrow(PlanError)
+    // Nor a drive letter that makes the path absolute on Windows.
+    expect(() => dest('libs/a(*)', '{1}', false, 'libs/aC:/x.jar')).toThrow(/an absolute path/)
+    // A '..' the spec wrote itself is its author's choice, as in the JFrog CLI.
+    expect(dest('libs/(*).jar', '../out/{1}.jar', false, 'libs/x.jar')).toBe('../out/x.jar')
   })
 
   it('uses an absolute target as written', () => {

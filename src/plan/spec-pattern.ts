@@ -2,6 +2,8 @@
 // migrated from `jf rt download --spec` selects the same files and writes them to the same
 // places. Pure: no request, no file system access.
 import * as path from 'node:path'
+import { PlanError } from '../common/errors.ts'
+import { serverText } from '../common/server-text.ts'
 
 /** A compiled spec `pattern`. */
 export interface SpecPattern {
@@ -153,6 +155,19 @@ export function specDestination(
       t = t.split(`{${n}}`).join(m?.[g] ?? '')
     }
   }
+  if (placeholders && isAbsoluteTarget(t) && !isAbsoluteTarget(target)) {
+    // A capture such as 'C:/x' (a legal Artifactory name) would make the path absolute on Windows.
+    throw new PlanError(
+      `the server's name '${serverText(fullPath(f), 200)}' makes the target '${target}' an absolute path; refusing the whole entry`,
+    )
+  }
+  if (placeholders && dotDotSegments(t) > dotDotSegments(target)) {
+    // Captures are the server's text: '.' and '.' side by side (or '.' before a '.' the
+    // target wrote) form a '..' that would lead the file out of its folder.
+    throw new PlanError(
+      `the server's name '${serverText(fullPath(f), 200)}' makes the target '${target}' a path with a '..' segment; refusing the whole entry`,
+    )
+  }
   if (t === '.' || t === './') t = ''
   const cut = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'))
   let dir = cut < 0 ? '' : t.slice(0, cut)
@@ -163,4 +178,14 @@ export function specDestination(
   }
   const name = fileName !== '' && fileName !== '.' ? fileName : f.name
   return dir === '' ? name : path.posix.join(dir.replace(/\\/g, '/'), name)
+}
+
+/** How many `..` segments a path has, with either separator. */
+function dotDotSegments(p: string): number {
+  return p.split(/[/\\]/).filter((s) => s === '..').length
+}
+
+/** Whether a target is absolute on some runner (`/x`, `\\x`, `C:x`). */
+function isAbsoluteTarget(p: string): boolean {
+  return /^[/\\]/.test(p) || /^[a-zA-Z]:/.test(p)
 }
