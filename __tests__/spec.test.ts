@@ -129,6 +129,20 @@ describe('plain patterns', () => {
   })
 })
 
+describe('an absolute spec target', () => {
+  it('is used as written, outside target too (issue 14)', async () => {
+    const elsewhere = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-spec-abs-'))
+    try {
+      action.inputs.spec = spec({ pattern: 'libs/top.txt', target: `${elsewhere}/` })
+      await run()
+      succeeded()
+      expect(fs.readFileSync(path.join(elsewhere, 'top.txt'), 'utf8')).toBe('top')
+    } finally {
+      await fsp.rm(elsewhere, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('entries that match nothing or clash', () => {
   it('fail that entry by its position; the others are downloaded', async () => {
     action.inputs.spec = spec(

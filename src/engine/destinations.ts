@@ -52,12 +52,20 @@ export class Destinations {
     }
     this.realTarget ??= fsp.realpath(this.target).catch(() => this.target)
     const rel = path.relative(await this.realTarget, real)
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    // Only a folder planned inside target can be led out of it: one a spec target places
+    // elsewhere on purpose (an absolute target, used as written) is where the workflow said.
+    if (outside(path.relative(this.target, folder))) return this.namesIn(folder)
+    if (outside(rel)) {
       throw new AttemptError(
         'unsafe',
         `refused: ${folder} leads outside 'target' through a symbolic link (to ${real})`,
       )
     }
+    return this.namesIn(folder)
+  }
+
+  /** The names in a folder, by comparison key. */
+  private async namesIn(folder: string): Promise<Map<string, string>> {
     const names = new Map<string, string>()
     for (const name of await fsp.readdir(folder)) {
       const key = this.key(name)
@@ -66,3 +74,7 @@ export class Destinations {
     return names
   }
 }
+
+/** Whether a relative path leads out of the folder it is relative to. */
+const outside = (rel: string): boolean =>
+  rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)
