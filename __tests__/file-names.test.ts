@@ -224,3 +224,59 @@ describe('case clashes', () => {
     )
   })
 })
+
+describe('spec entries on Windows', () => {
+  // A spec entry's matches get the same check as a 'paths' pattern's: a listed 'CON' or
+  // 'a:b.txt' (legal names in Artifactory) cannot be written on a Windows runner.
+  it('refuse the entry whose match cannot be written, naming the file; posix writes it', async () => {
+    const { startArtifactory } = await import('../server/index.ts')
+    const { HttpClient } = await import('../src/net/http-client.ts')
+    const { resolvePlan } = await import('../src/plan/resolve.ts')
+    const { retryPolicy } = await import('../src/net/retry.ts')
+    const { parseFileSpec } = await import('../src/plan/file-spec.ts')
+    const server = await startArtifactory({
+      files: { 'libs/dev/CON': 'c', 'libs/dev/ok.txt': 'o', 'libs/other/a.txt': 'a' },
+    })
+    const http = new HttpClient({ connections: 2, timeoutMs: 30_000 })
+    try {
+      const plan = (names: 'windows' | 'posix') =>
+        resolvePlan({
+          settings: {
+            url: server.url,
+            entries: [],
+            exclude: [],
+            spec: parseFileSpec(
+              JSON.stringify({
+                files: [{ pattern: 'libs/dev/*' }, { pattern: 'libs/other/*' }],
+              }),
+            ),
+            target,
+            flat: false,
+            names,
+          },
+          http,
+          policy: retryPolicy(0, 0),
+          sleep: async () => undefined,
+          signal: new AbortController().signal,
+          onRetry: () => undefined,
+          concurrency: 2,
+        })
+      const win = await plan('windows')
+      expect(win.downloads.map((d) => d.source)).toEqual(['libs/other/a.txt'])
+      expect(win.failures.map((f) => f.message)).toEqual([
+        expect.stringMatching(
+          /^spec entry 1: the server named 'libs\/dev\/CON', which cannot be written on Windows .*'CON' uses 'CON', a device name/,
+        ),
+      ])
+      const posix = await plan('posix')
+      expect(posix.downloads.map((d) => d.source).sort()).toEqual([
+        'libs/dev/CON',
+        'libs/dev/ok.txt',
+        'libs/other/a.txt',
+      ])
+    } finally {
+      await http.close()
+      await server.close()
+    }
+  })
+})

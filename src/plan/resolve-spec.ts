@@ -6,6 +6,7 @@ import { entryQuery, findItems, type AqlItem } from '../artifactory/aql-query.ts
 import { checkBuild, latestBuildNumber } from '../artifactory/builds.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { messageOf, PlanError } from '../common/errors.ts'
+import { serverText } from '../common/server-text.ts'
 import { artifactUrl } from './entries.ts'
 import type { SpecEntry } from './file-spec.ts'
 import type { Download } from './downloads.ts'
@@ -21,6 +22,7 @@ import {
 import { attemptsOf, type EntryFailure } from './resolve.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
+import { pathNameProblem, type NameRules } from './file-names.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000
@@ -34,6 +36,8 @@ export interface SpecResolveOptions extends PlanRetryOptions {
   http: HttpClient
   /** Entries resolved at once. */
   concurrency: number
+  /** Which names can exist on the runner (default `posix`): as for `paths` patterns. */
+  names?: NameRules
 }
 
 /** How messages name a spec entry. */
@@ -181,6 +185,14 @@ async function resolveEntry(
   return kept.map(({ item, conflicting }) => {
     const source = fullPath(item)
     const relative = specDestination(p, entry.target, entry.flat, item)
+    // As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
+    // reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
+    const problem = pathNameProblem(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix')
+    if (problem) {
+      throw new PlanError(
+        `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`,
+      )
+    }
     return {
       source,
       url: artifactUrl(o.url, source),

@@ -51,7 +51,7 @@ export async function resolvePlan(
   const { spec, url, target } = o.settings
   // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
   const specResolved = spec?.length
-    ? resolveSpec({ ...o, spec, url: url as string, target })
+    ? resolveSpec({ ...o, spec, url: url as string, target, names: o.settings.names })
     : undefined
   // Only a cancellation rejects it; it is awaited below, after the patterns.
   specResolved?.catch(() => undefined)
