@@ -1,13 +1,14 @@
 // Credentials reach exactly the servers the workflow named, and a 401 or 403 says whether any
 // were sent. Two local servers record the headers they receive.
 import * as fs from 'node:fs'
+import * as http from 'node:http'
 import * as path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { credentialOrigins } from '../src/artifactory/credential-origins.ts'
-import { credentialsHint } from '../src/net/http-client.ts'
+import { credentialsHint, HttpClient } from '../src/net/http-client.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 
 vi.mock('@actions/core', () => core)
@@ -155,8 +156,6 @@ describe('a request body never follows a redirect to another origin', () => {
   // The OIDC exchange POSTs the job's ID token in its body: a 307 or 308 (or a 301/302 kept as
   // POST) to another origin must not hand that body to a server the workflow did not name.
   it.each([301, 302, 307, 308])('%i from the exchange to another origin', async (status) => {
-    const { HttpClient } = await import('../src/net/http-client.ts')
-    const http = await import('node:http')
     const bodies: string[] = []
     const listen = async (handler: http.RequestListener): Promise<http.Server> => {
       const s = http.createServer(handler)
