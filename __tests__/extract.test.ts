@@ -209,6 +209,32 @@ describe('hostile archives are refused before anything is written', () => {
       /link 'up' points outside the archive/,
     ))
 
+  it('a zip whose links each stay inside but chain out, with a file written through them', () =>
+    // Each link is harmless read alone ('a/b/c' -> '..' is 'a'), but 'a/b' is already the
+    // extraction folder on disk, so 'c' lands in it and points above it: a member written
+    // through the chain would land outside, beside the archive's folder.
+    refused(
+      'chain.zip',
+      () =>
+        zipOf(path.join(dir, 'in', 'chain.zip'), [
+          { name: 'a/b', body: '..', symlink: true },
+          { name: 'a/b/c', body: '..', symlink: true },
+          { name: 'a/b/c/d', body: '..', symlink: true },
+          { name: 'a/b/c/d/evil.txt', body: 'written outside' },
+        ]),
+      /member 'a\/b\/c' lies under the link 'a\/b'/,
+    ))
+
+  it('a tar member under a link of the same archive', () =>
+    refused(
+      'under.tar',
+      tarOf([
+        { path: 'a', type: 'SymbolicLink', linkpath: '.' },
+        { path: 'a/x', body: 'through the link' },
+      ]),
+      /member 'a\/x' lies under the link 'a'/,
+    ))
+
   it('a zip member named ../x, with the name shown as text', () =>
     refused(
       'slip.zip',

@@ -156,19 +156,33 @@ export async function listMembers(
 
 /** Refuses any member that would land outside the folder, whatever its type. */
 function checkMembers(name: string, members: Member[]): void {
+  const clean = (m: Member): string => m.name.replace(/\/+$/, '').replace(/^(\.\/)+/, '')
+  // A link is checked by where it points from its own folder as named; a member below a link
+  // is written where the link leads on disk, which such a check cannot see (links that each
+  // stay inside chain out). node-tar refuses them too; the zip unpacker would follow them.
+  const links = new Set(
+    members.filter((m) => m.type === 'symlink' || m.type === 'hardlink').map(clean),
+  )
   for (const m of members) {
-    const clean = m.name.replace(/\/+$/, '').replace(/^(\.\/)+/, '')
-    if (clean === '' || clean === '.') continue
-    const reason = unsafeName(clean)
+    const cleanName = clean(m)
+    if (cleanName === '' || cleanName === '.') continue
+    const reason = unsafeName(cleanName)
     if (reason) {
       throw new AttemptError(
         'unsafe',
         `refused to extract ${name}: member '${shownName(m.name)}' ${reason}`,
       )
     }
+    const under = links.size ? linkAbove(cleanName, links) : undefined
+    if (under !== undefined) {
+      throw new AttemptError(
+        'unsafe',
+        `refused to extract ${name}: member '${shownName(m.name)}' lies under the link '${shownName(under)}'`,
+      )
+    }
     if (m.type !== 'symlink' && m.type !== 'hardlink') continue
     const target = m.link ?? ''
-    const from = m.type === 'symlink' ? path.posix.dirname(clean) : '.'
+    const from = m.type === 'symlink' ? path.posix.dirname(cleanName) : '.'
     const resolved = path.posix.normalize(path.posix.join(from, target))
     if (
       target === '' ||
@@ -184,6 +198,15 @@ function checkMembers(name: string, members: Member[]): void {
       )
     }
   }
+}
+
+/** The first folder of `name` that is one of `links`, or undefined. */
+function linkAbove(name: string, links: ReadonlySet<string>): string | undefined {
+  for (let cut = name.indexOf('/'); cut > 0; cut = name.indexOf('/', cut + 1)) {
+    const folder = name.slice(0, cut)
+    if (links.has(folder)) return folder
+  }
+  return undefined
 }
 
 const TAR_TYPES: Record<string, Member['type']> = {
