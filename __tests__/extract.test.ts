@@ -225,6 +225,17 @@ describe('hostile archives are refused before anything is written', () => {
       /member 'a\/b\/c' lies under the link 'a\/b'/,
     ))
 
+  it('a zip member under a link named in another case (one folder on Windows and macOS)', () =>
+    refused(
+      'case.zip',
+      () =>
+        zipOf(path.join(dir, 'in', 'case.zip'), [
+          { name: 'A', body: '.', symlink: true },
+          { name: 'a/x', body: 'through the link' },
+        ]),
+      /member 'a\/x' lies under the link 'a'/,
+    ))
+
   it('a tar member under a link of the same archive', () =>
     refused(
       'under.tar',

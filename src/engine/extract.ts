@@ -161,7 +161,10 @@ function checkMembers(name: string, members: Member[]): void {
   // is written where the link leads on disk, which such a check cannot see (links that each
   // stay inside chain out). node-tar refuses them too; the zip unpacker would follow them.
   const links = new Set(
-    members.filter((m) => m.type === 'symlink' || m.type === 'hardlink').map(clean),
+    // Without case: on Windows and macOS 'A' is the folder of 'a/x'.
+    members
+      .filter((m) => m.type === 'symlink' || m.type === 'hardlink')
+      .map((m) => clean(m).toLowerCase()),
   )
   for (const m of members) {
     const cleanName = clean(m)
@@ -204,7 +207,7 @@ function checkMembers(name: string, members: Member[]): void {
 function linkAbove(name: string, links: ReadonlySet<string>): string | undefined {
   for (let cut = name.indexOf('/'); cut > 0; cut = name.indexOf('/', cut + 1)) {
     const folder = name.slice(0, cut)
-    if (links.has(folder)) return folder
+    if (links.has(folder.toLowerCase())) return folder
   }
   return undefined
 }
