@@ -119,3 +119,32 @@ describe('response headers', () => {
     )
   })
 })
+
+describe('an AQL listing with malformed rows', () => {
+  it('drops a row that names no file and a digest that is no SHA-256; the file is planned', async () => {
+    const r = await plan(
+      'libs/**/*.bin',
+      { maxBytes: 1024 * 1024, maxMs: 60_000 },
+      {
+        endlessListing: false,
+        listApi: false,
+        onRequest: (req) =>
+          req.path === '/api/search/aql'
+            ? {
+                kind: 'status',
+                status: 200,
+                body: JSON.stringify({
+                  results: [
+                    null,
+                    { repo: 'libs', path: 'x', type: 'file' },
+                    { repo: 'libs', path: '.', name: 'a.bin', size: 1, sha256: 5 },
+                  ],
+                }),
+              }
+            : undefined,
+      },
+    )
+    expect(r.failures).toEqual([])
+    expect(r.downloads.map((d) => [d.source, d.checksums])).toEqual([['libs/a.bin', {}]])
+  })
+})

@@ -160,6 +160,41 @@ describe('re-runs', () => {
     expect(output('downloaded')).toBe('6')
   })
 
+  it('a listing with malformed checksums neither fails the run nor decides a file', async () => {
+    // A number, a non-hex string, an SHA-1 of the wrong length: a server's fault, ignored
+    // (each file is then checked by its own request), never a TypeError that ends the run.
+    const odd = await startArtifactory({
+      onRequest: (r) =>
+        r.path === '/api/storage/libs/rr'
+          ? {
+              kind: 'status',
+              status: 200,
+              body: JSON.stringify({
+                files: names.map((n, i) => ({
+                  uri: `/${path.posix.basename(n)}`,
+                  size: 9,
+                  ...(i % 3 === 0 ? { sha2: 5 } : i % 3 === 1 ? { sha2: 'zz' } : { sha1: 'abc' }),
+                })),
+              }),
+            }
+          : undefined,
+    })
+    try {
+      names.forEach((n, i) => odd.setFile(n, `content ${i}`))
+      action.inputs = { ...action.inputs, url: odd.url, paths: names.join('\n') }
+      await run()
+      fs.writeFileSync(path.join(action.workspace, 'f2.bin'), 'changed locally')
+      odd.reset()
+      vi.clearAllMocks()
+      await run()
+      expect(core.setFailed).not.toHaveBeenCalled()
+      expect(output('failed')).toBe('0')
+      expect(fs.readFileSync(path.join(action.workspace, 'f2.bin'), 'utf8')).toBe('content 2')
+    } finally {
+      await odd.close()
+    }
+  })
+
   it('falls back to one conditional request per file where the File List API is refused', async () => {
     const noList = await startArtifactory({ listApi: false })
     try {

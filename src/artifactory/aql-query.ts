@@ -3,7 +3,7 @@
 // checksums need no further request.
 import { AttemptError } from '../common/errors.ts'
 import { statusError, type HttpClient } from '../net/http-client.ts'
-import { readJson, toSize } from './json-body.ts'
+import { readJson, toDigest, toSize } from './json-body.ts'
 import type { SpecEntry } from '../plan/file-spec.ts'
 import type { PropPair } from '../plan/props.ts'
 import type { SpecPattern } from '../plan/spec-pattern.ts'
@@ -168,8 +168,6 @@ export function trimmedAnswer(
   return new AttemptError('size', `the server returned ${what}: ${fix}`)
 }
 
-const HEX = /^[0-9a-fA-F]+$/
-
 /**
  * Sends one AQL query and returns the files it found. A 429 (concurrent AQL is capped since
  * 7.84) or 5xx throws a retryable error: callers run this under `withRetries`.
@@ -206,16 +204,11 @@ export async function findItems(
       path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
       name: r.name,
       size: toSize(r.size),
-      sha256: hex(r.sha256, 64),
-      sha1: hex(r.actual_sha1, 40),
-      md5: hex(r.actual_md5, 32),
+      sha256: toDigest(r.sha256, 64),
+      sha1: toDigest(r.actual_sha1, 40),
+      md5: toDigest(r.actual_md5, 32),
       created: r.created,
     })
   }
   return items
-}
-
-/** A digest as lowercase hex when it has the right length, else undefined (never trusted blindly). */
-function hex(v: unknown, length: number): string | undefined {
-  return typeof v === 'string' && v.length === length && HEX.test(v) ? v.toLowerCase() : undefined
 }

@@ -1,7 +1,7 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
 import { trimmedAnswer, type AqlRange } from './aql-query.ts'
-import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
+import { LISTING_LIMITS, readJson, toDigest, toSize, type BodyLimits } from './json-body.ts'
 
 interface AqlResponse {
   results?: {
@@ -9,7 +9,7 @@ interface AqlResponse {
     path?: string
     name?: string
     size?: number | string
-    sha256?: string
+    sha256?: unknown
     type?: string
   }[]
   range?: AqlRange
@@ -53,13 +53,17 @@ export async function searchAql(
     'narrow the pattern',
   )
   if (trimmed) throw trimmed
-  return (body.results ?? [])
-    .filter((r) => r.type === undefined || r.type === 'file')
-    .map((r) => ({
-      path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
-        .filter(Boolean)
-        .join('/'),
-      size: toSize(r.size),
-      sha256: r.sha256,
-    }))
+  return (
+    (body.results ?? [])
+      .filter((r) => r?.type === undefined || r.type === 'file')
+      // A row without a repository or a name names no file (as in findItems).
+      .filter((r) => typeof r?.repo === 'string' && typeof r.name === 'string')
+      .map((r) => ({
+        path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
+          .filter(Boolean)
+          .join('/'),
+        size: toSize(r.size),
+        sha256: toDigest(r.sha256, 64),
+      }))
+  )
 }

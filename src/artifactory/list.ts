@@ -1,10 +1,16 @@
 import { readText, statusError, type HttpClient } from '../net/http-client.ts'
 import { nginxCertificateFailure } from '../net/tls-errors.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
-import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
+import { LISTING_LIMITS, readJson, toDigest, toSize, type BodyLimits } from './json-body.ts'
 
 interface FileListResponse {
-  files?: { uri?: string; size?: number | string; folder?: boolean; sha1?: string; sha2?: string }[]
+  files?: {
+    uri?: string
+    size?: number | string
+    folder?: boolean
+    sha1?: unknown
+    sha2?: unknown
+  }[]
 }
 
 /**
@@ -47,11 +53,13 @@ export async function listFolder(
   const listed: ListedFile[] = []
   for (const f of body.files ?? []) {
     if (f.folder || typeof f.uri !== 'string') continue
+    // A malformed digest is the server's fault: dropped, so the file's own response decides.
+    const sha256 = toDigest(f.sha2, 64)
     listed.push({
       path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
       size: toSize(f.size),
-      sha256: f.sha2,
-      sha1: f.sha2 ? undefined : f.sha1,
+      sha256,
+      sha1: sha256 ? undefined : toDigest(f.sha1, 40),
     })
   }
   return listed
