@@ -1,7 +1,9 @@
 // Bounds on what a server controls: a listing or AQL answer that never ends, headers without end.
 import { afterEach, describe, expect, it } from 'vitest'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
-import { HttpClient } from '../src/net/http-client.ts'
+import * as nodeHttp from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { HttpClient, readText } from '../src/net/http-client.ts'
 import { parseEntries } from '../src/plan/entries.ts'
 import { resolvePlan } from '../src/plan/resolve.ts'
 import { retryPolicy } from '../src/net/retry.ts'
@@ -146,5 +148,30 @@ describe('an AQL listing with malformed rows', () => {
     )
     expect(r.failures).toEqual([])
     expect(r.downloads.map((d) => [d.source, d.checksums])).toEqual([['libs/a.bin', {}]])
+  })
+})
+
+describe('an error body that drips', () => {
+  it('is read within its own deadline, not held open byte by byte', async () => {
+    // A 503 whose body sends one byte every 50 ms and never ends: each byte resets the idle
+    // timeout, so only a deadline for the whole body ends the read.
+    const dripping = nodeHttp.createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' })
+      const timer = setInterval(() => res.write('x'), 50)
+      res.on('close', () => clearInterval(timer))
+    })
+    await new Promise<void>((r) => dripping.listen(0, '127.0.0.1', r))
+    http = new HttpClient({ connections: 1, timeoutMs: 60_000 })
+    try {
+      const { port } = dripping.address() as AddressInfo
+      const res = await http.request(`http://127.0.0.1:${port}/x`)
+      expect(res.status).toBe(503)
+      const text = await readText(res.body, 16 * 1024, 300)
+      expect(text).toMatch(/^x+$/)
+      expect(text.length).toBeLessThan(100)
+    } finally {
+      dripping.closeAllConnections()
+      await new Promise((r) => dripping.close(r))
+    }
   })
 })

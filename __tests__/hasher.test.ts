@@ -83,6 +83,22 @@ describe('HashPool', () => {
 })
 
 describe('HashPool without its thread', () => {
+  it('computes the digests on the main thread when the thread ends without an error', async () => {
+    // A worker file that runs to its end at once: the thread exits with code 0, no 'error'.
+    const empty = path.join(dir, 'ends-at-once.mjs')
+    fs.writeFileSync(empty, '// nothing: the thread ends\n')
+    const ended = new HashPool(1, empty)
+    try {
+      const body = data(2 * MiB + 3, 11)
+      const file = path.join(dir, 'thread-ended')
+      const h = ended.open(file, 'sha256')
+      writeInOrder(file, body, h)
+      expect(await h.digest(body.length)).toBe(sha256(body))
+    } finally {
+      await ended.close()
+    }
+  })
+
   it('computes the digests on the main thread when the worker file is missing', async () => {
     const broken = new HashPool(1, path.join(dir, 'no-such-worker.ts'))
     try {

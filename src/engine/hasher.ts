@@ -126,6 +126,12 @@ export class HashPool {
           else w.reject(new Error(`hashing failed: ${reply.error}`))
         })
         worker.on('error', (error) => this.fail(error))
+        // A thread that ends without an error (exited, or its file ran to the end) would leave
+        // its digests waiting forever: they are computed here instead, as for an error.
+        worker.on('exit', (code) => {
+          if (this.workers.includes(worker))
+            this.fail(new Error(`the hashing thread exited (code ${code})`))
+        })
         this.workers.push(worker)
         return worker
       } catch (error) {

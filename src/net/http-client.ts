@@ -293,19 +293,46 @@ export function credentialsHint(status: number, origin: string, credentials: Cre
   return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`
 }
 
-/** Reads at most `limit` bytes of a body as text, then drops the connection: an error body may never end. */
-export async function readText(body: Readable, limit = 1024 * 1024): Promise<string> {
+/**
+ * How long an error body may take in all: the idle timeout alone lets a server that drips a byte
+ * now and then hold an attempt for days. The message is a courtesy; the status is what counts.
+ */
+export const ERROR_BODY_MAX_MS = 10_000
+
+/**
+ * Reads at most `limit` bytes of a body as text, within `maxMs` in all, then drops the
+ * connection: an error body may never end. Returns what arrived by then.
+ */
+export async function readText(
+  body: Readable,
+  limit = 1024 * 1024,
+  maxMs = ERROR_BODY_MAX_MS,
+): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer)
-    size += (chunk as Buffer).length
-    if (size >= limit) {
-      // undici's body emits an error when destroyed: it must find a listener.
-      body.on('error', () => undefined)
-      body.destroy()
-      break
+  let late = false
+  const drop = (): void => {
+    // undici's body emits an error when destroyed: it must find a listener.
+    body.on('error', () => undefined)
+    body.destroy()
+  }
+  const timer = setTimeout(() => {
+    late = true
+    drop()
+  }, maxMs)
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer)
+      size += (chunk as Buffer).length
+      if (size >= limit) {
+        drop()
+        break
+      }
     }
+  } catch (error) {
+    if (!late) throw error
+  } finally {
+    clearTimeout(timer)
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
 }
