@@ -150,18 +150,31 @@ async function listMembers(file, kind, signal) {
 }
 /** Refuses any member that would land outside the folder, whatever its type. */
 function checkMembers(name, members) {
+    const clean = (m) => m.name.replace(/\/+$/, '').replace(/^(\.\/)+/, '');
+    // A link is checked by where it points from its own folder as named; a member below a link
+    // is written where the link leads on disk, which such a check cannot see (links that each
+    // stay inside chain out). node-tar refuses them too; the zip unpacker would follow them.
+    const links = new Set(
+    // Without case: on Windows and macOS 'A' is the folder of 'a/x'.
+    members
+        .filter((m) => m.type === 'symlink' || m.type === 'hardlink')
+        .map((m) => clean(m).toLowerCase()));
     for (const m of members) {
-        const clean = m.name.replace(/\/+$/, '').replace(/^(\.\/)+/, '');
-        if (clean === '' || clean === '.')
+        const cleanName = clean(m);
+        if (cleanName === '' || cleanName === '.')
             continue;
-        const reason = (0,_plan_patterns_js__WEBPACK_IMPORTED_MODULE_9__/* .unsafeName */ .gj)(clean);
+        const reason = (0,_plan_patterns_js__WEBPACK_IMPORTED_MODULE_9__/* .unsafeName */ .gj)(cleanName);
         if (reason) {
             throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .AttemptError */ .cb('unsafe', `refused to extract ${name}: member '${shownName(m.name)}' ${reason}`);
+        }
+        const under = links.size ? linkAbove(cleanName, links) : undefined;
+        if (under !== undefined) {
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .AttemptError */ .cb('unsafe', `refused to extract ${name}: member '${shownName(m.name)}' lies under the link '${shownName(under)}'`);
         }
         if (m.type !== 'symlink' && m.type !== 'hardlink')
             continue;
         const target = m.link ?? '';
-        const from = m.type === 'symlink' ? node_path__WEBPACK_IMPORTED_MODULE_3__.posix.dirname(clean) : '.';
+        const from = m.type === 'symlink' ? node_path__WEBPACK_IMPORTED_MODULE_3__.posix.dirname(cleanName) : '.';
         const resolved = node_path__WEBPACK_IMPORTED_MODULE_3__.posix.normalize(node_path__WEBPACK_IMPORTED_MODULE_3__.posix.join(from, target));
         if (target === '' ||
             target.startsWith('/') ||
@@ -172,6 +185,15 @@ function checkMembers(name, members) {
             throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .AttemptError */ .cb('unsafe', `refused to extract ${name}: link '${shownName(m.name)}' points outside the archive ('${shownName(target)}')`);
         }
     }
+}
+/** The first folder of `name` that is one of `links`, or undefined. */
+function linkAbove(name, links) {
+    for (let cut = name.indexOf('/'); cut > 0; cut = name.indexOf('/', cut + 1)) {
+        const folder = name.slice(0, cut);
+        if (links.has(folder.toLowerCase()))
+            return folder;
+    }
+    return undefined;
 }
 const TAR_TYPES = {
     File: 'file',

@@ -31163,6 +31163,12 @@ class HashPool {
                         w.reject(new Error(`hashing failed: ${reply.error}`));
                 });
                 worker.on('error', (error) => this.fail(error));
+                // A thread that ends without an error (exited, or its file ran to the end) would leave
+                // its digests waiting forever: they are computed here instead, as for an error.
+                worker.on('exit', (code) => {
+                    if (this.workers.includes(worker))
+                        this.fail(new Error(`the hashing thread exited (code ${code})`));
+                });
                 this.workers.push(worker);
                 return worker;
             }
@@ -31859,6 +31865,11 @@ class HttpClient {
                 method = method === 'HEAD' ? 'HEAD' : 'GET';
                 body = undefined;
             }
+            // A body can be a credential (the OIDC exchange's ID token): like the Authorization
+            // header, it never goes to an origin the request was not made for.
+            if (body !== undefined && next.origin !== first) {
+                throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)(redactUrl(next.origin))})`);
+            }
             current = next;
         }
     }
@@ -31957,19 +31968,44 @@ function credentialsHint(status, origin, credentials) {
         return `no credentials were sent to ${origin}: they go only to ${credentials.origins.join(', ')}, the server${credentials.origins.length > 1 ? 's' : ''} the workflow named`;
     return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`;
 }
-/** Reads at most `limit` bytes of a body as text, then drops the connection: an error body may never end. */
-async function readText(body, limit = 1024 * 1024) {
+/**
+ * How long an error body may take in all: the idle timeout alone lets a server that drips a byte
+ * now and then hold an attempt for days. The message is a courtesy; the status is what counts.
+ */
+const ERROR_BODY_MAX_MS = 10_000;
+/**
+ * Reads at most `limit` bytes of a body as text, within `maxMs` in all, then drops the
+ * connection: an error body may never end. Returns what arrived by then.
+ */
+async function readText(body, limit = 1024 * 1024, maxMs = ERROR_BODY_MAX_MS) {
     const chunks = [];
     let size = 0;
-    for await (const chunk of body) {
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size >= limit) {
-            // undici's body emits an error when destroyed: it must find a listener.
-            body.on('error', () => undefined);
-            body.destroy();
-            break;
+    let late = false;
+    const drop = () => {
+        // undici's body emits an error when destroyed: it must find a listener.
+        body.on('error', () => undefined);
+        body.destroy();
+    };
+    const timer = setTimeout(() => {
+        late = true;
+        drop();
+    }, maxMs);
+    try {
+        for await (const chunk of body) {
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size >= limit) {
+                drop();
+                break;
+            }
         }
+    }
+    catch (error) {
+        if (!late)
+            throw error;
+    }
+    finally {
+        clearTimeout(timer);
     }
     return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
@@ -32180,6 +32216,12 @@ function toSize(value) {
     if (typeof value === 'string' && /^\d+$/.test(value))
         return Number(value);
     return undefined;
+}
+/** A digest as lowercase hex when it is `length` hex digits, else undefined (never trusted blindly). */
+function toDigest(value, length) {
+    return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value)
+        ? value.toLowerCase()
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/artifactory/oidc.ts
@@ -33209,11 +33251,13 @@ async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = L
     for (const f of body.files ?? []) {
         if (f.folder || typeof f.uri !== 'string')
             continue;
+        // A malformed digest is the server's fault: dropped, so the file's own response decides.
+        const sha256 = toDigest(f.sha2, 64);
         listed.push({
             path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
             size: toSize(f.size),
-            sha256: f.sha2,
-            sha1: f.sha2 ? undefined : f.sha1,
+            sha256,
+            sha1: sha256 ? undefined : toDigest(f.sha1, 40),
         });
     }
     return listed;
@@ -33685,7 +33729,6 @@ function trimmedAnswer(range, returned, asked, fix) {
         : `${returned} results and trimmed the rest${limit !== undefined && limit !== asked ? ` (its limit is ${limit})` : ''}`;
     return new errors/* AttemptError */.cb('size', `the server returned ${what}: ${fix}`);
 }
-const HEX = /^[0-9a-fA-F]+$/;
 /**
  * Sends one AQL query and returns the files it found. A 429 (concurrent AQL is capped since
  * 7.84) or 5xx throws a retryable error: callers run this under `withRetries`.
@@ -33716,17 +33759,13 @@ async function findItems(http, baseUrl, query, signal) {
             path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
             name: r.name,
             size: toSize(r.size),
-            sha256: hex(r.sha256, 64),
-            sha1: hex(r.actual_sha1, 40),
-            md5: hex(r.actual_md5, 32),
+            sha256: toDigest(r.sha256, 64),
+            sha1: toDigest(r.actual_sha1, 40),
+            md5: toDigest(r.actual_md5, 32),
             created: r.created,
         });
     }
     return items;
-}
-/** A digest as lowercase hex when it has the right length, else undefined (never trusted blindly). */
-function hex(v, length) {
-    return typeof v === 'string' && v.length === length && HEX.test(v) ? v.toLowerCase() : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/artifactory/builds.ts
@@ -33790,6 +33829,8 @@ function notFound(message) {
 // The JFrog CLI's reading of a File Spec `pattern`, `exclusions` and `target`, so that a spec
 // migrated from `jf rt download --spec` selects the same files and writes them to the same
 // places. Pure: no request, no file system access.
+
+
 
 const WILDCARD = /[*?]/;
 /**
@@ -33913,6 +33954,15 @@ function specDestination(p, target, flat, f) {
             t = t.split(`{${n}}`).join(m?.[g] ?? '');
         }
     }
+    if (placeholders && isAbsoluteTarget(t) && !isAbsoluteTarget(target)) {
+        // A capture such as 'C:/x' (a legal Artifactory name) would make the path absolute on Windows.
+        throw new errors/* PlanError */.W6(`the server's name '${(0,server_text/* serverText */.Tn)(fullPath(f), 200)}' makes the target '${target}' an absolute path; refusing the whole entry`);
+    }
+    if (placeholders && dotDotSegments(t) > dotDotSegments(target)) {
+        // Captures are the server's text: '.' and '.' side by side (or '.' before a '.' the
+        // target wrote) form a '..' that would lead the file out of its folder.
+        throw new errors/* PlanError */.W6(`the server's name '${(0,server_text/* serverText */.Tn)(fullPath(f), 200)}' makes the target '${target}' a path with a '..' segment; refusing the whole entry`);
+    }
     if (t === '.' || t === './')
         t = '';
     const cut = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'));
@@ -33925,6 +33975,14 @@ function specDestination(p, target, flat, f) {
     }
     const name = fileName !== '' && fileName !== '.' ? fileName : f.name;
     return dir === '' ? name : external_node_path_.posix.join(dir.replace(/\\/g, '/'), name);
+}
+/** How many `..` segments a path has, with either separator. */
+function dotDotSegments(p) {
+    return p.split(/[/\\]/).filter((s) => s === '..').length;
+}
+/** Whether a target is absolute on some runner (`/x`, `\\x`, `C:x`). */
+function isAbsoluteTarget(p) {
+    return /^[/\\]/.test(p) || /^[a-zA-Z]:/.test(p);
 }
 
 ;// CONCATENATED MODULE: ./src/artifactory/aql.ts
@@ -33959,15 +34017,17 @@ async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS)
     const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
     if (trimmed)
         throw trimmed;
-    return (body.results ?? [])
-        .filter((r) => r.type === undefined || r.type === 'file')
+    return ((body.results ?? [])
+        .filter((r) => r?.type === undefined || r.type === 'file')
+        // A row without a repository or a name names no file (as in findItems).
+        .filter((r) => typeof r?.repo === 'string' && typeof r.name === 'string')
         .map((r) => ({
         path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
             .filter(Boolean)
             .join('/'),
         size: toSize(r.size),
-        sha256: r.sha256,
-    }));
+        sha256: toDigest(r.sha256, 64),
+    })));
 }
 
 ;// CONCATENATED MODULE: ./src/plan/folder-listing.ts
@@ -34018,6 +34078,8 @@ function retrying(o, subject) {
 // File Spec entries into downloads: plain patterns through the listing the `paths` patterns
 // use (File List API, AQL when it is refused), everything else through one AQL query per
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
+
+
 
 
 
@@ -34162,6 +34224,12 @@ async function resolveEntry(entry, o, listings) {
     return kept.map(({ item, conflicting }) => {
         const source = fullPath(item);
         const relative = specDestination(p, entry.target, entry.flat, item);
+        // As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
+        // reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
+        const problem = (0,file_names/* pathNameProblem */.ao)(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix');
+        if (problem) {
+            throw new errors/* PlanError */.W6(`the server named '${(0,server_text/* serverText */.Tn)(source, 200)}', which cannot be written on Windows (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`);
+        }
         return {
             source,
             url: (0,plan_entries/* artifactUrl */.W)(o.url, source),
@@ -34225,7 +34293,7 @@ async function resolvePlan(o) {
     const { spec, url, target } = o.settings;
     // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
     const specResolved = spec?.length
-        ? resolveSpec({ ...o, spec, url: url, target })
+        ? resolveSpec({ ...o, spec, url: url, target, names: o.settings.names })
         : undefined;
     // Only a cancellation rejects it; it is awaited below, after the patterns.
     specResolved?.catch(() => undefined);
@@ -35490,9 +35558,17 @@ class Destinations {
         }
         this.realTarget ??= external_node_fs_promises_.realpath(this.target).catch(() => this.target);
         const rel = external_node_path_.relative(await this.realTarget, real);
-        if (rel.startsWith('..') || external_node_path_.isAbsolute(rel)) {
+        // Only a folder planned inside target can be led out of it: one a spec target places
+        // elsewhere on purpose (an absolute target, used as written) is where the workflow said.
+        if (outside(external_node_path_.relative(this.target, folder)))
+            return this.namesIn(folder);
+        if (outside(rel)) {
             throw new errors/* AttemptError */.cb('unsafe', `refused: ${folder} leads outside 'target' through a symbolic link (to ${real})`);
         }
+        return this.namesIn(folder);
+    }
+    /** The names in a folder, by comparison key. */
+    async namesIn(folder) {
         const names = new Map();
         for (const name of await external_node_fs_promises_.readdir(folder)) {
             const key = this.key(name);
@@ -35502,6 +35578,8 @@ class Destinations {
         return names;
     }
 }
+/** Whether a relative path leads out of the folder it is relative to. */
+const outside = (rel) => rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel);
 
 // EXTERNAL MODULE: ./src/engine/hasher.ts
 var hasher = __nccwpck_require__(2899);
