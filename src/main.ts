@@ -80,7 +80,6 @@ export async function run(): Promise<void> {
         debug: debugLog,
       })
     http = client()
-    const retryLog = say
 
     core.startGroup('Plan')
     logTls(settings)
@@ -90,7 +89,7 @@ export async function run(): Promise<void> {
       )
     let bearer: string | undefined
     if (settings.auth.kind === 'oidc') {
-      bearer = await oidcToken(settings, http, addSecret, signal, retryLog)
+      bearer = await oidcToken(settings, http, addSecret, signal, say)
       await http.close()
       http = client(bearer)
     }
@@ -100,7 +99,7 @@ export async function run(): Promise<void> {
       policy,
       sleep,
       signal,
-      onRetry: retryLog,
+      onRetry: say,
       concurrency: settings.concurrency,
     })
     // Case matters for clashes between planned files, and for recognising an existing copy.
@@ -129,13 +128,13 @@ export async function run(): Promise<void> {
       })
       if (known) core.info(`checksums of ${known} existing files from folder listings`)
     }
-    logPlan(settings, downloads, total, resolved.failures, say)
+    const planned = plannedBytes(downloads)
+    logPlan(settings, downloads, planned, total, resolved.failures, say)
     debugMemory('after planning')
     core.endGroup()
 
     core.startGroup(settings.dryRun ? 'Check (dry run)' : 'Download')
     const progress = newProgress(downloads.length, settings.concurrency)
-    const planned = plannedBytes(downloads)
     const stopProgress = startProgress(
       settings,
       progress,
@@ -243,11 +242,11 @@ function debugMemory(when: string): void {
 function logPlan(
   settings: Settings,
   downloads: Download[],
+  planned: ReturnType<typeof plannedBytes>,
   total: number,
   failures: EntryFailure[],
   say: (line: string) => void,
 ): void {
-  const planned = plannedBytes(downloads)
   const size = planned.bytes
     ? `, ${formatBytes(planned.bytes)}${planned.complete ? '' : ' known so far'}`
     : ''
