@@ -36,7 +36,7 @@ export function toolCacheFolder(root: string, name: string, version: string, arc
  * (`21` would pick a `21.0.5` that setup-java cached) or never finds it (`2024-01`). The
  * `.complete` marker beside the folder says `cacheDir` finished copying.
  */
-export async function findCachedTool(name: string, version: string): Promise<string | undefined> {
+async function findCachedTool(name: string, version: string): Promise<string | undefined> {
   const root = process.env.RUNNER_TOOL_CACHE
   // Said before any download: `cacheDir` would only fail once everything is downloaded.
   if (!root)
@@ -72,6 +72,7 @@ export async function toolCacheHit(settings: Settings): Promise<boolean> {
   return true
 }
 
+/** After a complete download: stores `target` in the tool cache as name@version. */
 export async function cacheTool(settings: Settings): Promise<void> {
   const { name, version } = settings.toolCache as { name: string; version: string }
   const tc = await import('@actions/tool-cache')
@@ -81,7 +82,8 @@ export async function cacheTool(settings: Settings): Promise<void> {
   await addToPath(settings, cached)
 }
 
-export async function addToPath(settings: Settings, folder: string): Promise<void> {
+/** With `add-to-path`: the folder's `bin` (or the folder itself, when it has none) on PATH. */
+async function addToPath(settings: Settings, folder: string): Promise<void> {
   if (!settings.addToPath) return
   const bin = path.join(folder, 'bin')
   const dir = (await fsp.stat(bin).catch(() => undefined))?.isDirectory() ? bin : folder
@@ -89,7 +91,8 @@ export async function addToPath(settings: Settings, folder: string): Promise<voi
   core.info(`added ${dir} to PATH`)
 }
 
-export async function listFiles(dir: string): Promise<string[]> {
+/** Every file under `dir`, sorted: the `files` output of a cache hit. */
+async function listFiles(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
   return entries
     .filter((e) => e.isFile())
