@@ -1,6 +1,4 @@
-export { CREATED, checksumsOf, startArtifactory } from './artifactory.ts'
-export { aqlMatch, aqlTest, runAql, type AqlAnswer, type AqlItem } from './aql.ts'
-export { buildAnswer, type BuildRun } from './builds.ts'
+export { checksumsOf, startArtifactory } from './artifactory.ts'
 export type {
   ArtifactoryOptions,
   ArtifactoryServer,
