@@ -65,7 +65,7 @@ function build(dir: string): void {
 }
 
 /** `ncc build src/index.ts -o dist …` from package.json, split into words. */
-export function buildArgs(): string[] {
+function buildArgs(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>
   }

@@ -5,9 +5,8 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory } from '../server/artifactory.ts'
+import { MiB } from './bench-common.ts'
 import { runAction } from './runner.ts'
-
-const MiB = 1024 * 1024
 
 /** Planning time and peak RSS of a dry run over `count` listed files. */
 export interface PlanScale {
