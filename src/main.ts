@@ -22,7 +22,7 @@ import { summaryMarkdown } from './report/summary.ts'
 import { totals } from './report/totals.ts'
 import { entryFailureResult, type RunResult } from './report/results.ts'
 import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
-import { retryPolicy, sleep } from './net/retry.ts'
+import { retryPolicy } from './net/retry.ts'
 import { newProgress, runDownloads } from './engine/queue.ts'
 import { shardPlan, sortPlan } from './plan/shard.ts'
 import type { FileResult } from './engine/results.ts'
@@ -97,7 +97,6 @@ export async function run(): Promise<void> {
       settings,
       http,
       policy,
-      sleep,
       signal,
       onRetry: say,
       concurrency: settings.concurrency,
