@@ -101,12 +101,8 @@ export function planMatches(
     downloads.push({
       source: file.path,
       url: artifactUrl(baseUrl, file.path),
-      dest: insideTarget(
-        settings.target,
-        relative,
-        `line ${entry.line} ('${file.path}')`,
-        settings.names,
-      ),
+      // No `names` here: checked just above, with a message that names the listed file.
+      dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`),
       size: file.size,
       // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
       // string less each.
