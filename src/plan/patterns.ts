@@ -11,6 +11,7 @@ export interface ListedFile {
   /** `repo/path/to/file` */
   path: string
   size?: number
+  /** Lowercase hex: the listing code keeps only well-formed digests (`toDigest`). */
   sha256?: string
   sha1?: string
 }

@@ -234,7 +234,7 @@ function toItem(f: ListedFile): AqlItem {
     path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
     name: parts[parts.length - 1],
     size: f.size,
-    sha256: f.sha256?.toLowerCase(),
-    sha1: f.sha1?.toLowerCase(),
+    sha256: f.sha256,
+    sha1: f.sha1,
   }
 }
