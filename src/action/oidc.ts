@@ -7,6 +7,7 @@ import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
 import type { Settings } from '../plan/settings.ts'
+import { retryText } from '../plan/retrying.ts'
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
 export async function oidcToken(
@@ -42,10 +43,7 @@ export async function oidcToken(
       what: 'OIDC token exchange',
       policy,
       signal,
-      onRetry: (r) =>
-        onRetry(
-          `retry ${r.retry}/${r.retries} for the OIDC token exchange in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
-        ),
+      onRetry: (r) => onRetry(retryText('the OIDC token exchange', r)),
     },
   ).catch((error: unknown) => {
     // The step's failure message is this error's only report: the count is said here, once.
