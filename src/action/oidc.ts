@@ -1,7 +1,7 @@
 import { setTimeout } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
-import { AttemptError, messageOf } from '../common/errors.ts'
+import { attemptsOf, messageOf } from '../common/errors.ts'
 import { formatDuration } from '../common/units.ts'
 import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
@@ -47,7 +47,7 @@ export async function oidcToken(
     },
   ).catch((error: unknown) => {
     // The step's failure message is this error's only report: the count is said here, once.
-    const n = error instanceof AttemptError ? (error.attempts ?? 1) : 1
+    const n = attemptsOf(error) ?? 1
     throw n > 1 ? new Error(`${messageOf(error)} after ${n} attempts`, { cause: error }) : error
   })
   addSecret(token.accessToken)
