@@ -1,12 +1,13 @@
 import { setTimeout } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
-import { AttemptError, messageOf } from '../common/errors.ts'
+import { attemptsOf, messageOf } from '../common/errors.ts'
 import { formatDuration } from '../common/units.ts'
 import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
 import type { Settings } from '../plan/settings.ts'
+import { retryText } from '../plan/retrying.ts'
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
 export async function oidcToken(
@@ -42,14 +43,11 @@ export async function oidcToken(
       what: 'OIDC token exchange',
       policy,
       signal,
-      onRetry: (r) =>
-        onRetry(
-          `retry ${r.retry}/${r.retries} for the OIDC token exchange in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`,
-        ),
+      onRetry: (r) => onRetry(retryText('the OIDC token exchange', r)),
     },
   ).catch((error: unknown) => {
     // The step's failure message is this error's only report: the count is said here, once.
-    const n = error instanceof AttemptError ? (error.attempts ?? 1) : 1
+    const n = attemptsOf(error) ?? 1
     throw n > 1 ? new Error(`${messageOf(error)} after ${n} attempts`, { cause: error }) : error
   })
   addSecret(token.accessToken)

@@ -2,7 +2,7 @@
 // queries over 6,000 characters), with what the plan needs listed in `include`, so sizes and
 // checksums need no further request.
 import { AttemptError } from '../common/errors.ts'
-import { statusError, type HttpClient } from '../net/http-client.ts'
+import { statusError, type HttpClient, type HttpResponse } from '../net/http-client.ts'
 import { readJson, toDigest, toSize } from './json-body.ts'
 import type { SpecEntry } from '../plan/file-spec.ts'
 import type { PropPair } from '../plan/props.ts'
@@ -113,18 +113,19 @@ export function entryQuery(
   return query
 }
 
-interface AqlResponse {
-  results?: {
-    repo?: string
-    path?: string
-    name?: string
-    type?: string
+/** An AQL answer, as the server may write it: every field is checked before use. */
+export interface AqlResponse {
+  results?: ({
+    repo?: unknown
+    path?: unknown
+    name?: unknown
+    type?: unknown
     size?: number | string
-    sha256?: string
-    actual_sha1?: string
-    actual_md5?: string
+    sha256?: unknown
+    actual_sha1?: unknown
+    actual_md5?: unknown
     created?: string
-  }[]
+  } | null)[]
   range?: AqlRange
 }
 
@@ -178,12 +179,7 @@ export async function findItems(
   query: string,
   signal: AbortSignal,
 ): Promise<AqlItem[]> {
-  const res = await http.request(`${baseUrl}/api/search/aql`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: query,
-    signal,
-  })
+  const res = await postAql(http, baseUrl, query, signal)
   // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
   if (res.status !== 200) throw await statusError(res, '')
   const body = await readJson<AqlResponse>(res, 'the AQL answer')
@@ -195,9 +191,33 @@ export async function findItems(
     "narrow the entry's pattern or aql, or add limit",
   )
   if (trimmed) throw trimmed
+  return aqlItems(body)
+}
+
+/** Posts one AQL query; the caller reads the answer. */
+export function postAql(
+  http: HttpClient,
+  baseUrl: string,
+  query: string,
+  signal: AbortSignal,
+): Promise<HttpResponse> {
+  return http.request(`${baseUrl}/api/search/aql`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: query,
+    signal,
+  })
+}
+
+/**
+ * The files among an answer's rows: folders and rows without a repository or a name are
+ * skipped, a malformed size or digest is dropped (the file's own response decides).
+ */
+export function aqlItems(body: AqlResponse): AqlItem[] {
   const items: AqlItem[] = []
   for (const r of body.results ?? []) {
-    if (r.type !== undefined && r.type !== 'file') continue
+    // A null row (a broken answer) names no file either.
+    if (!r || (r.type !== undefined && r.type !== 'file')) continue
     if (typeof r.repo !== 'string' || typeof r.name !== 'string') continue
     items.push({
       repo: r.repo,

@@ -1,19 +1,7 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
-import { trimmedAnswer, type AqlRange } from './aql-query.ts'
-import { LISTING_LIMITS, readJson, toDigest, toSize, type BodyLimits } from './json-body.ts'
-
-interface AqlResponse {
-  results?: {
-    repo?: string
-    path?: string
-    name?: string
-    size?: number | string
-    sha256?: unknown
-    type?: string
-  }[]
-  range?: AqlRange
-}
+import { aqlItems, postAql, trimmedAnswer, type AqlResponse } from './aql-query.ts'
+import { LISTING_LIMITS, readJson, type BodyLimits } from './json-body.ts'
 
 /** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
 export function aqlQuery(prefix: PatternPrefix): string {
@@ -32,12 +20,7 @@ export async function searchAql(
   signal: AbortSignal,
   limits: BodyLimits = LISTING_LIMITS,
 ): Promise<ListedFile[]> {
-  const res = await http.request(`${baseUrl}/api/search/aql`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: aqlQuery(prefix),
-    signal,
-  })
+  const res = await postAql(http, baseUrl, aqlQuery(prefix), signal)
   if (res.status === 404) {
     res.body.resume()
     return []
@@ -53,17 +36,9 @@ export async function searchAql(
     'narrow the pattern',
   )
   if (trimmed) throw trimmed
-  return (
-    (body.results ?? [])
-      .filter((r) => r?.type === undefined || r.type === 'file')
-      // A row without a repository or a name names no file (as in findItems).
-      .filter((r) => typeof r?.repo === 'string' && typeof r.name === 'string')
-      .map((r) => ({
-        path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
-          .filter(Boolean)
-          .join('/'),
-        size: toSize(r.size),
-        sha256: toDigest(r.sha256, 64),
-      }))
-  )
+  return aqlItems(body).map((f) => ({
+    path: [f.repo, f.path !== '.' ? f.path : undefined, f.name].filter(Boolean).join('/'),
+    size: f.size,
+    sha256: f.sha256,
+  }))
 }

@@ -66,8 +66,8 @@ export async function addListedChecksums(
     for (const file of listed) {
       const d = byUrl.get(artifactUrl(o.url, file.path))
       if (!d || (!file.sha256 && !file.sha1)) continue
-      if (file.sha256) d.checksums.sha256 = file.sha256.toLowerCase()
-      if (file.sha1) d.checksums.sha1 = file.sha1.toLowerCase()
+      if (file.sha256) d.checksums.sha256 = file.sha256
+      if (file.sha1) d.checksums.sha1 = file.sha1
       d.size ??= file.size
       added++
     }

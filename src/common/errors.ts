@@ -47,3 +47,8 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
 }
+
+/** The attempts a failure took, when a retry loop counted them (`withRetries` sets it). */
+export function attemptsOf(error: unknown): number | undefined {
+  return error instanceof AttemptError ? error.attempts : undefined
+}

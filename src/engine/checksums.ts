@@ -1,5 +1,6 @@
 import { AttemptError } from '../common/errors.ts'
 import type { Checksums } from '../plan/downloads.ts'
+import { toDigest } from '../artifactory/json-body.ts'
 
 /** The digest algorithms we verify with, strongest first. ETag is never one of them. */
 export type Algorithm = 'sha256' | 'sha1' | 'md5'
@@ -46,11 +47,10 @@ export function headerChecksums(headers: Record<string, string>): HeaderChecksum
     const values = [...new Set(raw.split(',').map((v) => v.trim().toLowerCase()))].filter(
       (v) => v !== '',
     )
-    const valid = new RegExp(`^[0-9a-f]{${HEX_LENGTH[algorithm]}}$`)
     let problem: string | undefined
     if (values.length === 0) problem = 'empty'
     else if (values.length > 1) problem = `${values.length} different values`
-    else if (!valid.test(values[0]))
+    else if (!toDigest(values[0], HEX_LENGTH[algorithm]))
       problem = `not ${HEX_LENGTH[algorithm]} hex digits (${values[0].length} characters)`
     if (problem) out.unusable.push({ algorithm, problem: `${name} is unusable: ${problem}` })
     else out.checksums[algorithm] = values[0]

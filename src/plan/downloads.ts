@@ -145,7 +145,8 @@ export function checkClashes(
   const key = caseInsensitive ? (p: string) => p.toLowerCase() : (p: string) => p
   const byDest = new Map<string, Download>()
   for (const d of downloads) {
-    const other = byDest.get(key(d.dest))
+    const k = key(d.dest)
+    const other = byDest.get(k)
     if (other) {
       const what =
         other.dest === d.dest
@@ -155,16 +156,17 @@ export function checkClashes(
         `'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
       )
     }
-    byDest.set(key(d.dest), d)
+    byDest.set(k, d)
   }
   // Each folder is looked up once: a folder already seen had its own parents checked then
   // (300,000 files in 300 folders: 300 walks, not 300,000).
   const seen = new Set<string>()
   for (const d of downloads) {
     for (let dir = path.dirname(d.dest); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      if (seen.has(key(dir))) break
-      seen.add(key(dir))
-      const other = byDest.get(key(dir))
+      const k = key(dir)
+      if (seen.has(k)) break
+      seen.add(k)
+      const other = byDest.get(k)
       if (other) {
         const sameCase =
           other.dest === dir ? '' : ` (as ${dir}, the same name on this case-insensitive target)`

@@ -11,6 +11,7 @@ export interface ListedFile {
   /** `repo/path/to/file` */
   path: string
   size?: number
+  /** Lowercase hex: the listing code keeps only well-formed digests (`toDigest`). */
   sha256?: string
   sha1?: string
 }
@@ -101,12 +102,8 @@ export function planMatches(
     downloads.push({
       source: file.path,
       url: artifactUrl(baseUrl, file.path),
-      dest: insideTarget(
-        settings.target,
-        relative,
-        `line ${entry.line} ('${file.path}')`,
-        settings.names,
-      ),
+      // No `names` here: checked just above, with a message that names the listed file.
+      dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`),
       size: file.size,
       // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
       // string less each.

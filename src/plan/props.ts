@@ -49,11 +49,3 @@ function splitUnescaped(text: string, sep: string, max = Infinity): string[] {
 function unescape(text: string): string {
   return text.replace(/\\(.)/g, '$1')
 }
-
-/** `*` any characters, `?` one; everything else literal. */
-export function wildcardRegExp(pattern: string): RegExp {
-  const body = [...pattern]
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
-    .join('')
-  return new RegExp(`^${body}$`, 's')
-}

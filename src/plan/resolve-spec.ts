@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { entryQuery, findItems, type AqlItem } from '../artifactory/aql-query.ts'
 import { checkBuild, latestBuildNumber } from '../artifactory/builds.ts'
 import type { HttpClient } from '../net/http-client.ts'
-import { messageOf, PlanError } from '../common/errors.ts'
+import { attemptsOf, messageOf, PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { artifactUrl } from './entries.ts'
 import type { SpecEntry } from './file-spec.ts'
@@ -19,7 +19,7 @@ import {
   specMatches,
   type SpecPattern,
 } from './spec-pattern.ts'
-import { attemptsOf, type EntryFailure } from './resolve.ts'
+import type { EntryFailure } from './resolve.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
 import { pathNameProblem, type NameRules } from './file-names.ts'
@@ -234,7 +234,7 @@ function toItem(f: ListedFile): AqlItem {
     path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
     name: parts[parts.length - 1],
     size: f.size,
-    sha256: f.sha256?.toLowerCase(),
-    sha1: f.sha1?.toLowerCase(),
+    sha256: f.sha256,
+    sha1: f.sha1,
   }
 }

@@ -1,6 +1,6 @@
 import { underNamedRepo } from '../artifactory/virtual.ts'
 import type { Entry } from './entries.ts'
-import { AttemptError, messageOf } from '../common/errors.ts'
+import { attemptsOf, messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
@@ -18,11 +18,6 @@ export interface EntryFailure {
   label?: string
   /** Requests made for it when its listing failed after retries (the report says the count). */
   attempts?: number
-}
-
-/** The attempts a failure took, when a retry loop counted them. */
-export function attemptsOf(error: unknown): number | undefined {
-  return error instanceof AttemptError ? error.attempts : undefined
 }
 
 export interface ResolveOptions extends PlanRetryOptions {
