@@ -261,11 +261,6 @@ export async function pump(
   if (tail) ctx.streamsOpenToTailTaking.add(tail)
   let n: number
   try {
-    // A body that failed while nobody read it (during the open of the file) emits nothing
-    // more: its error is taken here, or the pump would wait forever.
-    if (body.errored) throw body.errored
-    if (body.destroyed && !body.readableEnded)
-      throw new AttemptError('network', 'connection closed before the body was read')
     n = await pumpToFile(body, sink)
   } finally {
     if (tail) ctx.streamsOpenToTailTaking.delete(tail)
