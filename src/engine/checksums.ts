@@ -8,6 +8,11 @@ const ALGORITHMS: Algorithm[] = ['sha256', 'sha1', 'md5']
 /** Hex digits per algorithm. */
 const HEX_LENGTH: Record<Algorithm, number> = { sha256: 64, sha1: 40, md5: 32 }
 
+/** A whole digest of each algorithm, lower-case: built once, not per response. */
+const VALID = Object.fromEntries(
+  ALGORITHMS.map((a) => [a, new RegExp(`^[0-9a-f]{${HEX_LENGTH[a]}}$`)]),
+) as Record<Algorithm, RegExp>
+
 /** A digest to compare with. */
 export interface ExpectedDigest {
   algorithm: Algorithm
@@ -46,11 +51,10 @@ export function headerChecksums(headers: Record<string, string>): HeaderChecksum
     const values = [...new Set(raw.split(',').map((v) => v.trim().toLowerCase()))].filter(
       (v) => v !== '',
     )
-    const valid = new RegExp(`^[0-9a-f]{${HEX_LENGTH[algorithm]}}$`)
     let problem: string | undefined
     if (values.length === 0) problem = 'empty'
     else if (values.length > 1) problem = `${values.length} different values`
-    else if (!valid.test(values[0]))
+    else if (!VALID[algorithm].test(values[0]))
       problem = `not ${HEX_LENGTH[algorithm]} hex digits (${values[0].length} characters)`
     if (problem) out.unusable.push({ algorithm, problem: `${name} is unusable: ${problem}` })
     else out.checksums[algorithm] = values[0]
