@@ -7,7 +7,7 @@ import { formatBytes } from '../common/units.ts'
 import { statusError } from '../net/http-client.ts'
 import { discard } from './bodies.ts'
 import type { TransferContext } from './context.ts'
-import { resetState, type FileState } from './file-state.ts'
+import { resetToSingleStream, type FileState } from './file-state.ts'
 import { checkResponse, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { pumpToFile, type SinkOptions } from './sink.ts'
 import { closeFd, openFd } from './temp-file.ts'
@@ -192,9 +192,7 @@ export async function finishSplit(state: FileState): Promise<void> {
     await waitForExtraRanges(state)
   } catch (err) {
     // Parts are not resumed one by one: the next attempt streams the file whole.
-    resetState(state)
-    state.singleStream = true
-    state.rangeCount = 1
+    resetToSingleStream(state)
     throw err
   }
   // The parts arrived out of order: the hash reads them back from the file (the page cache)
