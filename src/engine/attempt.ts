@@ -10,7 +10,7 @@ import { expectedDigest } from './checksums.ts'
 import type { TransferContext } from './context.ts'
 import { resetState, type FileState } from './file-state.ts'
 import { addExtraRange, fetchParts, pump, splitWays } from './ranges.ts'
-import { checkResponse, ResponseMismatch } from './response-check.ts'
+import { checkResponse, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { closeFd, openFd, startFromZero } from './temp-file.ts'
 
 /**
@@ -30,9 +30,10 @@ export async function attempt(
     state.contiguousBytes > 0 &&
     state.validator !== undefined &&
     (state.runningHash !== undefined || state.expectedDigest === undefined)
+  const asked = resuming ? { start: state.contiguousBytes } : undefined
   const headers: Record<string, string> = {}
-  if (resuming) {
-    headers['range'] = `bytes=${state.contiguousBytes}-`
+  if (asked) {
+    headers['range'] = rangeHeader(asked)
     headers['if-range'] = state.validator as string
   }
   // A fresh attempt opens its temporary while the request is on the wire: the open is off the
@@ -54,7 +55,7 @@ export async function attempt(
     const validator = res.headers['etag'] || res.headers['last-modified']
     // Nothing is written before the response is known to answer the request.
     const placed = checkResponse({
-      asked: resuming ? { start: state.contiguousBytes } : undefined,
+      asked,
       wholeAcceptable: true,
       status: res.status,
       headers: res.headers,

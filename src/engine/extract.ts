@@ -21,7 +21,7 @@ import { whileBusy } from './temp-file.ts'
 export type ArchiveKind = 'zip' | 'tar' | 'tgz' | 'txz'
 
 /** The kind of archive a file name says it is, or undefined for any other file. */
-export function archiveKind(file: string): ArchiveKind | undefined {
+function archiveKind(file: string): ArchiveKind | undefined {
   const name = file.toLowerCase()
   if (name.endsWith('.zip')) return 'zip'
   if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) return 'tgz'

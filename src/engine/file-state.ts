@@ -65,3 +65,10 @@ export function resetState(state: FileState): void {
   state.validator = undefined
   state.expectedSize = undefined
 }
+
+/** Forgets the bytes in the temporary, and from here on fetches the file in one stream, no ranges. */
+export function resetToSingleStream(state: FileState): void {
+  resetState(state)
+  state.singleStream = true
+  state.rangeCount = 1
+}

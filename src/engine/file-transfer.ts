@@ -10,7 +10,7 @@ import type { Download } from '../plan/downloads.ts'
 import { attempt } from './attempt.ts'
 import type { TransferContext } from './context.ts'
 import { checkExisting } from './existing-copy.ts'
-import { newFileState, resetState } from './file-state.ts'
+import { newFileState, resetToSingleStream } from './file-state.ts'
 import { finishSplit } from './ranges.ts'
 import { ResponseMismatch } from './response-check.ts'
 import type { FileResult, FileStatus } from './results.ts'
@@ -89,10 +89,8 @@ export async function transferFile(
         override: (error) => {
           if (!(error instanceof ResponseMismatch)) return undefined
           if (state.restartedWhole) return 'fail'
-          resetState(state)
+          resetToSingleStream(state)
           state.restartedWhole = true
-          state.singleStream = true
-          state.rangeCount = 1
           return 'now'
         },
         onRetry: (r) =>

@@ -7,7 +7,7 @@ import { formatBytes } from '../common/units.ts'
 import { statusError } from '../net/http-client.ts'
 import { discard } from './bodies.ts'
 import type { TransferContext } from './context.ts'
-import { resetState, type FileState } from './file-state.ts'
+import { resetToSingleStream, type FileState } from './file-state.ts'
 import { checkResponse, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { pumpToFile, type SinkOptions } from './sink.ts'
 import { closeFd, openFd } from './temp-file.ts'
@@ -192,9 +192,7 @@ export async function finishSplit(state: FileState): Promise<void> {
     await waitForExtraRanges(state)
   } catch (err) {
     // Parts are not resumed one by one: the next attempt streams the file whole.
-    resetState(state)
-    state.singleStream = true
-    state.rangeCount = 1
+    resetToSingleStream(state)
     throw err
   }
   // The parts arrived out of order: the hash reads them back from the file (the page cache)
@@ -261,11 +259,6 @@ export async function pump(
   if (tail) ctx.streamsOpenToTailTaking.add(tail)
   let n: number
   try {
-    // A body that failed while nobody read it (during the open of the file) emits nothing
-    // more: its error is taken here, or the pump would wait forever.
-    if (body.errored) throw body.errored
-    if (body.destroyed && !body.readableEnded)
-      throw new AttemptError('network', 'connection closed before the body was read')
     n = await pumpToFile(body, sink)
   } finally {
     if (tail) ctx.streamsOpenToTailTaking.delete(tail)

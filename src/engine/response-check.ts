@@ -61,7 +61,7 @@ export function parseContentRange(
 }
 
 /** A `Content-Length` that is a plain number, else undefined. */
-export function contentLength(headers: Record<string, string>): number | undefined {
+function contentLength(headers: Record<string, string>): number | undefined {
   const value = headers['content-length']
   return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined
 }

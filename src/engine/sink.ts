@@ -132,6 +132,11 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
     const onError = (error: Error): void => finish(error)
     const onAbort = (): void => finish(o.signal.reason)
 
+    // A body that failed while nobody read it (during the open of the file, say) emits nothing
+    // more: its error is taken here, or the pump would wait forever.
+    if (body.errored) return finish(body.errored)
+    if (body.destroyed && !body.readableEnded)
+      return finish(new AttemptError('network', 'connection closed before the body was read'))
     if (o.signal.aborted) return finish(o.signal.reason)
     o.signal.addEventListener('abort', onAbort, { once: true })
     body.on('data', onData)

@@ -10,7 +10,7 @@ import { resetState, type FileState } from './file-state.ts'
 import { InlineHash } from './hasher.ts'
 
 /** Suffix of temporaries: a run killed hard leaves `.<name>.artdl-part`, which the next run overwrites. */
-export const TEMP_SUFFIX = '.artdl-part'
+const TEMP_SUFFIX = '.artdl-part'
 
 /** The temporary a download is written to, beside its destination (same file system: rename is atomic). */
 export function tempPathFor(dest: string): string {

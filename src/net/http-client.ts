@@ -297,7 +297,7 @@ export function credentialsHint(status: number, origin: string, credentials: Cre
  * How long an error body may take in all: the idle timeout alone lets a server that drips a byte
  * now and then hold an attempt for days. The message is a courtesy; the status is what counts.
  */
-export const ERROR_BODY_MAX_MS = 10_000
+const ERROR_BODY_MAX_MS = 10_000
 
 /**
  * Reads at most `limit` bytes of a body as text, within `maxMs` in all, then drops the

@@ -15,7 +15,7 @@ export interface RetryPolicy {
 }
 
 /** A server asking for more than this is not waited for longer: a step must end. */
-export const MAX_RETRY_AFTER_MS = 5 * 60_000
+const MAX_RETRY_AFTER_MS = 5 * 60_000
 
 /** The policy the `retries` and `retry-delay` inputs describe. */
 export function retryPolicy(
@@ -27,7 +27,7 @@ export function retryPolicy(
 }
 
 /** Statuses worth another attempt: the request may succeed later as it is. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500
 }
 
@@ -89,7 +89,7 @@ const NETWORK_CODES: Record<string, string> = {
  * place again, so the file fails at once. ENOENT is local too: network failures never carry
  * it (DNS says ENOTFOUND), and an fs call gives it when the target folder vanished.
  */
-export const DISK_CODES = new Set([
+const DISK_CODES = new Set([
   'ENOSPC',
   'EDQUOT',
   'EFBIG',
