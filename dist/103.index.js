@@ -7,7 +7,6 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   archiveKind: () => (/* binding */ archiveKind),
 /* harmony export */   extractArchive: () => (/* binding */ extractArchive),
 /* harmony export */   listMembers: () => (/* binding */ listMembers)
 /* harmony export */ });

@@ -30878,6 +30878,7 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Or: () => (/* binding */ attemptsOf),
 /* harmony export */   W6: () => (/* binding */ PlanError),
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   cb: () => (/* binding */ AttemptError),
@@ -30913,6 +30914,10 @@ function messageOf(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/** The attempts a failure took, when a retry loop counted them (`withRetries` sets it). */
+function attemptsOf(error) {
+    return error instanceof AttemptError ? error.attempts : undefined;
 }
 
 
@@ -31010,8 +31015,9 @@ function markdownCode(text, max = SERVER_TEXT_MAX) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ resetState),
-/* harmony export */   C: () => (/* binding */ newFileState)
+/* harmony export */   $V: () => (/* binding */ resetState),
+/* harmony export */   Ck: () => (/* binding */ newFileState),
+/* harmony export */   Nq: () => (/* binding */ resetToSingleStream)
 /* harmony export */ });
 /** A fresh state for `download`, written to `temp`. */
 function newFileState(download, temp) {
@@ -31034,6 +31040,12 @@ function resetState(state) {
     state.runningHash = undefined;
     state.validator = undefined;
     state.expectedSize = undefined;
+}
+/** Forgets the bytes in the temporary, and from here on fetches the file in one stream, no ranges. */
+function resetToSingleStream(state) {
+    resetState(state);
+    state.singleStream = true;
+    state.rangeCount = 1;
 }
 
 
@@ -31249,7 +31261,7 @@ function post(worker, request) {
 /* harmony export */   lr: () => (/* binding */ whileBusy),
 /* harmony export */   zF: () => (/* binding */ closeFd)
 /* harmony export */ });
-/* unused harmony exports TEMP_SUFFIX, RENAME_RETRY_DELAYS_MS */
+/* unused harmony export RENAME_RETRY_DELAYS_MS */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
@@ -31316,7 +31328,7 @@ async function verifyAndPlace(state, ctx) {
     if (ctx.verify && expected && state.runningHash) {
         const actual = await state.runningHash.digest(state.expectedSize ?? state.contiguousBytes);
         if (actual !== expected.digest) {
-            (0,_file_state_js__WEBPACK_IMPORTED_MODULE_7__/* .resetState */ .$)(state);
+            (0,_file_state_js__WEBPACK_IMPORTED_MODULE_7__/* .resetState */ .$V)(state);
             await removeQuietly(state.temp, ctx);
             throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .AttemptError */ .cb('checksum', `checksum mismatch: expected ${expected.algorithm} ${expected.digest}, got ${actual}`);
         }
@@ -32255,7 +32267,33 @@ async function exchangeOidc(http, baseUrl, idToken, provider, signal) {
     return { accessToken: body.access_token, username: body.username };
 }
 
+;// CONCATENATED MODULE: ./src/plan/retrying.ts
+// The plan's requests (listings, AQL searches, build lookups) under the retry policy, each
+// retry said in one log line that names the request and what it was for.
+
+/**
+ * Retries under `o`'s policy, each retry one line naming the request and `subject`
+ * ("retry 1/3 for listing of libs/a in 0.5 s: HTTP 503 …").
+ */
+function retrying(o, subject) {
+    return (what, fn) => (0,retry/* withRetries */.LH)(fn, {
+        what,
+        policy: o.policy,
+        sleep: o.sleep,
+        signal: o.signal,
+        onRetry: (r) => o.onRetry(retryText(`${what} of ${subject}`, r)),
+    });
+}
+/**
+ * A retry of a request as one log line ("retry 1/3 for listing of libs/a in 0.5 s: HTTP 503 …"):
+ * the plan's requests and the OIDC exchange say their retries alike.
+ */
+function retryText(what, r) {
+    return `retry ${r.retry}/${r.retries} for ${what} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`;
+}
+
 ;// CONCATENATED MODULE: ./src/action/oidc.ts
+
 
 
 
@@ -32290,10 +32328,10 @@ async function oidcToken(settings, http, addSecret, signal, onRetry) {
         what: 'OIDC token exchange',
         policy,
         signal,
-        onRetry: (r) => onRetry(`retry ${r.retry}/${r.retries} for the OIDC token exchange in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`),
+        onRetry: (r) => onRetry(retryText('the OIDC token exchange', r)),
     }).catch((error) => {
         // The step's failure message is this error's only report: the count is said here, once.
-        const n = error instanceof errors/* AttemptError */.cb ? (error.attempts ?? 1) : 1;
+        const n = (0,errors/* attemptsOf */.Or)(error) ?? 1;
         throw n > 1 ? new Error(`${(0,errors/* messageOf */.bD)(error)} after ${n} attempts`, { cause: error }) : error;
     });
     addSecret(token.accessToken);
@@ -32405,6 +32443,7 @@ async function toolCacheHit(settings) {
     await addToPath(settings, found);
     return true;
 }
+/** After a complete download: stores `target` in the tool cache as name@version. */
 async function cacheTool(settings) {
     const { name, version } = settings.toolCache;
     const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
@@ -32413,6 +32452,7 @@ async function cacheTool(settings) {
     core/* setOutput */.uH('path', cached);
     await addToPath(settings, cached);
 }
+/** With `add-to-path`: the folder's `bin` (or the folder itself, when it has none) on PATH. */
 async function addToPath(settings, folder) {
     if (!settings.addToPath)
         return;
@@ -32421,6 +32461,7 @@ async function addToPath(settings, folder) {
     core/* addPath */.fM(dir);
     core/* info */.pq(`added ${dir} to PATH`);
 }
+/** Every file under `dir`, sorted: the `files` output of a cache hit. */
 async function listFiles(dir) {
     const entries = await external_node_fs_promises_.readdir(dir, { recursive: true, withFileTypes: true });
     return entries
@@ -32659,13 +32700,6 @@ function splitUnescaped(text, sep, max = Infinity) {
 }
 function props_unescape(text) {
     return text.replace(/\\(.)/g, '$1');
-}
-/** `*` any characters, `?` one; everything else literal. */
-function wildcardRegExp(pattern) {
-    const body = [...pattern]
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
-        .join('');
-    return new RegExp(`^${body}$`, 's');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/file-spec.ts
@@ -33325,9 +33359,9 @@ async function addListedChecksums(downloads, o) {
             if (!d || (!file.sha256 && !file.sha1))
                 continue;
             if (file.sha256)
-                d.checksums.sha256 = file.sha256.toLowerCase();
+                d.checksums.sha256 = file.sha256;
             if (file.sha1)
-                d.checksums.sha1 = file.sha1.toLowerCase();
+                d.checksums.sha1 = file.sha1;
             d.size ??= file.size;
             added++;
         }
@@ -33734,12 +33768,7 @@ function trimmedAnswer(range, returned, asked, fix) {
  * 7.84) or 5xx throws a retryable error: callers run this under `withRetries`.
  */
 async function findItems(http, baseUrl, query, signal) {
-    const res = await http.request(`${baseUrl}/api/search/aql`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: query,
-        signal,
-    });
+    const res = await postAql(http, baseUrl, query, signal);
     // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
     if (res.status !== 200)
         throw await statusError(res, '');
@@ -33748,9 +33777,26 @@ async function findItems(http, baseUrl, query, signal) {
     const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, asked ? Number(asked[1]) : undefined, "narrow the entry's pattern or aql, or add limit");
     if (trimmed)
         throw trimmed;
+    return aqlItems(body);
+}
+/** Posts one AQL query; the caller reads the answer. */
+function postAql(http, baseUrl, query, signal) {
+    return http.request(`${baseUrl}/api/search/aql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: query,
+        signal,
+    });
+}
+/**
+ * The files among an answer's rows: folders and rows without a repository or a name are
+ * skipped, a malformed size or digest is dropped (the file's own response decides).
+ */
+function aqlItems(body) {
     const items = [];
     for (const r of body.results ?? []) {
-        if (r.type !== undefined && r.type !== 'file')
+        // A null row (a broken answer) names no file either.
+        if (!r || (r.type !== undefined && r.type !== 'file'))
             continue;
         if (typeof r.repo !== 'string' || typeof r.name !== 'string')
             continue;
@@ -33999,12 +34045,7 @@ function aqlQuery(prefix) {
 }
 /** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
 async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS) {
-    const res = await http.request(`${baseUrl}/api/search/aql`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: aqlQuery(prefix),
-        signal,
-    });
+    const res = await postAql(http, baseUrl, aqlQuery(prefix), signal);
     if (res.status === 404) {
         res.body.resume();
         return [];
@@ -34017,17 +34058,11 @@ async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS)
     const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
     if (trimmed)
         throw trimmed;
-    return ((body.results ?? [])
-        .filter((r) => r?.type === undefined || r.type === 'file')
-        // A row without a repository or a name names no file (as in findItems).
-        .filter((r) => typeof r?.repo === 'string' && typeof r.name === 'string')
-        .map((r) => ({
-        path: [r.repo, r.path && r.path !== '.' ? r.path : undefined, r.name]
-            .filter(Boolean)
-            .join('/'),
-        size: toSize(r.size),
-        sha256: toDigest(r.sha256, 64),
-    })));
+    return aqlItems(body).map((f) => ({
+        path: [f.repo, f.path !== '.' ? f.path : undefined, f.name].filter(Boolean).join('/'),
+        size: f.size,
+        sha256: f.sha256,
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/plan/folder-listing.ts
@@ -34056,29 +34091,10 @@ function folderKey(prefix) {
     return `${prefix.repo}/${prefix.folder}`;
 }
 
-;// CONCATENATED MODULE: ./src/plan/retrying.ts
-// The plan's requests (listings, AQL searches, build lookups) under the retry policy, each
-// retry said in one log line that names the request and what it was for.
-
-/**
- * Retries under `o`'s policy, each retry one line naming the request and `subject`
- * ("retry 1/3 for listing of libs/a in 0.5 s: HTTP 503 …").
- */
-function retrying(o, subject) {
-    return (what, fn) => (0,retry/* withRetries */.LH)(fn, {
-        what,
-        policy: o.policy,
-        sleep: o.sleep,
-        signal: o.signal,
-        onRetry: (r) => o.onRetry(`retry ${r.retry}/${r.retries} for ${what} of ${subject} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.error.message}`),
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/plan/resolve-spec.ts
 // File Spec entries into downloads: plain patterns through the listing the `paths` patterns
 // use (File List API, AQL when it is refused), everything else through one AQL query per
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
-
 
 
 
@@ -34124,7 +34140,7 @@ async function resolveSpec(o) {
             catch (err) {
                 if (o.signal.aborted)
                     throw err;
-                results[i] = { message: (0,errors/* messageOf */.bD)(err), attempts: attemptsOf(err) };
+                results[i] = { message: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err) };
             }
         }
     };
@@ -34266,8 +34282,8 @@ function toItem(f) {
         path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
         name: parts[parts.length - 1],
         size: f.size,
-        sha256: f.sha256?.toLowerCase(),
-        sha1: f.sha1?.toLowerCase(),
+        sha256: f.sha256,
+        sha1: f.sha1,
     };
 }
 
@@ -34279,10 +34295,6 @@ function toItem(f) {
 
 
 
-/** The attempts a failure took, when a retry loop counted them. */
-function attemptsOf(error) {
-    return error instanceof errors/* AttemptError */.cb ? error.attempts : undefined;
-}
 /**
  * The whole plan: explicit files as they are, patterns expanded by listing the server (the
  * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
@@ -34313,7 +34325,7 @@ async function resolvePlan(o) {
                 });
             }
             catch (err) {
-                results.push({ entry, error: (0,errors/* messageOf */.bD)(err), attempts: attemptsOf(err) });
+                results.push({ entry, error: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err) });
             }
         }
     };
@@ -35599,6 +35611,7 @@ function bodies_discard(body) {
 
 ;// CONCATENATED MODULE: ./src/engine/checksums.ts
 
+
 const ALGORITHMS = ['sha256', 'sha1', 'md5'];
 /** Hex digits per algorithm. */
 const HEX_LENGTH = { sha256: 64, sha1: 40, md5: 32 };
@@ -35621,13 +35634,12 @@ function headerChecksums(headers) {
             continue;
         // Repeated headers arrive joined with ", " (see the HTTP client).
         const values = [...new Set(raw.split(',').map((v) => v.trim().toLowerCase()))].filter((v) => v !== '');
-        const valid = new RegExp(`^[0-9a-f]{${HEX_LENGTH[algorithm]}}$`);
         let problem;
         if (values.length === 0)
             problem = 'empty';
         else if (values.length > 1)
             problem = `${values.length} different values`;
-        else if (!valid.test(values[0]))
+        else if (!toDigest(values[0], HEX_LENGTH[algorithm]))
             problem = `not ${HEX_LENGTH[algorithm]} hex digits (${values[0].length} characters)`;
         if (problem)
             out.unusable.push({ algorithm, problem: `${name} is unusable: ${problem}` });
@@ -35852,6 +35864,12 @@ function pumpToFile(body, o) {
         };
         const onError = (error) => finish(error);
         const onAbort = () => finish(o.signal.reason);
+        // A body that failed while nobody read it (during the open of the file, say) emits nothing
+        // more: its error is taken here, or the pump would wait forever.
+        if (body.errored)
+            return finish(body.errored);
+        if (body.destroyed && !body.readableEnded)
+            return finish(new errors/* AttemptError */.cb('network', 'connection closed before the body was read'));
         if (o.signal.aborted)
             return finish(o.signal.reason);
         o.signal.addEventListener('abort', onAbort, { once: true });
@@ -36068,9 +36086,7 @@ async function finishSplit(state) {
     }
     catch (err) {
         // Parts are not resumed one by one: the next attempt streams the file whole.
-        (0,file_state/* resetState */.$)(state);
-        state.singleStream = true;
-        state.rangeCount = 1;
+        (0,file_state/* resetToSingleStream */.Nq)(state);
         throw err;
     }
     // The parts arrived out of order: the hash reads them back from the file (the page cache)
@@ -36117,12 +36133,6 @@ async function pump(body, fd, state, ctx, o) {
         ctx.streamsOpenToTailTaking.add(tail);
     let n;
     try {
-        // A body that failed while nobody read it (during the open of the file) emits nothing
-        // more: its error is taken here, or the pump would wait forever.
-        if (body.errored)
-            throw body.errored;
-        if (body.destroyed && !body.readableEnded)
-            throw new errors/* AttemptError */.cb('network', 'connection closed before the body was read');
         n = await pumpToFile(body, sink);
     }
     finally {
@@ -36156,9 +36166,10 @@ async function attempt(d, state, ctx, answered) {
         state.contiguousBytes > 0 &&
         state.validator !== undefined &&
         (state.runningHash !== undefined || state.expectedDigest === undefined);
+    const asked = resuming ? { start: state.contiguousBytes } : undefined;
     const headers = {};
-    if (resuming) {
-        headers['range'] = `bytes=${state.contiguousBytes}-`;
+    if (asked) {
+        headers['range'] = rangeHeader(asked);
         headers['if-range'] = state.validator;
     }
     // A fresh attempt opens its temporary while the request is on the wire: the open is off the
@@ -36170,7 +36181,7 @@ async function attempt(d, state, ctx, answered) {
         if (res.status === 416 && resuming) {
             // The file shrank or changed: start again from zero, in this same attempt.
             drain(res.body);
-            (0,file_state/* resetState */.$)(state);
+            (0,file_state/* resetState */.$V)(state);
             return await attempt(d, state, ctx);
         }
         if (res.status !== 200 && res.status !== 206) {
@@ -36180,21 +36191,21 @@ async function attempt(d, state, ctx, answered) {
         const validator = res.headers['etag'] || res.headers['last-modified'];
         // Nothing is written before the response is known to answer the request.
         const placed = checkResponse({
-            asked: resuming ? { start: state.contiguousBytes } : undefined,
+            asked,
             wholeAcceptable: true,
             status: res.status,
             headers: res.headers,
         });
         if (!placed.ok) {
             bodies_discard(res.body);
-            (0,file_state/* resetState */.$)(state);
+            (0,file_state/* resetState */.$V)(state);
             throw new ResponseMismatch(placed.reason);
         }
         let offset = 0;
         if (placed.start > 0) {
             if (validator && validator !== state.validator) {
                 bodies_discard(res.body);
-                (0,file_state/* resetState */.$)(state);
+                (0,file_state/* resetState */.$V)(state);
                 throw new errors/* AttemptError */.cb('network', 'the server answered the resumed request with another version of the file; restarting');
             }
             offset = state.contiguousBytes;
@@ -36202,7 +36213,7 @@ async function attempt(d, state, ctx, answered) {
         }
         else {
             // 200: a whole body, whether or not we asked for a range (changed file or no range support).
-            (0,file_state/* resetState */.$)(state);
+            (0,file_state/* resetState */.$V)(state);
             state.expectedSize = placed.length;
         }
         state.validator = validator;
@@ -36386,7 +36397,7 @@ async function hashFile(file, size, algorithms) {
  */
 async function transferFile(d, ctx) {
     const started = Date.now();
-    const state = (0,file_state/* newFileState */.C)(d, (0,temp_file/* tempPathFor */.FD)(d.dest));
+    const state = (0,file_state/* newFileState */.Ck)(d, (0,temp_file/* tempPathFor */.FD)(d.dest));
     let attempts = 0;
     const result = (status, extra = {}) => ({
         download: d,
@@ -36451,10 +36462,8 @@ async function transferFile(d, ctx) {
                     return undefined;
                 if (state.restartedWhole)
                     return 'fail';
-                (0,file_state/* resetState */.$)(state);
+                (0,file_state/* resetToSingleStream */.Nq)(state);
                 state.restartedWhole = true;
-                state.singleStream = true;
-                state.rangeCount = 1;
                 return 'now';
             },
             onRetry: (r) => ctx.onRetry({
@@ -36782,14 +36791,13 @@ async function run() {
             debug: debugLog,
         });
         http = client();
-        const retryLog = say;
         core/* startGroup */.Oh('Plan');
         logTls(settings);
         for (const origin of credentials.withheld)
             core/* info */.pq(`credentials are not sent to ${redact(origin)}: 'url' names another server (${redact(new URL(settings.url).origin)}), so its files are requested without them`);
         let bearer;
         if (settings.auth.kind === 'oidc') {
-            bearer = await oidcToken(settings, http, addSecret, signal, retryLog);
+            bearer = await oidcToken(settings, http, addSecret, signal, say);
             await http.close();
             http = client(bearer);
         }
@@ -36797,9 +36805,8 @@ async function run() {
             settings,
             http,
             policy,
-            sleep: retry/* sleep */.yy,
             signal,
-            onRetry: retryLog,
+            onRetry: say,
             concurrency: settings.concurrency,
         });
         // Case matters for clashes between planned files, and for recognising an existing copy.
@@ -36828,12 +36835,12 @@ async function run() {
             if (known)
                 core/* info */.pq(`checksums of ${known} existing files from folder listings`);
         }
-        logPlan(settings, downloads, total, resolved.failures, say);
+        const planned = (0,plan_downloads/* plannedBytes */.C)(downloads);
+        logPlan(settings, downloads, planned, total, resolved.failures, say);
         debugMemory('after planning');
         core/* endGroup */.N4();
         core/* startGroup */.Oh(settings.dryRun ? 'Check (dry run)' : 'Download');
         const progress = newProgress(downloads.length, settings.concurrency);
-        const planned = (0,plan_downloads/* plannedBytes */.C)(downloads);
         const stopProgress = startProgress(settings, progress, planned.complete ? planned.bytes : undefined, started);
         let notVerifiedSaid = false;
         let results;
@@ -36918,8 +36925,7 @@ function debugMemory(when) {
     const m = process.memoryUsage();
     core/* debug */.Yz(`memory ${when}: rss ${formatBytes(m.rss)}, heap ${formatBytes(m.heapUsed)} of ${formatBytes(m.heapTotal)}, external ${formatBytes(m.external)}`);
 }
-function logPlan(settings, downloads, total, failures, say) {
-    const planned = (0,plan_downloads/* plannedBytes */.C)(downloads);
+function logPlan(settings, downloads, planned, total, failures, say) {
     const size = planned.bytes
         ? `, ${formatBytes(planned.bytes)}${planned.complete ? '' : ' known so far'}`
         : '';
@@ -36963,7 +36969,7 @@ function extractor(settings, downloads, signal) {
 /* harmony export */   o6: () => (/* binding */ statusHint),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
-/* unused harmony exports MAX_RETRY_AFTER_MS, isRetryableStatus, isRetryable, retryDelay, DISK_CODES */
+/* unused harmony exports isRetryable, retryDelay */
 /* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8500);
 /* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1922);
@@ -37408,24 +37414,26 @@ function checkClashes(downloads, { caseInsensitive = false } = {}) {
     const key = caseInsensitive ? (p) => p.toLowerCase() : (p) => p;
     const byDest = new Map();
     for (const d of downloads) {
-        const other = byDest.get(key(d.dest));
+        const k = key(d.dest);
+        const other = byDest.get(k);
         if (other) {
             const what = other.dest === d.dest
                 ? `would both write ${d.dest}`
                 : `would write ${other.dest} and ${d.dest}, which differ only in case and are one file on this case-insensitive target`;
             throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`);
         }
-        byDest.set(key(d.dest), d);
+        byDest.set(k, d);
     }
     // Each folder is looked up once: a folder already seen had its own parents checked then
     // (300,000 files in 300 folders: 300 walks, not 300,000).
     const seen = new Set();
     for (const d of downloads) {
         for (let dir = node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(d.dest); dir !== node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(dir); dir = node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(dir)) {
-            if (seen.has(key(dir)))
+            const k = key(dir);
+            if (seen.has(k))
                 break;
-            seen.add(key(dir));
-            const other = byDest.get(key(dir));
+            seen.add(k);
+            const other = byDest.get(k);
             if (other) {
                 const sameCase = other.dest === dir ? '' : ` (as ${dir}, the same name on this case-insensitive target)`;
                 throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`);
@@ -37711,7 +37719,8 @@ function planMatches(entry, listed, exclude, settings, baseUrl) {
         downloads.push({
             source: file.path,
             url: (0,_entries_js__WEBPACK_IMPORTED_MODULE_1__/* .artifactUrl */ .W)(baseUrl, file.path),
-            dest: (0,_downloads_js__WEBPACK_IMPORTED_MODULE_4__/* .insideTarget */ .us)(settings.target, relative, `line ${entry.line} ('${file.path}')`, settings.names),
+            // No `names` here: checked just above, with a message that names the listed file.
+            dest: (0,_downloads_js__WEBPACK_IMPORTED_MODULE_4__/* .insideTarget */ .us)(settings.target, relative, `line ${entry.line} ('${file.path}')`),
             size: file.size,
             // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
             // string less each.
