@@ -2,7 +2,7 @@
 // without waits or jitter, a plan-and-run shortcut, and the files left in a target.
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import type { FileResult, RetryInfo } from '../src/engine/results.ts'

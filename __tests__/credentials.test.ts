@@ -9,7 +9,7 @@ import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { credentialOrigins } from '../src/artifactory/credential-origins.ts'
 import { credentialsHint, HttpClient } from '../src/net/http-client.ts'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import * as core from '../__fixtures__/core.ts'
 import { useAction } from '../__fixtures__/action-harness.ts'
 import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import { checkResponse, parseContentRange } from '../src/engine/response-check.ts'

@@ -2,16 +2,16 @@
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PlanError } from '../src/common/errors.ts'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 import { checkClashes, planFiles, type PlanSettings } from '../src/plan/downloads.ts'
 import {
   defaultCaseInsensitive,
   nameRulesFor,
   pathNameProblem,
   windowsNameProblem,
-} from '../src/plan/file-names.ts'
+} from '../src/common/file-names.ts'
 import { planMatches, type ListedFile } from '../src/plan/patterns.ts'
-import { getSettings } from '../src/plan/settings.ts'
+import { getSettings } from '../src/input/settings.ts'
 
 const url = 'https://acme.test/artifactory'
 const target = path.resolve('/t')
@@ -233,7 +233,7 @@ describe('spec entries on Windows', () => {
     const { HttpClient } = await import('../src/net/http-client.ts')
     const { resolvePlan } = await import('../src/plan/resolve.ts')
     const { retryPolicy } = await import('../src/net/retry.ts')
-    const { parseFileSpec } = await import('../src/plan/file-spec.ts')
+    const { parseFileSpec } = await import('../src/input/file-spec.ts')
     const server = await startArtifactory({
       files: { 'libs/dev/CON': 'c', 'libs/dev/ok.txt': 'o', 'libs/other/a.txt': 'a' },
     })

@@ -4,9 +4,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseSpecVars, substituteSpecVars } from '../src/plan/spec-vars.ts'
-import { parseProps } from '../src/plan/props.ts'
-import { parseFileSpec, type SpecEntry } from '../src/plan/file-spec.ts'
+import { parseSpecVars, substituteSpecVars } from '../src/input/spec-vars.ts'
+import { parseProps } from '../src/input/props.ts'
+import { parseFileSpec, type SpecEntry } from '../src/input/file-spec.ts'
 import {
   compileSpecPattern,
   exclusionMatcher,
@@ -14,7 +14,7 @@ import {
   specMatches,
 } from '../src/plan/spec-pattern.ts'
 import { entryQuery, patternCriteria } from '../src/artifactory/aql-query.ts'
-import { getSettings, InputError } from '../src/plan/settings.ts'
+import { getSettings, InputError } from '../src/input/settings.ts'
 import { PlanError } from '../src/common/errors.ts'
 import { aqlTest } from '../server/aql.ts'
 import { aqlItem, repoFile } from '../__fixtures__/aql-item.ts'

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { getSettings, InputError, lines } from '../src/plan/settings.ts'
+import { getSettings, InputError, lines } from '../src/input/settings.ts'
 
 const reader =
   (inputs: Record<string, string>) =>

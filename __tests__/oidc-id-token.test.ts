@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { oidcToken } from '../src/action/oidc.ts'
 import { AttemptError } from '../src/common/errors.ts'
 import { HttpClient } from '../src/net/http-client.ts'
-import type { Settings } from '../src/plan/settings.ts'
+import type { Settings } from '../src/input/settings.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 
 const TOKEN_SERVICE = 'http://id-token.runner.test'

@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { aqlQuery } from '../src/artifactory/aql.ts'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 import {
   matcher,
   patternPrefix,

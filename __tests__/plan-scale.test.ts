@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { HttpClient } from '../src/net/http-client.ts'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 import { resolvePlan } from '../src/plan/resolve.ts'
 import { retryPolicy } from '../src/net/retry.ts'
 import { checkClashes, plannedBytes } from '../src/plan/downloads.ts'

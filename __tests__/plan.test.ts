@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseEntries } from '../src/plan/entries.ts'
+import { parseEntries } from '../src/input/entries.ts'
 import { PlanError } from '../src/common/errors.ts'
 import { checkClashes, planFiles, plannedBytes } from '../src/plan/downloads.ts'
 

@@ -9,7 +9,7 @@ import { HttpClient } from '../src/net/http-client.ts'
 import { retryPolicy } from '../src/net/retry.ts'
 import { resolvePlan } from '../src/plan/resolve.ts'
 import { checkClashes } from '../src/plan/downloads.ts'
-import { parseFileSpec } from '../src/plan/file-spec.ts'
+import { parseFileSpec } from '../src/input/file-spec.ts'
 
 const MODULES = 100
 const PER_MODULE = 100

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import { defaultCaseInsensitive } from '../plan/file-names.ts'
+import { defaultCaseInsensitive } from '../common/file-names.ts'
 
 /** What {@link probeCaseInsensitive} found, and how. */
 export interface CaseProbe {

@@ -6,7 +6,7 @@ import { formatDuration } from '../common/units.ts'
 import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
-import type { Settings } from '../plan/settings.ts'
+import type { Settings } from '../input/settings.ts'
 import { retryText } from '../plan/retrying.ts'
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Progress } from '../engine/queue.ts'
-import type { Settings } from '../plan/settings.ts'
+import type { Settings } from '../input/settings.ts'
 import { progressLine } from '../report/log-lines.ts'
 
 /** One progress line every `progress-interval`; returns the function that stops them. */

@@ -1,6 +1,6 @@
 import { basicCredentials } from '../artifactory/auth.ts'
 import { secretsInUrl } from '../common/redact.ts'
-import type { Settings } from '../plan/settings.ts'
+import type { Settings } from '../input/settings.ts'
 
 /** Registers every credential the inputs and the environment carry, before anything is logged. */
 export function maskSecrets(settings: Settings, add: (secret: string) => void): void {

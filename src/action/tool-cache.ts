@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { Settings } from '../plan/settings.ts'
+import type { Settings } from '../input/settings.ts'
 
 // Full semver as node-semver parses it strictly (semver.org's regex): MAJOR.MINOR.PATCH, an
 // optional -prerelease and +build.

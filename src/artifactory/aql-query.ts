@@ -4,8 +4,8 @@
 import { AttemptError } from '../common/errors.ts'
 import { statusError, type HttpClient, type HttpResponse } from '../net/http-client.ts'
 import { readJson, toDigest, toSize } from './json-body.ts'
-import type { SpecEntry } from '../plan/file-spec.ts'
-import type { PropPair } from '../plan/props.ts'
+import type { SpecEntry } from '../input/file-spec.ts'
+import type { PropPair } from '../input/props.ts'
 import type { SpecPattern } from '../plan/spec-pattern.ts'
 
 /** The fields every query includes. */

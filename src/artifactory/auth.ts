@@ -1,4 +1,4 @@
-import type { Auth } from '../plan/settings.ts'
+import type { Auth } from '../input/settings.ts'
 
 /** Headers that carry the credentials (sent only to the `url` origin). */
 export function authHeaders(auth: Auth, bearer?: string): Record<string, string> {

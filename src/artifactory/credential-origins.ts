@@ -1,5 +1,5 @@
-import type { Auth } from '../plan/settings.ts'
-import type { Entry } from '../plan/entries.ts'
+import type { Auth } from '../input/settings.ts'
+import type { Entry } from '../input/entries.ts'
 
 /** Where credentials go, and the origins the workflow named that get none. */
 export interface CredentialOrigins {

@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises'
 import { listFolder } from './list.ts'
-import { artifactUrl } from '../plan/entries.ts'
+import { artifactUrl } from '../input/entries.ts'
 import { messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import type { Download } from '../plan/downloads.ts'

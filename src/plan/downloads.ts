@@ -1,7 +1,7 @@
 import * as path from 'node:path'
-import type { Entry } from './entries.ts'
+import type { Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
-import { pathNameProblem, type NameRules } from './file-names.ts'
+import { pathNameProblem, type NameRules } from '../common/file-names.ts'
 
 /** Digests known for a file, lowercase hex. */
 export interface Checksums {

@@ -1,10 +1,10 @@
 import * as path from 'node:path'
 import picomatch from 'picomatch'
-import { artifactUrl, type Entry } from './entries.ts'
+import { artifactUrl, type Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
-import { pathNameProblem } from './file-names.ts'
+import { pathNameProblem } from '../common/file-names.ts'
 
 /** A file a listing reported, with what it said about it. */
 export interface ListedFile {

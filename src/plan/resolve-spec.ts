@@ -7,8 +7,8 @@ import { checkBuild, latestBuildNumber } from '../artifactory/builds.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { attemptsOf, messageOf, PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
-import { artifactUrl } from './entries.ts'
-import type { SpecEntry } from './file-spec.ts'
+import { artifactUrl } from '../input/entries.ts'
+import type { SpecEntry } from '../input/file-spec.ts'
 import type { Download } from './downloads.ts'
 import { patternPrefix, unsafeName, type ListedFile } from './patterns.ts'
 import {
@@ -22,7 +22,7 @@ import {
 import type { EntryFailure } from './resolve.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
-import { pathNameProblem, type NameRules } from './file-names.ts'
+import { pathNameProblem, type NameRules } from '../common/file-names.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000

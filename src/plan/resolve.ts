@@ -1,5 +1,5 @@
 import { underNamedRepo } from '../artifactory/virtual.ts'
-import type { Entry } from './entries.ts'
+import type { Entry } from '../input/entries.ts'
 import { attemptsOf, messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { patternPrefix, planMatches, type ListedFile } from './patterns.ts'
@@ -7,7 +7,7 @@ import { planFiles, type Download, type PlanSettings } from './downloads.ts'
 import { resolveSpec } from './resolve-spec.ts'
 import { folderKey, listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
-import type { SpecEntry } from './file-spec.ts'
+import type { SpecEntry } from '../input/file-spec.ts'
 import type { BodyLimits } from '../artifactory/json-body.ts'
 
 /** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
