@@ -1,5 +1,6 @@
 // The bundled action, run as the runner runs it: `node index.js` with INPUT_* variables, from a
 // build of src/ as it is on disk (scripts/fresh-bundle.ts).
+import { expectSameBytes } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -60,7 +61,7 @@ describe('node dist/index.js', () => {
         (f) => path.join(workspace, f),
       ),
     )
-    expect(fs.readFileSync(path.join(workspace, 'out/blob.bin')).equals(big)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(workspace, 'out/blob.bin')), big)
     expect(first.summary).toContain('**4/4** files in place')
 
     server.reset()

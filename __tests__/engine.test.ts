@@ -1,3 +1,4 @@
+import { expectSameBytes } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -92,7 +93,7 @@ describe('downloads', () => {
     ])
     expect(retries[0].error).toContain('HTTP 503 Service Unavailable')
     expect(waits).toEqual([0, 1000])
-    expect(fs.readFileSync(path.join(target, 'a.bin')).equals(body(5000))).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'a.bin')), body(5000))
   })
 
   it('retries a connection reset', async () => {
@@ -109,7 +110,7 @@ describe('downloads', () => {
     const { results, retries } = await run('libs/s.bin', { timeoutMs: 300 })
     expect(one(results)).toMatchObject({ status: 'downloaded' })
     expect(retries[0].error).toMatch(/timeout/)
-    expect(fs.readFileSync(path.join(target, 's.bin')).equals(body(100_000))).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 's.bin')), body(100_000))
   })
 
   it('fails a 404 at once, requesting it once, with a hint and no file left', async () => {
@@ -179,7 +180,7 @@ describe('integrity', () => {
     expect(retries[0].error).toMatch(
       /^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/,
     )
-    expect(fs.readFileSync(path.join(target, 'c.bin')).equals(body(50_000))).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'c.bin')), body(50_000))
   })
 
   it('fails a body that never matches and keeps nothing', async () => {
@@ -228,7 +229,7 @@ describe('integrity', () => {
       plain.setFile('libs/p.bin', body(3000, 9))
       const [changed] = await runDownloads(plan(), options())
       expect(changed.status).toBe('downloaded')
-      expect(fs.readFileSync(path.join(target, 'p.bin')).equals(body(3000, 9))).toBe(true)
+      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), body(3000, 9))
     } finally {
       await plain.close()
     }
@@ -243,7 +244,7 @@ describe('integrity', () => {
     expect(one(results).status).toBe('downloaded')
     // The conditional GET's answer is the download: the body is not requested twice.
     expect(gets('libs/m.bin').map((r) => r.status)).toEqual([200])
-    expect(fs.readFileSync(path.join(target, 'm.bin')).equals(body(3000))).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'm.bin')), body(3000))
   })
 
   it('resumes a body cut off halfway with a Range request for the rest only', async () => {
@@ -258,7 +259,7 @@ describe('integrity', () => {
     expect(second.headers['if-range']).toBeTruthy()
     expect(second.status).toBe(206)
     expect(second.bodyBytes).toBe(100_000)
-    expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'big.bin')), data)
   })
 
   it('restarts from zero when the file changed between attempts', async () => {
@@ -269,7 +270,7 @@ describe('integrity', () => {
     })
     const [r] = await results
     expect(r.status).toBe('downloaded')
-    expect(fs.readFileSync(path.join(target, 'chg.bin')).equals(body(150_000, 2))).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'chg.bin')), body(150_000, 2))
   })
 
   it('works with a server that sends no checksum, and says it was not verified', async () => {
@@ -281,7 +282,7 @@ describe('integrity', () => {
       )
       expect(r.status).toBe('downloaded')
       expect(r.verified).toBeUndefined()
-      expect(fs.readFileSync(path.join(target, 'p.bin')).equals(body(4000))).toBe(true)
+      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), body(4000))
     } finally {
       await plain.close()
     }
@@ -340,7 +341,7 @@ async function beside(
       options({ concurrency: o.concurrency, split: 4, splitMinSize: 1024 * 1024 }),
     )
     expect(small.status).toBe('downloaded')
-    expect(fs.readFileSync(path.join(target, name)).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, name)), data)
     expect(await tree()).toEqual([name, 'small.bin'].sort())
     return { result, requests: slow.requests.filter((r) => r.path === `/libs/${name}`) }
   } finally {
@@ -358,7 +359,7 @@ describe('large files', () => {
       .map((r) => r.range)
       .filter(Boolean)
     expect(ranges).toHaveLength(3)
-    expect(fs.readFileSync(path.join(target, 'large.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'large.bin')), data)
   })
 
   it('verifies large files in a hashing thread: a corrupted body is retried, then right', async () => {
@@ -368,7 +369,7 @@ describe('large files', () => {
     const { results, retries } = await run('libs/t.bin')
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
     expect(retries[0].error).toContain('checksum mismatch')
-    expect(fs.readFileSync(path.join(target, 't.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 't.bin')), data)
     expect(await tree()).toEqual(['t.bin'])
   })
 
@@ -390,7 +391,7 @@ describe('large files', () => {
       expect(results.map((r) => r.ranges)).toEqual([1, 1, 1, 1])
       expect(even.requests.filter((r) => r.range)).toEqual([])
       files.forEach((data, i) =>
-        expect(fs.readFileSync(path.join(target, `busy${i + 1}.bin`)).equals(data)).toBe(true),
+        expectSameBytes(fs.readFileSync(path.join(target, `busy${i + 1}.bin`)), data),
       )
     } finally {
       await even.close()
@@ -472,7 +473,7 @@ describe('large files', () => {
         options({ split: 4, splitMinSize: 1024 * 1024 }),
       )
       expect(r).toMatchObject({ status: 'downloaded', verified: 'sha256' })
-      expect(fs.readFileSync(path.join(target, 'large2.bin')).equals(data)).toBe(true)
+      expectSameBytes(fs.readFileSync(path.join(target, 'large2.bin')), data)
     } finally {
       await flaky.close()
     }

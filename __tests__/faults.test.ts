@@ -1,6 +1,7 @@
 // Servers that misbehave as real proxies, CDNs and misconfigured front-ends do, and local
 // disks that refuse: no crash, no unverified file under its final name, no temporary left,
 // and a message that names what went wrong.
+import { expectSameBytes } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -205,7 +206,7 @@ describe('servers that ignore or bend Range', () => {
     // The restart is whole: no Range after the mismatch.
     const last = s.requests.filter((r) => r.method === 'GET').at(-1)
     expect(last?.range).toBeUndefined()
-    expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'big.bin')), data)
     expect(await tree()).toEqual(['big.bin'])
   })
 
@@ -223,7 +224,7 @@ describe('servers that ignore or bend Range', () => {
     expect(retries[0].error).toMatch(
       /^the server answered bytes=\d+-\d+ with another range \(bytes 0-/,
     )
-    expect(fs.readFileSync(path.join(target, 'big.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'big.bin')), data)
     expect(await tree()).toEqual(['big.bin'])
   })
 
@@ -248,7 +249,7 @@ describe('servers that ignore or bend Range', () => {
       expect.stringMatching(/^bytes=\d+-$/),
       undefined,
     ])
-    expect(fs.readFileSync(path.join(target, 'r.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'r.bin')), data)
     expect(await tree()).toEqual(['r.bin'])
   })
 
@@ -305,7 +306,7 @@ describe('checksum headers from the server', () => {
     const { results, retries } = await download(s, 'libs/d.bin')
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
     expect(retries[0].error).toMatch(/^checksum mismatch: expected sha256/)
-    expect(fs.readFileSync(path.join(target, 'd.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'd.bin')), data)
   })
 })
 
@@ -318,7 +319,7 @@ describe('cut bodies', () => {
     })
     const { results } = await download(s, 'libs/cut.bin')
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
-    expect(fs.readFileSync(path.join(target, 'cut.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(target, 'cut.bin')), data)
   })
 
   it('fails a body always cut short and leaves nothing', async () => {
@@ -448,7 +449,7 @@ describe('through the action', () => {
     start(s.url, { paths: 'libs/big.bin', target: 'out', split: '4', 'split-min-size': '1 MiB' })
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(fs.readFileSync(path.join(action.workspace, 'out', 'big.bin')).equals(data)).toBe(true)
+    expectSameBytes(fs.readFileSync(path.join(action.workspace, 'out', 'big.bin')), data)
     expect((await filesUnder(action.workspace)).filter((f) => f !== 'summary.md')).toEqual([
       'out/big.bin',
     ])

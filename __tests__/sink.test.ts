@@ -1,3 +1,4 @@
+import { expectSameBytes } from '../__fixtures__/bytes.ts'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
@@ -75,8 +76,8 @@ describe('pumpToFile', () => {
     fs.closeSync(o.fd)
     const onDisk = fs.readFileSync(file)
     expect(onDisk.length).toBe(1000 + content.length)
-    expect(onDisk.subarray(1000).equals(content)).toBe(true)
-    expect(Buffer.concat(calls.map((c) => c.bytes)).equals(content)).toBe(true)
+    expectSameBytes(onDisk.subarray(1000), content)
+    expectSameBytes(Buffer.concat(calls.map((c) => c.bytes)), content)
     expect(calls.reduce((s, c) => s + c.n, 0)).toBe(content.length)
     expect(o.written).toBe(content.length)
   })
@@ -92,10 +93,10 @@ describe('pumpToFile', () => {
     b.push(null)
     await done
     fs.closeSync(o.fd)
-    expect(fs.readFileSync(file).equals(content)).toBe(true)
+    expectSameBytes(fs.readFileSync(file), content)
     expect(calls.length).toBeLessThan(chunks.length)
     expect(calls.some((c) => c.chunks > 1)).toBe(true)
-    expect(Buffer.concat(calls.map((c) => c.bytes)).equals(content)).toBe(true)
+    expectSameBytes(Buffer.concat(calls.map((c) => c.bytes)), content)
   })
 
   it('pauses the body above 1 MiB buffered and resumes it as the writes catch up', async () => {
@@ -109,7 +110,7 @@ describe('pumpToFile', () => {
     b.push(null)
     await done
     fs.closeSync(o.fd)
-    expect(fs.readFileSync(file).equals(content)).toBe(true)
+    expectSameBytes(fs.readFileSync(file), content)
   })
 
   it('stops at its limit, drops the rest of the body and writes nothing beyond', async () => {
@@ -121,7 +122,7 @@ describe('pumpToFile', () => {
     expect(await done).toBe(100 * KiB + 3)
     fs.closeSync(o.fd)
     expect(b.destroyed).toBe(true)
-    expect(fs.readFileSync(file).equals(content.subarray(0, 100 * KiB + 3))).toBe(true)
+    expectSameBytes(fs.readFileSync(file), content.subarray(0, 100 * KiB + 3))
   })
 
   it('honours a limit lowered while the body streams (its tail was taken)', async () => {
@@ -137,7 +138,7 @@ describe('pumpToFile', () => {
     for (const c of chunks.slice(1)) b.push(c)
     expect(await done).toBe(150 * KiB)
     fs.closeSync(o.fd)
-    expect(fs.readFileSync(file).equals(content.subarray(0, 150 * KiB))).toBe(true)
+    expectSameBytes(fs.readFileSync(file), content.subarray(0, 150 * KiB))
   })
 
   it('stops at once when the limit is lowered below what is already written', async () => {
@@ -260,7 +261,7 @@ describe('pumpToFile from a real socket', () => {
           fs.closeSync(o.fd)
           const expected = createHash('sha256').update(bodies[i]).digest('hex')
           expect(hash.digest('hex')).toBe(expected)
-          expect(fs.readFileSync(file).equals(bodies[i])).toBe(true)
+          expectSameBytes(fs.readFileSync(file), bodies[i])
         }
       }
     } finally {

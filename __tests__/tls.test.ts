@@ -1,5 +1,6 @@
 // HTTPS: the runner layer in-process (with @actions/core replaced by typed fixtures) against the
 // local server speaking TLS with the test-only certificates in __fixtures__/tls.
+import { expectSameBytes } from '../__fixtures__/bytes.ts'
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -72,8 +73,8 @@ describe('downloads over HTTPS', () => {
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(server.url.startsWith('https://127.0.0.1:')).toBe(true)
-    expect(read('one.bin').equals(body(5000))).toBe(true)
-    expect(read('two.bin').equals(body(7000, 2))).toBe(true)
+    expectSameBytes(read('one.bin'), body(5000))
+    expectSameBytes(read('two.bin'), body(7000, 2))
     expect(logged().filter((l) => l.endsWith('sha256 ok'))).toHaveLength(2)
     expect(logged()).toContain(
       "TLS: trusting 1 certificate from ca-certificates besides the default ones: 'CN=artifactory-download-action test CA' (until Jan  1 00:00:00 2120 GMT)",
@@ -92,7 +93,7 @@ describe('downloads over HTTPS', () => {
     }
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(read('large.bin').equals(data)).toBe(true)
+    expectSameBytes(read('large.bin'), data)
     const ranged = gets(server, 'libs/large.bin').filter((r) => r.range)
     expect(ranged.length).toBeGreaterThan(0)
     expect(ranged.every((r) => r.status === 206)).toBe(true)
@@ -109,7 +110,7 @@ describe('downloads over HTTPS', () => {
     expect(first.range).toBeUndefined()
     expect(second.range).toBe('bytes=100000-')
     expect(second.status).toBe(206)
-    expect(read('cut.bin').equals(data)).toBe(true)
+    expectSameBytes(read('cut.bin'), data)
   })
 
   it('lists a pattern with the File List API over HTTPS', async () => {
