@@ -30923,6 +30923,84 @@ function attemptsOf(error) {
 
 /***/ }),
 
+/***/ 7750:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mf: () => (/* binding */ nameRulesFor),
+/* harmony export */   T0: () => (/* binding */ defaultCaseInsensitive),
+/* harmony export */   ao: () => (/* binding */ pathNameProblem)
+/* harmony export */ });
+/* unused harmony export windowsNameProblem */
+/**
+ * The file-name rules of the runner's operating system, as pure functions of the rules rather
+ * than of `process.platform`: the action layer picks the rules once ({@link nameRulesFor}) and
+ * passes them down, so the Windows rules are unit-tested on any OS.
+ */
+/** The rules for a `process.platform` value. */
+function nameRulesFor(platform) {
+    return platform === 'win32' ? 'windows' : 'posix';
+}
+/**
+ * Whether names on this platform's usual file systems ignore case (NTFS, and APFS/HFS+ as
+ * macOS formats them by default). Only a fallback: the action probes the real target, since
+ * a macOS volume can be case-sensitive and a Windows folder can be made so.
+ */
+function defaultCaseInsensitive(platform) {
+    return platform === 'win32' || platform === 'darwin';
+}
+// Device names Win32 resolves in every folder, with or without an extension. COM0/LPT0 and the
+// superscript digits are in Microsoft's list ("Naming Files, Paths, and Namespaces"); CONIN$
+// and CONOUT$ open the console (CreateFile's documentation).
+const RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)$/i;
+// `/` and `\` are separators, split off before a segment is checked.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
+/**
+ * Why Windows cannot create a file or folder called `name` (one path segment), or undefined
+ * when it can. Pure.
+ */
+function windowsNameProblem(name) {
+    const bad = FORBIDDEN.exec(name);
+    if (bad) {
+        const ch = bad[0];
+        return ch < ' '
+            ? 'contains a control character, which Windows does not allow in file names'
+            : `contains '${ch}', which Windows does not allow in file names`;
+    }
+    // Win32 drops a trailing dot or space, so the file would get another name than planned.
+    if (/[. ]$/.test(name)) {
+        return `ends with a ${name.endsWith('.') ? 'dot' : 'space'}, which Windows removes from file names`;
+    }
+    // `NUL.txt` and `con .tar.gz` are the device too: Win32 compares the part before the first
+    // dot, trailing spaces dropped, ignoring case.
+    const stem = name.split('.')[0].replace(/ +$/, '');
+    if (RESERVED.test(stem))
+        return `uses '${stem}', a device name reserved on Windows`;
+    return undefined;
+}
+/**
+ * Why the relative path `relative` (segments split at `/`, and at `\` under the Windows rules)
+ * cannot be created under `rules`, naming the segment; undefined when it can. `.`, `..` and empty
+ * segments are left to the check that keeps paths inside the target. Pure.
+ */
+function pathNameProblem(relative, rules) {
+    if (rules === 'posix')
+        return undefined;
+    for (const segment of relative.split(/[/\\]/)) {
+        if (segment === '' || segment === '.' || segment === '..')
+            continue;
+        const problem = windowsNameProblem(segment);
+        // Escaped: a name decoded from a URL may hold characters that would break a log line.
+        if (problem)
+            return `'${JSON.stringify(segment).slice(1, -1)}' ${problem}`;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
 /***/ 1740:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31380,7 +31458,7 @@ async function renameIntoPlace(temp, dest, ctx) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9589);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9523);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31389,7 +31467,93 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9589:
+/***/ 6720:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ parseEntries),
+/* harmony export */   W: () => (/* binding */ artifactUrl)
+/* harmony export */ });
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1922);
+
+const GLOB = /[*?[\]{}]/;
+/**
+ * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
+ * @param baseUrl the validated `url` input, needed for relative sources
+ * @throws InputError naming the line and what is wrong with it
+ */
+function parseEntries(text, baseUrl) {
+    const entries = [];
+    const rows = text.split(/\r?\n/);
+    rows.forEach((row, i) => {
+        const trimmed = row.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const line = i + 1;
+        const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim());
+        if (rest.length > 0)
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: more than one '=>'`);
+        if (!rawSource)
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: SOURCE is empty`);
+        if (rawDest === '')
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: DEST after '=>' is empty`);
+        entries.push(parseSource(rawSource, rawDest, line, baseUrl));
+    });
+    if (entries.length === 0) {
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz("Input 'paths' is empty: give at least one SOURCE (one per line)");
+    }
+    return entries;
+}
+function parseSource(source, dest, line, baseUrl) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+        let parsed;
+        try {
+            parsed = new URL(source);
+        }
+        catch {
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`);
+        }
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
+        }
+        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`);
+        }
+        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
+            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
+            : undefined;
+        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
+    }
+    const repoPath = source.replace(/^\/+/, '');
+    const segments = repoPath.split('/');
+    if (segments.length < 2 || segments.some((s) => s === '')) {
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
+    }
+    if (segments.some((s) => s === '.' || s === '..')) {
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
+    }
+    if (!baseUrl) {
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
+    }
+    const pattern = GLOB.test(repoPath);
+    if (pattern && GLOB.test(segments[0])) {
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
+    }
+    const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
+    return { line, source: repoPath, repoPath, url, dest, pattern };
+}
+/** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
+function artifactUrl(baseUrl, repoPath) {
+    return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`;
+}
+function redactSource(source) {
+    return source.replace(/\/\/[^/@\s]*@/, '//***@');
+}
+
+
+/***/ }),
+
+/***/ 9523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32470,8 +32634,8 @@ async function listFiles(dir) {
         .sort();
 }
 
-// EXTERNAL MODULE: ./src/plan/file-names.ts
-var file_names = __nccwpck_require__(8512);
+// EXTERNAL MODULE: ./src/common/file-names.ts
+var file_names = __nccwpck_require__(7750);
 ;// CONCATENATED MODULE: ./src/action/case-probe.ts
 
 
@@ -32650,9 +32814,9 @@ async function writeSummary(markdown) {
     }
 }
 
-// EXTERNAL MODULE: ./src/plan/entries.ts
-var plan_entries = __nccwpck_require__(5651);
-;// CONCATENATED MODULE: ./src/plan/props.ts
+// EXTERNAL MODULE: ./src/input/entries.ts
+var input_entries = __nccwpck_require__(6720);
+;// CONCATENATED MODULE: ./src/input/props.ts
 /**
  * Parses `key=v1,v2;key2=v3` into pairs: `key=v1,v2` is two pairs that must both be present,
  * as the JFrog CLI reads it. `\` escapes `,` `;` `=` (and itself).
@@ -32702,7 +32866,7 @@ function props_unescape(text) {
     return text.replace(/\\(.)/g, '$1');
 }
 
-;// CONCATENATED MODULE: ./src/plan/file-spec.ts
+;// CONCATENATED MODULE: ./src/input/file-spec.ts
 // A JFrog File Spec (`{"files":[…]}`) read as `jf rt download --spec` reads it, and refused
 // before any request when it asks for something this action would not do the same way.
 
@@ -32968,7 +33132,7 @@ function isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-;// CONCATENATED MODULE: ./src/plan/spec-vars.ts
+;// CONCATENATED MODULE: ./src/input/spec-vars.ts
 
 /**
  * Parses `spec-vars`: `key1=value1;key2=value2`, where `\;` is a literal `;` (as
@@ -33030,7 +33194,7 @@ function substituteSpecVars(text, vars) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/plan/spec-input.ts
+;// CONCATENATED MODULE: ./src/input/spec-input.ts
 
 
 
@@ -33068,7 +33232,7 @@ function readSpec(value, varsText, workspace, url) {
     return entries;
 }
 
-;// CONCATENATED MODULE: ./src/plan/settings.ts
+;// CONCATENATED MODULE: ./src/input/settings.ts
 
 
 
@@ -33093,7 +33257,7 @@ function getSettings(read, workspace, platform = 'linux') {
     const names = (0,file_names/* nameRulesFor */.Mf)(platform);
     const spec = readSpec(read('spec'), read('spec-vars'), workspace, url);
     // With a spec, `paths` may be empty; without one, parseEntries says it is required.
-    const entries = spec && read('paths').trim() === '' ? [] : (0,plan_entries/* parseEntries */.K)(read('paths'), url);
+    const entries = spec && read('paths').trim() === '' ? [] : (0,input_entries/* parseEntries */.K)(read('paths'), url);
     const settings = {
         url,
         entries,
@@ -33355,7 +33519,7 @@ async function addListedChecksums(downloads, o) {
         }
         const byUrl = new Map(existing.map((d) => [d.url, d]));
         for (const file of listed) {
-            const d = byUrl.get((0,plan_entries/* artifactUrl */.W)(o.url, file.path));
+            const d = byUrl.get((0,input_entries/* artifactUrl */.W)(o.url, file.path));
             if (!d || (!file.sha256 && !file.sha1))
                 continue;
             if (file.sha256)
@@ -34248,7 +34412,7 @@ async function resolveEntry(entry, o, listings) {
         }
         return {
             source,
-            url: (0,plan_entries/* artifactUrl */.W)(o.url, source),
+            url: (0,input_entries/* artifactUrl */.W)(o.url, source),
             dest: destination(o.target, relative, entry, source),
             size: conflicting ? undefined : item.size,
             checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
@@ -37328,7 +37492,7 @@ function keepTlsAlerts(connect) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1922);
-/* harmony import */ var _file_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8512);
+/* harmony import */ var _common_file_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7750);
 
 
 
@@ -37385,7 +37549,7 @@ function insideTarget(target, relative, what, names = 'posix') {
         throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
     }
     // Before the drive-letter test: on Windows `a:b.txt` is refused for its colon.
-    const problem = (0,_file_names_js__WEBPACK_IMPORTED_MODULE_2__/* .pathNameProblem */ .ao)(relative, names);
+    const problem = (0,_common_file_names_js__WEBPACK_IMPORTED_MODULE_2__/* .pathNameProblem */ .ao)(relative, names);
     if (problem) {
         throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: the destination cannot exist on Windows: ${problem}`);
     }
@@ -37457,170 +37621,6 @@ function plannedBytes(downloads) {
 
 /***/ }),
 
-/***/ 5651:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K: () => (/* binding */ parseEntries),
-/* harmony export */   W: () => (/* binding */ artifactUrl)
-/* harmony export */ });
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1922);
-
-const GLOB = /[*?[\]{}]/;
-/**
- * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
- * @param baseUrl the validated `url` input, needed for relative sources
- * @throws InputError naming the line and what is wrong with it
- */
-function parseEntries(text, baseUrl) {
-    const entries = [];
-    const rows = text.split(/\r?\n/);
-    rows.forEach((row, i) => {
-        const trimmed = row.trim();
-        if (trimmed === '' || trimmed.startsWith('#'))
-            return;
-        const line = i + 1;
-        const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim());
-        if (rest.length > 0)
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: more than one '=>'`);
-        if (!rawSource)
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: SOURCE is empty`);
-        if (rawDest === '')
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: DEST after '=>' is empty`);
-        entries.push(parseSource(rawSource, rawDest, line, baseUrl));
-    });
-    if (entries.length === 0) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz("Input 'paths' is empty: give at least one SOURCE (one per line)");
-    }
-    return entries;
-}
-function parseSource(source, dest, line, baseUrl) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-        let parsed;
-        try {
-            parsed = new URL(source);
-        }
-        catch {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`);
-        }
-        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
-        }
-        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`);
-        }
-        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
-            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
-            : undefined;
-        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
-    }
-    const repoPath = source.replace(/^\/+/, '');
-    const segments = repoPath.split('/');
-    if (segments.length < 2 || segments.some((s) => s === '')) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
-    }
-    if (segments.some((s) => s === '.' || s === '..')) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
-    }
-    if (!baseUrl) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
-    }
-    const pattern = GLOB.test(repoPath);
-    if (pattern && GLOB.test(segments[0])) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
-    }
-    const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
-    return { line, source: repoPath, repoPath, url, dest, pattern };
-}
-/** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
-function artifactUrl(baseUrl, repoPath) {
-    return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`;
-}
-function redactSource(source) {
-    return source.replace(/\/\/[^/@\s]*@/, '//***@');
-}
-
-
-/***/ }),
-
-/***/ 8512:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Mf: () => (/* binding */ nameRulesFor),
-/* harmony export */   T0: () => (/* binding */ defaultCaseInsensitive),
-/* harmony export */   ao: () => (/* binding */ pathNameProblem)
-/* harmony export */ });
-/* unused harmony export windowsNameProblem */
-/**
- * The file-name rules of the runner's operating system, as pure functions of the rules rather
- * than of `process.platform`: the action layer picks the rules once ({@link nameRulesFor}) and
- * passes them down, so the Windows rules are unit-tested on any OS.
- */
-/** The rules for a `process.platform` value. */
-function nameRulesFor(platform) {
-    return platform === 'win32' ? 'windows' : 'posix';
-}
-/**
- * Whether names on this platform's usual file systems ignore case (NTFS, and APFS/HFS+ as
- * macOS formats them by default). Only a fallback: the action probes the real target, since
- * a macOS volume can be case-sensitive and a Windows folder can be made so.
- */
-function defaultCaseInsensitive(platform) {
-    return platform === 'win32' || platform === 'darwin';
-}
-// Device names Win32 resolves in every folder, with or without an extension. COM0/LPT0 and the
-// superscript digits are in Microsoft's list ("Naming Files, Paths, and Namespaces"); CONIN$
-// and CONOUT$ open the console (CreateFile's documentation).
-const RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)$/i;
-// `/` and `\` are separators, split off before a segment is checked.
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
-/**
- * Why Windows cannot create a file or folder called `name` (one path segment), or undefined
- * when it can. Pure.
- */
-function windowsNameProblem(name) {
-    const bad = FORBIDDEN.exec(name);
-    if (bad) {
-        const ch = bad[0];
-        return ch < ' '
-            ? 'contains a control character, which Windows does not allow in file names'
-            : `contains '${ch}', which Windows does not allow in file names`;
-    }
-    // Win32 drops a trailing dot or space, so the file would get another name than planned.
-    if (/[. ]$/.test(name)) {
-        return `ends with a ${name.endsWith('.') ? 'dot' : 'space'}, which Windows removes from file names`;
-    }
-    // `NUL.txt` and `con .tar.gz` are the device too: Win32 compares the part before the first
-    // dot, trailing spaces dropped, ignoring case.
-    const stem = name.split('.')[0].replace(/ +$/, '');
-    if (RESERVED.test(stem))
-        return `uses '${stem}', a device name reserved on Windows`;
-    return undefined;
-}
-/**
- * Why the relative path `relative` (segments split at `/`, and at `\` under the Windows rules)
- * cannot be created under `rules`, naming the segment; undefined when it can. `.`, `..` and empty
- * segments are left to the check that keeps paths inside the target. Pure.
- */
-function pathNameProblem(relative, rules) {
-    if (rules === 'posix')
-        return undefined;
-    for (const segment of relative.split(/[/\\]/)) {
-        if (segment === '' || segment === '.' || segment === '..')
-            continue;
-        const problem = windowsNameProblem(segment);
-        // Escaped: a name decoded from a URL may hold characters that would break a log line.
-        if (problem)
-            return `'${JSON.stringify(segment).slice(1, -1)}' ${problem}`;
-    }
-    return undefined;
-}
-
-
-/***/ }),
-
 /***/ 4232:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37634,11 +37634,11 @@ function pathNameProblem(relative, rules) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4006);
 /* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(picomatch__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var _entries_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5651);
+/* harmony import */ var _input_entries_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6720);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1922);
 /* harmony import */ var _common_server_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1740);
 /* harmony import */ var _downloads_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(538);
-/* harmony import */ var _file_names_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8512);
+/* harmony import */ var _common_file_names_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7750);
 
 
 
@@ -37712,13 +37712,13 @@ function planMatches(entry, listed, exclude, settings, baseUrl) {
         const relative = matchDestination(entry, file.path, below, settings.flat);
         // Only matches are checked: a listing may hold names this OS cannot create that the
         // pattern or 'exclude' leaves out.
-        const problem = (0,_file_names_js__WEBPACK_IMPORTED_MODULE_6__/* .pathNameProblem */ .ao)(relative, settings.names ?? 'posix');
+        const problem = (0,_common_file_names_js__WEBPACK_IMPORTED_MODULE_6__/* .pathNameProblem */ .ao)(relative, settings.names ?? 'posix');
         if (problem) {
             throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PlanError */ .W6(`the server listed '${file.path}', which cannot be written on Windows (as '${relative}'): ${problem}; refusing the whole entry (add it to 'exclude' to download the rest)`);
         }
         downloads.push({
             source: file.path,
-            url: (0,_entries_js__WEBPACK_IMPORTED_MODULE_1__/* .artifactUrl */ .W)(baseUrl, file.path),
+            url: (0,_input_entries_js__WEBPACK_IMPORTED_MODULE_1__/* .artifactUrl */ .W)(baseUrl, file.path),
             // No `names` here: checked just above, with a message that names the listed file.
             dest: (0,_downloads_js__WEBPACK_IMPORTED_MODULE_4__/* .insideTarget */ .us)(settings.target, relative, `line ${entry.line} ('${file.path}')`),
             size: file.size,
