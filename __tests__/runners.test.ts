@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import * as core from '../__fixtures__/core.ts'
 import { logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
-import { probeCaseInsensitive } from '../src/action/case-probe.ts'
+import { probeCaseInsensitive } from '../src/plan/case-probe.ts'
 import { toolCacheFolder, toolCacheVersion } from '../src/action/tool-cache.ts'
 
 vi.mock('@actions/core', () => core)

@@ -1,0 +1,71 @@
+import * as core from '@actions/core'
+import { newProgress, runDownloads, type Progress } from '../engine/queue.ts'
+import type { FileResult } from '../engine/results.ts'
+import type { Settings } from '../input/settings.ts'
+import type { HttpClient } from '../net/http-client.ts'
+import type { Plan } from '../plan/plan-downloads.ts'
+import { notVerifiedNote } from '../report/file-notes.ts'
+import { fileLine, retryLine } from '../report/log-lines.ts'
+import { extractor } from './post-process.ts'
+import { startProgress } from './progress.ts'
+import type { Runner } from './runner.ts'
+
+/** What the engine did: one result per planned file, and the progress counters it kept. */
+export interface Ran {
+  results: FileResult[]
+  progress: Progress
+}
+
+/** Runs the plan's downloads, one log line per finished file and retry, progress lines between. */
+export async function downloadAll(
+  settings: Settings,
+  plan: Plan,
+  http: HttpClient,
+  runner: Runner,
+  started: number,
+): Promise<Ran> {
+  const { downloads, planned } = plan
+  const progress = newProgress(downloads.length, settings.concurrency)
+  const stopProgress = startProgress(
+    settings,
+    progress,
+    planned.complete ? planned.bytes : undefined,
+    started,
+  )
+  const note = notVerifiedNote(settings.verify)
+  try {
+    const results = await runDownloads(
+      downloads,
+      {
+        concurrency: settings.concurrency,
+        retries: settings.retries,
+        retryDelayMs: settings.retryDelayMs,
+        timeoutMs: settings.timeoutMs,
+        verify: settings.verify,
+        skipExisting: settings.skipExisting,
+        dryRun: settings.dryRun,
+        split: settings.split,
+        splitMinSize: settings.splitMinSize,
+        maxSize: settings.maxSize,
+        target: settings.target,
+        caseInsensitive: plan.caseInsensitive,
+        http,
+        postProcess: extractor(settings, downloads, runner.signal),
+      },
+      {
+        onFileDone: (r) => {
+          core.info(fileLine(r, settings.target, runner.redact))
+          const line = note(r)
+          if (line) runner.say(line)
+        },
+        onRetry: (info) => core.info(retryLine(info, runner.redact)),
+        onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
+      },
+      runner.signal,
+      progress,
+    )
+    return { results, progress }
+  } finally {
+    stopProgress()
+  }
+}

@@ -1,0 +1,51 @@
+import * as core from '@actions/core'
+import { AttemptError } from '../common/errors.ts'
+import { Redactor } from '../common/redact.ts'
+import { shown, type Redact } from '../report/text.ts'
+
+/** How the rest of the action talks to the runner: one redaction, one cancellation. */
+export interface Runner {
+  redact: Redact
+  /** Logs a line that carries text the action did not write itself (an error, a listed name). */
+  say: (line: string) => void
+  /** Request-level lines; undefined unless the step log shows them (ACTIONS_STEP_DEBUG). */
+  debug?: (line: string) => void
+  /** Masks a secret in the runner's log and removes it from every text the action writes. */
+  addSecret: (secret: string) => void
+  /** Aborted by SIGINT or SIGTERM (a cancelled job). */
+  signal: AbortSignal
+  /** Stops listening for signals. */
+  dispose: () => void
+}
+
+/**
+ * Starts listening for cancellation and sets up redaction. A cancelled job gets SIGINT, then
+ * SIGTERM: both abort the run so that partial files are removed and the summary is written.
+ */
+export function startRunner(): Runner {
+  const redactor = new Redactor()
+  const redact = (text: string): string => redactor.redact(text)
+  const controller = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return
+    core.warning(`Received ${signal}: stopping, removing partial files and writing the summary`)
+    controller.abort(new AttemptError('cancelled', `cancelled by ${signal}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return {
+    redact,
+    say: (line) => core.info(shown(line, redact)),
+    // Built only when shown: a debug line costs a URL parse and a write per request.
+    debug: core.isDebug() ? (line) => core.debug(shown(line, redact)) : undefined,
+    addSecret: (secret) => {
+      core.setSecret(secret)
+      redactor.add(secret)
+    },
+    signal: controller.signal,
+    dispose: () => {
+      process.removeListener('SIGINT', onSignal)
+      process.removeListener('SIGTERM', onSignal)
+    },
+  }
+}

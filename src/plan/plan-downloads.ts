@@ -1,0 +1,82 @@
+import { addListedChecksums } from '../artifactory/listed-checksums.ts'
+import type { Settings } from '../input/settings.ts'
+import type { HttpClient } from '../net/http-client.ts'
+import { probeCaseInsensitive, type CaseProbe } from './case-probe.ts'
+import { checkClashes, plannedBytes, type Download } from './downloads.ts'
+import { resolvePlan, type EntryFailure } from './resolve.ts'
+import type { PlanRetryOptions } from './retrying.ts'
+import { shardPlan, sortPlan } from './shard.ts'
+
+/** A finished plan: what this run (or shard) downloads, in order, and what failed to plan. */
+export interface Plan {
+  /** This shard's files, sorted; never changed after planning. */
+  downloads: Download[]
+  /** Files planned before sharding. */
+  total: number
+  /** Entries that produced no download (a pattern that matched nothing, a failed listing). */
+  failures: EntryFailure[]
+  /** Names that differ only in case are one file in `target`. */
+  caseInsensitive: boolean
+  /** How the case rule was found, when it was looked for. */
+  caseProbe?: CaseProbe
+  /** The planned size of all files, and whether every size was known. */
+  planned: { bytes: number; complete: boolean }
+  /** Files that gained checksums from folder listings (a skip-existing re-run). */
+  listedChecksums: number
+}
+
+/** What planning needs besides the settings: the client, retries and where to say things. */
+export interface PlanDeps extends PlanRetryOptions {
+  http: HttpClient
+  /** The runner's OS: the case rule's default when the target cannot be probed. */
+  platform: NodeJS.Platform
+  /** Why a listing could not help with checksums: for the debug log. */
+  debug?: (line: string) => void
+}
+
+/**
+ * Inputs to a finished plan: expands patterns and File Specs, learns whether the target is
+ * case-insensitive (clashes and existing copies depend on it), refuses clashes, sorts, keeps
+ * this shard's part and, for a re-run, learns existing files' checksums from listings.
+ * @throws PlanError when two planned files would be written to one place
+ */
+export async function planDownloads(settings: Settings, deps: PlanDeps): Promise<Plan> {
+  const resolved = await resolvePlan({
+    settings,
+    http: deps.http,
+    policy: deps.policy,
+    signal: deps.signal,
+    sleep: deps.sleep,
+    onRetry: deps.onRetry,
+    concurrency: settings.concurrency,
+  })
+  let caseProbe: CaseProbe | undefined
+  if (resolved.downloads.length > 1 || settings.skipExisting) {
+    caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
+      write: !settings.dryRun,
+    })
+    checkClashes(resolved.downloads, { caseInsensitive: caseProbe.caseInsensitive })
+  }
+  const sorted = sortPlan(resolved.downloads)
+  const downloads = settings.shard
+    ? shardPlan(sorted, settings.shard.index, settings.shard.count)
+    : sorted
+  const listedChecksums =
+    settings.skipExisting && settings.url
+      ? await addListedChecksums(downloads, {
+          http: deps.http,
+          url: settings.url,
+          signal: deps.signal,
+          debug: deps.debug,
+        })
+      : 0
+  return {
+    downloads,
+    total: sorted.length,
+    failures: resolved.failures,
+    caseInsensitive: caseProbe?.caseInsensitive ?? false,
+    caseProbe,
+    planned: plannedBytes(downloads),
+    listedChecksums,
+  }
+}
