@@ -10,7 +10,8 @@ import {
   pathNameProblem,
   windowsNameProblem,
 } from '../src/common/file-names.ts'
-import { planMatches, type ListedFile } from '../src/plan/patterns.ts'
+import { planMatches } from '../src/plan/patterns.ts'
+import type { ListedFile } from '../src/artifactory/remote-file.ts'
 import { getSettings } from '../src/input/settings.ts'
 
 const url = 'https://acme.test/artifactory'

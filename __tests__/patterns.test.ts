@@ -2,13 +2,8 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { aqlQuery } from '../src/artifactory/aql.ts'
 import { parseEntries } from '../src/input/entries.ts'
-import {
-  matcher,
-  patternPrefix,
-  planMatches,
-  unsafeName,
-  type ListedFile,
-} from '../src/plan/patterns.ts'
+import { matcher, patternPrefix, planMatches, unsafeName } from '../src/plan/patterns.ts'
+import type { ListedFile } from '../src/artifactory/remote-file.ts'
 import type { Download } from '../src/plan/downloads.ts'
 import { shardPlan } from '../src/plan/shard.ts'
 

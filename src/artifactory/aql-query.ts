@@ -6,7 +6,7 @@ import { statusError, type HttpClient, type HttpResponse } from '../net/http-cli
 import { readJson, toDigest, toSize } from './json-body.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { PropPair } from '../input/props.ts'
-import type { SpecPattern } from '../plan/spec-pattern.ts'
+import type { PatternQuery } from './remote-file.ts'
 
 /** The fields every query includes. */
 export const INCLUDED = [
@@ -46,7 +46,7 @@ function matchOrEq(v: string): unknown {
  * folders, so each `*` of the file-name part may also be where the folders end (a name
  * without `*` is only looked for in the pattern's folder).
  */
-export function patternCriteria(p: SpecPattern): Criteria {
+export function patternCriteria(p: PatternQuery): Criteria {
   const repo = p.repoWildcard ? { repo: { $match: p.repo } } : { repo: p.repo }
   const cut = p.below.lastIndexOf('/')
   const folder = cut < 0 ? '' : p.below.slice(0, cut)
@@ -85,11 +85,11 @@ function propCondition(pair: PropPair, exclude: boolean): Criteria {
  */
 export function entryQuery(
   entry: SpecEntry,
-  p: SpecPattern | undefined,
+  p: PatternQuery | undefined,
   build: { name: string; number: string } | undefined,
   paginate = true,
 ): string {
-  const all: Criteria[] = [entry.aql ?? patternCriteria(p as SpecPattern)]
+  const all: Criteria[] = [entry.aql ?? patternCriteria(p as PatternQuery)]
   for (const pair of entry.props ?? []) all.push(propCondition(pair, false))
   // Drops the files that carry every listed pair: they survive if any pair is missing.
   if (entry.excludeProps?.length) {

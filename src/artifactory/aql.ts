@@ -1,5 +1,5 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
-import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
+import type { ListedFile, PatternPrefix } from './remote-file.ts'
 import { aqlItems, postAql, trimmedAnswer, type AqlResponse } from './aql-query.ts'
 import { LISTING_LIMITS, readJson, type BodyLimits } from './json-body.ts'
 

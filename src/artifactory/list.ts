@@ -1,6 +1,6 @@
 import { readText, statusError, type HttpClient } from '../net/http-client.ts'
 import { nginxCertificateFailure } from '../net/tls-errors.ts'
-import type { ListedFile, PatternPrefix } from '../plan/patterns.ts'
+import type { ListedFile, PatternPrefix } from './remote-file.ts'
 import { LISTING_LIMITS, readJson, toDigest, toSize, type BodyLimits } from './json-body.ts'
 
 interface FileListResponse {

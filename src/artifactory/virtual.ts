@@ -1,4 +1,4 @@
-import type { ListedFile } from '../plan/patterns.ts'
+import type { ListedFile } from './remote-file.ts'
 
 /**
  * Files AQL found for a repository, as they are reached through it. On a virtual repository

@@ -4,7 +4,7 @@ import { listFolder } from '../artifactory/list.ts'
 import { searchAql } from '../artifactory/aql.ts'
 import type { BodyLimits } from '../artifactory/json-body.ts'
 import type { HttpClient } from '../net/http-client.ts'
-import type { ListedFile, PatternPrefix } from './patterns.ts'
+import type { ListedFile, PatternPrefix } from '../artifactory/remote-file.ts'
 import type { Retrying } from './retrying.ts'
 
 /** Where a folder is listed from, and the bounds of each answer (tests make them small). */

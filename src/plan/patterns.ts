@@ -5,23 +5,7 @@ import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
 import { pathNameProblem } from '../common/file-names.ts'
-
-/** A file a listing reported, with what it said about it. */
-export interface ListedFile {
-  /** `repo/path/to/file` */
-  path: string
-  size?: number
-  /** Lowercase hex: the listing code keeps only well-formed digests (`toDigest`). */
-  sha256?: string
-  sha1?: string
-}
-
-/** The part of a pattern that can be listed: the repository and the longest folder without wildcards. */
-export interface PatternPrefix {
-  repo: string
-  /** Folder inside the repository, '' for its root; no leading or trailing slash. */
-  folder: string
-}
+import type { ListedFile, PatternPrefix } from '../artifactory/remote-file.ts'
 
 const GLOB_SEGMENT = /[*?[\]{}]/
 

@@ -1,4 +1,4 @@
-import { addListedChecksums } from '../artifactory/listed-checksums.ts'
+import { addListedChecksums } from './listed-checksums.ts'
 import type { Settings } from '../input/settings.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { probeCaseInsensitive, type CaseProbe } from './case-probe.ts'

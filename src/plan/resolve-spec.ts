@@ -10,7 +10,8 @@ import { serverText } from '../common/server-text.ts'
 import { artifactUrl } from '../input/entries.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { Download } from './downloads.ts'
-import { patternPrefix, unsafeName, type ListedFile } from './patterns.ts'
+import { patternPrefix, unsafeName } from './patterns.ts'
+import type { ListedFile } from '../artifactory/remote-file.ts'
 import {
   compileSpecPattern,
   exclusionMatcher,

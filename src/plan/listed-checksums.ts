@@ -1,9 +1,9 @@
 import * as fsp from 'node:fs/promises'
-import { listFolder } from './list.ts'
+import { listFolder } from '../artifactory/list.ts'
 import { artifactUrl } from '../input/entries.ts'
 import { messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
-import type { Download } from '../plan/downloads.ts'
+import type { Download } from './downloads.ts'
 
 /** Folders with fewer existing copies to check are left to one conditional request per file. */
 const MIN_FILES_PER_LISTING = 4
