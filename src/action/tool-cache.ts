@@ -2,27 +2,16 @@ import * as core from '@actions/core'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import semver from 'semver'
 import type { Settings } from '../input/settings.ts'
-
-// Full semver as node-semver parses it strictly (semver.org's regex): MAJOR.MINOR.PATCH, an
-// optional -prerelease and +build.
-const NUM = '0|[1-9]\\d*'
-const PRE_ID = `${NUM}|\\d*[a-zA-Z-][0-9a-zA-Z-]*`
-const SEMVER = new RegExp(
-  `^(${NUM})\\.(${NUM})\\.(${NUM})(-(?:${PRE_ID})(?:\\.(?:${PRE_ID}))*)?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`,
-)
 
 /**
  * The folder name `@actions/tool-cache`'s `cacheDir` gives `version`: `semver.clean(version)`
- * when that is full semver (a leading `v` dropped, `+build` dropped: `v1.2.3+b4` is `1.2.3`),
- * else the version as written (`25.1`, `21`, `2024-01`). Pure; mirrors node-semver's `clean`
- * so that the lookup finds exactly the folder `cacheDir` wrote (a test checks both agree).
+ * when that is full semver (`v1.2.3+b4` is `1.2.3`), else the version as written (`25.1`,
+ * `21`, `2024-01`), so that the lookup finds exactly the folder `cacheDir` wrote.
  */
 export function toolCacheVersion(version: string): string {
-  const stripped = version.trim().replace(/^[=v]+/, '')
-  const m = stripped.length <= 256 ? SEMVER.exec(stripped) : null
-  if (!m || [m[1], m[2], m[3]].some((n) => !Number.isSafeInteger(Number(n)))) return version
-  return `${m[1]}.${m[2]}.${m[3]}${m[4] ?? ''}`
+  return semver.clean(version) || version
 }
 
 /** `RUNNER_TOOL_CACHE/name/version/arch`, where `cacheDir` stores name@version. Pure. */

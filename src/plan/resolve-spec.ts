@@ -1,3 +1,4 @@
+import pMap from 'p-map'
 // File Spec entries into downloads: plain patterns through the listing the `paths` patterns
 // use (File List API, AQL when it is refused), everything else through one AQL query per
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
@@ -68,20 +69,18 @@ export async function resolveSpec(
   o: SpecResolveOptions,
 ): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const listings = new Map<string, Promise<ListedFile[]>>()
-  const results = new Array<Download[] | { message: string; attempts?: number }>(o.spec.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < o.spec.length) {
-      const i = next++
+  const results = await pMap(
+    o.spec,
+    async (entry): Promise<Download[] | { message: string; attempts?: number }> => {
       try {
-        results[i] = await resolveEntry(o.spec[i], o, listings)
+        return await resolveEntry(entry, o, listings)
       } catch (err) {
         if (o.signal.aborted) throw err
-        results[i] = { message: messageOf(err), attempts: attemptsOf(err) }
+        return { message: messageOf(err), attempts: attemptsOf(err) }
       }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, o.spec.length) }, worker))
+    },
+    { concurrency: Math.max(1, o.concurrency) },
+  )
   const downloads: Download[] = []
   const failures: EntryFailure[] = []
   results.forEach((r, i) => {

@@ -1,3 +1,4 @@
+import pMap from 'p-map'
 import { underNamedRepo } from '../artifactory/virtual.ts'
 import type { Entry } from '../input/entries.ts'
 import { attemptsOf, messageOf } from '../common/errors.ts'
@@ -54,14 +55,15 @@ export async function resolvePlan(
   const failures: EntryFailure[] = []
   const patterns = o.settings.entries.filter((e) => e.pattern)
   const listings = new Map<string, Promise<ListedFile[]>>()
-  let next = 0
-  const results: { entry: Entry; downloads?: Download[]; error?: string; attempts?: number }[] = []
-  const worker = async (): Promise<void> => {
-    while (next < patterns.length) {
-      const entry = patterns[next++]
+  // In entry order, whatever order the listings answer in.
+  const results = await pMap(
+    patterns,
+    async (
+      entry,
+    ): Promise<{ entry: Entry; downloads?: Download[]; error?: string; attempts?: number }> => {
       try {
         const listed = await listOnce(listings, entry, o)
-        results.push({
+        return {
           entry,
           downloads: planMatches(
             entry,
@@ -70,14 +72,13 @@ export async function resolvePlan(
             o.settings,
             o.settings.url as string,
           ),
-        })
+        }
       } catch (err) {
-        results.push({ entry, error: messageOf(err), attempts: attemptsOf(err) })
+        return { entry, error: messageOf(err), attempts: attemptsOf(err) }
       }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, patterns.length) }, worker))
-  results.sort((a, b) => a.entry.line - b.entry.line)
+    },
+    { concurrency: Math.max(1, o.concurrency) },
+  )
   for (const r of results) {
     // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
     if (r.downloads) for (const d of r.downloads) downloads.push(d)

@@ -12,8 +12,6 @@ export interface RunFacts {
   dryRun: boolean
   concurrency: number
   minConcurrency: number
-  /** Problems with the plan itself (a pattern that matched nothing). Already in results as failures. */
-  notes?: string[]
 }
 
 /** Above this many files the table keeps the failures and the largest files only. */
@@ -49,8 +47,6 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
   }
   if (t.notVerified)
     out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
-  for (const note of facts.notes ?? []) out.push(`- ${esc(note, redact)}`)
-  if (facts.notes?.length) out.push('')
 
   const failed = failures(results)
   if (failed.length) {
