@@ -1,7 +1,7 @@
 // What both benches (bench.ts, bench-tls.ts) do alike: generate the data, give each run a fresh
 // folder, time a command under GNU time, check the output byte for byte, and write curl's
 // list of downloads.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -110,4 +110,34 @@ export async function curlArgs(
     '--config',
     list,
   ]
+}
+
+/** The peers on this machine (curl, curl+openssl, aria2c), installing aria2 when missing and allowed. */
+export function findPeers(): string[] {
+  const has = (cmd: string): boolean => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  }
+  if (!has('aria2c') && process.getuid?.() === 0 && has('apt-get')) {
+    console.log('installing aria2 from the system packages…')
+    try {
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          'apt-get install -y -qq aria2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq aria2)',
+        ],
+        { stdio: 'ignore' },
+      )
+    } catch {
+      console.log('could not install aria2; it is left out')
+    }
+  }
+  const peers = ['curl', 'aria2c'].filter(has)
+  if (has('curl') && has('openssl')) peers.splice(1, 0, 'curl+openssl')
+  return peers
 }

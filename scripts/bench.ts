@@ -13,7 +13,8 @@
 // or more, and whoever runs first pays for the VM touching fresh memory.
 //
 //   npm run bench                 all workloads
-//   npm run bench -- small faults only those (small, large, throttled, faults, rerun, listing, huge)
+//   npm run bench -- small faults only those (small, large, throttled, faults, rerun, listing, huge, https)
+//   npm run bench -- https        over HTTPS from nginx, with and without latency (bench-https.ts)
 //   npm run bench -- --tls        4 × 256 MiB over HTTPS against plain HTTP, action and curl
 //
 // CPU time comes from the kernel's account of reaped children (`cutime` + `cstime` of
@@ -28,7 +29,16 @@ import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer, type Fault } from '../server/artifactory.ts'
 import { runAction } from './runner.ts'
 import { measurePlanScale, planScaleLine } from './plan-scale.ts'
-import { curlArgs, freshDir, MiB, pseudoRandom, ROUNDS, sameFiles, timed } from './bench-common.ts'
+import {
+  curlArgs,
+  findPeers,
+  freshDir,
+  MiB,
+  pseudoRandom,
+  ROUNDS,
+  sameFiles,
+  timed,
+} from './bench-common.ts'
 
 const GiB = 1024 * MiB
 const only = process.argv.slice(2)
@@ -254,38 +264,11 @@ async function main(): Promise<void> {
     console.log(planScaleLine(await measurePlanScale(300_000)))
   }
   if (want('huge')) await runHuge()
+  if (want('https')) await (await import('./bench-https.ts')).benchHttps()
+  if (tables.length === 0) return
   console.log('\n# Results\n')
   console.log(tables.join('\n\n'))
   console.log(`\n# Targets (issue 15), from this run\n\n${targets().join('\n')}`)
-}
-
-function findPeers(): string[] {
-  const has = (cmd: string): boolean => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' })
-      return true
-    } catch {
-      return false
-    }
-  }
-  if (!has('aria2c') && process.getuid?.() === 0 && has('apt-get')) {
-    console.log('installing aria2 from the system packages…')
-    try {
-      execFileSync(
-        'sh',
-        [
-          '-c',
-          'apt-get install -y -qq aria2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq aria2)',
-        ],
-        { stdio: 'ignore' },
-      )
-    } catch {
-      console.log('could not install aria2; it is left out')
-    }
-  }
-  const peers = ['curl', 'aria2c'].filter(has)
-  if (has('curl') && has('openssl')) peers.splice(1, 0, 'curl+openssl')
-  return peers
 }
 
 async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure> {
