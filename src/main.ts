@@ -23,10 +23,11 @@ import { totals } from './report/totals.ts'
 import { entryFailureResult, type RunResult } from './report/results.ts'
 import { resolvePlan, type EntryFailure } from './plan/resolve.ts'
 import { retryPolicy } from './net/retry.ts'
-import { newProgress, runDownloads } from './engine/queue.ts'
+import { newProgress, runDownloads, type EngineOptions } from './engine/queue.ts'
 import { shardPlan, sortPlan } from './plan/shard.ts'
 import type { FileResult } from './engine/results.ts'
 import { formatBytes } from './common/units.ts'
+import type { NameFolding } from './common/file-names.ts'
 
 /**
  * The action: the only place that talks to the runner. Reads inputs, authenticates, plans,
@@ -103,7 +104,8 @@ export async function run(): Promise<void> {
     })
     // Case matters for clashes between planned files, and for recognising an existing copy.
     let caseInsensitive = false
-    if (resolved.downloads.length > 1 || settings.skipExisting) {
+    let normalizationInsensitive = false
+    if (resolved.downloads.length > 1 || settings.skipExisting || settings.extract) {
       const probe = await probeCaseInsensitive(settings.target, process.platform, {
         write: !settings.dryRun,
       })
@@ -113,7 +115,8 @@ export async function run(): Promise<void> {
         `target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`,
       )
       caseInsensitive = probe.caseInsensitive
-      checkClashes(resolved.downloads, { caseInsensitive })
+      normalizationInsensitive = probe.normalizationInsensitive
+      checkClashes(resolved.downloads, { caseInsensitive, normalizationInsensitive })
     }
     let downloads = sortPlan(resolved.downloads)
     const total = downloads.length
@@ -149,7 +152,7 @@ export async function run(): Promise<void> {
           ...settings,
           caseInsensitive,
           http,
-          postProcess: extractor(settings, downloads, signal),
+          ...extractor(settings, downloads, signal, { caseInsensitive, normalizationInsensitive }),
         },
         {
           onFileDone: (r) => {
@@ -274,12 +277,25 @@ function extractor(
   settings: Settings,
   downloads: Download[],
   signal: AbortSignal,
-): ((file: string) => Promise<string[]>) | undefined {
-  if (settings.dryRun) return undefined
+  folding: NameFolding,
+): Pick<EngineOptions, 'postProcess' | 'recordedCopy'> {
   const explode = new Set(downloads.filter((d) => d.extract).map((d) => d.dest))
-  if (!settings.extract && explode.size === 0) return undefined
-  return (file) =>
-    settings.extract || explode.has(file)
-      ? import('./engine/extract.ts').then((m) => m.extractArchive(file, signal))
-      : Promise.resolve([file])
+  if (!settings.extract && explode.size === 0) return {}
+  const wanted = (file: string): boolean => settings.extract || explode.has(file)
+  const options = { ...folding, names: settings.names, root: settings.target }
+  return {
+    postProcess: settings.dryRun
+      ? undefined
+      : (file) =>
+          wanted(file)
+            ? import('./extract/archive.ts').then((m) =>
+                m.extractArchive(file, signal, {}, options),
+              )
+            : Promise.resolve([file]),
+    // Read only: a dry run says an unpacked archive is up to date as a real run would.
+    recordedCopy: (file) =>
+      wanted(file)
+        ? import('./extract/marker.ts').then((m) => m.readRecord(file))
+        : Promise.resolve(undefined),
+  }
 }
