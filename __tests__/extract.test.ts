@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { Header } from 'tar'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { extractArchive, listMembers } from '../src/engine/extract.ts'
+import { extractArchive, listMembers } from '../src/extract/archive.ts'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
 
@@ -149,7 +149,8 @@ describe('members are read by a library', () => {
       process.env.PATH = path0
     }
     expect(fs.readFileSync(path.join(dir, 'bin/alias'), 'utf8')).toBe('echo tool')
-    expect(left(dir)).toEqual(['bin', 'bin/alias', 'bin/tool'])
+    // The archive is gone; the record of its extraction stays beside where it lay.
+    expect(left(dir)).toEqual(['.a.tgz.artdl-extracted.json', 'bin', 'bin/alias', 'bin/tool'])
   })
 
   it('lists and unpacks zip members with yauzl, symlinks and executable bits kept', async () => {
@@ -165,7 +166,7 @@ describe('members are read by a library', () => {
     await extractArchive(file)
     expect(fs.readlinkSync(path.join(dir, 'bin/alias'))).toBe('tool')
     expect(fs.statSync(path.join(dir, 'bin/tool')).mode & 0o111).not.toBe(0)
-    expect(left(dir)).toEqual(['bin', 'bin/alias', 'bin/tool'])
+    expect(left(dir)).toEqual(['.a.zip.artdl-extracted.json', 'bin', 'bin/alias', 'bin/tool'])
   })
 })
 

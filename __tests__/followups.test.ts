@@ -8,7 +8,7 @@ import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import { aqlItem } from '../__fixtures__/aql-item.ts'
 import type { EngineOptions } from '../src/engine/queue.ts'
-import { extractArchive } from '../src/engine/extract.ts'
+import { extractArchive } from '../src/extract/archive.ts'
 import { Header } from 'tar'
 import { retryLine } from '../src/report/log-lines.ts'
 import { runAql, type AqlItem } from '../server/aql.ts'
@@ -118,7 +118,7 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
     expect(files).toEqual([path.join(target, 'bin/tool')])
     expect(calls).toEqual(['a.tar', 'a.tar', 'a.tar', 'a.tar'])
     expect(waits).toEqual([50, 100, 200])
-    expect(await tree()).toEqual(['bin/tool'])
+    expect(await tree()).toEqual(['.a.tar.artdl-extracted.json', 'bin/tool'])
   })
 })
 

@@ -2,8 +2,9 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { aqlQuery } from '../src/artifactory/aql.ts'
 import { parseEntries } from '../src/input/entries.ts'
-import { matcher, patternPrefix, planMatches, unsafeName } from '../src/plan/patterns.ts'
+import { matcher, patternPrefix, planMatches } from '../src/plan/patterns.ts'
 import type { ListedFile } from '../src/artifactory/remote-file.ts'
+import { pathNameProblem, unsafeName } from '../src/common/file-names.ts'
 import type { Download } from '../src/plan/downloads.ts'
 import { shardPlan } from '../src/plan/shard.ts'
 
@@ -42,12 +43,17 @@ describe('matcher', () => {
 })
 
 describe('unsafeName', () => {
-  it.each(['../x', 'a/../b', '/abs', 'a\\b', 'a\u0000b', 'a\nb', 'C:/x', 'a//b'])(
-    'refuses %j',
-    (name) => {
-      expect(unsafeName(name)).toBeDefined()
-    },
-  )
+  it.each(['../x', 'a/../b', '/abs', 'a\\b', 'a\u0000b', 'a\nb', 'a//b'])('refuses %j', (name) => {
+    expect(unsafeName(name)).toBeDefined()
+  })
+  it('leaves a drive-like name to the OS rules: ordinary on posix, its colon refused on Windows', () => {
+    expect(unsafeName('C:/x')).toBeUndefined()
+    expect(unsafeName('a:b.txt')).toBeUndefined()
+    expect(pathNameProblem('C:/x', 'posix')).toBeUndefined()
+    expect(pathNameProblem('C:/x', 'windows')).toBe(
+      "'C:' contains ':', which Windows does not allow in file names",
+    )
+  })
   it('accepts ordinary names', () => {
     expect(unsafeName('com/acme/app-1.0.jar')).toBeUndefined()
     expect(unsafeName('.hidden/x..y')).toBeUndefined()

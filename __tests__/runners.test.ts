@@ -50,6 +50,7 @@ describe('the case probe', () => {
   it.runIf(process.platform === 'linux')('finds a Linux target case-sensitive', async () => {
     expect(await probeCaseInsensitive(action.workspace, 'linux')).toEqual({
       caseInsensitive: false,
+      normalizationInsensitive: false,
       how: 'probe',
     })
   })
@@ -59,17 +60,22 @@ describe('the case probe', () => {
     async () => {
       expect(await probeCaseInsensitive(action.workspace, process.platform)).toEqual({
         caseInsensitive: true,
+        // APFS and HFS+ compare NFC and NFD spellings as one name; NTFS does not.
+        normalizationInsensitive: process.platform === 'darwin',
         how: 'probe',
       })
     },
   )
 
   it('asks the file system, not the platform name', async () => {
-    const expected = (await probeCaseInsensitive(action.workspace, process.platform))
-      .caseInsensitive
-    const other = process.platform === 'win32' ? 'linux' : 'win32'
+    const { caseInsensitive, normalizationInsensitive } = await probeCaseInsensitive(
+      action.workspace,
+      process.platform,
+    )
+    const other = process.platform === 'darwin' ? 'linux' : 'darwin'
     expect(await probeCaseInsensitive(action.workspace, other)).toEqual({
-      caseInsensitive: expected,
+      caseInsensitive,
+      normalizationInsensitive,
       how: 'probe',
     })
   })
@@ -85,11 +91,18 @@ describe('the case probe', () => {
   it('writes nothing in a dry run and takes the platform default', async () => {
     expect(await probeCaseInsensitive(action.workspace, 'win32', { write: false })).toEqual({
       caseInsensitive: true,
+      normalizationInsensitive: false,
       how: 'default',
       reason: 'a dry run writes nothing',
     })
     expect(await probeCaseInsensitive(action.workspace, 'linux', { write: false })).toMatchObject({
       caseInsensitive: false,
+      normalizationInsensitive: false,
+      how: 'default',
+    })
+    expect(await probeCaseInsensitive(action.workspace, 'darwin', { write: false })).toMatchObject({
+      caseInsensitive: true,
+      normalizationInsensitive: true,
       how: 'default',
     })
     expect(await leftovers(action.workspace)).toEqual([])

@@ -50,7 +50,10 @@ export async function downloadAll(
         target: settings.target,
         caseInsensitive: plan.caseInsensitive,
         http,
-        postProcess: extractor(settings, downloads, runner.signal),
+        ...extractor(settings, downloads, runner.signal, {
+          caseInsensitive: plan.caseInsensitive,
+          normalizationInsensitive: plan.normalizationInsensitive,
+        }),
       },
       {
         onFileDone: (r) => {

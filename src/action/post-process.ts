@@ -1,3 +1,5 @@
+import type { NameFolding } from '../common/file-names.ts'
+import type { EngineOptions } from '../engine/queue.ts'
 import type { Settings } from '../input/settings.ts'
 import type { Download } from '../plan/downloads.ts'
 
@@ -10,12 +12,25 @@ export function extractor(
   settings: Settings,
   downloads: Download[],
   signal: AbortSignal,
-): ((file: string) => Promise<string[]>) | undefined {
-  if (settings.dryRun) return undefined
+  folding: NameFolding,
+): Pick<EngineOptions, 'postProcess' | 'recordedCopy'> {
   const explode = new Set(downloads.filter((d) => d.extract).map((d) => d.dest))
-  if (!settings.extract && explode.size === 0) return undefined
-  return (file) =>
-    settings.extract || explode.has(file)
-      ? import('../engine/extract.ts').then((m) => m.extractArchive(file, signal))
-      : Promise.resolve([file])
+  if (!settings.extract && explode.size === 0) return {}
+  const wanted = (file: string): boolean => settings.extract || explode.has(file)
+  const options = { ...folding, names: settings.names, root: settings.target }
+  return {
+    postProcess: settings.dryRun
+      ? undefined
+      : (file) =>
+          wanted(file)
+            ? import('../extract/archive.ts').then((m) =>
+                m.extractArchive(file, signal, {}, options),
+              )
+            : Promise.resolve([file]),
+    // Read only: a dry run says an unpacked archive is up to date as a real run would.
+    recordedCopy: (file) =>
+      wanted(file)
+        ? import('../extract/marker.ts').then((m) => m.readRecord(file))
+        : Promise.resolve(undefined),
+  }
 }

@@ -3,6 +3,7 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import semver from 'semver'
+import { isExtractionRecord } from '../extract/marker.ts'
 import type { Settings } from '../input/settings.ts'
 
 /**
@@ -80,11 +81,11 @@ async function addToPath(settings: Settings, folder: string): Promise<void> {
   core.info(`added ${dir} to PATH`)
 }
 
-/** Every file under `dir`, sorted: the `files` output of a cache hit. */
+/** Every file under `dir` but the action's extraction records, sorted: the `files` output of a cache hit. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
   return entries
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !isExtractionRecord(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort()
 }

@@ -67,3 +67,75 @@ export function pathNameProblem(relative: string, rules: NameRules): string | un
   }
   return undefined
 }
+
+/**
+ * Why a name from a server or an archive cannot be trusted as a relative local path, on any OS,
+ * or undefined when it can: `..` and `.` segments, a leading `/`, empty segments, backslashes,
+ * NUL and control characters. A drive-like `a:b.txt` is not among them: under the posix rules
+ * it is an ordinary name, and under the Windows rules {@link pathNameProblem} refuses its `:`.
+ * Pure.
+ */
+export function unsafeName(name: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character'
+  if (name.includes('\\')) return 'contains a backslash'
+  if (name.startsWith('/')) return 'is an absolute path'
+  if (name.split('/').some((s) => s === '..' || s === '.')) return "contains a '.' or '..' segment"
+  if (name.split('/').some((s) => s === '')) return 'contains an empty segment'
+  return undefined
+}
+
+/** Which differences between names the target's file system ignores. */
+export interface NameFolding {
+  /** `Readme.md` and `README.md` are one file (NTFS, APFS and HFS+ by default). */
+  caseInsensitive?: boolean
+  /**
+   * Names that differ only in Unicode normalization (NFC `é` and NFD `e` + U+0301) are one
+   * file: APFS and HFS+ compare them so, whatever their case sensitivity.
+   */
+  normalizationInsensitive?: boolean
+}
+
+/** Whether this platform's usual file system treats NFC and NFD spellings as one name (macOS). */
+export function defaultNormalizationInsensitive(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin'
+}
+
+/**
+ * The key under which names are one file on a target that folds as `folding` says: equal keys,
+ * one file. A simple lower-casing, as NTFS and APFS compare most names; the rare letters whose
+ * folding differs (Turkish dotted I, say) are left to the file system. Pure.
+ */
+export function sameFileKey(name: string, folding: NameFolding): string {
+  const normal = folding.normalizationInsensitive ? name.normalize('NFC') : name
+  return folding.caseInsensitive ? normal.toLowerCase() : normal
+}
+
+/**
+ * How two different names with one {@link sameFileKey} differ, for a clash message: "only in
+ * case", "only in Unicode normalization (NFC and NFD)", or both. Pure.
+ */
+export function howNamesDiffer(a: string, b: string): string {
+  if (a.normalize('NFC') === b.normalize('NFC'))
+    return 'only in Unicode normalization (NFC and NFD)'
+  if (a.toLowerCase() === b.toLowerCase()) return 'only in case'
+  return 'only in case and Unicode normalization (NFC and NFD)'
+}
+
+/**
+ * The first two names of `names` that are one file under `folding` (as given, in order), or
+ * undefined. Pure: the one clash rule for planned downloads and archive members alike.
+ */
+export function firstClash(
+  names: Iterable<string>,
+  folding: NameFolding,
+): [string, string] | undefined {
+  const seen = new Map<string, string>()
+  for (const name of names) {
+    const key = sameFileKey(name, folding)
+    const other = seen.get(key)
+    if (other !== undefined && other !== name) return [other, name]
+    if (other === undefined) seen.set(key, name)
+  }
+  return undefined
+}

@@ -5,6 +5,15 @@ import type { HashPool } from './hasher.ts'
 import type { TailStream } from './ranges.ts'
 import type { RetryInfo } from './results.ts'
 
+/** A file that post-processing replaced, as it recorded it (lowercase hex digests). */
+export interface RecordedCopy {
+  size: number
+  sha256: string
+  sha1: string
+  /** The files it left, absolute. */
+  files: string[]
+}
+
 /** Everything a transfer needs; the engine (queue.ts) builds it once per run. */
 export interface TransferContext {
   http: HttpClient
@@ -19,6 +28,11 @@ export interface TransferContext {
   destinations: Destinations
   /** Runs once the file is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
+  /**
+   * What post-processing recorded for a file it replaced (an extracted archive's size and
+   * digests, and the files it left): it stands for the file when the file itself is gone.
+   */
+  recordedCopy?: (file: string) => Promise<RecordedCopy | undefined>
   signal: AbortSignal
   /** Runs one request (and its body) in a slot of the shared queue; higher priority first. */
   schedule: <T>(fn: () => Promise<T>, priority: number) => Promise<T>

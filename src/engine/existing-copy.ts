@@ -5,7 +5,7 @@ import type { HttpResponse } from '../net/http-client.ts'
 import type { Download } from '../plan/downloads.ts'
 import { discard, drain } from './bodies.ts'
 import { headerChecksums, strongest, type Algorithm } from './checksums.ts'
-import type { TransferContext } from './context.ts'
+import type { RecordedCopy, TransferContext } from './context.ts'
 
 /** A copy at the destination that is current. */
 export interface Existing {
@@ -39,21 +39,25 @@ export async function checkExisting(
   d: Readonly<Download>,
   ctx: TransferContext,
   existing: string = d.dest,
+  recorded?: RecordedCopy,
 ): Promise<ExistingCheck> {
-  const stat = await fsp.lstat(existing).catch(() => undefined)
-  // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
-  if (!stat?.isFile()) return {}
+  // A recorded copy (an extracted archive) is its record: the file itself is gone.
+  let size: number
+  if (recorded) size = recorded.size
+  else {
+    const stat = await fsp.lstat(existing).catch(() => undefined)
+    // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
+    if (!stat?.isFile()) return {}
+    size = stat.size
+  }
   const planned = strongest(d.checksums)
   // Only what can be compared: the planned algorithm, or SHA-1 (Artifactory's ETag) and
   // SHA-256 (the strongest header). A server that gives only MD5 gets the file downloaded again.
-  const local = await hashFile(
-    existing,
-    stat.size,
-    planned ? [planned.algorithm] : ['sha256', 'sha1'],
-  )
+  const local: Partial<Record<Algorithm, string>> =
+    recorded ?? (await hashFile(existing, size, planned ? [planned.algorithm] : ['sha256', 'sha1']))
   if (planned) {
     return local[planned.algorithm] === planned.digest
-      ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
+      ? { current: { size, algorithm: planned.algorithm, requested: false } }
       : {}
   }
   const res = await ctx.http.request(d.url, {
@@ -63,13 +67,13 @@ export async function checkExisting(
   })
   if (res.status === 304) {
     drain(res.body)
-    return { current: { size: stat.size, algorithm: 'sha1', requested: true } }
+    return { current: { size, algorithm: 'sha1', requested: true } }
   }
   const remote = res.status === 200 ? strongest(headerChecksums(res.headers).checksums) : undefined
   if (remote && local[remote.algorithm] === remote.digest) {
     // Current after all (a server whose ETag is not the SHA-1): drop the body.
     discard(res.body)
-    return { current: { size: stat.size, algorithm: remote.algorithm, requested: true } }
+    return { current: { size, algorithm: remote.algorithm, requested: true } }
   }
   if (ctx.dryRun) {
     drain(res.body)

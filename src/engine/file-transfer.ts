@@ -49,11 +49,16 @@ export async function transferFile(
           if (first) {
             first = false
             const existing = await ctx.destinations.prepare(d.dest)
+            // An archive unpacked by an earlier run is gone; its record stands for it.
+            const recorded =
+              existing === undefined && ctx.skipExisting
+                ? await ctx.recordedCopy?.(d.dest)
+                : undefined
             const check =
-              existing !== undefined && ctx.skipExisting
-                ? await checkExisting(d, ctx, existing)
+              ctx.skipExisting && (existing !== undefined || recorded)
+                ? await checkExisting(d, ctx, existing ?? d.dest, recorded)
                 : {}
-            if (check.current) return { current: check.current }
+            if (check.current) return { current: check.current, recorded }
             if (ctx.dryRun) return { planned: true }
             return attempt(d, state, ctx, check.response)
           }
@@ -61,7 +66,19 @@ export async function transferFile(
         }, n - 1)
         if ('current' in done && done.current) {
           attempts = done.current.requested ? 1 : 0
-          return result('up-to-date', { size: done.current.size, verified: done.current.algorithm })
+          // A current archive still there may lack its tree (a run stopped while unpacking, or
+          // one with extract: false before): post-processing runs on it as on a fresh one.
+          const files =
+            'recorded' in done && done.recorded
+              ? done.recorded.files
+              : ctx.postProcess && !ctx.dryRun
+                ? await ctx.postProcess(d.dest)
+                : undefined
+          return result('up-to-date', {
+            size: done.current.size,
+            verified: done.current.algorithm,
+            files,
+          })
         }
         if ('planned' in done) {
           attempts = 0

@@ -32,6 +32,8 @@ export interface EngineOptions {
   http?: HttpClient
   /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
+  /** What post-processing recorded for a file it replaced (see TransferContext). */
+  recordedCopy?: TransferContext['recordedCopy']
   /** false: a fixed pool (for comparison in tests and benchmarks). */
   adaptive?: boolean
   /** Replaced in tests to run retries with no delay. */
@@ -159,6 +161,7 @@ export async function runDownloads(
       caseInsensitive: options.caseInsensitive,
     }),
     postProcess: options.postProcess,
+    recordedCopy: options.recordedCopy,
     signal,
     schedule: (fn, priority) => {
       if (signal.aborted) return Promise.reject(signal.reason)

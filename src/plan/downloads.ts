@@ -1,7 +1,13 @@
 import * as path from 'node:path'
 import type { Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
-import { pathNameProblem, type NameRules } from '../common/file-names.ts'
+import {
+  howNamesDiffer,
+  pathNameProblem,
+  sameFileKey,
+  type NameFolding,
+  type NameRules,
+} from '../common/file-names.ts'
 
 /** Digests known for a file, lowercase hex. */
 export interface Checksums {
@@ -132,17 +138,13 @@ export function insideTarget(
 
 /**
  * Refuses a plan in which two downloads write the same file, or one writes where another
- * needs a folder; names both sources. On a case-insensitive target (`caseInsensitive`: Windows,
- * macOS by default) destinations that differ only in case are the same file, so they clash too.
+ * needs a folder; names both sources. On a target that folds names (`caseInsensitive`: Windows,
+ * macOS by default; `normalizationInsensitive`: macOS, where NFC `é` and NFD `e` + U+0301 are
+ * one name) destinations that differ only so are the same file, so they clash too.
  * @throws PlanError
  */
-export function checkClashes(
-  downloads: Download[],
-  { caseInsensitive = false }: { caseInsensitive?: boolean } = {},
-): void {
-  // A simple lower-casing, as NTFS and APFS compare most names; the rare letters whose folding
-  // differs (Turkish dotted I, say) are left to the file system.
-  const key = caseInsensitive ? (p: string) => p.toLowerCase() : (p: string) => p
+export function checkClashes(downloads: Download[], folding: NameFolding = {}): void {
+  const key = (p: string): string => sameFileKey(p, folding)
   const byDest = new Map<string, Download>()
   for (const d of downloads) {
     const k = key(d.dest)
@@ -151,7 +153,7 @@ export function checkClashes(
       const what =
         other.dest === d.dest
           ? `would both write ${d.dest}`
-          : `would write ${other.dest} and ${d.dest}, which differ only in case and are one file on this case-insensitive target`
+          : `would write ${other.dest} and ${d.dest}, which differ ${howNamesDiffer(other.dest, d.dest)} and are one file on this ${foldingName(other.dest, d.dest)} target`
       throw new PlanError(
         `'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`,
       )
@@ -169,13 +171,23 @@ export function checkClashes(
       const other = byDest.get(k)
       if (other) {
         const sameCase =
-          other.dest === dir ? '' : ` (as ${dir}, the same name on this case-insensitive target)`
+          other.dest === dir
+            ? ''
+            : ` (as ${dir}, the same name on this ${foldingName(other.dest, dir)} target)`
         throw new PlanError(
           `'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`,
         )
       }
     }
   }
+}
+
+/** "case-insensitive", or what else makes two names one on this target, for messages. */
+function foldingName(a: string, b: string): string {
+  const how = howNamesDiffer(a, b)
+  if (how === 'only in case') return 'case-insensitive'
+  if (how.includes('case')) return 'case- and normalization-insensitive'
+  return 'normalization-insensitive'
 }
 
 /** The sum of the known sizes, and whether every size is known. */

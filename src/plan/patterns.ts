@@ -4,7 +4,7 @@ import { artifactUrl, type Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
-import { pathNameProblem } from '../common/file-names.ts'
+import { pathNameProblem, unsafeName } from '../common/file-names.ts'
 import type { ListedFile, PatternPrefix } from '../artifactory/remote-file.ts'
 
 const GLOB_SEGMENT = /[*?[\]{}]/
@@ -26,20 +26,6 @@ export function patternPrefix(repoPath: string): PatternPrefix {
     fixed.push(segment)
   }
   return { repo, folder: fixed.join('/') }
-}
-
-/**
- * Why a name from the server cannot be trusted as a local path, or undefined when it can:
- * `..`, absolute paths, backslashes, NUL and control characters are refused.
- */
-export function unsafeName(name: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character'
-  if (name.includes('\\')) return 'contains a backslash'
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return 'is an absolute path'
-  if (name.split('/').some((s) => s === '..' || s === '.')) return "contains a '.' or '..' segment"
-  if (name.split('/').some((s) => s === '')) return 'contains an empty segment'
-  return undefined
 }
 
 /** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */

@@ -17,6 +17,8 @@ export interface Plan {
   failures: EntryFailure[]
   /** Names that differ only in case are one file in `target`. */
   caseInsensitive: boolean
+  /** Names that differ only in Unicode normalization (NFC, NFD) are one file in `target`. */
+  normalizationInsensitive: boolean
   /** How the case rule was found, when it was looked for. */
   caseProbe?: CaseProbe
   /** The planned size of all files, and whether every size was known. */
@@ -51,11 +53,15 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     concurrency: settings.concurrency,
   })
   let caseProbe: CaseProbe | undefined
-  if (resolved.downloads.length > 1 || settings.skipExisting) {
+  // Archive members are checked for clashes too, so extraction needs the rule even for one file.
+  if (resolved.downloads.length > 1 || settings.skipExisting || settings.extract) {
     caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
       write: !settings.dryRun,
     })
-    checkClashes(resolved.downloads, { caseInsensitive: caseProbe.caseInsensitive })
+    checkClashes(resolved.downloads, {
+      caseInsensitive: caseProbe.caseInsensitive,
+      normalizationInsensitive: caseProbe.normalizationInsensitive,
+    })
   }
   const sorted = sortPlan(resolved.downloads)
   const downloads = settings.shard
@@ -75,6 +81,7 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     total: sorted.length,
     failures: resolved.failures,
     caseInsensitive: caseProbe?.caseInsensitive ?? false,
+    normalizationInsensitive: caseProbe?.normalizationInsensitive ?? false,
     caseProbe,
     planned: plannedBytes(downloads),
     listedChecksums,

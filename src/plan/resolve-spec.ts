@@ -11,7 +11,7 @@ import { serverText } from '../common/server-text.ts'
 import { artifactUrl } from '../input/entries.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { Download } from './downloads.ts'
-import { patternPrefix, unsafeName } from './patterns.ts'
+import { patternPrefix } from './patterns.ts'
 import type { ListedFile } from '../artifactory/remote-file.ts'
 import {
   compileSpecPattern,
@@ -24,7 +24,7 @@ import {
 import type { EntryFailure } from './resolve.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
-import { pathNameProblem, type NameRules } from '../common/file-names.ts'
+import { pathNameProblem, unsafeName, type NameRules } from '../common/file-names.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000
