@@ -141,3 +141,51 @@ export function findPeers(): string[] {
   if (has('curl') && has('openssl')) peers.splice(1, 0, 'curl+openssl')
   return peers
 }
+
+/**
+ * Writes aria2c's input file (each file of `url` to its path under `out`) to `list` and
+ * resolves the arguments of a quiet aria2c over it; `extra` goes last.
+ */
+export async function aria2Args(
+  url: string,
+  files: Iterable<string>,
+  out: string,
+  list: string,
+  concurrency: number,
+  extra: string[] = [],
+): Promise<string[]> {
+  const lines: string[] = []
+  for (const p of files) lines.push(`${url}/${p}`, `  out=${p}`)
+  await fsp.writeFile(list, lines.join('\n'))
+  return [
+    'aria2c',
+    '-q',
+    '-d',
+    out,
+    '-i',
+    list,
+    '-j',
+    String(concurrency),
+    '--file-allocation=none',
+    '--auto-file-renaming=false',
+    '--allow-overwrite=true',
+    ...extra,
+  ]
+}
+
+/** `args` (a curl), then one `openssl dgst -sha256` over every output: how a careful user verifies. */
+export async function thenOpenssl(
+  args: string[],
+  outputs: string[],
+  dir: string,
+): Promise<string[]> {
+  const list = path.join(dir, 'files.txt')
+  await fsp.writeFile(list, outputs.join('\n'))
+  return [
+    'sh',
+    '-c',
+    `"$@" && xargs openssl dgst -sha256 -r < ${JSON.stringify(list)} > ${JSON.stringify(path.join(dir, 'sums.txt'))}`,
+    'sh',
+    ...args,
+  ]
+}

@@ -20,6 +20,7 @@ import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.
 import { tlsFixtures } from '../server/tls.ts'
 import { actionEnv, BUNDLE } from './runner.ts'
 import {
+  aria2Args,
   curlArgs,
   findPeers,
   freshDir,
@@ -27,6 +28,7 @@ import {
   pseudoRandom,
   ROUNDS,
   sameFiles,
+  thenOpenssl,
   timed,
 } from './bench-common.ts'
 
@@ -171,38 +173,18 @@ async function runTool(
       '--cacert',
       ca,
     ])
-    if (tool === 'curl+openssl') {
-      const list = path.join(dir, 'files.txt')
-      await fsp.writeFile(list, [...w.files.keys()].map((p) => path.join(out, p)).join('\n'))
-      args = [
-        'sh',
-        '-c',
-        `"$@" && xargs openssl dgst -sha256 -r < ${JSON.stringify(list)} > /dev/null`,
-        'sh',
-        ...args,
-      ]
-    }
+    if (tool === 'curl+openssl')
+      args = await thenOpenssl(
+        args,
+        [...w.files.keys()].map((p) => path.join(out, p)),
+        dir,
+      )
   } else {
-    const list = path.join(dir, 'aria2.txt')
-    const lines: string[] = []
-    for (const p of w.files.keys()) lines.push(`${url}/${p}`, `  out=${p}`)
-    await fsp.writeFile(list, lines.join('\n'))
-    args = [
-      'aria2c',
-      '-q',
-      '-d',
-      out,
-      '-i',
-      list,
-      '-j',
-      String(w.concurrency),
+    args = await aria2Args(url, w.files.keys(), out, path.join(dir, 'aria2.txt'), w.concurrency, [
       `--ca-certificate=${ca}`,
-      '--file-allocation=none',
-      '--auto-file-renaming=false',
-      '--allow-overwrite=true',
       '-x1',
       '-s1',
-    ]
+    ])
   }
   const spawned = Date.now()
   const t = await timed(args, env)

@@ -31,12 +31,14 @@ import { runAction } from './runner.ts'
 import { measurePlanScale, planScaleLine } from './plan-scale.ts'
 import {
   curlArgs,
+  aria2Args,
   findPeers,
   freshDir,
   MiB,
   pseudoRandom,
   ROUNDS,
   sameFiles,
+  thenOpenssl,
   timed,
 } from './bench-common.ts'
 
@@ -318,41 +320,22 @@ async function runPeer(peer: string, w: Workload, server: ArtifactoryServer): Pr
       '--retry-delay',
       '0',
     ])
-    if (peer === 'curl+openssl') {
-      // Then the digests, the way a careful user checks them: one openssl over every file
-      // (its output is what they would compare with the published checksums).
-      const outputs = [...w.files.keys()].map((p) => path.join(out, p))
-      await fsp.writeFile(path.join(dir, 'files.txt'), outputs.join('\n'))
-      args = [
-        'sh',
-        '-c',
-        `"$@" && xargs openssl dgst -sha256 -r < ${JSON.stringify(path.join(dir, 'files.txt'))} > ${JSON.stringify(path.join(dir, 'sums.txt'))}`,
-        'sh',
-        ...args,
-      ]
-    }
+    // Then the digests, the way a careful user checks them (what they would compare with the
+    // published checksums).
+    if (peer === 'curl+openssl')
+      args = await thenOpenssl(
+        args,
+        [...w.files.keys()].map((p) => path.join(out, p)),
+        dir,
+      )
   } else {
-    const lines: string[] = []
-    for (const p of w.files.keys()) lines.push(`${server.url}/${p}`, `  out=${p}`)
-    await fsp.writeFile(list, lines.join('\n'))
-    args = [
-      'aria2c',
-      '-q',
-      '-d',
-      out,
-      '-i',
-      list,
-      '-j',
-      String(w.concurrency),
-      '--file-allocation=none',
-      '--auto-file-renaming=false',
-      '--allow-overwrite=true',
+    args = await aria2Args(server.url, w.files.keys(), out, list, w.concurrency, [
       '--max-tries',
       String((w.retries ?? 0) + 1),
       '--retry-wait',
       '0',
       ...(w.aria2 ?? ['-x1', '-s1']),
-    ]
+    ])
   }
   const { ms, rss, code, cpuS } = await withCpu(() => timed(args))
   const ok = code === 0 && (await sameFiles(w.files, out))
