@@ -66,8 +66,8 @@ export interface Progress {
 }
 
 /**
- * Adaptive limit (AIMD): halves when the server pushes back (429/503) on a good share of the
- * recent responses, grows by one after as many clean responses as the current limit, never
+ * Adaptive limit (AIMD): halves when the server pushes back (429/503, refused or reset
+ * connections) on a good share of the recent responses, grows by one after as many clean responses as the current limit, never
  * above the configured maximum. A fixed pool keeps hammering a server that admits only a few
  * requests; this one settles just under it. Sparse faults (one 503 in ten) do not count as
  * push-back: that is what retries are for.
@@ -78,6 +78,8 @@ export class AdaptiveLimit {
   private readonly max: number
   private successes = 0
   private recent: boolean[] = []
+  /** Answers still due to requests sent at the limit before the last halving. */
+  private stale = 0
 
   constructor(max: number) {
     this.max = max
@@ -87,6 +89,12 @@ export class AdaptiveLimit {
 
   /** Records one response; returns true when the limit changed. */
   record(pushedBack: boolean): boolean {
+    // The requests in flight when the limit halved were sent at the old limit: their push-back
+    // says nothing about the new one, and counting it would halve again and again.
+    if (this.stale > 0) {
+      this.stale--
+      if (pushedBack) return false
+    }
     this.recent.push(pushedBack)
     const window = Math.max(8, this.value)
     if (this.recent.length > window) this.recent.splice(0, this.recent.length - window)
@@ -97,6 +105,7 @@ export class AdaptiveLimit {
       // Fresh evidence is needed for the next halving: the responses in flight were sent
       // at the old limit.
       this.recent = []
+      this.stale = this.value
       this.value = Math.max(1, Math.floor(this.value / 2))
       this.min = Math.min(this.min, this.value)
       return true
@@ -186,7 +195,9 @@ export async function runDownloads(
         progress.minConcurrency = limit.min
         events.onConcurrency?.(
           limit.value,
-          pushedBack ? 'the server pushed back (429/503)' : 'requests succeed again',
+          pushedBack
+            ? 'the server pushed back (429/503, refused or reset connections)'
+            : 'requests succeed again',
         )
       }
     },
