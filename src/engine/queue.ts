@@ -25,10 +25,7 @@ export interface EngineOptions {
   target: string
   /** Names that differ only in case are one file in `target` (main.ts probes it). */
   caseInsensitive?: boolean
-  /** Origin that may receive `authHeaders`. */
-  authOrigin?: string
-  authHeaders?: Record<string, string>
-  /** A client to share (e.g. with listing); one is made and closed otherwise. */
+  /** The client to use (the action's, with credentials and TLS); without it, a plain one is made and closed. */
   http?: HttpClient
   /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
@@ -139,8 +136,6 @@ export async function runDownloads(
     new HttpClient({
       connections: options.concurrency,
       timeoutMs: options.timeoutMs,
-      authOrigins: options.authOrigin ? new Set([options.authOrigin]) : undefined,
-      authHeaders: options.authHeaders,
       debug: events.debug,
     })
   // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
