@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles, type Download } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import { HttpClient } from '../src/net/http-client.ts'
 import type { FileResult } from '../src/engine/results.ts'
 import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import {
@@ -129,22 +130,27 @@ describe('downloads', () => {
       auth: { token: 'right' },
       files: { 'libs/x.bin': 'x' },
     })
+    // The client the action makes: credentials only for the server's origin.
+    const client = (token: string): HttpClient =>
+      new HttpClient({
+        connections: 4,
+        timeoutMs: 5000,
+        authOrigins: new Set([locked.origin]),
+        authHeaders: { authorization: `Bearer ${token}` },
+      })
+    const wrong = client('wrong')
+    const right = client('right')
     try {
       const d = planFiles(parseEntries('libs/x.bin', locked.url), { target, flat: true })
-      const [r] = await runDownloads(
-        d,
-        options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer wrong' } }),
-      )
+      const [r] = await runDownloads(d, options({ http: wrong }))
       expect(r.status).toBe('failed')
       expect(r.error).toContain('HTTP 401')
       expect(r.error).toContain('check the credentials')
       expect(locked.requests.filter((q) => q.method === 'GET')).toHaveLength(1)
-      const [ok] = await runDownloads(
-        d,
-        options({ authOrigin: locked.origin, authHeaders: { authorization: 'Bearer right' } }),
-      )
+      const [ok] = await runDownloads(d, options({ http: right }))
       expect(ok.status).toBe('downloaded')
     } finally {
+      await Promise.all([wrong.close(), right.close()])
       await locked.close()
     }
   })

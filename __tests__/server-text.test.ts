@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { markdownCode, markdownText, serverText } from '../src/common/server-text.ts'
-import { artifactoryErrorMessage } from '../src/artifactory/error-body.ts'
+import { errorBodyMessage } from '../src/net/error-body.ts'
 import { startArtifactory } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
 
@@ -104,11 +104,11 @@ describe('markdownText', () => {
 
 describe('error bodies', () => {
   it('are one defused line of at most 300 characters', () => {
-    const message = artifactoryErrorMessage(BODY, 'application/json')
+    const message = errorBodyMessage(BODY, 'application/json')
     expect(runnerLines(message)).toHaveLength(1)
     expect(message).not.toContain('::')
     expect(message.length).toBeLessThanOrEqual(300)
-    const plain = artifactoryErrorMessage('busy \u001b[2J::error::x\nsecond line', 'text/plain')
+    const plain = errorBodyMessage('busy \u001b[2J::error::x\nsecond line', 'text/plain')
     expect(plain).toBe('busy :\u200b:error:\u200b:x')
   })
 })

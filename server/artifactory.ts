@@ -10,6 +10,7 @@ import { runAql, type AqlItem } from './aql.ts'
 import { buildAnswer, buildsByFile, type BuildRun } from './builds.ts'
 import { nginxRefusal, serverTlsOptions, type ServerTls } from './tls.ts'
 import { isMisbehaviour, misbehave, type Misbehaviour } from './faults.ts'
+import { connectionBehaviour, type ConnectionOptions, type ConnectionStats } from './connections.ts'
 
 /** A fault injected into one response. */
 export type Fault =
@@ -57,6 +58,8 @@ export interface ArtifactoryOptions {
   virtual?: Record<string, string[]>
   /** Serve HTTPS (with the fixture certificates) instead of HTTP; `true` for the defaults. */
   tls?: true | ServerTls
+  /** A cap on open connections, and keep-alive connections reset on reuse. */
+  connections?: ConnectionOptions
 }
 
 /** When files were created unless `created` says otherwise. */
@@ -93,6 +96,8 @@ export interface ArtifactoryServer {
     /** TCP connections accepted (TLS handshakes are tried on each). */
     connections: number
   }
+  /** What {@link ArtifactoryOptions.connections} did. */
+  connectionStats: ConnectionStats
   setFile(path: string, body: Buffer | string): void
   setFaults(path: string, faults: Fault[]): void
   reset(): void
@@ -575,6 +580,7 @@ export async function startArtifactory(
 
   const tls = options.tls === true ? {} : options.tls
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (!behaviour.served(req)) return
     const raw = req.url ?? '/'
     const pathname = raw.split('?')[0]
     let decoded = pathname
@@ -622,6 +628,7 @@ export async function startArtifactory(
     : http.createServer({ keepAliveTimeout: 60_000 }, onRequest)
   // A refused handshake is the client's failure to see, not the server's to crash on.
   server.on('tlsClientError', () => undefined)
+  const behaviour = connectionBehaviour(server, options.connections ?? {})
   server.on('connection', (s) => {
     stats.connections++
     sockets.add(s)
@@ -638,6 +645,7 @@ export async function startArtifactory(
     files,
     requests,
     stats,
+    connectionStats: behaviour.stats,
     setFile(p, body) {
       const buf = Buffer.isBuffer(body) ? body : Buffer.from(body)
       files.set(p, buf)

@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
 import { attemptsOf, messageOf } from '../common/errors.ts'
 import { formatDuration } from '../common/units.ts'
+import { redact } from '../common/redact.ts'
 import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
@@ -68,7 +69,8 @@ const MAX_QUOTED = 300
  * several, and a server's text must never start a log line.
  */
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  // Redacted before it is cut: a secret cut in two cannot be found any more.
+  const flat = redact(text).replace(/\s+/g, ' ').trim()
   return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED)}…` : flat
 }
 

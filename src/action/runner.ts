@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { AttemptError } from '../common/errors.ts'
-import { Redactor } from '../common/redact.ts'
+import { secrets } from '../common/redact.ts'
 import { shown, type Redact } from '../report/text.ts'
 
 /** How the rest of the action talks to the runner: one redaction, one cancellation. */
@@ -23,8 +23,9 @@ export interface Runner {
  * SIGTERM: both abort the run so that partial files are removed and the summary is written.
  */
 export function startRunner(): Runner {
-  const redactor = new Redactor()
-  const redact = (text: string): string => redactor.redact(text)
+  // One run, one set of secrets: the process's redactor, which every text shown passes through.
+  secrets.clear()
+  const redact = (text: string): string => secrets.redact(text)
   const controller = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
@@ -39,8 +40,10 @@ export function startRunner(): Runner {
     // Built only when shown: a debug line costs a URL parse and a write per request.
     debug: core.isDebug() ? (line) => core.debug(shown(line, redact)) : undefined,
     addSecret: (secret) => {
+      // The runner masks what it is given, and only some encodings of it: every form the
+      // redactor looks for is given, so a server's URL-encoded or JSON-escaped echo is masked too.
       core.setSecret(secret)
-      redactor.add(secret)
+      for (const form of secrets.add(secret)) if (form !== secret) core.setSecret(form)
     },
     signal: controller.signal,
     dispose: () => {

@@ -41,5 +41,30 @@ export async function exchangeOidc(
     throw new AttemptError('http', 'OIDC token exchange: the answer has no access_token', {
       status: 200,
     })
-  return { accessToken: body.access_token, username: body.username }
+  return {
+    accessToken: body.access_token,
+    username: body.username || userOfAccessToken(body.access_token),
+  }
+}
+
+/**
+ * The user an access token was issued to, from its `sub` claim, as `jfrog/setup-jfrog-cli` reads
+ * it when the exchange's answer names none: `jfrt@<id>/users/<name>` gives `<name>`, any other
+ * subject is the user as it is. Undefined when the token is not a JWT with a string `sub`: the
+ * user is a courtesy output, never a reason to fail.
+ */
+export function userOfAccessToken(token: string): string | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 3) return undefined
+  let sub: unknown
+  try {
+    sub = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { sub?: unknown })
+      ?.sub
+  } catch {
+    return undefined
+  }
+  if (typeof sub !== 'string' || !sub) return undefined
+  if (sub.startsWith('jfrt@') || sub.includes('/users/'))
+    return sub.slice(sub.lastIndexOf('/') + 1) || undefined
+  return sub
 }

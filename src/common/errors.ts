@@ -52,3 +52,24 @@ export function messageOf(error: unknown): string {
 export function attemptsOf(error: unknown): number | undefined {
   return error instanceof AttemptError ? error.attempts : undefined
 }
+
+/**
+ * An error and its causes, outermost first: the one walk of a cause chain. Bounded, because
+ * undici nests a few levels at most and a chain may loop.
+ */
+export function* causeChain(error: unknown, depth = 4): Generator<object> {
+  let e: unknown = error
+  for (let i = 0; i < depth && e && typeof e === 'object'; i++) {
+    yield e
+    e = (e as { cause?: unknown }).cause
+  }
+}
+
+/** The first string `code` in an error's cause chain (ENOSPC, UND_ERR_SOCKET...). */
+export function errorCode(error: unknown): string | undefined {
+  for (const e of causeChain(error)) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+  }
+  return undefined
+}

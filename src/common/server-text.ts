@@ -5,6 +5,8 @@
 // folded onto one line, its control characters and terminal escapes made visible or removed,
 // both command prefixes broken, and its length bounded, whatever it holds.
 
+import { redact } from './redact.ts'
+
 /** Longest server text shown, in characters (a message is a line, not a dump). */
 export const SERVER_TEXT_MAX = 1000
 
@@ -33,10 +35,13 @@ function escapeChar(ch: string): string {
 /**
  * Server text made safe for one log line, an annotation or an output: one line, no control
  * character (shown as `\n`, `\u001b`…), no terminal escape, no `::` or `##[` that the runner
- * could read as a command, at most `max` characters (cut with `…`). Idempotent, so text
+ * could read as a command, at most `max` characters (cut with `…`), with every registered secret
+ * and URL credential removed first (see {@link redact}). Idempotent, so text
  * escaped where it arose can pass through the report's escaping again unchanged.
  */
-export function serverText(text: string, max = SERVER_TEXT_MAX): string {
+export function serverText(raw: string, max = SERVER_TEXT_MAX): string {
+  // Secrets go before anything is cut: half a secret can no longer be found, by us or the runner.
+  const text = redact(raw)
   // Most text is harmless: one test instead of a walk over every character of every line.
   if (text.length < max && !NEEDS_WORK.test(text)) return text
   let out = ''

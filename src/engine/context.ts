@@ -60,6 +60,6 @@ export interface TransferContext {
   onRetry: (info: RetryInfo) => void
   /** Body bytes as they arrive, for progress. */
   onBytes: (n: number) => void
-  /** The server pushed back (429/503), or a request went through: feeds adaptive concurrency. */
+  /** The server pushed back (429/503, refused or reset connections), or a request went through: feeds adaptive concurrency. */
   onPushback: (pushedBack: boolean) => void
 }

@@ -5,7 +5,7 @@
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import { formatBytes } from '../common/units.ts'
-import { classify, errorCode, withRetries } from '../net/retry.ts'
+import { classify, errorCode, isPushback, withRetries } from '../net/retry.ts'
 import type { Download } from '../plan/downloads.ts'
 import { attempt } from './attempt.ts'
 import type { TransferContext } from './context.ts'
@@ -98,8 +98,7 @@ export async function transferFile(
         signal: ctx.signal,
         sleep: ctx.sleep,
         onError: (error) => {
-          if (error.kind === 'http' && (error.status === 429 || error.status === 503))
-            ctx.onPushback(true)
+          if (isPushback(error)) ctx.onPushback(true)
         },
         // A response that did not answer its request: once, the file starts over whole (no
         // ranges, no resume) at once; a server that does it again fails the file, by name.

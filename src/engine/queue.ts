@@ -25,10 +25,7 @@ export interface EngineOptions {
   target: string
   /** Names that differ only in case are one file in `target` (main.ts probes it). */
   caseInsensitive?: boolean
-  /** Origin that may receive `authHeaders`. */
-  authOrigin?: string
-  authHeaders?: Record<string, string>
-  /** A client to share (e.g. with listing); one is made and closed otherwise. */
+  /** The client to use (the action's, with credentials and TLS); without it, a plain one is made and closed. */
   http?: HttpClient
   /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
@@ -68,8 +65,8 @@ export interface Progress {
 }
 
 /**
- * Adaptive limit (AIMD): halves when the server pushes back (429/503) on a good share of the
- * recent responses, grows by one after as many clean responses as the current limit, never
+ * Adaptive limit (AIMD): halves when the server pushes back (429/503, refused or reset
+ * connections) on a good share of the recent responses, grows by one after as many clean responses as the current limit, never
  * above the configured maximum. A fixed pool keeps hammering a server that admits only a few
  * requests; this one settles just under it. Sparse faults (one 503 in ten) do not count as
  * push-back: that is what retries are for.
@@ -80,6 +77,8 @@ export class AdaptiveLimit {
   private readonly max: number
   private successes = 0
   private recent: boolean[] = []
+  /** Answers still due to requests sent at the limit before the last halving. */
+  private stale = 0
 
   constructor(max: number) {
     this.max = max
@@ -89,6 +88,12 @@ export class AdaptiveLimit {
 
   /** Records one response; returns true when the limit changed. */
   record(pushedBack: boolean): boolean {
+    // The requests in flight when the limit halved were sent at the old limit: their push-back
+    // says nothing about the new one, and counting it would halve again and again.
+    if (this.stale > 0) {
+      this.stale--
+      if (pushedBack) return false
+    }
     this.recent.push(pushedBack)
     const window = Math.max(8, this.value)
     if (this.recent.length > window) this.recent.splice(0, this.recent.length - window)
@@ -99,6 +104,7 @@ export class AdaptiveLimit {
       // Fresh evidence is needed for the next halving: the responses in flight were sent
       // at the old limit.
       this.recent = []
+      this.stale = this.value
       this.value = Math.max(1, Math.floor(this.value / 2))
       this.min = Math.min(this.min, this.value)
       return true
@@ -132,8 +138,6 @@ export async function runDownloads(
     new HttpClient({
       connections: options.concurrency,
       timeoutMs: options.timeoutMs,
-      authOrigins: options.authOrigin ? new Set([options.authOrigin]) : undefined,
-      authHeaders: options.authHeaders,
       debug: events.debug,
     })
   // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
@@ -189,7 +193,9 @@ export async function runDownloads(
         progress.minConcurrency = limit.min
         events.onConcurrency?.(
           limit.value,
-          pushedBack ? 'the server pushed back (429/503)' : 'requests succeed again',
+          pushedBack
+            ? 'the server pushed back (429/503, refused or reset connections)'
+            : 'requests succeed again',
         )
       }
     },

@@ -1,4 +1,5 @@
 import { InputError } from '../common/errors.ts'
+import { redactUrl } from '../common/redact.ts'
 
 /** One meaningful line of the `paths` input. */
 export interface Entry {
@@ -53,9 +54,7 @@ function parseSource(
     try {
       parsed = new URL(source)
     } catch {
-      throw new InputError(
-        `Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`,
-      )
+      throw new InputError(`Input 'paths' line ${line}: '${redactUrl(source)}' is not a valid URL`)
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
       throw new InputError(
@@ -64,7 +63,7 @@ function parseSource(
     }
     if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
       throw new InputError(
-        `Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`,
+        `Input 'paths' line ${line}: '${redactUrl(source)}' names a folder, not a file`,
       )
     }
     const repoPath =
@@ -103,8 +102,4 @@ function parseSource(
 /** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
 export function artifactUrl(baseUrl: string, repoPath: string): string {
   return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`
-}
-
-function redactSource(source: string): string {
-  return source.replace(/\/\/[^/@\s]*@/, '//***@')
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import { parseEntries, type Entry } from './entries.ts'
 import { parseSize } from '../common/units.ts'
 import { InputError } from '../common/errors.ts'
+import { redactUrl } from '../common/redact.ts'
 import { nameRulesFor, pathNameProblem, type NameRules } from '../common/file-names.ts'
 import { readSpec } from './spec-input.ts'
 import type { SpecEntry } from './file-spec.ts'
@@ -124,7 +125,7 @@ function parseBaseUrl(value: string): string | undefined {
   try {
     parsed = new URL(value)
   } catch {
-    throw new InputError(`Input 'url' is not a valid URL: '${redactUserInfo(value)}'`)
+    throw new InputError(`Input 'url' is not a valid URL: '${redactUrl(value)}'`)
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new InputError(
@@ -132,15 +133,9 @@ function parseBaseUrl(value: string): string | undefined {
     )
   }
   if (parsed.search || parsed.hash) {
-    throw new InputError(
-      `Input 'url' must not have a query or fragment: '${redactUserInfo(value)}'`,
-    )
+    throw new InputError(`Input 'url' must not have a query or fragment: '${redactUrl(value)}'`)
   }
   return parsed.href.replace(/\/+$/, '')
-}
-
-function redactUserInfo(value: string): string {
-  return value.replace(/\/\/[^/@\s]*@/, '//***@')
 }
 
 function int(read: InputReader, name: string, fallback: number, min: number, max: number): number {

@@ -1,5 +1,5 @@
 import { setTimeout } from 'node:timers/promises'
-import { AttemptError, messageOf } from '../common/errors.ts'
+import { AttemptError, errorCode, messageOf } from '../common/errors.ts'
 import { tlsFailure } from './tls-errors.ts'
 
 /** When to try again. Timings are arguments so tests run with zero delay. */
@@ -42,6 +42,18 @@ export function isRetryable(error: AttemptError): boolean {
     default:
       return false
   }
+}
+
+/**
+ * Connections the server refused or closed as they arrived: the way a front end with a
+ * connection cap, or a listen backlog that is full, says "too many", like 429 and 503 say it.
+ */
+const PUSHBACK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'])
+
+/** Whether a failure is the server pushing back: fewer requests at once would help. */
+export function isPushback(error: AttemptError): boolean {
+  if (error.kind === 'http') return error.status === 429 || error.status === 503
+  return error.kind === 'network' && PUSHBACK_CODES.has(errorCode(error.cause) ?? '')
 }
 
 /**
@@ -127,16 +139,8 @@ export function classify(error: unknown): AttemptError {
   return new AttemptError('network', messageOf(error) || 'network error', { cause: error })
 }
 
-/** The `code` of an error or of one of its causes (ENOSPC, UND_ERR_SOCKET...). */
-export function errorCode(error: unknown): string | undefined {
-  let e: unknown = error
-  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
-}
+/** Re-exported where the engine has always found it; the walk itself lives in common/. */
+export { errorCode }
 
 function diskMessage(code: string): string {
   switch (code) {

@@ -3,7 +3,7 @@
 // what was wrong and what the user can set. Node's own messages are not reused: they suggest
 // `--use-system-ca`, which a `uses:` step cannot pass to the runner's node.
 import type { Socket } from 'node:net'
-import { AttemptError } from '../common/errors.ts'
+import { AttemptError, causeChain } from '../common/errors.ts'
 
 /** What the client was configured with, so the message can say what to set or to check. */
 export interface TlsContext {
@@ -132,8 +132,7 @@ export function nginxCertificateFailure(status: number, body: string): AttemptEr
 
 /** The TLS-related code of an error or of one of its causes. */
 function tlsCode(error: unknown): string | undefined {
-  let e: unknown = error
-  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+  for (const e of causeChain(error)) {
     const code = (e as { code?: unknown }).code
     if (
       typeof code === 'string' &&
@@ -145,7 +144,6 @@ function tlsCode(error: unknown): string | undefined {
         code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     )
       return code
-    e = (e as { cause?: unknown }).cause
   }
   return undefined
 }

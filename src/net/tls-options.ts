@@ -78,16 +78,7 @@ export function tlsConnectOptions(settings: TlsSettings | undefined): TlsConnect
 
 /** What Node trusts by default, NODE_EXTRA_CA_CERTS included. */
 function defaultCertificates(): string[] {
-  if (typeof tls.getCACertificates === 'function') return tls.getCACertificates('default')
-  // Before Node 22.15: the bundled roots plus the NODE_EXTRA_CA_CERTS file, read as Node does.
-  const extra = process.env.NODE_EXTRA_CA_CERTS
-  let extraText = ''
-  try {
-    if (extra) extraText = fs.readFileSync(extra, 'utf8')
-  } catch {
-    // Node itself only warns when the file cannot be read.
-  }
-  return [...tls.rootCertificates, ...(extraText.match(BLOCK) ?? [])]
+  return tls.getCACertificates('default')
 }
 
 /** An input's PEM text: the value itself when it is PEM, else the file it names. */

@@ -4,7 +4,7 @@ import { serverText } from '../common/server-text.ts'
  * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
  * or a short plain-text body; never a raw dump of HTML or JSON.
  */
-export function artifactoryErrorMessage(body: string, contentType = ''): string {
+export function errorBodyMessage(body: string, contentType = ''): string {
   const text = body.trim()
   if (!text) return ''
   if (text.startsWith('{') || contentType.includes('json')) {
