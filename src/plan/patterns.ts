@@ -5,6 +5,7 @@ import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
 import { pathNameProblem } from '../common/file-names.ts'
+import { NoMatchError } from './no-match.ts'
 
 /** A file a listing reported, with what it said about it. */
 export interface ListedFile {
@@ -112,7 +113,7 @@ export function planMatches(
     })
   }
   if (downloads.length === 0) {
-    throw new PlanError(
+    throw new NoMatchError(
       `'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`,
     )
   }

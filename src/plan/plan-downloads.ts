@@ -3,6 +3,7 @@ import type { Settings } from '../input/settings.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { probeCaseInsensitive, type CaseProbe } from './case-probe.ts'
 import { checkClashes, plannedBytes, type Download } from './downloads.ts'
+import { mergeOverlaps } from './overlaps.ts'
 import { resolvePlan, type EntryFailure } from './resolve.ts'
 import type { PlanRetryOptions } from './retrying.ts'
 import { shardPlan, sortPlan } from './shard.ts'
@@ -23,6 +24,12 @@ export interface Plan {
   planned: { bytes: number; complete: boolean }
   /** Files that gained checksums from folder listings (a skip-existing re-run). */
   listedChecksums: number
+  /** Folders to create after the downloads (File Spec entries with `includeDirs`), absolute. */
+  folders: string[]
+  /** Entries that selected nothing, let pass by `if-no-files-found`: one line each. */
+  empty: string[]
+  /** Every planned destination, every shard's: what `sync-deletes` keeps. */
+  allDests: string[]
 }
 
 /** What planning needs besides the settings: the client, retries and where to say things. */
@@ -50,14 +57,15 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     onRetry: deps.onRetry,
     concurrency: settings.concurrency,
   })
+  const unique = mergeOverlaps(resolved.downloads)
   let caseProbe: CaseProbe | undefined
-  if (resolved.downloads.length > 1 || settings.skipExisting) {
+  if (unique.length > 1 || settings.skipExisting) {
     caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
       write: !settings.dryRun,
     })
-    checkClashes(resolved.downloads, { caseInsensitive: caseProbe.caseInsensitive })
+    checkClashes(unique, { caseInsensitive: caseProbe.caseInsensitive })
   }
-  const sorted = sortPlan(resolved.downloads)
+  const sorted = sortPlan(unique)
   const downloads = settings.shard
     ? shardPlan(sorted, settings.shard.index, settings.shard.count)
     : sorted
@@ -78,5 +86,8 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     caseProbe,
     planned: plannedBytes(downloads),
     listedChecksums,
+    folders: resolved.folders,
+    empty: resolved.empty,
+    allDests: settings.syncDeletes ? sorted.map((d) => d.dest) : [],
   }
 }
