@@ -213,14 +213,18 @@ async function resolveEntry(
   // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
   if (kept.length === 0 && folderItems.length === 0) {
     const what =
-      entry.pattern !== undefined ? `'${entry.pattern}'` : entry.aql ? 'the AQL query' : 'it'
+      entry.pattern !== undefined
+        ? `'${entry.pattern}' matched no file`
+        : entry.aql
+          ? 'the AQL query matched no file'
+          : 'found no file'
     const filters = [
       entry.props && 'props',
       entry.excludeProps && 'excludeProps',
       entry.exclusions.length > 0 && 'exclusions',
     ].filter(Boolean)
     throw new NoMatchError(
-      `${what} matched no file${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
+      `${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
     )
   }
   const folders = folderItems.map((item) =>
