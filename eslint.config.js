@@ -1,5 +1,16 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { importX, createNodeResolver } from 'eslint-plugin-import-x'
+
+// The layers, top first: each may import only the layers after it (see README, Development).
+const LAYERS = ['action', 'report', 'plan', 'artifactory', 'input', 'extract', 'engine', 'net']
+
+/** One zone per layer: the layers above it are out of its reach. */
+const layerZones = LAYERS.map((layer, i) => ({
+  target: `./src/${layer}`,
+  from: [...LAYERS.slice(0, i).map((above) => `./src/${above}`), './src/main.ts'],
+  message: `${layer}/ is below ${[...LAYERS.slice(0, i).map((l) => `${l}/`), 'main.ts'].join(', ')}: it must not import them.`,
+}))
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'build/', '.bench/'] },
@@ -47,6 +58,18 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // Imports only point down the layers, and never in a circle.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

@@ -90,6 +90,9 @@ describe('parseFileSpec', () => {
       recursive: true,
       exclusions: [],
       explode: false,
+      includeDeps: false,
+      excludeArtifacts: false,
+      includeDirs: false,
     })
   })
 
@@ -144,16 +147,11 @@ describe('parseFileSpec', () => {
   })
 
   it.each([
-    'bundle',
     'archiveEntries',
     'validateSymlinks',
     'gpg-key',
     'symlinks',
     'include',
-    'includeDeps',
-    'excludeArtifacts',
-    'includeDirs',
-    'project',
     'transitive',
     'bypassArchiveInspection',
   ])('refuses %s as not supported', (field) => {
@@ -174,8 +172,8 @@ describe('parseFileSpec', () => {
       { aql: { 'items.find': {} }, excludeProps: 'a=b' },
       "'aql' cannot be combined with 'excludeProps'",
     ],
-    [{ pattern: 'a/b', aql: { 'items.find': {} } }, "give exactly one of 'pattern' and 'aql'"],
-    [{ target: 'x/' }, "give exactly one of 'pattern' and 'aql'"],
+    [{ pattern: 'a/b', aql: { 'items.find': {} } }, "give only one of 'pattern' and 'aql'"],
+    [{ target: 'x/' }, "give one of 'pattern', 'aql', 'build' and 'bundle'"],
     [
       { pattern: 'a/b', flat: 'yes' },
       'field \'flat\' must be true or false (or "true"/"false"), got "yes"',

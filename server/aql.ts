@@ -1,6 +1,8 @@
 // AQL for the local server: `items.find({...}).include(...).sort(...).offset(n).limit(n)`
 // with `$and`/`$or`, `$eq`/`$ne`/`$match`/`$nmatch`/`$gt`/`$gte`/`$lt`/`$lte`, `@property`
-// conditions, the `artifact.module.build.*` fields, and virtual repositories (a condition on
+// conditions, the `artifact.module.build.*` and `dependency.module.build.*` fields, the
+// `release_artifact.release.*` fields of release bundles, folders (only with a `type` of
+// `folder` or `any`, as Artifactory finds files alone otherwise), and virtual repositories (a condition on
 // a virtual key finds its members' items, which answer with the members' keys), as
 // Artifactory does.
 
@@ -18,6 +20,12 @@ export interface AqlItem {
   modified: string
   properties: Record<string, string[]>
   builds: { name: string; number: string }[]
+  /** The builds that used it (their `modules[].dependencies[]`). */
+  dependencyOf?: { name: string; number: string }[]
+  /** The release bundles it is in. */
+  releases?: { name: string; version: string }[]
+  /** `folder` for a folder; a file when absent. */
+  type?: 'file' | 'folder'
 }
 
 /** What the answer to a query is, or why the query was refused (a 400). */
@@ -31,7 +39,7 @@ const FIELDS: Record<string, (i: AqlItem) => unknown> = {
   repo: (i) => i.repo,
   path: (i) => i.path,
   name: (i) => i.name,
-  type: () => 'file',
+  type: (i) => i.type ?? 'file',
   size: (i) => i.size,
   sha256: (i) => i.sha256,
   actual_sha1: (i) => i.sha1,
@@ -119,8 +127,10 @@ export function aqlTest(
   item: AqlItem,
   virtual: Record<string, string[]> = {},
 ): boolean {
-  const build: [string, Operand][] = []
+  // Conditions on one related domain in one object hold for one and the same build or bundle.
+  const related: Record<string, [string, Operand][]> = {}
   for (const [key, value] of Object.entries(cond)) {
+    const domain = RELATED.find((d) => key.startsWith(d.prefix))
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value)) throw new Error(`${key} needs an array`)
       const conds = value as Record<string, unknown>[]
@@ -131,10 +141,12 @@ export function aqlTest(
       if (!ok) return false
     } else if (key.startsWith('@')) {
       if (!propertyTest(item.properties[key.slice(1)] ?? [], value as Operand)) return false
-    } else if (key === 'artifact.module.build.name' || key === 'artifact.module.build.number') {
-      build.push([key.slice('artifact.module.build.'.length), value as Operand])
+    } else if (domain) {
+      const field = key.slice(domain.prefix.length)
+      if (!domain.fields.includes(field)) throw new Error(`unknown field ${key}`)
+      ;(related[domain.prefix] ??= []).push([field, value as Operand])
     } else if (key === 'type') {
-      if (value !== 'file' && value !== 'any') return false
+      if (value !== 'any' && !compare(item.type ?? 'file', value as Operand)) return false
     } else if (key === 'repo') {
       // A virtual key stands for its members.
       const keys = [
@@ -146,13 +158,41 @@ export function aqlTest(
       if (!compare(FIELDS[key](item), value as Operand)) return false
     } else throw new Error(`unknown field ${key}`)
   }
-  // The build conditions of one object hold for one and the same build.
-  if (build.length > 0) {
-    return item.builds.some((b) =>
-      build.every(([f, operand]) => compare(f === 'name' ? b.name : b.number, operand)),
-    )
+  for (const d of RELATED) {
+    const conds = related[d.prefix]
+    if (!conds) continue
+    const ok = d
+      .of(item)
+      .some((rec) => conds.every(([f, operand]) => compare(rec[f as keyof typeof rec], operand)))
+    if (!ok) return false
   }
   return true
+}
+
+/** The domains AQL joins items with, by field prefix: what each item is related to. */
+const RELATED: {
+  prefix: string
+  fields: string[]
+  of: (i: AqlItem) => Record<string, string>[]
+}[] = [
+  { prefix: 'artifact.module.build.', fields: ['name', 'number'], of: (i) => i.builds },
+  {
+    prefix: 'dependency.module.build.',
+    fields: ['name', 'number'],
+    of: (i) => i.dependencyOf ?? [],
+  },
+  {
+    prefix: 'release_artifact.release.',
+    fields: ['name', 'version'],
+    of: (i) => i.releases ?? [],
+  },
+]
+
+/** Whether a criteria object says anything about `type` (else Artifactory finds files only). */
+function asksType(cond: unknown): boolean {
+  if (Array.isArray(cond)) return cond.some(asksType)
+  if (typeof cond !== 'object' || cond === null) return false
+  return Object.entries(cond).some(([k, v]) => k === 'type' || asksType(v))
 }
 
 /** The argument text of `.method(...)` at `from`, with balanced brackets. */
@@ -212,7 +252,10 @@ export function runAql(
       } else if (m[1] === 'offset') offset = Number(call.arg)
       else limit = Number(call.arg)
     }
-    let found = items.filter((i) => aqlTest(criteria, i, virtual))
+    const typed = asksType(criteria)
+    let found = items.filter(
+      (i) => (typed || (i.type ?? 'file') === 'file') && aqlTest(criteria, i, virtual),
+    )
     if (sort) {
       const { order, fields } = sort
       for (const f of fields) {
@@ -243,7 +286,7 @@ export function runAql(
         repo: i.repo,
         path: i.path,
         name: i.name,
-        type: 'file',
+        type: i.type ?? 'file',
       }
       for (const f of fields) if (FIELDS[f]) out[f] = FIELDS[f](i)
       return out

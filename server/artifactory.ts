@@ -7,7 +7,9 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { runAql, type AqlItem } from './aql.ts'
-import { buildAnswer, buildsByFile, type BuildRun } from './builds.ts'
+import { buildAnswer, buildsByFile, projectBuildInfoFiles, type BuildRun } from './builds.ts'
+import { bundlesByFile, type ReleaseBundle } from './bundles.ts'
+import { allFolders, listedFolders } from './folders.ts'
 import { nginxRefusal, serverTlsOptions, type ServerTls } from './tls.ts'
 import { isMisbehaviour, misbehave, type Misbehaviour } from './faults.ts'
 import { connectionBehaviour, type ConnectionOptions, type ConnectionStats } from './connections.ts'
@@ -54,6 +56,10 @@ export interface ArtifactoryOptions {
   created?: Record<string, string>
   /** Builds by name: their runs and the files each published. */
   builds?: Record<string, BuildRun[]>
+  /** Folders (`repo/path`) that exist though no file is in them; those files imply exist anyway. */
+  folders?: string[]
+  /** Release bundles: the files each version holds. */
+  bundles?: ReleaseBundle[]
   /** Virtual repositories over local ones: key → member keys, in resolution order. */
   virtual?: Record<string, string[]>
   /** Serve HTTPS (with the fixture certificates) instead of HTTP; `true` for the defaults. */
@@ -195,6 +201,9 @@ export async function startArtifactory(
 ): Promise<ArtifactoryServer> {
   const base = options.basePath ?? '/artifactory'
   const files = toMap(options.files)
+  // A project's build info is stored in its build-info repository, as Artifactory keeps it.
+  for (const [p, json] of projectBuildInfoFiles(options.builds ?? {}))
+    files.set(p, Buffer.from(json))
   const sums = new Map<string, ReturnType<typeof checksumsOf>>()
   const faults = new Map<string, Fault[]>(Object.entries(options.faults ?? {}))
   const requests: RecordedRequest[] = []
@@ -355,7 +364,12 @@ export async function startArtifactory(
     return 200
   }
 
-  function listFolder(res: http.ServerResponse, repoFolder: string, deep = true): number {
+  function listFolder(
+    res: http.ServerResponse,
+    repoFolder: string,
+    deep = true,
+    withFolders = false,
+  ): number {
     if (options.virtual?.[repoFolder.split('/')[0]])
       return jsonError(res, 400, 'The file list API is not supported for virtual repositories')
     if (options.listApi === false)
@@ -369,9 +383,11 @@ export async function startArtifactory(
       .filter((k) => k.startsWith(prefix) && (deep || !k.slice(prefix.length).includes('/')))
       .sort()
     const isRepo = !repoFolder.includes('/')
-    if (matches.length === 0 && !isRepo && !options.hostileListing?.[repoFolder])
+    const folders = allFolders(files.keys(), options.folders)
+    const exists = isRepo || folders.includes(repoFolder)
+    if (!exists && !options.hostileListing?.[repoFolder])
       return jsonError(res, 404, 'Unable to find item')
-    const out = matches.map((k) => {
+    const out: Record<string, unknown>[] = matches.map((k) => {
       const s = sumsOf(k)
       const size = (files.get(k) as Buffer).length
       return {
@@ -384,6 +400,7 @@ export async function startArtifactory(
         mdTimestamps: {},
       }
     })
+    if (withFolders) out.push(...listedFolders(folders, repoFolder, deep))
     for (const uri of options.hostileListing?.[repoFolder] ?? []) {
       out.push({
         uri,
@@ -424,7 +441,14 @@ export async function startArtifactory(
       const [first, ...more] = k.slice(prefix.length).split('/')
       children.set(first, more.length > 0)
     }
-    if (children.size === 0) return jsonError(res, 404, 'Unable to find item')
+    // A declared folder with nothing in it exists all the same.
+    for (const f of options.folders ?? []) {
+      if (!f.startsWith(prefix)) continue
+      const first = f.slice(prefix.length).split('/')[0]
+      if (!children.has(first)) children.set(first, true)
+    }
+    if (children.size === 0 && !(options.folders ?? []).includes(p))
+      return jsonError(res, 404, 'Unable to find item')
     return sendJson(res, {
       repo,
       path: `/${rest.join('/')}`,
@@ -440,6 +464,8 @@ export async function startArtifactory(
       return 429
     }
     const byFile = buildsByFile(options.builds ?? {})
+    const usedBy = buildsByFile(options.builds ?? {}, 'dependencies')
+    const inBundles = bundlesByFile(options.bundles ?? [])
     const items: AqlItem[] = [...files.keys()].sort().map((k) => {
       const parts = k.split('/')
       const s = sumsOf(k)
@@ -454,8 +480,27 @@ export async function startArtifactory(
         modified: created,
         properties: options.properties?.[k] ?? {},
         builds: byFile.get(k) ?? [],
+        dependencyOf: usedBy.get(k),
+        releases: inBundles.get(k),
       }
     })
+    for (const f of allFolders(files.keys(), options.folders)) {
+      const parts = f.split('/')
+      items.push({
+        repo: parts[0],
+        path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
+        name: parts[parts.length - 1],
+        size: 0,
+        sha256: '',
+        sha1: '',
+        md5: '',
+        created: CREATED,
+        modified: CREATED,
+        properties: {},
+        builds: [],
+        type: 'folder',
+      })
+    }
     const answer = runAql(text, items, options.virtual, undefined, options.aqlMaxResults)
     if ('error' in answer) return jsonError(res, 400, answer.error)
     return sendJson(res, answer)
@@ -553,6 +598,7 @@ export async function startArtifactory(
         options.builds ?? {},
         url.pathname.slice(`${base}/api/build/`.length),
         `${origin}${base}`,
+        url.searchParams.get('project') ?? undefined,
       )
       return answer ? sendJson(res, answer) : jsonError(res, 404, 'No build was found')
     }
@@ -561,7 +607,12 @@ export async function startArtifactory(
       if (url.searchParams.has('list') && options.endlessListing && options.listApi !== false)
         return endless(res, 'files')
       if (url.searchParams.has('list'))
-        return listFolder(res, target, url.searchParams.get('deep') !== '0')
+        return listFolder(
+          res,
+          target,
+          url.searchParams.get('deep') !== '0',
+          url.searchParams.get('listFolders') === '1',
+        )
       return fileInfo(res, target)
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')

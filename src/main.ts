@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import { connect } from './action/connect.ts'
+import { afterDownloads } from './action/after-download.ts'
 import { downloadAll } from './action/download.ts'
+import { warnEmptyEntries } from './action/empty-entries.ts'
 import { reportRun } from './action/report-run.ts'
 import { startRunner } from './action/runner.ts'
 import { maskSecrets } from './action/secrets.ts'
@@ -42,11 +44,17 @@ export async function run(): Promise<void> {
     if (probed) runner.debug?.(probed)
     for (const line of planLines(settings, plan)) core.info(line)
     for (const failure of plan.failures) runner.say(entryFailureLine(failure))
+    warnEmptyEntries(settings, plan, runner)
     runner.debug?.(memoryLine('after planning'))
     core.endGroup()
 
     core.startGroup(settings.dryRun ? 'Check (dry run)' : 'Download')
-    const ran = await downloadAll(settings, plan, http, runner, started)
+    const ran = await afterDownloads(
+      settings,
+      plan,
+      await downloadAll(settings, plan, http, runner, started),
+      runner,
+    )
     core.endGroup()
     runner.debug?.(memoryLine('after the downloads'))
 

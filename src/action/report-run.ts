@@ -5,7 +5,7 @@ import type { Plan } from '../plan/plan-downloads.ts'
 import { annotations, failureMessage } from '../report/annotations.ts'
 import { outputs } from '../report/outputs.ts'
 import { entryFailureResult, type RunResult } from '../report/results.ts'
-import { summaryMarkdown } from '../report/summary.ts'
+import { summaryMarkdown, type SyncFacts } from '../report/summary.ts'
 import { totals } from '../report/totals.ts'
 import type { Ran } from './download.ts'
 import type { Runner } from './runner.ts'
@@ -19,7 +19,7 @@ import { cacheTool } from './tool-cache.ts'
 export async function reportRun(
   settings: Settings,
   plan: Plan,
-  ran: Ran,
+  ran: Ran & { sync?: SyncFacts },
   runner: Runner,
   started: number,
 ): Promise<void> {
@@ -37,6 +37,7 @@ export async function reportRun(
         dryRun: settings.dryRun,
         concurrency: settings.concurrency,
         minConcurrency: ran.progress.minConcurrency,
+        sync: ran.sync,
       },
       runner.redact,
     ),

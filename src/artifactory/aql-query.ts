@@ -7,6 +7,8 @@ import { readJson, toDigest, toSize } from './json-body.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { PropPair } from '../input/props.ts'
 import type { PatternQuery } from './remote-file.ts'
+import { buildCriteria, bundleCriteria } from './aql-selection.ts'
+import type { BuildRef } from './builds.ts'
 
 /** The fields every query includes. */
 export const INCLUDED = [
@@ -32,6 +34,8 @@ export interface AqlItem {
   sha1?: string
   md5?: string
   created?: string
+  /** A folder (only asked for by entries with `includeDirs`). */
+  folder?: boolean
 }
 
 type Criteria = Record<string, unknown>
@@ -78,32 +82,38 @@ function propCondition(pair: PropPair, exclude: boolean): Criteria {
 }
 
 /**
- * The whole query for an entry: its criteria (the pattern's, or its `aql` as written), the
- * props, excludeProps and build conditions, then sort, offset and limit.
- * @param build the build number to select, resolved already when the spec names only the build
+ * The whole query for an entry: its criteria (the pattern's, or its `aql` as written; none for
+ * a build or bundle alone), the props, excludeProps, build and bundle conditions, then sort,
+ * offset and limit. With `includeDirs` folders are found too (`"type":"any"`).
+ * @param builds the build runs to select, resolved already (the named one and those appended to it)
  * @param paginate false when offset and limit must be applied after a local filter (exclusions)
  */
 export function entryQuery(
   entry: SpecEntry,
   p: PatternQuery | undefined,
-  build: { name: string; number: string } | undefined,
+  builds: BuildRef[] | BuildRef | undefined,
   paginate = true,
 ): string {
-  const all: Criteria[] = [entry.aql ?? patternCriteria(p as PatternQuery)]
+  const all: Criteria[] = []
+  if (entry.aql) all.push(entry.aql)
+  else if (p) all.push(patternCriteria(p))
+  if (entry.includeDirs) all.push({ type: 'any' })
   for (const pair of entry.props ?? []) all.push(propCondition(pair, false))
   // Drops the files that carry every listed pair: they survive if any pair is missing.
   if (entry.excludeProps?.length) {
     const ors = entry.excludeProps.map((pair) => propCondition(pair, true))
     all.push(ors.length === 1 ? ors[0] : { $or: ors })
   }
-  if (build) {
-    all.push({
-      'artifact.module.build.name': build.name,
-      'artifact.module.build.number': build.number,
-    })
+  const runs = builds === undefined ? [] : Array.isArray(builds) ? builds : [builds]
+  if (runs.length > 0) {
+    all.push(
+      buildCriteria(runs, { artifacts: !entry.excludeArtifacts, dependencies: entry.includeDeps }),
+    )
   }
-  const criteria = all.length === 1 ? all[0] : { $and: all }
-  const include = [...INCLUDED, ...(entry.sortBy ?? []).filter((f) => !INCLUDED.includes(f))]
+  if (entry.bundle) all.push(bundleCriteria(entry.bundle))
+  const criteria = all.length === 0 ? {} : all.length === 1 ? all[0] : { $and: all }
+  const fields = entry.includeDirs ? [...INCLUDED, 'type'] : INCLUDED
+  const include = [...fields, ...(entry.sortBy ?? []).filter((f) => !fields.includes(f))]
   let query = `items.find(${JSON.stringify(criteria)}).include(${include.map((f) => JSON.stringify(f)).join(',')})`
   if (entry.sortBy) {
     query += `.sort(${JSON.stringify({ [`$${entry.sortOrder ?? 'asc'}`]: entry.sortBy })})`
@@ -178,6 +188,7 @@ export async function findItems(
   baseUrl: string,
   query: string,
   signal: AbortSignal,
+  withFolders = false,
 ): Promise<AqlItem[]> {
   const res = await postAql(http, baseUrl, query, signal)
   // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
@@ -191,7 +202,7 @@ export async function findItems(
     "narrow the entry's pattern or aql, or add limit",
   )
   if (trimmed) throw trimmed
-  return aqlItems(body)
+  return aqlItems(body, withFolders)
 }
 
 /** Posts one AQL query; the caller reads the answer. */
@@ -210,15 +221,24 @@ export function postAql(
 }
 
 /**
- * The files among an answer's rows: folders and rows without a repository or a name are
- * skipped, a malformed size or digest is dropped (the file's own response decides).
+ * The files among an answer's rows (and its folders, with `withFolders`): other rows and rows
+ * without a repository or a name are skipped, a malformed size or digest is dropped (the
+ * file's own response decides).
  */
-export function aqlItems(body: AqlResponse): AqlItem[] {
+export function aqlItems(body: AqlResponse, withFolders = false): AqlItem[] {
   const items: AqlItem[] = []
   for (const r of body.results ?? []) {
     // A null row (a broken answer) names no file either.
-    if (!r || (r.type !== undefined && r.type !== 'file')) continue
-    if (typeof r.repo !== 'string' || typeof r.name !== 'string') continue
+    if (!r || typeof r.repo !== 'string' || typeof r.name !== 'string') continue
+    if (withFolders && r.type === 'folder') {
+      // The repository's root comes back as path '.' and name '.': no folder to create.
+      if (r.name !== '.' && r.name !== '') {
+        const folderPath = typeof r.path === 'string' && r.path !== '' ? r.path : '.'
+        items.push({ repo: r.repo, path: folderPath, name: r.name, folder: true })
+      }
+      continue
+    }
+    if (r.type !== undefined && r.type !== 'file') continue
     items.push({
       repo: r.repo,
       path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',

@@ -7,7 +7,7 @@ import { parseProps, type PropPair } from './props.ts'
 export interface SpecEntry {
   /** 1-based position in `files`, for messages ("spec entry 2"). */
   position: number
-  /** `repo/path` with `*` and `?`; exactly one of pattern and aql is set. */
+  /** `repo/path` with `*` and `?`; at most one of pattern and aql is set, and one of pattern, aql, build and bundle. */
   pattern?: string
   /** The criteria object of `{"items.find": {…}}`. */
   aql?: Record<string, unknown>
@@ -19,6 +19,16 @@ export interface SpecEntry {
   props?: PropPair[]
   excludeProps?: PropPair[]
   build?: { name: string; number?: string }
+  /** A release bundle `name/version`: its artifacts. */
+  bundle?: { name: string; version: string }
+  /** The JFrog Project the build lives in (its builds API `?project=KEY`). */
+  project?: string
+  /** Also the build's dependencies (`modules[].dependencies[]`). */
+  includeDeps: boolean
+  /** Not the build's artifacts (with `includeDeps`: only its dependencies). */
+  excludeArtifacts: boolean
+  /** Create the folders the entry matches, empty ones included. */
+  includeDirs: boolean
   sortBy?: string[]
   sortOrder?: 'asc' | 'desc'
   limit?: number
@@ -37,6 +47,11 @@ const SUPPORTED: Record<string, string> = {
   props: 'props',
   excludeprops: 'excludeProps',
   build: 'build',
+  bundle: 'bundle',
+  project: 'project',
+  includedeps: 'includeDeps',
+  excludeartifacts: 'excludeArtifacts',
+  includedirs: 'includeDirs',
   sortby: 'sortBy',
   sortorder: 'sortOrder',
   limit: 'limit',
@@ -46,16 +61,11 @@ const SUPPORTED: Record<string, string> = {
 
 const UNSUPPORTED: Record<string, string> = Object.fromEntries(
   [
-    'bundle',
     'archiveEntries',
     'validateSymlinks',
     'gpg-key',
     'symlinks',
     'include',
-    'includeDeps',
-    'excludeArtifacts',
-    'includeDirs',
-    'project',
     'transitive',
     'bypassArchiveInspection',
   ].map((f) => [f.toLowerCase(), f]),
@@ -143,12 +153,21 @@ function parseEntry(raw: unknown, position: number): SpecEntry {
     fields.set(name, value)
   }
   const has = (name: string): boolean => fields.has(name)
-  if (has('pattern') === has('aql')) {
-    throw new InputError(`${at}: give exactly one of 'pattern' and 'aql'`)
+  if (has('pattern') && has('aql')) {
+    throw new InputError(`${at}: give only one of 'pattern' and 'aql'`)
+  }
+  // As the JFrog CLI's spec validation: a build or a bundle alone selects all its artifacts.
+  if (!has('pattern') && !has('aql') && !has('build') && !has('bundle')) {
+    throw new InputError(`${at}: give one of 'pattern', 'aql', 'build' and 'bundle'`)
+  }
+  for (const name of ['project', 'includeDeps', 'excludeArtifacts']) {
+    if (has(name) && !has('build')) throw new InputError(`${at}: '${name}' needs 'build'`)
   }
   for (const [a, b] of [
     ['build', 'limit'],
     ['build', 'offset'],
+    ['bundle', 'limit'],
+    ['bundle', 'offset'],
     ['aql', 'exclusions'],
     ['aql', 'excludeProps'],
   ]) {
@@ -206,6 +225,14 @@ function parseEntry(raw: unknown, position: number): SpecEntry {
     limit: int('limit', 1),
     offset: int('offset', 0),
     explode: bool('explode', false),
+    includeDeps: bool('includeDeps', false),
+    excludeArtifacts: bool('excludeArtifacts', false),
+    includeDirs: bool('includeDirs', false),
+  }
+  if (entry.excludeArtifacts && !entry.includeDeps) {
+    throw new InputError(
+      `${at}: 'excludeArtifacts' without 'includeDeps' selects nothing (set "includeDeps": "true")`,
+    )
   }
   const pattern = str('pattern')
   if (pattern !== undefined) entry.pattern = checkPattern(pattern, at, 'pattern')
@@ -213,6 +240,10 @@ function parseEntry(raw: unknown, position: number): SpecEntry {
   if (has('aql')) entry.aql = aqlCriteria(fields.get('aql'), at)
   const build = str('build')
   if (build !== undefined) entry.build = parseBuild(build, at)
+  const bundle = str('bundle')
+  if (bundle !== undefined) entry.bundle = parseBundle(bundle, at)
+  const project = str('project')
+  if (project !== undefined) entry.project = checkProject(project, `${at}: field 'project'`)
   if (entry.sortBy) {
     if (entry.sortBy.length === 0) throw new InputError(`${at}: field 'sortBy' is empty`)
     const bad = entry.sortBy.find((f) => !SORTABLE.has(f))
@@ -282,6 +313,41 @@ function parseBuild(value: string, at: string): SpecEntry['build'] {
     throw new InputError(`${at}: field 'build' must be 'name/number' or 'name', got '${value}'`)
   }
   return { name, number }
+}
+
+/**
+ * `name/version`, split at the last `/` that is not written `\/`, as jfrog-client-go's
+ * ParseNameAndVersion does for bundles: unlike a build, the version is required.
+ */
+function parseBundle(value: string, at: string): SpecEntry['bundle'] {
+  const v = value.trim()
+  let cut = -1
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === '\\') i++
+    else if (v[i] === '/') cut = i
+  }
+  const unescape = (s: string): string => s.replace(/\\\//g, '/')
+  const name = cut < 0 ? '' : unescape(v.slice(0, cut))
+  const version = cut < 0 ? '' : unescape(v.slice(cut + 1))
+  if (name === '' || version === '') {
+    throw new InputError(`${at}: field 'bundle' must be 'name/version', got '${value}'`)
+  }
+  return { name, version }
+}
+
+/**
+ * A JFrog Project key: a lowercase letter, then lowercase letters, digits or '-' (2 to 32 in
+ * all); it becomes a query parameter and the name of the project's build-info repository.
+ * @throws InputError naming `what`
+ */
+export function checkProject(value: string, what: string): string {
+  const v = value.trim()
+  if (!/^[a-z][a-z0-9-]{1,31}$/.test(v)) {
+    throw new InputError(
+      `${what} must be a JFrog Project key (2 to 32 lowercase letters, digits or '-', starting with a letter), got '${value}'`,
+    )
+  }
+  return v
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

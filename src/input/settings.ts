@@ -7,6 +7,12 @@ import { nameRulesFor, pathNameProblem, type NameRules } from '../common/file-na
 import { readSpec } from './spec-input.ts'
 import type { SpecEntry } from './file-spec.ts'
 import { readTlsSettings, type TlsSettings } from '../net/tls-options.ts'
+import {
+  readIfNoFilesFound,
+  readProject,
+  readSyncDeletes,
+  type IfNoFilesFound,
+} from './cli-inputs.ts'
 
 export { InputError }
 
@@ -49,6 +55,12 @@ export interface Settings {
   failOnError: boolean
   /** Extra CAs and the client certificate, from `ca-certificates`, `client-certificate`, `client-key`. */
   tls: TlsSettings
+  /** The JFrog Project of every File Spec build entry that names none (`project`). */
+  project?: string
+  /** Whether an entry that selects nothing fails the run (`if-no-files-found`). */
+  ifNoFilesFound: IfNoFilesFound
+  /** After the run, files under this folder (absolute) that were not planned are deleted. */
+  syncDeletes?: string
 }
 
 /** Reads one input the way `core.getInput` does: trimmed, '' when unset. */
@@ -102,6 +114,9 @@ export function getSettings(
     progressIntervalMs: int(read, 'progress-interval', 10, 0, 86_400) * 1000,
     failOnError: bool(read, 'fail-on-error', true),
     tls: readTlsSettings(read, workspace),
+    project: readProject(read('project')),
+    ifNoFilesFound: readIfNoFilesFound(read('if-no-files-found')),
+    syncDeletes: readSyncDeletes(read('sync-deletes'), workspace, target),
   }
   if (settings.addToPath && !settings.toolCache) {
     throw new InputError(

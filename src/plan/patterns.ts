@@ -6,6 +6,7 @@ import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
 import { pathNameProblem, unsafeName } from '../common/file-names.ts'
 import type { ListedFile, PatternPrefix } from '../artifactory/remote-file.ts'
+import { NoMatchError } from './no-match.ts'
 
 const GLOB_SEGMENT = /[*?[\]{}]/
 
@@ -82,7 +83,7 @@ export function planMatches(
     })
   }
   if (downloads.length === 0) {
-    throw new PlanError(
+    throw new NoMatchError(
       `'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`,
     )
   }

@@ -3,6 +3,7 @@ import type { Settings } from '../input/settings.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { probeCaseInsensitive, type CaseProbe } from './case-probe.ts'
 import { checkClashes, plannedBytes, type Download } from './downloads.ts'
+import { mergeOverlaps } from './overlaps.ts'
 import { resolvePlan, type EntryFailure } from './resolve.ts'
 import type { PlanRetryOptions } from './retrying.ts'
 import { shardPlan, sortPlan } from './shard.ts'
@@ -25,6 +26,12 @@ export interface Plan {
   planned: { bytes: number; complete: boolean }
   /** Files that gained checksums from folder listings (a skip-existing re-run). */
   listedChecksums: number
+  /** Folders to create after the downloads (File Spec entries with `includeDirs`), absolute. */
+  folders: string[]
+  /** Entries that selected nothing, let pass by `if-no-files-found`: one line each. */
+  empty: string[]
+  /** Every planned destination, every shard's: what `sync-deletes` keeps. */
+  allDests: string[]
 }
 
 /** What planning needs besides the settings: the client, retries and where to say things. */
@@ -52,18 +59,19 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     onRetry: deps.onRetry,
     concurrency: settings.concurrency,
   })
+  const unique = mergeOverlaps(resolved.downloads)
   let caseProbe: CaseProbe | undefined
   // Archive members are checked for clashes too, so extraction needs the rule even for one file.
-  if (resolved.downloads.length > 1 || settings.skipExisting || settings.extract) {
+  if (unique.length > 1 || settings.skipExisting || settings.extract) {
     caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
       write: !settings.dryRun,
     })
-    checkClashes(resolved.downloads, {
+    checkClashes(unique, {
       caseInsensitive: caseProbe.caseInsensitive,
       normalizationInsensitive: caseProbe.normalizationInsensitive,
     })
   }
-  const sorted = sortPlan(resolved.downloads)
+  const sorted = sortPlan(unique)
   const downloads = settings.shard
     ? shardPlan(sorted, settings.shard.index, settings.shard.count)
     : sorted
@@ -85,5 +93,8 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     caseProbe,
     planned: plannedBytes(downloads),
     listedChecksums,
+    folders: resolved.folders,
+    empty: resolved.empty,
+    allDests: settings.syncDeletes ? sorted.map((d) => d.dest) : [],
   }
 }

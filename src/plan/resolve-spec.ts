@@ -4,7 +4,8 @@ import pMap from 'p-map'
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
 import * as path from 'node:path'
 import { entryQuery, findItems, type AqlItem } from '../artifactory/aql-query.ts'
-import { checkBuild, latestBuildNumber } from '../artifactory/builds.ts'
+import { entryBuilds } from './build-set.ts'
+import { NoMatchError, type IfNoFilesFound } from './no-match.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { attemptsOf, messageOf, PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
@@ -40,6 +41,26 @@ export interface SpecResolveOptions extends PlanRetryOptions {
   concurrency: number
   /** Which names can exist on the runner (default `posix`): as for `paths` patterns. */
   names?: NameRules
+  /** The `project` input: the JFrog Project of every build entry that names none. */
+  project?: string
+  /** Whether an entry that selects nothing fails (`error`, the default) or not. */
+  ifNoFilesFound?: IfNoFilesFound
+}
+
+/** What the spec's entries resolved to. */
+export interface SpecResolved {
+  downloads: Download[]
+  /** Folders to create (entries with `includeDirs`), absolute, each once, in spec order. */
+  folders: string[]
+  failures: EntryFailure[]
+  /** Entries that selected nothing, when `if-no-files-found` lets that pass: why, one each. */
+  empty: string[]
+}
+
+/** What one entry resolved to. */
+interface EntryResolved {
+  downloads: Download[]
+  folders: string[]
 }
 
 /** How messages name a spec entry. */
@@ -55,6 +76,8 @@ export function isPlainPattern(entry: SpecEntry, p: SpecPattern | undefined): bo
     !entry.props &&
     !entry.excludeProps &&
     !entry.build &&
+    !entry.bundle &&
+    !entry.includeDirs &&
     !entry.sortBy &&
     entry.limit === undefined &&
     entry.offset === undefined
@@ -65,44 +88,59 @@ export function isPlainPattern(entry: SpecEntry, p: SpecPattern | undefined): bo
  * Resolves every spec entry; an entry that fails or matches nothing is an entry failure and
  * the others go on. Downloads come back in spec order.
  */
-export async function resolveSpec(
-  o: SpecResolveOptions,
-): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
+export async function resolveSpec(o: SpecResolveOptions): Promise<SpecResolved> {
   const listings = new Map<string, Promise<ListedFile[]>>()
   const results = await pMap(
     o.spec,
-    async (entry): Promise<Download[] | { message: string; attempts?: number }> => {
+    async (
+      entry,
+    ): Promise<EntryResolved | { message: string; attempts?: number; none: boolean }> => {
       try {
         return await resolveEntry(entry, o, listings)
       } catch (err) {
         if (o.signal.aborted) throw err
-        return { message: messageOf(err), attempts: attemptsOf(err) }
+        const none = err instanceof NoMatchError
+        return { message: messageOf(err), attempts: attemptsOf(err), none }
       }
     },
     { concurrency: Math.max(1, o.concurrency) },
   )
-  const downloads: Download[] = []
-  const failures: EntryFailure[] = []
+  const out: SpecResolved = { downloads: [], folders: [], failures: [], empty: [] }
+  const folders = new Set<string>()
   results.forEach((r, i) => {
     const entry = o.spec[i]
-    if (Array.isArray(r)) for (const d of r) downloads.push(d)
-    else {
-      failures.push({
-        entry: { line: entry.position, source: entry.pattern ?? 'aql', pattern: true },
+    if ('downloads' in r) {
+      for (const d of r.downloads) out.downloads.push(d)
+      for (const f of r.folders) folders.add(f)
+    } else if (r.none && (o.ifNoFilesFound ?? 'error') !== 'error') {
+      out.empty.push(`${specLabel(entry)}: ${r.message}`)
+    } else {
+      out.failures.push({
+        entry: { line: entry.position, source: entrySource(entry), pattern: true },
         label: specLabel(entry),
         message: `${specLabel(entry)}: ${r.message}`,
         attempts: r.attempts,
       })
     }
   })
-  return { downloads, failures }
+  out.folders = [...folders]
+  return out
+}
+
+/** What an entry is called in a failure line: its pattern, or what else selects. */
+function entrySource(entry: SpecEntry): string {
+  if (entry.pattern !== undefined) return entry.pattern
+  if (entry.aql) return 'aql'
+  if (entry.build)
+    return `build ${entry.build.name}${entry.build.number ? `/${entry.build.number}` : ''}`
+  return entry.bundle ? `bundle ${entry.bundle.name}/${entry.bundle.version}` : 'aql'
 }
 
 async function resolveEntry(
   entry: SpecEntry,
   o: SpecResolveOptions,
   listings: Map<string, Promise<ListedFile[]>>,
-): Promise<Download[]> {
+): Promise<EntryResolved> {
   const p = entry.pattern
     ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
     : undefined
@@ -121,30 +159,27 @@ async function resolveEntry(
     const prefix = patternPrefix(`${repo}/${below}`)
     found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem)
   } else {
-    let build: { name: string; number: string } | undefined
-    if (entry.build) {
-      const { name, number } = entry.build
-      build = {
-        name,
-        number:
-          number ??
-          (await retry('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
-      }
-      if (number !== undefined) {
-        await retry('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal))
-      }
-      buildText = ` in build '${build.name}/${build.number}'`
+    const builds = entry.build
+      ? await entryBuilds(entry.build, entry.project ?? o.project, o, retry)
+      : undefined
+    if (builds) {
+      const more = builds.length > 1 ? ` and ${builds.length - 1} appended to it` : ''
+      buildText = ` in build '${builds[0].name}/${builds[0].number}'${more}`
     }
-    const query = entryQuery(entry, p, build, !paginateHere)
+    if (entry.bundle) buildText += ` of bundle '${entry.bundle.name}/${entry.bundle.version}'`
+    const query = entryQuery(entry, p, builds, !paginateHere)
     if (query.length > MAX_AQL_LENGTH) {
       throw new PlanError(
         `its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`,
       )
     }
-    found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal))
+    found = await retry('AQL search', () =>
+      findItems(o.http, o.url, query, o.signal, entry.includeDirs),
+    )
   }
 
   const byPath = new Map<string, { item: AqlItem; conflicting: boolean }>()
+  const folderItems: AqlItem[] = []
   for (const raw of found) {
     const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`
     const reason = unsafeName(below) ?? unsafeName(raw.repo)
@@ -157,6 +192,10 @@ async function resolveEntry(
     // user named, and lay files out under that name.
     const item = p && !p.repoWildcard && raw.repo !== p.repo ? { ...raw, repo: p.repo } : raw
     if ((p && !specMatches(p, item)) || excluded(item)) continue
+    if (item.folder) {
+      folderItems.push(item)
+      continue
+    }
     const key = fullPath(item)
     const seen = byPath.get(key)
     if (!seen) byPath.set(key, { item, conflicting: false })
@@ -171,28 +210,34 @@ async function resolveEntry(
     const from = entry.offset ?? 0
     kept = kept.slice(from, entry.limit === undefined ? undefined : from + entry.limit)
   }
-  if (kept.length === 0) {
-    const what = entry.pattern !== undefined ? `'${entry.pattern}'` : 'the AQL query'
+  // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
+  if (kept.length === 0 && folderItems.length === 0) {
+    const what =
+      entry.pattern !== undefined
+        ? `'${entry.pattern}' matched no file`
+        : entry.aql
+          ? 'the AQL query matched no file'
+          : 'found no file'
     const filters = [
       entry.props && 'props',
       entry.excludeProps && 'excludeProps',
       entry.exclusions.length > 0 && 'exclusions',
     ].filter(Boolean)
-    throw new PlanError(
-      `${what} matched no file${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
+    throw new NoMatchError(
+      `${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
     )
   }
-  return kept.map(({ item, conflicting }) => {
+  const folders = folderItems.map((item) =>
+    destination(
+      o.target,
+      checkedName(specDestination(p, entry.target, entry.flat, item), fullPath(item), o),
+      entry,
+      fullPath(item),
+    ),
+  )
+  const downloads = kept.map(({ item, conflicting }) => {
     const source = fullPath(item)
-    const relative = specDestination(p, entry.target, entry.flat, item)
-    // As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
-    // reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
-    const problem = pathNameProblem(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix')
-    if (problem) {
-      throw new PlanError(
-        `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`,
-      )
-    }
+    const relative = checkedName(specDestination(p, entry.target, entry.flat, item), source, o)
     return {
       source,
       url: artifactUrl(o.url, source),
@@ -204,6 +249,21 @@ async function resolveEntry(
       ...(entry.explode ? { extract: true } : {}),
     }
   })
+  return { downloads, folders }
+}
+
+/**
+ * As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
+ * reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
+ */
+function checkedName(relative: string, source: string, o: SpecResolveOptions): string {
+  const problem = pathNameProblem(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix')
+  if (problem) {
+    throw new PlanError(
+      `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`,
+    )
+  }
+  return relative
 }
 
 /**

@@ -7,6 +7,7 @@ import { patternPrefix, planMatches } from './patterns.ts'
 import type { ListedFile } from '../artifactory/remote-file.ts'
 import { planFiles, type Download, type PlanSettings } from './downloads.ts'
 import { resolveSpec } from './resolve-spec.ts'
+import { NoMatchError, type IfNoFilesFound } from './no-match.ts'
 import { folderKey, listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
@@ -28,6 +29,9 @@ export interface ResolveOptions extends PlanRetryOptions {
     entries: Entry[]
     exclude: string[]
     spec?: SpecEntry[]
+    /** The `project` input, for build entries that name none. */
+    project?: string
+    ifNoFilesFound?: IfNoFilesFound
   }
   http: HttpClient
   /** Listings at once. */
@@ -36,19 +40,36 @@ export interface ResolveOptions extends PlanRetryOptions {
   listingLimits?: BodyLimits
 }
 
+/** The plan before sharding: what to download, folders to create, and what planned nothing. */
+export interface Resolved {
+  downloads: Download[]
+  failures: EntryFailure[]
+  /** Folders File Spec entries with `includeDirs` found, absolute. */
+  folders: string[]
+  /** Entries that selected nothing, let pass by `if-no-files-found`: one line each. */
+  empty: string[]
+}
+
 /**
  * The whole plan: explicit files as they are, patterns expanded by listing the server (the
  * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
- * entry failure; the other entries go on.
+ * entry failure (matching nothing is not, with `if-no-files-found: warn` or `ignore`); the
+ * other entries go on.
  */
-export async function resolvePlan(
-  o: ResolveOptions,
-): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
+export async function resolvePlan(o: ResolveOptions): Promise<Resolved> {
   const downloads = planFiles(o.settings.entries, o.settings)
-  const { spec, url, target } = o.settings
+  const { spec, url, target, project, ifNoFilesFound = 'error' } = o.settings
   // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
   const specResolved = spec?.length
-    ? resolveSpec({ ...o, spec, url: url as string, target, names: o.settings.names })
+    ? resolveSpec({
+        ...o,
+        spec,
+        url: url as string,
+        target,
+        names: o.settings.names,
+        project,
+        ifNoFilesFound,
+      })
     : undefined
   // Only a cancellation rejects it; it is awaited below, after the patterns.
   specResolved?.catch(() => undefined)
@@ -60,7 +81,13 @@ export async function resolvePlan(
     patterns,
     async (
       entry,
-    ): Promise<{ entry: Entry; downloads?: Download[]; error?: string; attempts?: number }> => {
+    ): Promise<{
+      entry: Entry
+      downloads?: Download[]
+      error?: string
+      attempts?: number
+      none?: boolean
+    }> => {
       try {
         const listed = await listOnce(listings, entry, o)
         return {
@@ -74,22 +101,28 @@ export async function resolvePlan(
           ),
         }
       } catch (err) {
-        return { entry, error: messageOf(err), attempts: attemptsOf(err) }
+        const none = err instanceof NoMatchError
+        return { entry, error: messageOf(err), attempts: attemptsOf(err), none }
       }
     },
     { concurrency: Math.max(1, o.concurrency) },
   )
+  const empty: string[] = []
   for (const r of results) {
     // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
     if (r.downloads) for (const d of r.downloads) downloads.push(d)
+    else if (r.none && ifNoFilesFound !== 'error') empty.push(`line ${r.entry.line}: ${r.error}`)
     else failures.push({ entry: r.entry, message: r.error as string, attempts: r.attempts })
   }
+  let folders: string[] = []
   if (specResolved) {
     const resolved = await specResolved
     for (const d of resolved.downloads) downloads.push(d)
     for (const f of resolved.failures) failures.push(f)
+    for (const e of resolved.empty) empty.push(e)
+    folders = resolved.folders
   }
-  return { downloads, failures }
+  return { downloads, failures, folders, empty }
 }
 
 /** Two patterns under one folder share one listing. */

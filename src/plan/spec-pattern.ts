@@ -12,7 +12,7 @@ export interface SpecPattern {
   repoWildcard: boolean
   /** The pattern below the repository without the grouping parentheses, for AQL and listing. */
   below: string
-  /** Matches the path below the repository (the whole `repo/path` when the repo is a wildcard). */
+  /** Matches the whole `repo/path` (a virtual repository's results are renamed to `repo` first). */
   regex: RegExp
   /** The n-th `(` of the pattern (1-based) → its group in {@link regex}, for `{n}` placeholders. */
   groups: Map<number, number>
@@ -43,21 +43,17 @@ export function compileSpecPattern(
   let text = pattern.replace(/^\/+/, '')
   if (!text.includes('/')) text += '/*'
   else if (text.endsWith('/')) text += '*'
-  const slash = text.indexOf('/')
-  const repo = text.slice(0, slash)
-  const repoWildcard = WILDCARD.test(repo)
-  // Placeholders count the parentheses of what is matched: the path below the repository,
-  // as the JFrog CLI strips a fixed repository (its virtual-repository results name members).
-  const subject = repoWildcard ? text : text.slice(slash + 1)
-  const grouping = groupingParens(subject, target)
-  const lastSlash = subject.lastIndexOf('/')
+  // Placeholders count every `(` of the pattern, the repository's too, and the capturing
+  // parentheses leave every part of the query: `cli-rt(*)/*` asks AQL for repositories `cli-rt*`.
+  const grouping = groupingParens(text, target)
+  const lastSlash = text.lastIndexOf('/')
   let regex = ''
-  let below = ''
+  let stripped = ''
   const groups = new Map<number, number>()
   let opened = 0
   let group = 0
-  for (let i = 0; i < subject.length; i++) {
-    const c = subject[i]
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
     const inName = !recursive && i > lastSlash
     if (c === '(' || c === ')') {
       if (c === '(') opened++
@@ -67,15 +63,17 @@ export function compileSpecPattern(
         continue
       }
     }
-    below += c
+    stripped += c
     if (c === '*') regex += inName ? '[^/]*' : '.*'
     else if (c === '?') regex += '[^/]'
     else regex += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
   }
+  const slash = stripped.indexOf('/')
+  const repo = stripped.slice(0, slash)
   return {
     repo,
-    repoWildcard,
-    below: repoWildcard ? below.slice(below.indexOf('/') + 1) : below,
+    repoWildcard: WILDCARD.test(repo),
+    below: stripped.slice(slash + 1),
     regex: new RegExp(`^${regex}$`, 's'),
     groups,
     recursive,
@@ -105,15 +103,9 @@ export function fullPath(f: SpecFile): string {
   return f.path === '.' || f.path === '' ? `${f.repo}/${f.name}` : `${f.repo}/${f.path}/${f.name}`
 }
 
-/** What {@link SpecPattern.regex} is matched against for a file. */
-function subjectOf(p: SpecPattern, f: SpecFile): string {
-  const full = fullPath(f)
-  return p.repoWildcard ? full : full.slice(f.repo.length + 1)
-}
-
 /** Whether a file (found in `p.repo`, or anywhere when the repository is a wildcard) matches. */
 export function specMatches(p: SpecPattern, f: SpecFile): boolean {
-  return p.regex.test(subjectOf(p, f))
+  return p.regex.test(fullPath(f))
 }
 
 /** A matcher for `exclusions`: the same syntax as `pattern`, against the whole `repo/path`. */
@@ -148,7 +140,7 @@ export function specDestination(
   let t = target
   let placeholders = false
   if (p && p.groups.size > 0) {
-    const m = p.regex.exec(subjectOf(p, f))
+    const m = p.regex.exec(fullPath(f))
     for (const [n, g] of p.groups) {
       if (!t.includes(`{${n}}`)) continue
       placeholders = true

@@ -5,6 +5,14 @@ import { totals } from './totals.ts'
 import { failures, fileResults, type RunResult } from './results.ts'
 import { code, esc, relativeDest, type Redact } from './text.ts'
 
+/** What `sync-deletes` did. */
+export interface SyncFacts {
+  /** Files deleted (in a dry run: that would be deleted). */
+  deleted: number
+  /** Why nothing was deleted, when something failed. */
+  skipped?: string
+}
+
 /** Facts of the run the results alone do not hold. */
 export interface RunFacts {
   wallMs: number
@@ -12,6 +20,8 @@ export interface RunFacts {
   dryRun: boolean
   concurrency: number
   minConcurrency: number
+  /** Set when `sync-deletes` was given. */
+  sync?: SyncFacts
 }
 
 /** Above this many files the table keeps the failures and the largest files only. */
@@ -38,6 +48,13 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
         `**${t.failed}** failed`,
       ]
   if (t.cancelled) head.push(`**${t.cancelled}** cancelled`)
+  if (facts.sync) {
+    head.push(
+      facts.sync.skipped
+        ? `nothing deleted (sync-deletes: ${facts.sync.skipped})`
+        : `**${facts.sync.deleted}** ${facts.dryRun ? 'to delete' : 'deleted'} (sync-deletes)`,
+    )
+  }
   out.push(head.join(' · '), '')
   if (facts.minConcurrency < facts.concurrency) {
     out.push(
