@@ -9,7 +9,7 @@ import {
   unsafeName,
   type ListedFile,
 } from '../src/plan/patterns.ts'
-import type { Download } from '../src/plan/downloads.ts'
+import type { Download } from '../src/engine/download.ts'
 import { shardPlan } from '../src/plan/shard.ts'
 
 const url = 'https://acme.test/artifactory'

@@ -3,7 +3,8 @@ import picomatch from 'picomatch'
 import { artifactUrl, type Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
-import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
+import type { Download } from '../engine/download.ts'
+import { insideTarget, type PlanSettings } from './downloads.ts'
 import { pathNameProblem } from '../common/file-names.ts'
 
 /** A file a listing reported, with what it said about it. */
