@@ -5,7 +5,7 @@ import { parseEntries } from '../src/input/entries.ts'
 import { matcher, patternPrefix, planMatches } from '../src/plan/patterns.ts'
 import type { ListedFile } from '../src/artifactory/remote-file.ts'
 import { pathNameProblem, unsafeName } from '../src/common/file-names.ts'
-import type { Download } from '../src/plan/downloads.ts'
+import type { Download } from '../src/engine/download.ts'
 import { shardPlan } from '../src/plan/shard.ts'
 
 const url = 'https://acme.test/artifactory'

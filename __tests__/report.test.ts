@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Download } from '../src/plan/downloads.ts'
+import type { Download } from '../src/engine/download.ts'
 import { Redactor, redactUrl, secretsInUrl } from '../src/common/redact.ts'
 import { annotations, failureMessage } from '../src/report/annotations.ts'
 import { fileLine, progressLine, retryLine } from '../src/report/log-lines.ts'

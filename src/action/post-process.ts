@@ -1,7 +1,7 @@
 import type { NameFolding } from '../common/file-names.ts'
 import type { EngineOptions } from '../engine/queue.ts'
 import type { Settings } from '../input/settings.ts'
-import type { Download } from '../plan/downloads.ts'
+import type { Download } from '../engine/download.ts'
 
 /**
  * Unpacks archives once in place: every file with `extract: true`, or the files of File Spec

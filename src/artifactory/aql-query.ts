@@ -3,7 +3,8 @@
 // checksums need no further request.
 import { AttemptError } from '../common/errors.ts'
 import { statusError, type HttpClient, type HttpResponse } from '../net/http-client.ts'
-import { readJson, toDigest, toSize } from './json-body.ts'
+import { toDigest } from '../common/hex-digest.ts'
+import { readJson, toSize } from './json-body.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { PropPair } from '../input/props.ts'
 import type { PatternQuery } from './remote-file.ts'

@@ -39,10 +39,3 @@ export function toSize(value: number | string | undefined): number | undefined {
   if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value)
   return undefined
 }
-
-/** A digest as lowercase hex when it is `length` hex digits, else undefined (never trusted blindly). */
-export function toDigest(value: unknown, length: number): string | undefined {
-  return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value)
-    ? value.toLowerCase()
-    : undefined
-}

@@ -1,7 +1,8 @@
 import { readText, statusError, type HttpClient } from '../net/http-client.ts'
 import { nginxCertificateFailure } from '../net/tls-errors.ts'
 import type { ListedFile, PatternPrefix } from './remote-file.ts'
-import { LISTING_LIMITS, readJson, toDigest, toSize, type BodyLimits } from './json-body.ts'
+import { toDigest } from '../common/hex-digest.ts'
+import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
 
 interface FileListResponse {
   files?: {

@@ -1,6 +1,6 @@
 import { AttemptError } from '../common/errors.ts'
-import type { Checksums } from '../plan/downloads.ts'
-import { toDigest } from '../artifactory/json-body.ts'
+import { toDigest } from '../common/hex-digest.ts'
+import type { Checksums } from './download.ts'
 
 /** The digest algorithms we verify with, strongest first. ETag is never one of them. */
 export type Algorithm = 'sha256' | 'sha1' | 'md5'

@@ -1,4 +1,4 @@
-import type { Download } from '../plan/downloads.ts'
+import type { Download } from './download.ts'
 import type { ExpectedDigest } from './checksums.ts'
 import type { RunningHash } from './hasher.ts'
 

@@ -1,4 +1,4 @@
-import type { Download } from '../plan/downloads.ts'
+import type { Download } from './download.ts'
 import type { Algorithm } from './checksums.ts'
 
 /** How one file ended. */

@@ -3,7 +3,7 @@ import { listFolder } from '../artifactory/list.ts'
 import { artifactUrl } from '../input/entries.ts'
 import { messageOf } from '../common/errors.ts'
 import type { HttpClient } from '../net/http-client.ts'
-import type { Download } from './downloads.ts'
+import type { Download } from '../engine/download.ts'
 
 /** Folders with fewer existing copies to check are left to one conditional request per file. */
 const MIN_FILES_PER_LISTING = 4

@@ -1,6 +1,6 @@
 // Entries that overlap: two File Spec entries (or `paths` lines) that reach the same file and
 // write it to the same place ask for one download, as `jf rt download` makes one.
-import type { Download } from './downloads.ts'
+import type { Download } from '../engine/download.ts'
 
 /**
  * The downloads with every repeat of an earlier one (the same URL to the same destination)

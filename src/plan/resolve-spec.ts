@@ -11,7 +11,7 @@ import { attemptsOf, messageOf, PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { artifactUrl } from '../input/entries.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
-import type { Download } from './downloads.ts'
+import type { Download } from '../engine/download.ts'
 import { patternPrefix } from './patterns.ts'
 import type { ListedFile } from '../artifactory/remote-file.ts'
 import {

@@ -1,4 +1,4 @@
-import type { Download } from './downloads.ts'
+import type { Download } from '../engine/download.ts'
 
 /** Deterministic order every shard agrees on, whatever order listings came back in. */
 export function sortPlan(downloads: Download[]): Download[] {
