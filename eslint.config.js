@@ -66,6 +66,9 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+      // no-cycle parses each imported file: with TypeScript's parser, or it silently sees none.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],
