@@ -67,7 +67,9 @@ export async function resolveSpec(
   o: SpecResolveOptions,
 ): Promise<{ downloads: Download[]; failures: EntryFailure[] }> {
   const listings = new Map<string, Promise<ListedFile[]>>()
-  const results = new Array<Download[] | { message: string; attempts?: number }>(o.spec.length)
+  const results = new Array<
+    { downloads: Download[]; refused: string[] } | { message: string; attempts?: number }
+  >(o.spec.length)
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < o.spec.length) {
@@ -85,15 +87,17 @@ export async function resolveSpec(
   const failures: EntryFailure[] = []
   results.forEach((r, i) => {
     const entry = o.spec[i]
-    if (Array.isArray(r)) for (const d of r) downloads.push(d)
-    else {
-      failures.push({
-        entry: { line: entry.position, source: entry.pattern ?? 'aql', pattern: true },
-        label: specLabel(entry),
-        message: `${specLabel(entry)}: ${r.message}`,
-        attempts: r.attempts,
-      })
-    }
+    const failure = (message: string, attempts?: number): EntryFailure => ({
+      entry: { line: entry.position, source: entry.pattern ?? 'aql', pattern: true },
+      label: specLabel(entry),
+      message: `${specLabel(entry)}: ${message}`,
+      attempts,
+    })
+    if ('downloads' in r) {
+      for (const d of r.downloads) downloads.push(d)
+      // Each match the runner's OS cannot create fails alone: every one is named.
+      for (const message of r.refused) failures.push(failure(message))
+    } else failures.push(failure(r.message, r.attempts))
   })
   return { downloads, failures }
 }
@@ -102,7 +106,7 @@ async function resolveEntry(
   entry: SpecEntry,
   o: SpecResolveOptions,
   listings: Map<string, Promise<ListedFile[]>>,
-): Promise<Download[]> {
+): Promise<{ downloads: Download[]; refused: string[] }> {
   const p = entry.pattern
     ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
     : undefined
@@ -182,18 +186,21 @@ async function resolveEntry(
       `${what} matched no file${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
     )
   }
-  return kept.map(({ item, conflicting }) => {
+  const downloads: Download[] = []
+  const refused: string[] = []
+  for (const { item, conflicting } of kept) {
     const source = fullPath(item)
     const relative = specDestination(p, entry.target, entry.flat, item)
     // As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
-    // reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
+    // reads as a stream) fails that file alone. A drive letter the target wrote is not a name.
     const problem = pathNameProblem(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix')
     if (problem) {
-      throw new PlanError(
-        `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`,
+      refused.push(
+        `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclusions' to leave it out)`,
       )
+      continue
     }
-    return {
+    downloads.push({
       source,
       url: artifactUrl(o.url, source),
       dest: destination(o.target, relative, entry, source),
@@ -202,8 +209,9 @@ async function resolveEntry(
       line: entry.position,
       label: specLabel(entry),
       ...(entry.explode ? { extract: true } : {}),
-    }
-  })
+    })
+  }
+  return { downloads, refused }
 }
 
 /**

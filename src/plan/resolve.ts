@@ -54,7 +54,13 @@ export async function resolvePlan(
   const patterns = o.settings.entries.filter((e) => e.pattern)
   const listings = new Map<string, Promise<ListedFile[]>>()
   let next = 0
-  const results: { entry: Entry; downloads?: Download[]; error?: string; attempts?: number }[] = []
+  const results: {
+    entry: Entry
+    downloads?: Download[]
+    refused?: string[]
+    error?: string
+    attempts?: number
+  }[] = []
   const worker = async (): Promise<void> => {
     while (next < patterns.length) {
       const entry = patterns[next++]
@@ -62,13 +68,7 @@ export async function resolvePlan(
         const listed = await listOnce(listings, entry, o)
         results.push({
           entry,
-          downloads: planMatches(
-            entry,
-            listed,
-            o.settings.exclude,
-            o.settings,
-            o.settings.url as string,
-          ),
+          ...planMatches(entry, listed, o.settings.exclude, o.settings, o.settings.url as string),
         })
       } catch (err) {
         results.push({ entry, error: messageOf(err), attempts: attemptsOf(err) })
@@ -80,7 +80,10 @@ export async function resolvePlan(
   for (const r of results) {
     // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
     if (r.downloads) for (const d of r.downloads) downloads.push(d)
-    else failures.push({ entry: r.entry, message: r.error as string, attempts: r.attempts })
+    // Each match the runner's OS cannot create fails alone: every one is named, not the first.
+    for (const message of r.refused ?? []) failures.push({ entry: r.entry, message })
+    if (r.error !== undefined)
+      failures.push({ entry: r.entry, message: r.error, attempts: r.attempts })
   }
   if (specResolved) {
     const resolved = await specResolved
