@@ -4,6 +4,7 @@ import { PlanError } from '../common/errors.ts'
 import {
   howNamesDiffer,
   pathNameProblem,
+  rulesOs,
   sameFileKey,
   type NameFolding,
   type NameRules,
@@ -117,7 +118,7 @@ export function insideTarget(
   const problem = pathNameProblem(relative, names)
   if (problem) {
     throw new PlanError(
-      `Input 'paths' ${what}: the destination cannot exist on Windows: ${problem}`,
+      `Input 'paths' ${what}: the destination cannot exist on ${rulesOs(names)}: ${problem}`,
     )
   }
   // A DEST the workflow wrote as `C:/x` means a drive on any OS; a listed `a:b.txt` under the

@@ -4,7 +4,7 @@ import { artifactUrl, type Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import { insideTarget, type Download, type PlanSettings } from './downloads.ts'
-import { pathNameProblem, unsafeName } from '../common/file-names.ts'
+import { pathNameProblem, rulesOs, unsafeName } from '../common/file-names.ts'
 
 /** A file a listing reported, with what it said about it. */
 export interface ListedFile {
@@ -95,7 +95,7 @@ export function planMatches(
     const problem = pathNameProblem(relative, settings.names ?? 'posix')
     if (problem) {
       refused.push(
-        `the server listed '${serverText(file.path, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`,
+        `the server listed '${serverText(file.path, 200)}', which cannot be written on ${rulesOs(settings.names ?? 'posix')} (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`,
       )
       continue
     }

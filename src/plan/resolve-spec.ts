@@ -22,7 +22,7 @@ import {
 import type { EntryFailure } from './resolve.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
-import { pathNameProblem, unsafeName, type NameRules } from '../common/file-names.ts'
+import { pathNameProblem, rulesOs, unsafeName, type NameRules } from '../common/file-names.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000
@@ -196,7 +196,7 @@ async function resolveEntry(
     const problem = pathNameProblem(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix')
     if (problem) {
       refused.push(
-        `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclusions' to leave it out)`,
+        `the server named '${serverText(source, 200)}', which cannot be written on ${rulesOs(o.names ?? 'posix')} (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclusions' to leave it out)`,
       )
       continue
     }
