@@ -47,16 +47,19 @@ describe('the case probe', () => {
   const leftovers = async (dir: string) =>
     (await fsp.readdir(dir)).filter((f) => f.toLowerCase().includes('artdl-case-probe'))
 
-  it.runIf(process.platform === 'linux')('finds a Linux target case-sensitive', async () => {
-    expect(await probeCaseInsensitive(action.workspace, 'linux')).toEqual({
-      caseInsensitive: false,
-      normalizationInsensitive: false,
-      how: 'probe',
-    })
-  })
+  it.runIf(process.platform === 'linux')(
+    'finds a Linux target case-sensitive (Linux only)',
+    async () => {
+      expect(await probeCaseInsensitive(action.workspace, 'linux')).toEqual({
+        caseInsensitive: false,
+        normalizationInsensitive: false,
+        how: 'probe',
+      })
+    },
+  )
 
   it.runIf(process.platform === 'win32' || process.platform === 'darwin')(
-    'finds the default Windows and macOS runner disks case-insensitive',
+    'finds the default Windows and macOS runner disks case-insensitive (Windows and macOS only)',
     async () => {
       expect(await probeCaseInsensitive(action.workspace, process.platform)).toEqual({
         caseInsensitive: true,
@@ -110,7 +113,7 @@ describe('the case probe', () => {
 
   // Permission bits do not stop root, and Windows ignores them.
   it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
-    'falls back to the platform default when it cannot write there',
+    'falls back to the platform default when it cannot write there (skipped as root and on Windows: permission bits do not stop them)',
     async () => {
       const locked = path.join(action.workspace, 'locked')
       await fsp.mkdir(locked)
@@ -243,7 +246,7 @@ describe('a case clash', () => {
   })
 
   it.runIf(process.platform === 'linux')(
-    'is no clash where the probe finds the target case-sensitive, whatever the platform says',
+    'is no clash where the probe finds the target case-sensitive, whatever the platform says (Linux only: the case-sensitive disk)',
     async () => {
       action.inputs = { ...action.inputs, paths: 'libs/a/README.txt\nlibs/b/readme.txt' }
       await runAs('darwin')

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { isMarker } from '../extract/marker.ts'
 import type { Settings } from '../input/settings.ts'
 
 // Full semver as node-semver parses it strictly (semver.org's regex): MAJOR.MINOR.PATCH, an
@@ -91,11 +92,14 @@ async function addToPath(settings: Settings, folder: string): Promise<void> {
   core.info(`added ${dir} to PATH`)
 }
 
-/** Every file under `dir`, sorted: the `files` output of a cache hit. */
+/**
+ * Every file under `dir`, sorted: the `files` output of a cache hit, as the miss reported it (an
+ * extraction's record came along in the copy, but is no file of the tool).
+ */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
   return entries
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !isMarker(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort()
 }

@@ -22,6 +22,11 @@ export function markerPath(archive: string): string {
   return path.join(path.dirname(archive), `.${path.basename(archive)}.artdl-extracted.json`)
 }
 
+/** Whether a file name is an extraction's record (it lists no file of the archive's). */
+export function isMarker(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.artdl-extracted.json')
+}
+
 /** Size, SHA-256 and SHA-1 of a file, in one read. */
 export async function digestsOf(file: string): Promise<Omit<ExtractionRecord, 'files'>> {
   const sha256 = createHash('sha256')
