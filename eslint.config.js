@@ -95,6 +95,36 @@ export default tseslint.config(
     },
   },
   {
+    // extract/ is post-processing below the plan: it may import engine/, net/ and common/ only.
+    files: ['src/extract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              message: 'Only src/main.ts and src/action/ talk to the runner.',
+            },
+          ],
+          patterns: [
+            {
+              group: [
+                '**/plan/*',
+                '**/artifactory/*',
+                '**/input/*',
+                '**/report/*',
+                '**/action/*',
+                '**/main.ts',
+              ],
+              message: 'extract/ imports only engine/, net/ and common/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // common/ is the bottom layer: it imports no other layer.
     files: ['src/common/**/*.ts'],
     rules: {

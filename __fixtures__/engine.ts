@@ -59,8 +59,12 @@ export async function downloadFrom(
 /** Every file under `dir`, relative and sorted, so stray temporaries show up. */
 export async function filesUnder(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort()
+  return (
+    entries
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+      // '/'-separated on every OS, so expected lists read the same on Windows.
+      .map((f) => f.split(path.sep).join('/'))
+      .sort()
+  )
 }

@@ -335,15 +335,42 @@ describe('cut bodies', () => {
 })
 
 describe('local write failures', () => {
-  it('fails a name too long for the file system at once, without retries', async () => {
+  it('refuses a name too long for the file system before any request, naming the limit', async () => {
     const name = `${'n'.repeat(300)}.bin`
     const s = await serve({ files: { [`libs/${name}`]: body(1000) } })
-    const { results, retries } = await download(s, `libs/${name}`)
-    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
-    expect(results[0].error).toMatch(/^the file could not be written: the name is too long/)
-    expect(retries).toEqual([])
-    expect(await tree()).toEqual([])
+    expect(() => planFiles(parseEntries(`libs/${name}`, s.url), { target, flat: true })).toThrow(
+      /the destination cannot exist on Linux and macOS: 'n+…' is 304 bytes long; Linux and macOS allow at most 255 bytes \(UTF-8\) in a file or folder name/,
+    )
+    expect(() =>
+      planFiles(parseEntries(`libs/${name}`, s.url), { target, flat: true, names: 'windows' }),
+    ).toThrow(
+      /'n+…' is 304 characters long; Windows allows at most 255 \(UTF-16 units\) in a file or folder name/,
+    )
+    expect(s.requests).toEqual([])
   })
+
+  // Windows reports a name over 255 units as ERROR_INVALID_NAME, which Node turns into ENOENT:
+  // there the plan's refusal above is what names the limit.
+  it.skipIf(process.platform === 'win32')(
+    'fails a name too long for the file system at once, without retries (ENAMETOOLONG: not on Windows, which reports ENOENT)',
+    async () => {
+      const name = `${'n'.repeat(300)}.bin`
+      const s = await serve({ files: { [`libs/${name}`]: body(1000) } })
+      // Past the plan's check, as a name the plan could not know too long would be.
+      const [planned] = planFiles(parseEntries('libs/short.bin', s.url), { target, flat: true })
+      const long = {
+        ...planned,
+        url: `${s.url}/libs/${name}`,
+        dest: path.join(target, name),
+      }
+      const retries: unknown[] = []
+      const results = await runDownloads([long], options(), { onRetry: (r) => retries.push(r) })
+      expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(results[0].error).toMatch(/^the file could not be written: the name is too long/)
+      expect(retries).toEqual([])
+      expect(await tree()).toEqual([])
+    },
+  )
 
   it('fails at once when the target folder vanishes during the download', async () => {
     const s = await serve({

@@ -8,6 +8,8 @@ import {
   defaultNormalizationInsensitive,
   firstClash,
   howNamesDiffer,
+  nameLengthProblem,
+  pathNameProblem,
   sameFileKey,
 } from '../src/common/file-names.ts'
 import { parseEntries } from '../src/input/entries.ts'
@@ -83,5 +85,28 @@ describe('planned downloads on macOS', () => {
       `which differ only in Unicode normalization (NFC and NFD) and are one file on this normalization-insensitive target`,
     )
     expect(() => checkClashes(downloads, windows)).not.toThrow()
+  })
+})
+
+describe('the length of one name', () => {
+  it('counts UTF-16 units on Windows and UTF-8 bytes on Linux and macOS', () => {
+    const accents = '\u00e9'.repeat(200)
+    expect(nameLengthProblem(accents, 'windows')).toBeUndefined()
+    expect(nameLengthProblem(accents, 'posix')).toBe(
+      'is 400 bytes long; Linux and macOS allow at most 255 bytes (UTF-8) in a file or folder name',
+    )
+    expect(nameLengthProblem('n'.repeat(255), 'posix')).toBeUndefined()
+    expect(nameLengthProblem('n'.repeat(255), 'windows')).toBeUndefined()
+    expect(nameLengthProblem('n'.repeat(256), 'windows')).toBe(
+      'is 256 characters long; Windows allows at most 255 (UTF-16 units) in a file or folder name',
+    )
+  })
+
+  it('checks every folder of a path, a long path of short names being fine', () => {
+    const deep = Array.from({ length: 40 }, () => 'folder-name').join('/')
+    expect(pathNameProblem(deep, 'windows')).toBeUndefined()
+    expect(pathNameProblem(`ok/${'x'.repeat(300)}/a.txt`, 'posix')).toMatch(
+      /^'x{57}…' is 300 bytes long/,
+    )
   })
 })

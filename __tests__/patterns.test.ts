@@ -68,7 +68,7 @@ describe('planMatches', () => {
     { path: 'libs/com/acme/app/1.5.0/app.jar', size: 30 },
   ]
   const plan = (paths: string, flat = true, exclude: string[] = []): Download[] =>
-    planMatches(parseEntries(paths, url)[0], listed, exclude, { target: T, flat }, url)
+    planMatches(parseEntries(paths, url)[0], listed, exclude, { target: T, flat }, url).downloads
 
   it('keeps matches with their listed size and checksum', () => {
     const ds = plan('libs/com/acme/app/1.4.*/**/*.jar', false)

@@ -1,6 +1,7 @@
 // OIDC, proxies, archives, the tool cache and cancellation, with the bundled action run as the
 // runner runs it (a child process with INPUT_* variables) against local servers.
 import { execFileSync, spawnSync } from 'node:child_process'
+import { create as createTar } from 'tar'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -141,98 +142,101 @@ const available = (command: string): boolean =>
 
 // The fixtures are built with zip and python3 (the Windows image has neither on PATH by
 // default; its `python3` is a Microsoft Store stub).
-describe.skipIf(!available('zip') || !available('python3'))('archives', () => {
-  async function makeArchives(): Promise<Record<string, Buffer>> {
-    const src = path.join(scratch, 'archive-src')
-    await fsp.rm(src, { recursive: true, force: true })
-    await fsp.mkdir(path.join(src, 'bin'), { recursive: true })
-    await fsp.writeFile(path.join(src, 'bin', 'tool'), '#!/bin/sh\necho tool\n')
-    await fsp.writeFile(path.join(src, 'README'), 'readme')
-    const out = path.join(scratch, 'archives')
-    await fsp.mkdir(out, { recursive: true })
-    execFileSync('tar', ['-cf', path.join(out, 'a.tar'), '-C', src, '.'])
-    execFileSync('tar', ['-czf', path.join(out, 'a.tar.gz'), '-C', src, '.'])
-    execFileSync('tar', ['-czf', path.join(out, 'a.tgz'), '-C', src, '.'])
-    execFileSync('tar', ['-cJf', path.join(out, 'a.tar.xz'), '-C', src, '.'])
-    execFileSync('zip', ['-qr', path.join(out, 'a.zip'), '.'], { cwd: src })
-    // zip-slip: a member named ../evil.txt
-    execFileSync('python3', [
-      '-c',
-      `import zipfile; z=zipfile.ZipFile('${path.join(out, 'slip.zip')}','w'); z.writestr('ok.txt','ok'); z.writestr('../evil.txt','evil'); z.close()`,
-    ])
-    // absolute member name in a tar
-    execFileSync('python3', [
-      '-c',
-      `import tarfile,io; t=tarfile.open('${path.join(out, 'abs.tar')}','w'); d=b'x'; i=tarfile.TarInfo('/tmp/artdl-abs-evil'); i.size=1; t.addfile(i, io.BytesIO(d)); t.close()`,
-    ])
-    // a symlink that points outside
-    execFileSync('python3', [
-      '-c',
-      `import tarfile; t=tarfile.open('${path.join(out, 'link.tar')}','w'); i=tarfile.TarInfo('escape'); i.type=tarfile.SYMTYPE; i.linkname='../../../etc'; t.addfile(i); t.close()`,
-    ])
-    const files: Record<string, Buffer> = {}
-    for (const f of fs.readdirSync(out)) files[`arch/${f}`] = fs.readFileSync(path.join(out, f))
-    files['arch/corrupt.tar.gz'] = Buffer.from('this is not gzip at all')
-    return files
-  }
-
-  it('unpacks zip, tar, tar.gz, tgz and tar.xz where they land, and lists the extracted files', async () => {
-    const archives = await makeArchives()
-    for (const [p, b] of Object.entries(archives)) server.setFile(p, b)
-    const run = await runAction({
-      workspace,
-      inputs: {
-        url: server.url,
-        'access-token': 'static-token',
-        paths: ['a.zip', 'a.tar', 'a.tar.gz', 'a.tgz', 'a.tar.xz']
-          .map((a) => `arch/${a} => ${a.replace(/\./g, '_')}/${a}`)
-          .join('\n'),
-        extract: 'true',
-      },
-    })
-    expect(run.code).toBe(0)
-    for (const dir of ['a_zip', 'a_tar', 'a_tar_gz', 'a_tgz', 'a_tar_xz']) {
-      expect(fs.readFileSync(path.join(workspace, dir, 'bin', 'tool'), 'utf8')).toContain(
-        'echo tool',
-      )
-      expect(fs.readFileSync(path.join(workspace, dir, 'README'), 'utf8')).toBe('readme')
+describe.skipIf(!available('zip') || !available('python3'))(
+  'archives (skipped without the zip and python3 programs: Windows)',
+  () => {
+    async function makeArchives(): Promise<Record<string, Buffer>> {
+      const src = path.join(scratch, 'archive-src')
+      await fsp.rm(src, { recursive: true, force: true })
+      await fsp.mkdir(path.join(src, 'bin'), { recursive: true })
+      await fsp.writeFile(path.join(src, 'bin', 'tool'), '#!/bin/sh\necho tool\n')
+      await fsp.writeFile(path.join(src, 'README'), 'readme')
+      const out = path.join(scratch, 'archives')
+      await fsp.mkdir(out, { recursive: true })
+      execFileSync('tar', ['-cf', path.join(out, 'a.tar'), '-C', src, '.'])
+      execFileSync('tar', ['-czf', path.join(out, 'a.tar.gz'), '-C', src, '.'])
+      execFileSync('tar', ['-czf', path.join(out, 'a.tgz'), '-C', src, '.'])
+      execFileSync('tar', ['-cJf', path.join(out, 'a.tar.xz'), '-C', src, '.'])
+      execFileSync('zip', ['-qr', path.join(out, 'a.zip'), '.'], { cwd: src })
+      // zip-slip: a member named ../evil.txt
+      execFileSync('python3', [
+        '-c',
+        `import zipfile; z=zipfile.ZipFile('${path.join(out, 'slip.zip')}','w'); z.writestr('ok.txt','ok'); z.writestr('../evil.txt','evil'); z.close()`,
+      ])
+      // absolute member name in a tar
+      execFileSync('python3', [
+        '-c',
+        `import tarfile,io; t=tarfile.open('${path.join(out, 'abs.tar')}','w'); d=b'x'; i=tarfile.TarInfo('/tmp/artdl-abs-evil'); i.size=1; t.addfile(i, io.BytesIO(d)); t.close()`,
+      ])
+      // a symlink that points outside
+      execFileSync('python3', [
+        '-c',
+        `import tarfile; t=tarfile.open('${path.join(out, 'link.tar')}','w'); i=tarfile.TarInfo('escape'); i.type=tarfile.SYMTYPE; i.linkname='../../../etc'; t.addfile(i); t.close()`,
+      ])
+      const files: Record<string, Buffer> = {}
+      for (const f of fs.readdirSync(out)) files[`arch/${f}`] = fs.readFileSync(path.join(out, f))
+      files['arch/corrupt.tar.gz'] = Buffer.from('this is not gzip at all')
+      return files
     }
-    expect(exists('a_zip/a.zip')).toBe(false)
-    const files = JSON.parse(run.outputs.files) as string[]
-    expect(files).toHaveLength(10)
-    expect(files.every((f) => !/\.(zip|tar|gz|tgz|xz)$/.test(f))).toBe(true)
-  })
 
-  it('fails a corrupt archive and hostile archives, keeping nothing of them', async () => {
-    const archives = await makeArchives()
-    for (const [p, b] of Object.entries(archives)) server.setFile(p, b)
-    const run = await runAction({
-      workspace,
-      inputs: {
-        url: server.url,
-        'access-token': 'static-token',
-        paths:
-          'arch/corrupt.tar.gz\narch/slip.zip => slip/slip.zip\narch/abs.tar => abs/abs.tar\narch/link.tar => link/link.tar',
-        extract: 'true',
-        retries: '0',
-      },
+    it('unpacks zip, tar, tar.gz, tgz and tar.xz where they land, and lists the extracted files', async () => {
+      const archives = await makeArchives()
+      for (const [p, b] of Object.entries(archives)) server.setFile(p, b)
+      const run = await runAction({
+        workspace,
+        inputs: {
+          url: server.url,
+          'access-token': 'static-token',
+          paths: ['a.zip', 'a.tar', 'a.tar.gz', 'a.tgz', 'a.tar.xz']
+            .map((a) => `arch/${a} => ${a.replace(/\./g, '_')}/${a}`)
+            .join('\n'),
+          extract: 'true',
+        },
+      })
+      expect(run.code).toBe(0)
+      for (const dir of ['a_zip', 'a_tar', 'a_tar_gz', 'a_tgz', 'a_tar_xz']) {
+        expect(fs.readFileSync(path.join(workspace, dir, 'bin', 'tool'), 'utf8')).toContain(
+          'echo tool',
+        )
+        expect(fs.readFileSync(path.join(workspace, dir, 'README'), 'utf8')).toBe('readme')
+      }
+      expect(exists('a_zip/a.zip')).toBe(false)
+      const files = JSON.parse(run.outputs.files) as string[]
+      expect(files).toHaveLength(10)
+      expect(files.every((f) => !/\.(zip|tar|gz|tgz|xz)$/.test(f))).toBe(true)
     })
-    expect(run.code).toBe(1)
-    expect(run.outputs.failed).toBe('4')
-    const errors = JSON.parse(run.outputs.errors) as { source: string; message: string }[]
-    expect(errors.find((e) => e.source === 'arch/corrupt.tar.gz')?.message).toContain('corrupt')
-    expect(errors.find((e) => e.source === 'arch/slip.zip')?.message).toContain("'../evil.txt'")
-    expect(errors.find((e) => e.source === 'arch/abs.tar')?.message).toContain('absolute path')
-    expect(errors.find((e) => e.source === 'arch/link.tar')?.message).toContain('points outside')
-    expect(
-      fs
-        .readdirSync(workspace, { recursive: true })
-        .filter((f) => !fs.statSync(path.join(workspace, String(f))).isDirectory()),
-    ).toEqual([])
-    expect(fs.existsSync(path.join(scratch, 'evil.txt'))).toBe(false)
-    expect(fs.existsSync(path.resolve('/tmp/artdl-abs-evil'))).toBe(false)
-  })
-})
+
+    it('fails a corrupt archive and hostile archives, keeping nothing of them', async () => {
+      const archives = await makeArchives()
+      for (const [p, b] of Object.entries(archives)) server.setFile(p, b)
+      const run = await runAction({
+        workspace,
+        inputs: {
+          url: server.url,
+          'access-token': 'static-token',
+          paths:
+            'arch/corrupt.tar.gz\narch/slip.zip => slip/slip.zip\narch/abs.tar => abs/abs.tar\narch/link.tar => link/link.tar',
+          extract: 'true',
+          retries: '0',
+        },
+      })
+      expect(run.code).toBe(1)
+      expect(run.outputs.failed).toBe('4')
+      const errors = JSON.parse(run.outputs.errors) as { source: string; message: string }[]
+      expect(errors.find((e) => e.source === 'arch/corrupt.tar.gz')?.message).toContain('corrupt')
+      expect(errors.find((e) => e.source === 'arch/slip.zip')?.message).toContain("'../evil.txt'")
+      expect(errors.find((e) => e.source === 'arch/abs.tar')?.message).toContain('absolute path')
+      expect(errors.find((e) => e.source === 'arch/link.tar')?.message).toContain('points outside')
+      expect(
+        fs
+          .readdirSync(workspace, { recursive: true })
+          .filter((f) => !fs.statSync(path.join(workspace, String(f))).isDirectory()),
+      ).toEqual([])
+      expect(fs.existsSync(path.join(scratch, 'evil.txt'))).toBe(false)
+      expect(fs.existsSync(path.resolve('/tmp/artdl-abs-evil'))).toBe(false)
+    })
+  },
+)
 
 describe('tool cache', () => {
   it('downloads and caches on a miss, then reuses the cache without a request', async () => {
@@ -240,7 +244,8 @@ describe('tool cache', () => {
       const src = path.join(scratch, 'tool-src')
       await fsp.mkdir(path.join(src, 'bin'), { recursive: true })
       await fsp.writeFile(path.join(src, 'bin', 'mytool'), 'tool v1')
-      execFileSync('tar', ['-czf', path.join(scratch, 'mytool.tgz'), '-C', src, '.'])
+      // node-tar, not a tar program: Wine has no tar.exe.
+      createTar({ gzip: true, sync: true, file: path.join(scratch, 'mytool.tgz'), cwd: src }, ['.'])
       return fs.readFileSync(path.join(scratch, 'mytool.tgz'))
     })()
     server.setFile('tools/mytool-1.2.3.tgz', archives)
@@ -275,7 +280,7 @@ describe('tool cache', () => {
 describe('cancellation', () => {
   // Windows has no signals: process.kill(pid, 'SIGTERM') ends the process at once, uncaught.
   it.skipIf(process.platform === 'win32')(
-    'on SIGTERM stops within 5 seconds, leaves no partial file, and writes the summary',
+    'on SIGTERM stops within 5 seconds, leaves no partial file, and writes the summary (skipped on Windows, which has no signals)',
     async () => {
       const slow = await startArtifactory({
         files: Object.fromEntries(

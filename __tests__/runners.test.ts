@@ -47,16 +47,19 @@ describe('the case probe', () => {
   const leftovers = async (dir: string) =>
     (await fsp.readdir(dir)).filter((f) => f.toLowerCase().includes('artdl-case-probe'))
 
-  it.runIf(process.platform === 'linux')('finds a Linux target case-sensitive', async () => {
-    expect(await probeCaseInsensitive(action.workspace, 'linux')).toEqual({
-      caseInsensitive: false,
-      normalizationInsensitive: false,
-      how: 'probe',
-    })
-  })
+  it.runIf(process.platform === 'linux')(
+    'finds a Linux target case-sensitive (Linux only)',
+    async () => {
+      expect(await probeCaseInsensitive(action.workspace, 'linux')).toEqual({
+        caseInsensitive: false,
+        normalizationInsensitive: false,
+        how: 'probe',
+      })
+    },
+  )
 
   it.runIf(process.platform === 'win32' || process.platform === 'darwin')(
-    'finds the default Windows and macOS runner disks case-insensitive',
+    'finds the default Windows and macOS runner disks case-insensitive (Windows and macOS only)',
     async () => {
       expect(await probeCaseInsensitive(action.workspace, process.platform)).toEqual({
         caseInsensitive: true,
@@ -110,7 +113,7 @@ describe('the case probe', () => {
 
   // Permission bits do not stop root, and Windows ignores them.
   it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
-    'falls back to the platform default when it cannot write there',
+    'falls back to the platform default when it cannot write there (skipped as root and on Windows: permission bits do not stop them)',
     async () => {
       const locked = path.join(action.workspace, 'locked')
       await fsp.mkdir(locked)
@@ -133,18 +136,62 @@ describe('a listing with a name Windows cannot create', () => {
     server.setFile('libs/ok.txt', 'ok')
   })
 
-  it('fails that entry alone on Windows, naming the file and the reason, before downloading it', async () => {
+  it('fails that file alone on Windows, naming the file and the rule, and downloads the rest', async () => {
     action.inputs = { ...action.inputs, paths: 'src/lib/*.c => c/\nlibs/ok.txt' }
     await runAs('win32')
     const message =
-      "the server listed 'src/lib/aux.c', which cannot be written on Windows (as 'c/aux.c'): 'aux.c' uses 'aux', a device name reserved on Windows; refusing the whole entry (add it to 'exclude' to download the rest)"
+      "the server listed 'src/lib/aux.c', which cannot be written on Windows (as 'c/aux.c'): 'aux.c' uses 'aux', a device name reserved on Windows; that file is not downloaded (add it to 'exclude' to leave it out)"
     expect(logged()).toContain(`✗ line 1 'src/lib/*.c': ${message}`)
     expect(core.error.mock.calls.map((c) => c[0])).toContainEqual(expect.stringContaining(message))
-    expect(fileRequests()).toEqual(['/libs/ok.txt'])
+    expect(fileRequests().sort()).toEqual(['/libs/ok.txt', '/src/lib/main.c'])
     expect(fs.readFileSync(path.join(action.workspace, 'ok.txt'), 'utf8')).toBe('ok')
-    expect(fs.existsSync(path.join(action.workspace, 'c'))).toBe(false)
+    expect(fs.readFileSync(path.join(action.workspace, 'c', 'main.c'), 'utf8')).toBe('int main;')
+    expect(fs.existsSync(path.join(action.workspace, 'c', 'aux.c'))).toBe(false)
     expect(output('failed')).toBe('1')
     expect(core.setFailed).toHaveBeenCalled()
+  })
+
+  it('names every forbidden match of a pattern, not only the first', async () => {
+    server.setFile('dev/CON.txt', 'c')
+    server.setFile('dev/nul.txt', 'n')
+    server.setFile('dev/ok.txt', 'o')
+    action.inputs = { ...action.inputs, paths: 'dev/*.txt' }
+    await runAs('win32')
+    const errors = core.error.mock.calls.map((c) => String(c[0]))
+    expect(errors.filter((e) => e.includes("'dev/CON.txt', which cannot be written"))).toHaveLength(
+      1,
+    )
+    expect(errors.filter((e) => e.includes("'dev/nul.txt', which cannot be written"))).toHaveLength(
+      1,
+    )
+    expect(output('failed')).toBe('2')
+    expect(fileRequests()).toEqual(['/dev/ok.txt'])
+  })
+
+  it('ignores a drive-like listed name that is not selected; a selected one fails alone on Windows and downloads on Linux', async () => {
+    server.setFile('generic/drive/a:b.txt', 'drive')
+    server.setFile('generic/drive/ok.txt', 'ok')
+    action.inputs = { ...action.inputs, paths: 'generic/drive/ok.*' }
+    await runAs('win32')
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(fileRequests()).toEqual(['/generic/drive/ok.txt'])
+    vi.clearAllMocks()
+    server.reset()
+    await fsp.rm(path.join(action.workspace, 'ok.txt'))
+    action.inputs = { ...action.inputs, paths: 'generic/drive/*' }
+    await runAs('win32')
+    expect(core.error.mock.calls.map((c) => String(c[0]))).toContainEqual(
+      expect.stringContaining("'a:b.txt' contains ':', which Windows does not allow in file names"),
+    )
+    expect(fileRequests()).toEqual(['/generic/drive/ok.txt'])
+    if (process.platform !== 'win32') {
+      vi.clearAllMocks()
+      server.reset()
+      await fsp.rm(path.join(action.workspace, 'ok.txt'))
+      await runAs('linux')
+      expect(core.setFailed).not.toHaveBeenCalled()
+      expect(fs.readFileSync(path.join(action.workspace, 'a:b.txt'), 'utf8')).toBe('drive')
+    }
   })
 
   it('downloads the rest of the entry when exclude leaves the name out', async () => {
@@ -199,7 +246,7 @@ describe('a case clash', () => {
   })
 
   it.runIf(process.platform === 'linux')(
-    'is no clash where the probe finds the target case-sensitive, whatever the platform says',
+    'is no clash where the probe finds the target case-sensitive, whatever the platform says (Linux only: the case-sensitive disk)',
     async () => {
       action.inputs = { ...action.inputs, paths: 'libs/a/README.txt\nlibs/b/readme.txt' }
       await runAs('darwin')

@@ -1,7 +1,7 @@
 // File Specs end to end: the runner layer in-process (typed @actions/core fixture) against the
 // local Artifactory-compatible server with properties, creation times, builds and a virtual
 // repository.
-import { execFileSync } from 'node:child_process'
+import { create as createTar } from 'tar'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -39,7 +39,8 @@ beforeAll(async () => {
   const src = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-spec-src-'))
   await fsp.mkdir(path.join(src, 'bin'))
   await fsp.writeFile(path.join(src, 'bin', 'tool'), 'unpacked tool')
-  execFileSync('tar', ['-czf', path.join(src, 'b.tgz'), '-C', src, 'bin'])
+  // node-tar, not a tar program: Wine has no tar.exe.
+  createTar({ gzip: true, sync: true, file: path.join(src, 'b.tgz'), cwd: src }, ['bin'])
   bundle = await fsp.readFile(path.join(src, 'b.tgz'))
   await fsp.rm(src, { recursive: true, force: true })
   server = await startArtifactory({

@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import semver from 'semver'
-import { isExtractionRecord } from '../extract/marker.ts'
+import { isMarker } from '../extract/marker.ts'
 import type { Settings } from '../input/settings.ts'
 
 /**
@@ -85,7 +85,7 @@ async function addToPath(settings: Settings, folder: string): Promise<void> {
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
   return entries
-    .filter((e) => e.isFile() && !isExtractionRecord(e.name))
+    .filter((e) => e.isFile() && !isMarker(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort()
 }

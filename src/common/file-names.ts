@@ -52,20 +52,54 @@ export function windowsNameProblem(name: string): string | undefined {
   return undefined
 }
 
+/** The longest file or folder name NTFS, ext4 and APFS take (in their own units, see below). */
+export const MAX_NAME_LENGTH = 255
+
+/**
+ * Why one file or folder name is too long under `rules`, or undefined: Windows counts UTF-16
+ * units (NTFS), Linux and macOS count UTF-8 bytes (ext4, APFS). Windows reports a longer name as
+ * ERROR_INVALID_NAME, which Node turns into ENOENT, so it would fail late and misleadingly. Pure.
+ */
+export function nameLengthProblem(name: string, rules: NameRules): string | undefined {
+  if (rules === 'windows') {
+    return name.length > MAX_NAME_LENGTH
+      ? `is ${name.length} characters long; Windows allows at most ${MAX_NAME_LENGTH} (UTF-16 units) in a file or folder name`
+      : undefined
+  }
+  const bytes = Buffer.byteLength(name, 'utf8')
+  return bytes > MAX_NAME_LENGTH
+    ? `is ${bytes} bytes long; Linux and macOS allow at most ${MAX_NAME_LENGTH} bytes (UTF-8) in a file or folder name`
+    : undefined
+}
+
+/** The OS a name problem under `rules` is about, for messages: "Windows" or "Linux and macOS". */
+export function rulesOs(rules: NameRules): string {
+  return rules === 'windows' ? 'Windows' : 'Linux and macOS'
+}
+
 /**
  * Why the relative path `relative` (segments split at `/`, and at `\` under the Windows rules)
  * cannot be created under `rules`, naming the segment; undefined when it can. `.`, `..` and empty
  * segments are left to the check that keeps paths inside the target. Pure.
  */
 export function pathNameProblem(relative: string, rules: NameRules): string | undefined {
-  if (rules === 'posix') return undefined
-  for (const segment of relative.split(/[/\\]/)) {
+  for (const segment of relative.split(rules === 'windows' ? /[/\\]/ : '/')) {
     if (segment === '' || segment === '.' || segment === '..') continue
-    const problem = windowsNameProblem(segment)
-    // Escaped: a name decoded from a URL may hold characters that would break a log line.
-    if (problem) return `'${JSON.stringify(segment).slice(1, -1)}' ${problem}`
+    const problem =
+      nameLengthProblem(segment, rules) ??
+      (rules === 'windows' ? windowsNameProblem(segment) : undefined)
+    if (problem) return `${shownSegment(segment)} ${problem}`
   }
   return undefined
+}
+
+/**
+ * A segment quoted for a message: escaped, since a name decoded from a URL may hold characters
+ * that would break a log line, and shortened past 60 characters.
+ */
+function shownSegment(segment: string): string {
+  const escaped = JSON.stringify(segment).slice(1, -1)
+  return `'${escaped.length > 60 ? `${escaped.slice(0, 57)}…` : escaped}'`
 }
 
 /**

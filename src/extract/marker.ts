@@ -22,8 +22,8 @@ export function markerPath(archive: string): string {
   return path.join(path.dirname(archive), `.${path.basename(archive)}.artdl-extracted.json`)
 }
 
-/** Whether a file name is such a record: the action's own bookkeeping, not a file of the tree. */
-export function isExtractionRecord(name: string): boolean {
+/** Whether a file name is an extraction's record (it lists no file of the archive's). */
+export function isMarker(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.artdl-extracted.json')
 }
 

@@ -4,6 +4,7 @@ import {
   firstClash,
   howNamesDiffer,
   pathNameProblem,
+  rulesOs,
   unsafeName,
   type NameFolding,
   type NameRules,
@@ -66,7 +67,7 @@ export function checkMembers(name: string, members: Member[], rules: MemberRules
       unsafeName(cleanName) ?? (/^[a-zA-Z]:/.test(cleanName) ? 'is an absolute path' : undefined)
     if (reason) refuse(m, reason)
     const problem = pathNameProblem(cleanName, rules.names ?? 'posix')
-    if (problem) refuse(m, `cannot be written on Windows: ${problem}`)
+    if (problem) refuse(m, `cannot be written on ${rulesOs(rules.names ?? 'posix')}: ${problem}`)
     const under = links.size ? linkAbove(cleanName, links) : undefined
     if (under !== undefined) refuse(m, `lies under the link '${shownName(under)}'`)
     if (m.type !== 'symlink' && m.type !== 'hardlink') continue

@@ -3,7 +3,7 @@ import { parseEntries, type Entry } from './entries.ts'
 import { parseSize } from '../common/units.ts'
 import { InputError } from '../common/errors.ts'
 import { redactUrl } from '../common/redact.ts'
-import { nameRulesFor, pathNameProblem, type NameRules } from '../common/file-names.ts'
+import { nameRulesFor, pathNameProblem, rulesOs, type NameRules } from '../common/file-names.ts'
 import { readSpec } from './spec-input.ts'
 import type { SpecEntry } from './file-spec.ts'
 import { readTlsSettings, type TlsSettings } from '../net/tls-options.ts'
@@ -241,7 +241,9 @@ function getToolCache(raw: string, names: NameRules): Settings['toolCache'] {
   }
   const problem = pathNameProblem(`${m[1]}/${m[2]}`, names)
   if (problem) {
-    throw new InputError(`Input 'tool-cache' names a folder Windows cannot create: ${problem}`)
+    throw new InputError(
+      `Input 'tool-cache' names a folder ${rulesOs(names)} cannot create: ${problem}`,
+    )
   }
   return { name: m[1], version: m[2] }
 }

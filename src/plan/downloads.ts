@@ -4,6 +4,7 @@ import { PlanError } from '../common/errors.ts'
 import {
   howNamesDiffer,
   pathNameProblem,
+  rulesOs,
   sameFileKey,
   type NameFolding,
   type NameRules,
@@ -71,7 +72,8 @@ function urlPath(url: string): string {
 /**
  * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
  * paths), is the target itself, or holds a name that cannot exist under `names` (checked
- * here, before any download, rather than failing at the rename into place).
+ * here, before any download, rather than failing at the rename into place). `serverName`: the
+ * start of `relative` is a listed name, not a DEST the workflow wrote.
  * @throws PlanError naming `what`
  */
 export function insideTarget(
@@ -79,6 +81,7 @@ export function insideTarget(
   relative: string,
   what: string,
   names: NameRules = 'posix',
+  serverName = false,
 ): string {
   if (path.isAbsolute(relative)) {
     throw new PlanError(
@@ -89,10 +92,12 @@ export function insideTarget(
   const problem = pathNameProblem(relative, names)
   if (problem) {
     throw new PlanError(
-      `Input 'paths' ${what}: the destination cannot exist on Windows: ${problem}`,
+      `Input 'paths' ${what}: the destination cannot exist on ${rulesOs(names)}: ${problem}`,
     )
   }
-  if (/^[a-zA-Z]:/.test(relative)) {
+  // A DEST the workflow wrote as `C:/x` means a drive on any OS; a listed `a:b.txt` under the
+  // posix rules is only a name.
+  if (!serverName && /^[a-zA-Z]:/.test(relative)) {
     throw new PlanError(
       `Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`,
     )

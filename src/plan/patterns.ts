@@ -5,7 +5,7 @@ import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import type { Download } from '../engine/download.ts'
 import { insideTarget, type PlanSettings } from './downloads.ts'
-import { pathNameProblem, unsafeName } from '../common/file-names.ts'
+import { pathNameProblem, rulesOs, unsafeName } from '../common/file-names.ts'
 import type { ListedFile, PatternPrefix } from '../artifactory/remote-file.ts'
 import { NoMatchError } from './no-match.ts'
 
@@ -36,10 +36,22 @@ export function matcher(patterns: string[]): (repoPath: string) => boolean {
   return picomatch(patterns, { dot: true })
 }
 
+/** What a pattern entry stands for: its downloads, and the matches refused one by one. */
+export interface MatchPlan {
+  downloads: Download[]
+  /**
+   * One message per match whose destination cannot exist under the runner's name rules (a
+   * Windows device name, say): each fails alone, naming the file and the rule.
+   */
+  refused: string[]
+}
+
 /**
- * The downloads a pattern entry stands for, given the files listed under its prefix.
- * Pure. Throws PlanError (for this entry only) on an unsafe name, a match whose destination
- * cannot exist under `settings.names` (a Windows device name, say), or no match.
+ * The downloads a pattern entry stands for, given the files listed under its prefix. Pure.
+ * Names the pattern or `exclude` leaves out never matter, but for a hostile one (`..`, an
+ * absolute path, a name outside the listed folder): a server that lists such a name is not
+ * trusted for the entry. Throws PlanError (for this entry only) on a hostile name, or when
+ * nothing matched.
  */
 export function planMatches(
   entry: Entry,
@@ -47,12 +59,13 @@ export function planMatches(
   exclude: string[],
   settings: PlanSettings,
   baseUrl: string,
-): Download[] {
+): MatchPlan {
   const isMatch = matcher([entry.repoPath as string])
   const isExcluded = matcher(exclude)
   const prefix = patternPrefix(entry.repoPath as string)
   const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
   const downloads: Download[] = []
+  const refused: string[] = []
   for (const file of listed) {
     const below = file.path.slice(prefixPath.length + 1)
     const reason = unsafeName(below)
@@ -67,15 +80,22 @@ export function planMatches(
     // pattern or 'exclude' leaves out.
     const problem = pathNameProblem(relative, settings.names ?? 'posix')
     if (problem) {
-      throw new PlanError(
-        `the server listed '${file.path}', which cannot be written on Windows (as '${relative}'): ${problem}; refusing the whole entry (add it to 'exclude' to download the rest)`,
+      refused.push(
+        `the server listed '${serverText(file.path, 200)}', which cannot be written on ${rulesOs(settings.names ?? 'posix')} (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`,
       )
+      continue
     }
     downloads.push({
       source: file.path,
       url: artifactUrl(baseUrl, file.path),
       // No `names` here: checked just above, with a message that names the listed file.
-      dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`),
+      dest: insideTarget(
+        settings.target,
+        relative,
+        `line ${entry.line} ('${file.path}')`,
+        'posix',
+        entry.dest === undefined,
+      ),
       size: file.size,
       // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
       // string less each.
@@ -83,12 +103,12 @@ export function planMatches(
       line: entry.line,
     })
   }
-  if (downloads.length === 0) {
+  if (downloads.length === 0 && refused.length === 0) {
     throw new NoMatchError(
       `'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`,
     )
   }
-  return downloads
+  return { downloads, refused }
 }
 
 function matchDestination(entry: Entry, repoPath: string, below: string, flat: boolean): string {

@@ -25,7 +25,7 @@ import {
 import type { EntryFailure } from './resolve.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
-import { pathNameProblem, unsafeName, type NameRules } from '../common/file-names.ts'
+import { pathNameProblem, rulesOs, unsafeName, type NameRules } from '../common/file-names.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
 export const MAX_AQL_LENGTH = 6000
@@ -61,6 +61,8 @@ export interface SpecResolved {
 interface EntryResolved {
   downloads: Download[]
   folders: string[]
+  /** Why each selected file the runner's OS cannot create is left out: each fails alone. */
+  refused: string[]
 }
 
 /** How messages name a spec entry. */
@@ -109,19 +111,20 @@ export async function resolveSpec(o: SpecResolveOptions): Promise<SpecResolved> 
   const folders = new Set<string>()
   results.forEach((r, i) => {
     const entry = o.spec[i]
+    const failure = (message: string, attempts?: number): EntryFailure => ({
+      entry: { line: entry.position, source: entrySource(entry), pattern: true },
+      label: specLabel(entry),
+      message: `${specLabel(entry)}: ${message}`,
+      attempts,
+    })
     if ('downloads' in r) {
       for (const d of r.downloads) out.downloads.push(d)
       for (const f of r.folders) folders.add(f)
+      // Each match the runner's OS cannot create fails alone: every one is named.
+      for (const message of r.refused) out.failures.push(failure(message))
     } else if (r.none && (o.ifNoFilesFound ?? 'error') !== 'error') {
       out.empty.push(`${specLabel(entry)}: ${r.message}`)
-    } else {
-      out.failures.push({
-        entry: { line: entry.position, source: entrySource(entry), pattern: true },
-        label: specLabel(entry),
-        message: `${specLabel(entry)}: ${r.message}`,
-        attempts: r.attempts,
-      })
-    }
+    } else out.failures.push(failure(r.message, r.attempts))
   })
   out.folders = [...folders]
   return out
@@ -227,18 +230,24 @@ async function resolveEntry(
       `${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
     )
   }
-  const folders = folderItems.map((item) =>
-    destination(
-      o.target,
-      checkedName(specDestination(p, entry.target, entry.flat, item), fullPath(item), o),
-      entry,
-      fullPath(item),
-    ),
-  )
-  const downloads = kept.map(({ item, conflicting }) => {
+  const downloads: Download[] = []
+  const folders: string[] = []
+  const refused: string[] = []
+  for (const item of folderItems) {
+    const relative = specDestination(p, entry.target, entry.flat, item)
+    const problem = nameProblem(relative, fullPath(item), o)
+    if (problem) refused.push(problem)
+    else folders.push(destination(o.target, relative, entry, fullPath(item)))
+  }
+  for (const { item, conflicting } of kept) {
     const source = fullPath(item)
-    const relative = checkedName(specDestination(p, entry.target, entry.flat, item), source, o)
-    return {
+    const relative = specDestination(p, entry.target, entry.flat, item)
+    const problem = nameProblem(relative, source, o)
+    if (problem) {
+      refused.push(problem)
+      continue
+    }
+    downloads.push({
       source,
       url: artifactUrl(o.url, source),
       dest: destination(o.target, relative, entry, source),
@@ -247,23 +256,20 @@ async function resolveEntry(
       line: entry.position,
       label: specLabel(entry),
       ...(entry.explode ? { extract: true } : {}),
-    }
-  })
-  return { downloads, folders }
+    })
+  }
+  return { downloads, folders, refused }
 }
 
 /**
  * As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
- * reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
+ * reads as a stream) fails that file alone, said in words. A drive letter the target wrote is
+ * not a name.
  */
-function checkedName(relative: string, source: string, o: SpecResolveOptions): string {
+function nameProblem(relative: string, source: string, o: SpecResolveOptions): string | undefined {
   const problem = pathNameProblem(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix')
-  if (problem) {
-    throw new PlanError(
-      `the server named '${serverText(source, 200)}', which cannot be written on Windows (as '${serverText(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`,
-    )
-  }
-  return relative
+  if (!problem) return undefined
+  return `the server named '${serverText(source, 200)}', which cannot be written on ${rulesOs(o.names ?? 'posix')} (as '${serverText(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclusions' to leave it out)`
 }
 
 /**

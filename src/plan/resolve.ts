@@ -85,6 +85,7 @@ export async function resolvePlan(o: ResolveOptions): Promise<Resolved> {
     ): Promise<{
       entry: Entry
       downloads?: Download[]
+      refused?: string[]
       error?: string
       attempts?: number
       none?: boolean
@@ -93,13 +94,7 @@ export async function resolvePlan(o: ResolveOptions): Promise<Resolved> {
         const listed = await listOnce(listings, entry, o)
         return {
           entry,
-          downloads: planMatches(
-            entry,
-            listed,
-            o.settings.exclude,
-            o.settings,
-            o.settings.url as string,
-          ),
+          ...planMatches(entry, listed, o.settings.exclude, o.settings, o.settings.url as string),
         }
       } catch (err) {
         const none = err instanceof NoMatchError
@@ -112,8 +107,11 @@ export async function resolvePlan(o: ResolveOptions): Promise<Resolved> {
   for (const r of results) {
     // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
     if (r.downloads) for (const d of r.downloads) downloads.push(d)
-    else if (r.none && ifNoFilesFound !== 'error') empty.push(`line ${r.entry.line}: ${r.error}`)
-    else failures.push({ entry: r.entry, message: r.error as string, attempts: r.attempts })
+    // Each match the runner's OS cannot create fails alone: every one is named, not the first.
+    for (const message of r.refused ?? []) failures.push({ entry: r.entry, message })
+    if (r.error === undefined) continue
+    if (r.none && ifNoFilesFound !== 'error') empty.push(`line ${r.entry.line}: ${r.error}`)
+    else failures.push({ entry: r.entry, message: r.error, attempts: r.attempts })
   }
   let folders: string[] = []
   if (specResolved) {
