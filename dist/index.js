@@ -2505,6 +2505,3245 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
+/***/ 9379:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const ANY = Symbol('SemVer ANY')
+// hoisted class for cyclic dependency
+class Comparator {
+  static get ANY () {
+    return ANY
+  }
+
+  constructor (comp, options) {
+    options = parseOptions(options)
+
+    if (comp instanceof Comparator) {
+      if (comp.loose === !!options.loose) {
+        return comp
+      } else {
+        comp = comp.value
+      }
+    }
+
+    comp = comp.trim().split(/\s+/).join(' ')
+    debug('comparator', comp, options)
+    this.options = options
+    this.loose = !!options.loose
+    this.parse(comp)
+
+    if (this.semver === ANY) {
+      this.value = ''
+    } else {
+      this.value = this.operator + this.semver.version
+    }
+
+    debug('comp', this)
+  }
+
+  parse (comp) {
+    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
+    const m = comp.match(r)
+
+    if (!m) {
+      throw new TypeError(`Invalid comparator: ${comp}`)
+    }
+
+    this.operator = m[1] !== undefined ? m[1] : ''
+    if (this.operator === '=') {
+      this.operator = ''
+    }
+
+    // if it literally is just '>' or '' then allow anything.
+    if (!m[2]) {
+      this.semver = ANY
+    } else {
+      this.semver = new SemVer(m[2], this.options.loose)
+    }
+  }
+
+  toString () {
+    return this.value
+  }
+
+  test (version) {
+    debug('Comparator.test', version, this.options.loose)
+
+    if (this.semver === ANY || version === ANY) {
+      return true
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    return cmp(version, this.operator, this.semver, this.options)
+  }
+
+  intersects (comp, options) {
+    if (!(comp instanceof Comparator)) {
+      throw new TypeError('a Comparator is required')
+    }
+
+    if (this.operator === '') {
+      if (this.value === '') {
+        return true
+      }
+      return new Range(comp.value, options).test(this.value)
+    } else if (comp.operator === '') {
+      if (comp.value === '') {
+        return true
+      }
+      return new Range(this.value, options).test(comp.semver)
+    }
+
+    options = parseOptions(options)
+
+    // Special cases where nothing can possibly be lower
+    if (options.includePrerelease &&
+      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+      return false
+    }
+    if (!options.includePrerelease &&
+      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+      return false
+    }
+
+    // Same direction increasing (> or >=)
+    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+      return true
+    }
+    // Same direction decreasing (< or <=)
+    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // same SemVer and both sides are inclusive (<= or >=)
+    if (
+      (this.semver.version === comp.semver.version) &&
+      this.operator.includes('=') && comp.operator.includes('=')) {
+      return true
+    }
+    // opposite directions less than
+    if (cmp(this.semver, '<', comp.semver, options) &&
+      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // opposite directions greater than
+    if (cmp(this.semver, '>', comp.semver, options) &&
+      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+      return true
+    }
+    return false
+  }
+}
+
+module.exports = Comparator
+
+const parseOptions = __nccwpck_require__(356)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+
+/***/ }),
+
+/***/ 6782:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SPACE_CHARACTERS = /\s+/g
+
+// hoisted class for cyclic dependency
+class Range {
+  constructor (range, options) {
+    options = parseOptions(options)
+
+    if (range instanceof Range) {
+      if (
+        range.loose === !!options.loose &&
+        range.includePrerelease === !!options.includePrerelease
+      ) {
+        return range
+      } else {
+        return new Range(range.raw, options)
+      }
+    }
+
+    if (range instanceof Comparator) {
+      // just put it in the set and return
+      this.raw = range.value
+      this.set = [[range]]
+      this.formatted = undefined
+      return this
+    }
+
+    this.options = options
+    this.loose = !!options.loose
+    this.includePrerelease = !!options.includePrerelease
+
+    // First reduce all whitespace as much as possible so we do not have to rely
+    // on potentially slow regexes like \s*. This is then stored and used for
+    // future error messages as well.
+    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
+
+    // First, split on ||
+    this.set = this.raw
+      .split('||')
+      // map the range to a 2d array of comparators
+      .map(r => this.parseRange(r.trim()))
+      // throw out any comparator lists that are empty
+      // this generally means that it was not a valid range, which is allowed
+      // in loose mode, but will still throw if the WHOLE range is invalid.
+      .filter(c => c.length)
+
+    if (!this.set.length) {
+      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+    }
+
+    // if we have any that are not the null set, throw out null sets.
+    if (this.set.length > 1) {
+      // keep the first one, in case they're all null sets
+      const first = this.set[0]
+      this.set = this.set.filter(c => !isNullSet(c[0]))
+      if (this.set.length === 0) {
+        this.set = [first]
+      } else if (this.set.length > 1) {
+        // if we have any that are *, then the range is just *
+        for (const c of this.set) {
+          if (c.length === 1 && isAny(c[0])) {
+            this.set = [c]
+            break
+          }
+        }
+      }
+    }
+
+    this.formatted = undefined
+  }
+
+  get range () {
+    if (this.formatted === undefined) {
+      this.formatted = ''
+      for (let i = 0; i < this.set.length; i++) {
+        if (i > 0) {
+          this.formatted += '||'
+        }
+        const comps = this.set[i]
+        for (let k = 0; k < comps.length; k++) {
+          if (k > 0) {
+            this.formatted += ' '
+          }
+          this.formatted += comps[k].toString().trim()
+        }
+      }
+    }
+    return this.formatted
+  }
+
+  format () {
+    return this.range
+  }
+
+  toString () {
+    return this.range
+  }
+
+  parseRange (range) {
+    // strip build metadata so it can't bleed into the version
+    range = range.replace(BUILDSTRIPRE, '')
+
+    // memoize range parsing for performance.
+    // this is a very hot path, and fully deterministic.
+    const memoOpts =
+      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+      (this.options.loose && FLAG_LOOSE)
+    const memoKey = memoOpts + ':' + range
+    const cached = cache.get(memoKey)
+    if (cached) {
+      return cached
+    }
+
+    const loose = this.options.loose
+    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
+    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
+    debug('hyphen replace', range)
+
+    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+    range = trimComparatorWhitespace(range)
+    debug('comparator trim', range)
+
+    // `~ 1.2.3` => `~1.2.3`
+    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
+    debug('tilde trim', range)
+
+    // `^ 1.2.3` => `^1.2.3`
+    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
+    debug('caret trim', range)
+
+    // At this point, the range is completely trimmed and
+    // ready to be split into comparators.
+
+    let rangeList = range
+      .split(' ')
+      .map(comp => parseComparator(comp, this.options))
+      .join(' ')
+      .split(/\s+/)
+      // >=0.0.0 is equivalent to *
+      .map(comp => replaceGTE0(comp, this.options))
+
+    if (loose) {
+      // in loose mode, throw out any that are not valid comparators
+      rangeList = rangeList.filter(comp => {
+        debug('loose invalid filter', comp, this.options)
+        return !!comp.match(re[t.COMPARATORLOOSE])
+      })
+    }
+    debug('range list', rangeList)
+
+    // if any comparators are the null set, then replace with JUST null set
+    // if more than one comparator, remove any * comparators
+    // also, don't include the same comparator more than once
+    const rangeMap = new Map()
+    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
+    for (const comp of comparators) {
+      if (isNullSet(comp)) {
+        return [comp]
+      }
+      rangeMap.set(comp.value, comp)
+    }
+    if (rangeMap.size > 1 && rangeMap.has('')) {
+      rangeMap.delete('')
+    }
+
+    const result = [...rangeMap.values()]
+    cache.set(memoKey, result)
+    return result
+  }
+
+  intersects (range, options) {
+    if (!(range instanceof Range)) {
+      throw new TypeError('a Range is required')
+    }
+
+    return this.set.some((thisComparators) => {
+      return (
+        isSatisfiable(thisComparators, options) &&
+        range.set.some((rangeComparators) => {
+          return (
+            isSatisfiable(rangeComparators, options) &&
+            thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options)
+              })
+            })
+          )
+        })
+      )
+    })
+  }
+
+  // if ANY of the sets match ALL of its comparators, then pass
+  test (version) {
+    if (!version) {
+      return false
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    for (let i = 0; i < this.set.length; i++) {
+      if (testSet(this.set[i], version, this.options)) {
+        return true
+      }
+    }
+    return false
+  }
+}
+
+module.exports = Range
+
+const LRU = __nccwpck_require__(1383)
+const cache = new LRU()
+
+const parseOptions = __nccwpck_require__(356)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
+const {
+  safeRe: re,
+  src,
+  t,
+  tildeTrimReplace,
+  caretTrimReplace,
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+
+// unbounded global build-metadata stripper used by parseRange
+const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
+
+const isNullSet = c => c.value === '<0.0.0-0'
+const isAny = c => c.value === ''
+
+// take a set of comparators and determine whether there
+// exists a version which can satisfy it
+const isSatisfiable = (comparators, options) => {
+  let result = true
+  const remainingComparators = comparators.slice()
+  let testComparator = remainingComparators.pop()
+
+  while (result && remainingComparators.length) {
+    result = remainingComparators.every((otherComparator) => {
+      return testComparator.intersects(otherComparator, options)
+    })
+
+    testComparator = remainingComparators.pop()
+  }
+
+  return result
+}
+
+// comprised of xranges, tildes, stars, and gtlt's at this point.
+// already replaced the hyphen ranges
+// turn into a set of JUST comparators.
+const parseComparator = (comp, options) => {
+  comp = comp.replace(re[t.BUILD], '')
+  debug('comp', comp, options)
+  comp = replaceCarets(comp, options)
+  debug('caret', comp)
+  comp = replaceTildes(comp, options)
+  debug('tildes', comp)
+  comp = replaceXRanges(comp, options)
+  debug('xrange', comp)
+  comp = replaceStars(comp, options)
+  debug('stars', comp)
+  return comp
+}
+
+const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
+
+const invalidXRangeOrder = (M, m, p) => (
+  (isX(M) && !isX(m)) ||
+  (isX(m) && p && !isX(p))
+)
+
+// ~, ~> --> * (any, kinda silly)
+// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+// ~0.0.1 --> >=0.0.1 <0.1.0-0
+const replaceTildes = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceTilde(c, options))
+    .join(' ')
+}
+
+const replaceTilde = (comp, options) => {
+  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
+  // if we're including prereleases in the match, then the lower bound is
+  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('tilde', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      // ~1.2 == >=1.2.0 <1.3.0-0
+      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+    } else if (pr) {
+      debug('replaceTilde pr', pr)
+      ret = `>=${M}.${m}.${p}-${pr
+      } <${M}.${+m + 1}.0-0`
+    } else {
+      // ~1.2.3 == >=1.2.3 <1.3.0-0
+      ret = `>=${M}.${m}.${p
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('tilde return', ret)
+    return ret
+  })
+}
+
+// ^ --> * (any, kinda silly)
+// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+// ^1.2.3 --> >=1.2.3 <2.0.0-0
+// ^1.2.0 --> >=1.2.0 <2.0.0-0
+// ^0.0.1 --> >=0.0.1 <0.0.2-0
+// ^0.1.0 --> >=0.1.0 <0.2.0-0
+const replaceCarets = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceCaret(c, options))
+    .join(' ')
+}
+
+const replaceCaret = (comp, options) => {
+  debug('caret', comp, options)
+  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('caret', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      if (M === '0') {
+        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+      } else {
+        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
+      }
+    } else if (pr) {
+      debug('replaceCaret pr', pr)
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p}-${pr
+        } <${+M + 1}.0.0-0`
+      }
+    } else {
+      debug('no pr')
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p
+        } <${+M + 1}.0.0-0`
+      }
+    }
+
+    debug('caret return', ret)
+    return ret
+  })
+}
+
+const replaceXRanges = (comp, options) => {
+  debug('replaceXRanges', comp, options)
+  return comp
+    .split(/\s+/)
+    .map((c) => replaceXRange(c, options))
+    .join(' ')
+}
+
+const replaceXRange = (comp, options) => {
+  comp = comp.trim()
+  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
+  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+    debug('xRange', comp, ret, gtlt, M, m, p, pr)
+    if (invalidXRangeOrder(M, m, p)) {
+      return comp
+    }
+
+    const xM = isX(M)
+    const xm = xM || isX(m)
+    const xp = xm || isX(p)
+    const anyX = xp
+
+    if (gtlt === '=' && anyX) {
+      gtlt = ''
+    }
+
+    // if we're including prereleases in the match, then we need
+    // to fix this to -0, the lowest possible prerelease value
+    pr = options.includePrerelease ? '-0' : ''
+
+    if (xM) {
+      if (gtlt === '>' || gtlt === '<') {
+        // nothing is allowed
+        ret = '<0.0.0-0'
+      } else {
+        // nothing is forbidden
+        ret = '*'
+      }
+    } else if (gtlt && anyX) {
+      // we know patch is an x, because we have any x at all.
+      // replace X with 0
+      if (xm) {
+        m = 0
+      }
+      p = 0
+
+      if (gtlt === '>') {
+        // >1 => >=2.0.0
+        // >1.2 => >=1.3.0
+        gtlt = '>='
+        if (xm) {
+          M = +M + 1
+          m = 0
+          p = 0
+        } else {
+          m = +m + 1
+          p = 0
+        }
+      } else if (gtlt === '<=') {
+        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+        gtlt = '<'
+        if (xm) {
+          M = +M + 1
+        } else {
+          m = +m + 1
+        }
+      }
+
+      if (gtlt === '<') {
+        pr = '-0'
+      }
+
+      ret = `${gtlt + M}.${m}.${p}${pr}`
+    } else if (xm) {
+      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
+    } else if (xp) {
+      ret = `>=${M}.${m}.0${pr
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('xRange return', ret)
+
+    return ret
+  })
+}
+
+// Because * is AND-ed with everything else in the comparator,
+// and '' means "any version", just remove the *s entirely.
+const replaceStars = (comp, options) => {
+  debug('replaceStars', comp, options)
+  // Looseness is ignored here.  star is always as loose as it gets!
+  return comp
+    .trim()
+    .replace(re[t.STAR], '')
+}
+
+const replaceGTE0 = (comp, options) => {
+  debug('replaceGTE0', comp, options)
+  return comp
+    .trim()
+    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+}
+
+// This function is passed to string.replace(re[t.HYPHENRANGE])
+// M, m, patch, prerelease, build
+// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+// TODO build?
+const hyphenReplace = incPr => ($0,
+  from, fM, fm, fp, fpr, fb,
+  to, tM, tm, tp, tpr) => {
+  if (isX(fM)) {
+    from = ''
+  } else if (isX(fm)) {
+    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
+  } else if (isX(fp)) {
+    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
+  } else if (fpr) {
+    from = `>=${from}`
+  } else {
+    from = `>=${from}${incPr ? '-0' : ''}`
+  }
+
+  if (isX(tM)) {
+    to = ''
+  } else if (isX(tm)) {
+    to = `<${+tM + 1}.0.0-0`
+  } else if (isX(tp)) {
+    to = `<${tM}.${+tm + 1}.0-0`
+  } else if (tpr) {
+    to = `<=${tM}.${tm}.${tp}-${tpr}`
+  } else if (incPr) {
+    to = `<${tM}.${tm}.${+tp + 1}-0`
+  } else {
+    to = `<=${to}`
+  }
+
+  return `${from} ${to}`.trim()
+}
+
+const testSet = (set, version, options) => {
+  for (let i = 0; i < set.length; i++) {
+    if (!set[i].test(version)) {
+      return false
+    }
+  }
+
+  if (version.prerelease.length && !options.includePrerelease) {
+    // Find the set of versions that are allowed to have prereleases
+    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+    // That should allow `1.2.3-pr.2` to pass.
+    // However, `1.2.4-alpha.notready` should NOT be allowed,
+    // even though it's within the range set by the comparators.
+    for (let i = 0; i < set.length; i++) {
+      debug(set[i].semver)
+      if (set[i].semver === Comparator.ANY) {
+        continue
+      }
+
+      if (set[i].semver.prerelease.length > 0) {
+        const allowed = set[i].semver
+        if (allowed.major === version.major &&
+            allowed.minor === version.minor &&
+            allowed.patch === version.patch) {
+          return true
+        }
+      }
+    }
+
+    // Version has a -pre, but it's not one of the ones we like.
+    return false
+  }
+
+  return true
+}
+
+
+/***/ }),
+
+/***/ 7163:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const parseOptions = __nccwpck_require__(356)
+const { compareIdentifiers } = __nccwpck_require__(3348)
+
+const isPrereleaseIdentifier = (prerelease, identifier) => {
+  const identifiers = identifier.split('.')
+  if (identifiers.length > prerelease.length) {
+    return false
+  }
+
+  for (let i = 0; i < identifiers.length; i++) {
+    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+      return false
+    }
+  }
+
+  return true
+}
+
+class SemVer {
+  constructor (version, options) {
+    options = parseOptions(options)
+
+    if (version instanceof SemVer) {
+      if (version.loose === !!options.loose &&
+        version.includePrerelease === !!options.includePrerelease) {
+        return version
+      } else {
+        version = version.version
+      }
+    } else if (typeof version !== 'string') {
+      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+    }
+
+    if (version.length > MAX_LENGTH) {
+      throw new TypeError(
+        `version is longer than ${MAX_LENGTH} characters`
+      )
+    }
+
+    debug('SemVer', version, options)
+    this.options = options
+    this.loose = !!options.loose
+    // this isn't actually relevant for versions, but keep it so that we
+    // don't run into trouble passing this.options around.
+    this.includePrerelease = !!options.includePrerelease
+
+    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
+
+    if (!m) {
+      throw new TypeError(`Invalid Version: ${version}`)
+    }
+
+    this.raw = version
+
+    // these are actually numbers
+    this.major = +m[1]
+    this.minor = +m[2]
+    this.patch = +m[3]
+
+    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+      throw new TypeError('Invalid major version')
+    }
+
+    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+      throw new TypeError('Invalid minor version')
+    }
+
+    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+      throw new TypeError('Invalid patch version')
+    }
+
+    // numberify any prerelease numeric ids
+    if (!m[4]) {
+      this.prerelease = []
+    } else {
+      this.prerelease = m[4].split('.').map((id) => {
+        if (/^[0-9]+$/.test(id)) {
+          const num = +id
+          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+            return num
+          }
+        }
+        return id
+      })
+    }
+
+    this.build = m[5] ? m[5].split('.') : []
+    this.format()
+  }
+
+  format () {
+    this.version = `${this.major}.${this.minor}.${this.patch}`
+    if (this.prerelease.length) {
+      this.version += `-${this.prerelease.join('.')}`
+    }
+    return this.version
+  }
+
+  toString () {
+    return this.version
+  }
+
+  compare (other) {
+    debug('SemVer.compare', this.version, this.options, other)
+    if (!(other instanceof SemVer)) {
+      if (typeof other === 'string' && other === this.version) {
+        return 0
+      }
+      other = new SemVer(other, this.options)
+    }
+
+    if (other.version === this.version) {
+      return 0
+    }
+
+    return this.compareMain(other) || this.comparePre(other)
+  }
+
+  compareMain (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    if (this.major < other.major) {
+      return -1
+    }
+    if (this.major > other.major) {
+      return 1
+    }
+    if (this.minor < other.minor) {
+      return -1
+    }
+    if (this.minor > other.minor) {
+      return 1
+    }
+    if (this.patch < other.patch) {
+      return -1
+    }
+    if (this.patch > other.patch) {
+      return 1
+    }
+    return 0
+  }
+
+  comparePre (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    // NOT having a prerelease is > having one
+    if (this.prerelease.length && !other.prerelease.length) {
+      return -1
+    } else if (!this.prerelease.length && other.prerelease.length) {
+      return 1
+    } else if (!this.prerelease.length && !other.prerelease.length) {
+      return 0
+    }
+
+    let i = 0
+    do {
+      const a = this.prerelease[i]
+      const b = other.prerelease[i]
+      debug('prerelease compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  compareBuild (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    let i = 0
+    do {
+      const a = this.build[i]
+      const b = other.build[i]
+      debug('build compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  // preminor will bump the version up to the next minor release, and immediately
+  // down to pre-release. premajor and prepatch work the same way.
+  inc (release, identifier, identifierBase) {
+    if (release.startsWith('pre')) {
+      if (!identifier && identifierBase === false) {
+        throw new Error('invalid increment argument: identifier is empty')
+      }
+      // Avoid an invalid semver results
+      if (identifier) {
+        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
+        if (!match || match[1] !== identifier) {
+          throw new Error(`invalid identifier: ${identifier}`)
+        }
+      }
+    }
+
+    switch (release) {
+      case 'premajor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor = 0
+        this.major++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'preminor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'prepatch':
+        // If this is already a prerelease, it will bump to the next version
+        // drop any prereleases that might already exist, since they are not
+        // relevant at this point.
+        this.prerelease.length = 0
+        this.inc('patch', identifier, identifierBase)
+        this.inc('pre', identifier, identifierBase)
+        break
+      // If the input is a non-prerelease version, this acts the same as
+      // prepatch.
+      case 'prerelease':
+        if (this.prerelease.length === 0) {
+          this.inc('patch', identifier, identifierBase)
+        }
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'release':
+        if (this.prerelease.length === 0) {
+          throw new Error(`version ${this.raw} is not a prerelease`)
+        }
+        this.prerelease.length = 0
+        break
+
+      case 'major':
+        // If this is a pre-major version, bump up to the same major version.
+        // Otherwise increment major.
+        // 1.0.0-5 bumps to 1.0.0
+        // 1.1.0 bumps to 2.0.0
+        if (
+          this.minor !== 0 ||
+          this.patch !== 0 ||
+          this.prerelease.length === 0
+        ) {
+          this.major++
+        }
+        this.minor = 0
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'minor':
+        // If this is a pre-minor version, bump up to the same minor version.
+        // Otherwise increment minor.
+        // 1.2.0-5 bumps to 1.2.0
+        // 1.2.1 bumps to 1.3.0
+        if (this.patch !== 0 || this.prerelease.length === 0) {
+          this.minor++
+        }
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'patch':
+        // If this is not a pre-release version, it will increment the patch.
+        // If it is a pre-release it will bump up to the same patch version.
+        // 1.2.0-5 patches to 1.2.0
+        // 1.2.0 patches to 1.2.1
+        if (this.prerelease.length === 0) {
+          this.patch++
+        }
+        this.prerelease = []
+        break
+      // This probably shouldn't be used publicly.
+      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+      case 'pre': {
+        const base = Number(identifierBase) ? 1 : 0
+
+        if (this.prerelease.length === 0) {
+          this.prerelease = [base]
+        } else {
+          let i = this.prerelease.length
+          while (--i >= 0) {
+            if (typeof this.prerelease[i] === 'number') {
+              this.prerelease[i]++
+              i = -2
+            }
+          }
+          if (i === -1) {
+            // didn't increment anything
+            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+              throw new Error('invalid increment argument: identifier already exists')
+            }
+            this.prerelease.push(base)
+          }
+        }
+        if (identifier) {
+          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+          let prerelease = [identifier, base]
+          if (identifierBase === false) {
+            prerelease = [identifier]
+          }
+          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+            const prereleaseBase = this.prerelease[identifier.split('.').length]
+            if (isNaN(prereleaseBase)) {
+              this.prerelease = prerelease
+            }
+          } else {
+            this.prerelease = prerelease
+          }
+        }
+        break
+      }
+      default:
+        throw new Error(`invalid increment argument: ${release}`)
+    }
+    this.raw = this.format()
+    if (this.build.length) {
+      this.raw += `+${this.build.join('.')}`
+    }
+    return this
+  }
+}
+
+module.exports = SemVer
+
+
+/***/ }),
+
+/***/ 1799:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const clean = (version, options) => {
+  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
+  return s ? s.version : null
+}
+module.exports = clean
+
+
+/***/ }),
+
+/***/ 8646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+
+const cmp = (a, op, b, loose) => {
+  switch (op) {
+    case '===':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a === b
+
+    case '!==':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a !== b
+
+    case '':
+    case '=':
+    case '==':
+      return eq(a, b, loose)
+
+    case '!=':
+      return neq(a, b, loose)
+
+    case '>':
+      return gt(a, b, loose)
+
+    case '>=':
+      return gte(a, b, loose)
+
+    case '<':
+      return lt(a, b, loose)
+
+    case '<=':
+      return lte(a, b, loose)
+
+    default:
+      throw new TypeError(`Invalid operator: ${op}`)
+  }
+}
+module.exports = cmp
+
+
+/***/ }),
+
+/***/ 5385:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const coerce = (version, options) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+
+  if (typeof version === 'number') {
+    version = String(version)
+  }
+
+  if (typeof version !== 'string') {
+    return null
+  }
+
+  options = options || {}
+
+  let match = null
+  if (!options.rtl) {
+    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
+  } else {
+    // Find the right-most coercible string that does not share
+    // a terminus with a more left-ward coercible string.
+    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+    //
+    // Walk through the string checking with a /g regexp
+    // Manually set the index so as to pick up overlapping matches.
+    // Stop when we get a match that ends at the string end, since no
+    // coercible string can be more right-ward without the same terminus.
+    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
+    let next
+    while ((next = coerceRtlRegex.exec(version)) &&
+        (!match || match.index + match[0].length !== version.length)
+    ) {
+      if (!match ||
+            next.index + next[0].length !== match.index + match[0].length) {
+        match = next
+      }
+      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
+    }
+    // leave it in a clean state
+    coerceRtlRegex.lastIndex = -1
+  }
+
+  if (match === null) {
+    return null
+  }
+
+  const major = match[2]
+  const minor = match[3] || '0'
+  const patch = match[4] || '0'
+  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
+  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
+
+  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+}
+module.exports = coerce
+
+
+/***/ }),
+
+/***/ 7648:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compareBuild = (a, b, loose) => {
+  const versionA = new SemVer(a, loose)
+  const versionB = new SemVer(b, loose)
+  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+}
+module.exports = compareBuild
+
+
+/***/ }),
+
+/***/ 6874:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const compareLoose = (a, b) => compare(a, b, true)
+module.exports = compareLoose
+
+
+/***/ }),
+
+/***/ 8469:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compare = (a, b, loose) =>
+  new SemVer(a, loose).compare(new SemVer(b, loose))
+
+module.exports = compare
+
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+
+const diff = (version1, version2) => {
+  const v1 = parse(version1, null, true)
+  const v2 = parse(version2, null, true)
+  const comparison = v1.compare(v2)
+
+  if (comparison === 0) {
+    return null
+  }
+
+  const v1Higher = comparison > 0
+  const highVersion = v1Higher ? v1 : v2
+  const lowVersion = v1Higher ? v2 : v1
+  const highHasPre = !!highVersion.prerelease.length
+  const lowHasPre = !!lowVersion.prerelease.length
+
+  if (lowHasPre && !highHasPre) {
+    // Going from prerelease -> no prerelease requires some special casing
+
+    // If the low version has only a major, then it will always be a major
+    // Some examples:
+    // 1.0.0-1 -> 1.0.0
+    // 1.0.0-1 -> 1.1.1
+    // 1.0.0-1 -> 2.0.0
+    if (!lowVersion.patch && !lowVersion.minor) {
+      return 'major'
+    }
+
+    // If the main part has no difference
+    if (lowVersion.compareMain(highVersion) === 0) {
+      if (lowVersion.minor && !lowVersion.patch) {
+        return 'minor'
+      }
+      return 'patch'
+    }
+  }
+
+  // add the `pre` prefix if we are going to a prerelease version
+  const prefix = highHasPre ? 'pre' : ''
+
+  if (v1.major !== v2.major) {
+    return prefix + 'major'
+  }
+
+  if (v1.minor !== v2.minor) {
+    return prefix + 'minor'
+  }
+
+  if (v1.patch !== v2.patch) {
+    return prefix + 'patch'
+  }
+
+  // high and low are prereleases
+  return 'prerelease'
+}
+
+module.exports = diff
+
+
+/***/ }),
+
+/***/ 5082:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const eq = (a, b, loose) => compare(a, b, loose) === 0
+module.exports = eq
+
+
+/***/ }),
+
+/***/ 6599:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gt = (a, b, loose) => compare(a, b, loose) > 0
+module.exports = gt
+
+
+/***/ }),
+
+/***/ 1236:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gte = (a, b, loose) => compare(a, b, loose) >= 0
+module.exports = gte
+
+
+/***/ }),
+
+/***/ 2338:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+
+const inc = (version, release, options, identifier, identifierBase) => {
+  if (typeof (options) === 'string') {
+    identifierBase = identifier
+    identifier = options
+    options = undefined
+  }
+
+  try {
+    return new SemVer(
+      version instanceof SemVer ? version.version : version,
+      options
+    ).inc(release, identifier, identifierBase).version
+  } catch (er) {
+    return null
+  }
+}
+module.exports = inc
+
+
+/***/ }),
+
+/***/ 3872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lt = (a, b, loose) => compare(a, b, loose) < 0
+module.exports = lt
+
+
+/***/ }),
+
+/***/ 6717:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lte = (a, b, loose) => compare(a, b, loose) <= 0
+module.exports = lte
+
+
+/***/ }),
+
+/***/ 8511:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const major = (a, loose) => new SemVer(a, loose).major
+module.exports = major
+
+
+/***/ }),
+
+/***/ 2603:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const minor = (a, loose) => new SemVer(a, loose).minor
+module.exports = minor
+
+
+/***/ }),
+
+/***/ 4974:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const neq = (a, b, loose) => compare(a, b, loose) !== 0
+module.exports = neq
+
+
+/***/ }),
+
+/***/ 6353:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = (version, options, throwErrors = false) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+  try {
+    return new SemVer(version, options)
+  } catch (er) {
+    if (!throwErrors) {
+      return null
+    }
+    throw er
+  }
+}
+
+module.exports = parse
+
+
+/***/ }),
+
+/***/ 8756:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const patch = (a, loose) => new SemVer(a, loose).patch
+module.exports = patch
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const prerelease = (version, options) => {
+  const parsed = parse(version, options)
+  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+}
+module.exports = prerelease
+
+
+/***/ }),
+
+/***/ 2173:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const rcompare = (a, b, loose) => compare(b, a, loose)
+module.exports = rcompare
+
+
+/***/ }),
+
+/***/ 7192:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
+module.exports = rsort
+
+
+/***/ }),
+
+/***/ 8011:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const satisfies = (version, range, options) => {
+  try {
+    range = new Range(range, options)
+  } catch (er) {
+    return false
+  }
+  return range.test(version)
+}
+module.exports = satisfies
+
+
+/***/ }),
+
+/***/ 9872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
+module.exports = sort
+
+
+/***/ }),
+
+/***/ 6114:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+
+const truncate = (version, truncation, options) => {
+  if (!constants.RELEASE_TYPES.includes(truncation)) {
+    return null
+  }
+
+  const clonedVersion = cloneInputVersion(version, options)
+  return clonedVersion && doTruncation(clonedVersion, truncation)
+}
+
+const cloneInputVersion = (version, options) => {
+  const versionStringToParse = (
+    version instanceof SemVer ? version.version : version
+  )
+
+  return parse(versionStringToParse, options)
+}
+
+const doTruncation = (version, truncation) => {
+  if (isPrerelease(truncation)) {
+    return version.version
+  }
+
+  version.prerelease = []
+
+  switch (truncation) {
+    case 'major':
+      version.minor = 0
+      version.patch = 0
+      break
+    case 'minor':
+      version.patch = 0
+      break
+  }
+
+  return version.format()
+}
+
+const isPrerelease = (type) => {
+  return type.startsWith('pre')
+}
+
+module.exports = truncate
+
+
+/***/ }),
+
+/***/ 8780:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const valid = (version, options) => {
+  const v = parse(version, options)
+  return v ? v.version : null
+}
+module.exports = valid
+
+
+/***/ }),
+
+/***/ 2088:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// just pre-load all the stuff that index.js lazily exports
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(6114)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(5574)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
+module.exports = {
+  parse,
+  valid,
+  clean,
+  inc,
+  diff,
+  major,
+  minor,
+  patch,
+  prerelease,
+  compare,
+  rcompare,
+  compareLoose,
+  compareBuild,
+  sort,
+  rsort,
+  gt,
+  lt,
+  eq,
+  neq,
+  gte,
+  lte,
+  cmp,
+  coerce,
+  truncate,
+  Comparator,
+  Range,
+  satisfies,
+  toComparators,
+  maxSatisfying,
+  minSatisfying,
+  minVersion,
+  validRange,
+  outside,
+  gtr,
+  ltr,
+  intersects,
+  simplifyRange,
+  subset,
+  SemVer,
+  re: internalRe.re,
+  src: internalRe.src,
+  tokens: internalRe.t,
+  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+  RELEASE_TYPES: constants.RELEASE_TYPES,
+  compareIdentifiers: identifiers.compareIdentifiers,
+  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 5101:
+/***/ ((module) => {
+
+
+
+// Note: this is the semver.org version of the spec that it implements
+// Not necessarily the package version of this code.
+const SEMVER_SPEC_VERSION = '2.0.0'
+
+const MAX_LENGTH = 256
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+/* istanbul ignore next */ 9007199254740991
+
+// Max safe segment length for coercion.
+const MAX_SAFE_COMPONENT_LENGTH = 16
+
+// Max safe length for a build identifier. The max length minus 6 characters for
+// the shortest version with a build 0.0.0+BUILD.
+const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
+
+// ECMAScript whitespace and line terminators matched by \s.
+const WHITESPACE_CHARACTERS = [
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+]
+
+const RELEASE_TYPES = [
+  'major',
+  'premajor',
+  'minor',
+  'preminor',
+  'patch',
+  'prepatch',
+  'prerelease',
+]
+
+module.exports = {
+  MAX_LENGTH,
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_SAFE_INTEGER,
+  WHITESPACE_CHARACTERS,
+  RELEASE_TYPES,
+  SEMVER_SPEC_VERSION,
+  FLAG_INCLUDE_PRERELEASE: 0b001,
+  FLAG_LOOSE: 0b010,
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((module) => {
+
+
+
+const debug = (
+  typeof process === 'object' &&
+  process.env &&
+  process.env.NODE_DEBUG &&
+  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+) ? (...args) => console.error('SEMVER', ...args)
+  : () => {}
+
+module.exports = debug
+
+
+/***/ }),
+
+/***/ 3348:
+/***/ ((module) => {
+
+
+
+const numeric = /^[0-9]+$/
+const compareIdentifiers = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return a === b ? 0 : a < b ? -1 : 1
+  }
+
+  const anum = numeric.test(a)
+  const bnum = numeric.test(b)
+
+  if (anum && bnum) {
+    a = +a
+    b = +b
+  }
+
+  return a === b ? 0
+    : (anum && !bnum) ? -1
+    : (bnum && !anum) ? 1
+    : a < b ? -1
+    : 1
+}
+
+const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
+
+module.exports = {
+  compareIdentifiers,
+  rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 1383:
+/***/ ((module) => {
+
+
+
+class LRUCache {
+  constructor () {
+    this.max = 1000
+    this.map = new Map()
+  }
+
+  get (key) {
+    const value = this.map.get(key)
+    if (value === undefined) {
+      return undefined
+    } else {
+      // Remove the key from the map and add it to the end
+      this.map.delete(key)
+      this.map.set(key, value)
+      return value
+    }
+  }
+
+  delete (key) {
+    return this.map.delete(key)
+  }
+
+  set (key, value) {
+    const deleted = this.delete(key)
+
+    if (!deleted && value !== undefined) {
+      // If cache is full, delete the least recently used item
+      if (this.map.size >= this.max) {
+        const firstKey = this.map.keys().next().value
+        this.delete(firstKey)
+      }
+
+      this.map.set(key, value)
+    }
+
+    return this
+  }
+}
+
+module.exports = LRUCache
+
+
+/***/ }),
+
+/***/ 356:
+/***/ ((module) => {
+
+
+
+// parse out just the options we care about
+const looseOption = Object.freeze({ loose: true })
+const emptyOpts = Object.freeze({ })
+const parseOptions = options => {
+  if (!options) {
+    return emptyOpts
+  }
+
+  if (typeof options !== 'object') {
+    return looseOption
+  }
+
+  return options
+}
+module.exports = parseOptions
+
+
+/***/ }),
+
+/***/ 5471:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+
+const {
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_LENGTH,
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
+exports = module.exports = {}
+
+// The actual regexps go on exports.re
+const re = exports.re = []
+const safeRe = exports.safeRe = []
+const src = exports.src = []
+const safeSrc = exports.safeSrc = []
+const t = exports.t = {}
+let R = 0
+
+const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
+
+// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+// used internally via the safeRe object since all inputs in this library get
+// normalized first to trim and collapse all extra whitespace. The original
+// regexes are exported for userland consumption and lower level usage. A
+// future breaking change could export the safer regex only with a note that
+// all input should have extra whitespace removed.
+const safeRegexReplacements = [
+  ['\\s', 1],
+  ['\\d', MAX_LENGTH],
+  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+]
+
+const makeSafeRegex = (value) => {
+  for (const [token, max] of safeRegexReplacements) {
+    value = value
+      .split(`${token}*`).join(`${token}{0,${max}}`)
+      .split(`${token}+`).join(`${token}{1,${max}}`)
+  }
+  return value
+}
+
+const createToken = (name, value, isGlobal) => {
+  const safe = makeSafeRegex(value)
+  const index = R++
+  debug(name, index, value)
+  t[name] = index
+  src[index] = value
+  safeSrc[index] = safe
+  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
+  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
+}
+
+// The following Regular Expressions can be used for tokenizing,
+// validating, and parsing SemVer version strings.
+
+// ## Numeric Identifier
+// A single `0`, or a non-zero digit followed by zero or more digits.
+
+createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
+createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
+
+// ## Non-numeric Identifier
+// Zero or more digits, followed by a letter or hyphen, and then zero or
+// more letters, digits, or hyphens.
+
+createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
+
+// ## Main Version
+// Three dot-separated numeric identifiers.
+
+createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version Identifier
+// A numeric identifier, or a non-numeric identifier.
+// Non-numeric identifiers include numeric identifiers but can be longer.
+// Therefore non-numeric identifiers must go first.
+
+createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version
+// Hyphen, followed by one or more dot-separated pre-release version
+// identifiers.
+
+createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
+
+createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
+
+// ## Build Metadata Identifier
+// Any combination of digits, letters, or hyphens.
+
+createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
+
+// ## Build Metadata
+// Plus sign, followed by one or more period-separated build metadata
+// identifiers.
+
+createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
+
+// ## Full Version String
+// A main version, followed optionally by a pre-release version and
+// build metadata.
+
+// Note that the only major, minor, patch, and pre-release sections of
+// the version string are capturing groups.  The build metadata is not a
+// capturing group, because it should not ever be used in version
+// comparison.
+
+createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+}${src[t.PRERELEASE]}?${
+  src[t.BUILD]}?`)
+
+createToken('FULL', `^${src[t.FULLPLAIN]}$`)
+
+// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+// common in the npm registry.
+createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+}${src[t.PRERELEASELOOSE]}?${
+  src[t.BUILD]}?`)
+
+createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
+
+createToken('GTLT', '((?:<|>)?=?)')
+
+// Something like "2.*" or "1.2.x".
+// Note that "x.x" is a valid xRange identifier, meaning "any version"
+// Only the first item is strictly required.
+createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
+createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
+
+createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:${src[t.PRERELEASE]})?${
+                     src[t.BUILD]}?` +
+                   `)?)?`)
+
+createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:${src[t.PRERELEASELOOSE]})?${
+                          src[t.BUILD]}?` +
+                        `)?)?`)
+
+createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
+createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Coercion.
+// Extract anything that could conceivably be a part of a valid semver
+createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
+createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
+createToken('COERCEFULL', src[t.COERCEPLAIN] +
+              `(?:${src[t.PRERELEASE]})?` +
+              `(?:${src[t.BUILD]})?` +
+              `(?:$|[^\\d])`)
+createToken('COERCERTL', src[t.COERCE], true)
+createToken('COERCERTLFULL', src[t.COERCEFULL], true)
+
+// Tilde ranges.
+// Meaning is "reasonably at or greater than"
+createToken('LONETILDE', '(?:~>?)')
+
+createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
+exports.tildeTrimReplace = '$1~'
+
+createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
+createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Caret ranges.
+// Meaning is "at least and backwards compatible with"
+createToken('LONECARET', '(?:\\^)')
+
+createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
+exports.caretTrimReplace = '$1^'
+
+createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
+createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// A simple gt/lt/eq thing, or just "" to indicate "any version"
+createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
+createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
+
+// An expression to strip any whitespace between the gtlt and the thing
+// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
+exports.comparatorTrimReplace = '$1$2$3'
+
+// Something like `1.2.3 - 1.2.4`
+// Note that these all use the loose form, because they'll be
+// checked against either the strict or loose comparator form
+// later.
+createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+                   `\\s+-\\s+` +
+                   `(${src[t.XRANGEPLAIN]})` +
+                   `\\s*$`)
+
+createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s+-\\s+` +
+                        `(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s*$`)
+
+// Star ranges basically just allow anything at all.
+createToken('STAR', '(<|>)?=?\\s*\\*')
+// >=0.0.0 is like a star
+createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
+createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
+
+
+/***/ }),
+
+/***/ 9737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// @ts-check
+
+
+// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+// validation. Each end-index finder returns an exclusive end, or its start
+// on no match.
+// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+// range.slice(start, end) gives the matched text, not a converted number.
+const {
+  MAX_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  WHITESPACE_CHARACTERS,
+} = __nccwpck_require__(5101)
+
+/**
+ * Remembers the last two rows of digits so their characters need not be reread.
+ * Positions start at -1 until a row has been found.
+ *
+ * @typedef {object} DigitRunCache
+ * @property {number} start The first character of the most recently found row.
+ * @property {number} end The position after that row's last character.
+ * @property {number} previousStart The first character of the previous row.
+ * @property {number} previousEnd The position after the previous row.
+ */
+
+// One entry per UTF-16 code unit keeps membership checks constant-time.
+const whitespace = new Uint8Array(0x10000)
+for (const char of WHITESPACE_CHARACTERS) {
+  whitespace[char.charCodeAt(0)] = 1
+}
+
+/**
+ * Checks whether a character is whitespace, like a space, tab, or newline.
+ * Looking past the end of the string returns false.
+ *
+ * @param {string|undefined} char One character, or undefined past the string's end.
+ * @returns {boolean} Whether the character is whitespace.
+ * @example isWhitespace(' ') // true
+ * @example isWhitespace('1') // false
+ */
+const isWhitespace = char =>
+  char !== undefined && whitespace[char.charCodeAt(0)] === 1
+
+/**
+ * Checks for v, =, or whitespace before the version number.
+ * These are historical version prefixes, not range operators:
+ * < and > are handled separately, as are tilde and caret ranges.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can belong to a version prefix.
+ * @example isVersionPrefix('=') // true
+ * @example isVersionPrefix('>') // false
+ */
+const isVersionPrefix = char =>
+  char === 'v' ||
+  char === '=' ||
+  isWhitespace(char)
+
+/**
+ * Checks whether a character is one of the digits 0 through 9.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII digit.
+ * @example isDigit('7') // true
+ * @example isDigit('.') // false
+ */
+const isDigit = char => char !== undefined && char >= '0' && char <= '9'
+
+/**
+ * Checks whether a character is an English letter, uppercase or lowercase.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII letter.
+ * @example isLetter('b') // true
+ * @example isLetter('7') // false
+ */
+const isLetter = char =>
+  char !== undefined && (
+    (char >= 'a' && char <= 'z') ||
+    (char >= 'A' && char <= 'Z')
+  )
+
+/**
+ * Checks for a letter, digit, or hyphen: the characters allowed inside
+ * prerelease and build names such as beta-1.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can be part of an identifier.
+ * @example isIdentifierCharacter('-') // true
+ * @example isIdentifierCharacter('.') // false; dots separate identifiers
+ */
+const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
+
+/**
+ * Checks whether a version component can begin here: with a digit or
+ * a wildcard such as x, X, or *.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether a number or wildcard can start with this character.
+ * @example isVersionStart('x') // true
+ * @example isVersionStart('v') // false; v belongs to the prefix
+ */
+const isVersionStart = char =>
+  isDigit(char) ||
+  char === 'x' ||
+  char === 'X' ||
+  char === '*'
+
+/**
+ * Finds the end of a row of digits, but returns no more than limit digits.
+ * Remembers the last two rows so looking at them again does not reread them.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first character to check.
+ * @param {number} limit The most digit characters the returned match can include.
+ * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+ * @returns {number} The position after the matched digits, or start if none match.
+ * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+ * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+ */
+const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+  if (!isDigit(range[start])) {
+    return start
+  }
+  if (start >= digitRuns.start && start < digitRuns.end) {
+    return Math.min(start + limit, digitRuns.end)
+  }
+  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+    return Math.min(start + limit, digitRuns.previousEnd)
+  }
+  let end = start + 1
+  while (isDigit(range[end])) {
+    end++
+  }
+  // A failed full version can rewind from its second run to its first.
+  digitRuns.previousStart = digitRuns.start
+  digitRuns.previousEnd = digitRuns.end
+  digitRuns.start = start
+  digitRuns.end = end
+  return Math.min(start + limit, end)
+}
+
+/**
+ * Reads a number using the old regex's length and leading-zero rules.
+ * Strict mode reads just the first zero in 012; loose mode can read all three.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the number should begin.
+ * @param {boolean} loose Whether to allow leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched digits, not their numeric value.
+ * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+ * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+ */
+const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+  if (!loose && range[start] === '0') {
+    return start + 1
+  }
+  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+}
+
+/**
+ * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+ * Tries the letter-or-hyphen form first, then the number-only form.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+ * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+ */
+const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
+  // The legacy regex tries a nonnumeric identifier before a numeric one.
+  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+    let end = digitsEnd + 1
+    const limit = end + MAX_SAFE_BUILD_LENGTH
+    while (end < limit && isIdentifierCharacter(range[end])) {
+      end++
+    }
+    return end
+  }
+  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+}
+
+/**
+ * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+ * Loose mode also allows the name without its opening hyphen.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the suffix should begin, including -.
+ * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched suffix, or start if absent.
+ * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+ * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+ */
+const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+  const hyphen = range[start] === '-'
+  if (!loose && !hyphen) {
+    return start
+  }
+  const identifierStart = start + (hyphen ? 1 : 0)
+  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
+  if (end === identifierStart) {
+    if (!loose || !hyphen) {
+      return start
+    }
+    // In loose syntax, a lone hyphen can itself be the identifier.
+    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
+  }
+  while (range[end] === '.') {
+    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads one build-name piece, such as sha or 123 in +sha.123.
+ * Stops at a disallowed character or the old regex's length limit.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+ * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+ */
+const findBuildIdentifierEndIndex = (range, start) => {
+  let end = start
+  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+    end++
+  }
+  return end
+}
+
+/**
+ * Reads optional build metadata such as +sha.123.
+ * Leaves the position unchanged if there is no plus sign followed by a name.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the opening + should be.
+ * @returns {number} The position after the matched metadata, or start if absent.
+ * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+ * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+ */
+const findBuildEndIndex = (range, start) => {
+  if (range[start] !== '+') {
+    return start
+  }
+  let end = findBuildIdentifierEndIndex(range, start + 1)
+  if (end === start + 1) {
+    return start
+  }
+  while (range[end] === '.') {
+    const next = findBuildIdentifierEndIndex(range, end + 1)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads three numbers separated by dots, then any prerelease and build suffixes.
+ * Uses loose rules, so forms such as 01.02.03beta can match here.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first number, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the version match, or start if none matches.
+ * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+ * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+ */
+const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+  let end = start
+  for (let component = 0; component < 3; component++) {
+    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
+    if (next === end) {
+      return start
+    }
+    end = next
+    if (component < 2) {
+      if (range[end] !== '.') {
+        return start
+      }
+      end++
+    }
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+ * Numbers use strict leading-zero rules; wildcards take up one character.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the component should begin.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the component, or start if none matches.
+ * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+ * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+ */
+const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+  if (isDigit(range[start])) {
+    return findVersionNumberEndIndex(range, start, false, digitRuns)
+  }
+  return isVersionStart(range[start]) ? start + 1 : start
+}
+
+/**
+ * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+ * After the third component, also reads any strict prerelease and build suffixes.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched version text.
+ * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+ */
+const findPartialVersionEndIndex = (range, start, digitRuns) => {
+  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
+  for (let component = 0; component < 2; component++) {
+    if (range[end] !== '.') {
+      return end
+    }
+    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
+    if (next === end + 1) {
+      return end
+    }
+    end = next
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Finds where a version match ends, without deciding whether the range is valid.
+ * Tries a loose full version first, then a partial or wildcard version, just
+ * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position where scanning the next candidate can resume.
+ * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+ * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ */
+const findVersionEndIndex = (range, start, digitRuns) => {
+  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
+  return fullVersionEnd !== start
+    ? fullVersionEnd
+    : findPartialVersionEndIndex(range, start, digitRuns)
+}
+
+/**
+ * Finds the one whitespace character the old replacement would remove.
+ * Keeps leading whitespace, skips an optional operator, and checks immediately
+ * after it. Returns -1 if there is nothing to remove.
+ *
+ * @param {string} range The text containing a candidate already found by the caller.
+ * @param {number} matchStart The candidate's position, including leading whitespace.
+ * @returns {number} The position of the removable whitespace, or -1 if absent.
+ * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+ * @example findRemovableWhitespaceIndex('>1', 0) // -1
+ */
+const findRemovableWhitespaceIndex = (range, matchStart) => {
+  let position = matchStart
+  if (isWhitespace(range[position])) {
+    position++
+  }
+  if (range[position] === '<' || range[position] === '>') {
+    position++
+  }
+  if (range[position] === '=') {
+    position++
+  }
+  return isWhitespace(range[position]) ? position : -1
+}
+
+/**
+ * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+ * Copies everything else according to the old regex's matching rules.
+ * Moves forward through prefixes and whole versions to avoid repeatedly
+ * searching the same characters on long inputs.
+ *
+ * @param {string} range The range text to process; the original string is unchanged.
+ * @returns {string} The range with matched operator whitespace removed.
+ * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+ * @example trimComparatorWhitespace('> invalid') // '> invalid'
+ */
+const trimComparatorWhitespace = range => {
+  let result = ''
+  let copyFrom = 0
+  let cursor = 0
+  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
+
+  while (cursor < range.length) {
+    const matchStart = cursor
+    if (range[cursor] === '<' || range[cursor] === '>') {
+      cursor++
+    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+      cursor++
+      continue
+    }
+
+    // Consume a v/=/whitespace run once, even when no version follows it.
+    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+      cursor++
+    }
+    if (!isVersionStart(range[cursor])) {
+      continue
+    }
+
+    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
+    if (whitespacePosition !== -1) {
+      result += range.slice(copyFrom, whitespacePosition)
+      copyFrom = whitespacePosition + 1
+    }
+
+    // Skip the entire match, so a prerelease's trailing v cannot be
+    // reconsidered as the prefix of another version.
+    cursor = findVersionEndIndex(range, cursor, digitRuns)
+  }
+
+  return result + range.slice(copyFrom)
+}
+
+module.exports = trimComparatorWhitespace
+
+
+/***/ }),
+
+/***/ 2276:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// Determine if version is greater than all the versions possible in the range.
+const outside = __nccwpck_require__(280)
+const gtr = (version, range, options) => outside(version, range, '>', options)
+module.exports = gtr
+
+
+/***/ }),
+
+/***/ 3465:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const intersects = (r1, r2, options) => {
+  r1 = new Range(r1, options)
+  r2 = new Range(r2, options)
+  return r1.intersects(r2, options)
+}
+module.exports = intersects
+
+
+/***/ }),
+
+/***/ 5213:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const outside = __nccwpck_require__(280)
+// Determine if version is less than all the versions possible in the range
+const ltr = (version, range, options) => outside(version, range, '<', options)
+module.exports = ltr
+
+
+/***/ }),
+
+/***/ 5574:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+const maxSatisfying = (versions, range, options) => {
+  let max = null
+  let maxSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!max || maxSV.compare(v) === -1) {
+        // compare(max, v, true)
+        max = v
+        maxSV = new SemVer(max, options)
+      }
+    }
+  })
+  return max
+}
+module.exports = maxSatisfying
+
+
+/***/ }),
+
+/***/ 8595:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const minSatisfying = (versions, range, options) => {
+  let min = null
+  let minSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!min || minSV.compare(v) === 1) {
+        // compare(min, v, true)
+        min = v
+        minSV = new SemVer(min, options)
+      }
+    }
+  })
+  return min
+}
+module.exports = minSatisfying
+
+
+/***/ }),
+
+/***/ 1866:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
+
+const minVersion = (range, loose) => {
+  range = new Range(range, loose)
+
+  let minver = new SemVer('0.0.0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = new SemVer('0.0.0-0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = null
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let setMin = null
+    comparators.forEach((comparator) => {
+      // Clone to avoid manipulating the comparator's semver object.
+      const compver = new SemVer(comparator.semver.version)
+      switch (comparator.operator) {
+        case '>':
+          if (compver.prerelease.length === 0) {
+            compver.patch++
+          } else {
+            compver.prerelease.push(0)
+          }
+          compver.raw = compver.format()
+          /* fallthrough */
+        case '':
+        case '>=':
+          if (!setMin || gt(compver, setMin)) {
+            setMin = compver
+          }
+          break
+        case '<':
+        case '<=':
+          /* Ignore maximum versions */
+          break
+        /* istanbul ignore next */
+        default:
+          throw new Error(`Unexpected operation: ${comparator.operator}`)
+      }
+    })
+    if (setMin && (!minver || gt(minver, setMin))) {
+      minver = setMin
+    }
+  }
+
+  if (minver && range.test(minver)) {
+    return minver
+  }
+
+  return null
+}
+module.exports = minVersion
+
+
+/***/ }),
+
+/***/ 280:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
+
+const outside = (version, range, hilo, options) => {
+  version = new SemVer(version, options)
+  range = new Range(range, options)
+
+  let gtfn, ltefn, ltfn, comp, ecomp
+  switch (hilo) {
+    case '>':
+      gtfn = gt
+      ltefn = lte
+      ltfn = lt
+      comp = '>'
+      ecomp = '>='
+      break
+    case '<':
+      gtfn = lt
+      ltefn = gte
+      ltfn = gt
+      comp = '<'
+      ecomp = '<='
+      break
+    default:
+      throw new TypeError('Must provide a hilo val of "<" or ">"')
+  }
+
+  // If it satisfies the range it is not outside
+  if (satisfies(version, range, options)) {
+    return false
+  }
+
+  // From now on, variable terms are as if we're in "gtr" mode.
+  // but note that everything is flipped for the "ltr" function.
+
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let high = null
+    let low = null
+
+    comparators.forEach((comparator) => {
+      if (comparator.semver === ANY) {
+        comparator = new Comparator('>=0.0.0')
+      }
+      high = high || comparator
+      low = low || comparator
+      if (gtfn(comparator.semver, high.semver, options)) {
+        high = comparator
+      } else if (ltfn(comparator.semver, low.semver, options)) {
+        low = comparator
+      }
+    })
+
+    // If the edge version comparator has a operator then our version
+    // isn't outside it
+    if (high.operator === comp || high.operator === ecomp) {
+      return false
+    }
+
+    // If the lowest version comparator has an operator and our version
+    // is less than it then it isn't higher than the range
+    if ((!low.operator || low.operator === comp) &&
+        ltefn(version, low.semver)) {
+      return false
+    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+      return false
+    }
+  }
+  return true
+}
+
+module.exports = outside
+
+
+/***/ }),
+
+/***/ 2028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// given a set of versions and a range, create a "simplified" range
+// that includes the same versions that the original range does
+// If the original range is shorter than the simplified one, return that.
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+module.exports = (versions, range, options) => {
+  const set = []
+  let first = null
+  let prev = null
+  const v = versions.sort((a, b) => compare(a, b, options))
+  for (const version of v) {
+    const included = satisfies(version, range, options)
+    if (included) {
+      prev = version
+      if (!first) {
+        first = version
+      }
+    } else {
+      if (prev) {
+        set.push([first, prev])
+      }
+      prev = null
+      first = null
+    }
+  }
+  if (first) {
+    set.push([first, null])
+  }
+
+  const ranges = []
+  for (const [min, max] of set) {
+    if (min === max) {
+      ranges.push(min)
+    } else if (!max && min === v[0]) {
+      ranges.push('*')
+    } else if (!max) {
+      ranges.push(`>=${min}`)
+    } else if (min === v[0]) {
+      ranges.push(`<=${max}`)
+    } else {
+      ranges.push(`${min} - ${max}`)
+    }
+  }
+  const simplified = ranges.join(' || ')
+  const original = typeof range.raw === 'string' ? range.raw : String(range)
+  return simplified.length < original.length ? simplified : range
+}
+
+
+/***/ }),
+
+/***/ 1489:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+
+// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+// - Every simple range `r1, r2, ...` is a null set, OR
+// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+//   some `R1, R2, ...`
+//
+// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+// - If c is only the ANY comparator
+//   - If C is only the ANY comparator, return true
+//   - Else if in prerelease mode, return false
+//   - else replace c with `[>=0.0.0]`
+// - If C is only the ANY comparator
+//   - if in prerelease mode, return true
+//   - else replace C with `[>=0.0.0]`
+// - Let EQ be the set of = comparators in c
+// - If EQ is more than one, return true (null set)
+// - Let GT be the highest > or >= comparator in c
+// - Let LT be the lowest < or <= comparator in c
+// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+// - If any C is a = range, and GT or LT are set, return false
+// - If EQ
+//   - If GT, and EQ does not satisfy GT, return true (null set)
+//   - If LT, and EQ does not satisfy LT, return true (null set)
+//   - If EQ satisfies every C, return true
+//   - Else return false
+// - If GT
+//   - If GT.semver is lower than any > or >= comp in C, return false
+//   - If GT is >=, and GT.semver does not satisfy every C, return false
+//   - If GT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the GT.semver tuple, return false
+// - If LT
+//   - If LT.semver is greater than any < or <= comp in C, return false
+//   - If LT is <=, and LT.semver does not satisfy every C, return false
+//   - If LT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the LT.semver tuple, return false
+// - Else return true
+
+const subset = (sub, dom, options = {}) => {
+  if (sub === dom) {
+    return true
+  }
+
+  sub = new Range(sub, options)
+  dom = new Range(dom, options)
+  let sawNonNull = false
+
+  OUTER: for (const simpleSub of sub.set) {
+    for (const simpleDom of dom.set) {
+      const isSub = simpleSubset(simpleSub, simpleDom, options)
+      sawNonNull = sawNonNull || isSub !== null
+      if (isSub) {
+        continue OUTER
+      }
+    }
+    // the null set is a subset of everything, but null simple ranges in
+    // a complex range should be ignored.  so if we saw a non-null range,
+    // then we know this isn't a subset, but if EVERY simple range was null,
+    // then it is a subset.
+    if (sawNonNull) {
+      return false
+    }
+  }
+  return true
+}
+
+const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
+const minimumVersion = [new Comparator('>=0.0.0')]
+
+const simpleSubset = (sub, dom, options) => {
+  if (sub === dom) {
+    return true
+  }
+
+  if (sub.length === 1 && sub[0].semver === ANY) {
+    if (dom.length === 1 && dom[0].semver === ANY) {
+      return true
+    } else if (options.includePrerelease) {
+      sub = minimumVersionWithPreRelease
+    } else {
+      sub = minimumVersion
+    }
+  }
+
+  if (dom.length === 1 && dom[0].semver === ANY) {
+    if (options.includePrerelease) {
+      return true
+    } else {
+      dom = minimumVersion
+    }
+  }
+
+  const eqSet = new Set()
+  let gt, lt
+  for (const c of sub) {
+    if (c.operator === '>' || c.operator === '>=') {
+      gt = higherGT(gt, c, options)
+    } else if (c.operator === '<' || c.operator === '<=') {
+      lt = lowerLT(lt, c, options)
+    } else {
+      eqSet.add(c.semver)
+    }
+  }
+
+  if (eqSet.size > 1) {
+    return null
+  }
+
+  let gtltComp
+  if (gt && lt) {
+    gtltComp = compare(gt.semver, lt.semver, options)
+    if (gtltComp > 0) {
+      return null
+    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+      return null
+    }
+  }
+
+  // will iterate one or zero times
+  for (const eq of eqSet) {
+    if (gt && !satisfies(eq, String(gt), options)) {
+      return null
+    }
+
+    if (lt && !satisfies(eq, String(lt), options)) {
+      return null
+    }
+
+    for (const c of dom) {
+      if (!satisfies(eq, String(c), options)) {
+        return false
+      }
+    }
+
+    return true
+  }
+
+  let higher, lower
+  let hasDomLT, hasDomGT
+  // if the subset has a prerelease, we need a comparator in the superset
+  // with the same tuple and a prerelease, or it's not a subset
+  let needDomLTPre = lt &&
+    !options.includePrerelease &&
+    lt.semver.prerelease.length ? lt.semver : false
+  let needDomGTPre = gt &&
+    !options.includePrerelease &&
+    gt.semver.prerelease.length ? gt.semver : false
+  // exception: <1.2.3-0 is the same as <1.2.3
+  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+    needDomLTPre = false
+  }
+
+  for (const c of dom) {
+    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
+    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
+    if (gt) {
+      if (needDomGTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomGTPre.major &&
+            c.semver.minor === needDomGTPre.minor &&
+            c.semver.patch === needDomGTPre.patch) {
+          needDomGTPre = false
+        }
+      }
+      if (c.operator === '>' || c.operator === '>=') {
+        higher = higherGT(gt, c, options)
+        if (higher === c && higher !== gt) {
+          return false
+        }
+      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+        return false
+      }
+    }
+    if (lt) {
+      if (needDomLTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomLTPre.major &&
+            c.semver.minor === needDomLTPre.minor &&
+            c.semver.patch === needDomLTPre.patch) {
+          needDomLTPre = false
+        }
+      }
+      if (c.operator === '<' || c.operator === '<=') {
+        lower = lowerLT(lt, c, options)
+        if (lower === c && lower !== lt) {
+          return false
+        }
+      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+        return false
+      }
+    }
+    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+      return false
+    }
+  }
+
+  // if there was a < or >, and nothing in the dom, then must be false
+  // UNLESS it was limited by another range in the other direction.
+  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+    return false
+  }
+
+  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+    return false
+  }
+
+  // we needed a prerelease range in a specific tuple, but didn't get one
+  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+  // because it includes prereleases in the 1.2.3 tuple
+  if (needDomGTPre || needDomLTPre) {
+    return false
+  }
+
+  return true
+}
+
+// >=1.2.3 is lower than >1.2.3
+const higherGT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp > 0 ? a
+    : comp < 0 ? b
+    : b.operator === '>' && a.operator === '>=' ? b
+    : a
+}
+
+// <=1.2.3 is higher than <1.2.3
+const lowerLT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp < 0 ? a
+    : comp > 0 ? b
+    : b.operator === '<' && a.operator === '<=' ? b
+    : a
+}
+
+module.exports = subset
+
+
+/***/ }),
+
+/***/ 4750:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+
+// Mostly just for testing and legacy API reasons
+const toComparators = (range, options) =>
+  new Range(range, options).set
+    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
+
+module.exports = toComparators
+
+
+/***/ }),
+
+/***/ 4737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const validRange = (range, options) => {
+  try {
+    // Return '*' instead of '' so that truthiness works.
+    // This will throw if it's invalid anyway
+    return new Range(range, options).range || '*'
+  } catch (er) {
+    return null
+  }
+}
+module.exports = validRange
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -30878,6 +34117,8 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CA: () => (/* binding */ errorCode),
+/* harmony export */   DD: () => (/* binding */ causeChain),
 /* harmony export */   Or: () => (/* binding */ attemptsOf),
 /* harmony export */   W6: () => (/* binding */ PlanError),
 /* harmony export */   bD: () => (/* binding */ messageOf),
@@ -30919,6 +34160,26 @@ function messageOf(error) {
 function attemptsOf(error) {
     return error instanceof AttemptError ? error.attempts : undefined;
 }
+/**
+ * An error and its causes, outermost first: the one walk of a cause chain. Bounded, because
+ * undici nests a few levels at most and a chain may loop.
+ */
+function* causeChain(error, depth = 4) {
+    let e = error;
+    for (let i = 0; i < depth && e && typeof e === 'object'; i++) {
+        yield e;
+        e = e.cause;
+    }
+}
+/** The first string `code` in an error's cause chain (ENOSPC, UND_ERR_SOCKET...). */
+function errorCode(error) {
+    for (const e of causeChain(error)) {
+        const code = e.code;
+        if (typeof code === 'string')
+            return code;
+    }
+    return undefined;
+}
 
 
 /***/ }),
@@ -30927,11 +34188,17 @@ function attemptsOf(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LY: () => (/* binding */ howNamesDiffer),
 /* harmony export */   Mf: () => (/* binding */ nameRulesFor),
 /* harmony export */   T0: () => (/* binding */ defaultCaseInsensitive),
-/* harmony export */   ao: () => (/* binding */ pathNameProblem)
+/* harmony export */   UN: () => (/* binding */ defaultNormalizationInsensitive),
+/* harmony export */   Y: () => (/* binding */ firstClash),
+/* harmony export */   _3: () => (/* binding */ rulesOs),
+/* harmony export */   ao: () => (/* binding */ pathNameProblem),
+/* harmony export */   gj: () => (/* binding */ unsafeName),
+/* harmony export */   ys: () => (/* binding */ sameFileKey)
 /* harmony export */ });
-/* unused harmony export windowsNameProblem */
+/* unused harmony exports windowsNameProblem, MAX_NAME_LENGTH, nameLengthProblem */
 /**
  * The file-name rules of the runner's operating system, as pure functions of the rules rather
  * than of `process.platform`: the action layer picks the rules once ({@link nameRulesFor}) and
@@ -30979,23 +34246,277 @@ function windowsNameProblem(name) {
         return `uses '${stem}', a device name reserved on Windows`;
     return undefined;
 }
+/** The longest file or folder name NTFS, ext4 and APFS take (in their own units, see below). */
+const MAX_NAME_LENGTH = 255;
+/**
+ * Why one file or folder name is too long under `rules`, or undefined: Windows counts UTF-16
+ * units (NTFS), Linux and macOS count UTF-8 bytes (ext4, APFS). Windows reports a longer name as
+ * ERROR_INVALID_NAME, which Node turns into ENOENT, so it would fail late and misleadingly. Pure.
+ */
+function nameLengthProblem(name, rules) {
+    if (rules === 'windows') {
+        return name.length > MAX_NAME_LENGTH
+            ? `is ${name.length} characters long; Windows allows at most ${MAX_NAME_LENGTH} (UTF-16 units) in a file or folder name`
+            : undefined;
+    }
+    const bytes = Buffer.byteLength(name, 'utf8');
+    return bytes > MAX_NAME_LENGTH
+        ? `is ${bytes} bytes long; Linux and macOS allow at most ${MAX_NAME_LENGTH} bytes (UTF-8) in a file or folder name`
+        : undefined;
+}
+/** The OS a name problem under `rules` is about, for messages: "Windows" or "Linux and macOS". */
+function rulesOs(rules) {
+    return rules === 'windows' ? 'Windows' : 'Linux and macOS';
+}
 /**
  * Why the relative path `relative` (segments split at `/`, and at `\` under the Windows rules)
  * cannot be created under `rules`, naming the segment; undefined when it can. `.`, `..` and empty
  * segments are left to the check that keeps paths inside the target. Pure.
  */
 function pathNameProblem(relative, rules) {
-    if (rules === 'posix')
-        return undefined;
-    for (const segment of relative.split(/[/\\]/)) {
+    for (const segment of relative.split(rules === 'windows' ? /[/\\]/ : '/')) {
         if (segment === '' || segment === '.' || segment === '..')
             continue;
-        const problem = windowsNameProblem(segment);
-        // Escaped: a name decoded from a URL may hold characters that would break a log line.
+        const problem = nameLengthProblem(segment, rules) ??
+            (rules === 'windows' ? windowsNameProblem(segment) : undefined);
         if (problem)
-            return `'${JSON.stringify(segment).slice(1, -1)}' ${problem}`;
+            return `${shownSegment(segment)} ${problem}`;
     }
     return undefined;
+}
+/**
+ * A segment quoted for a message: escaped, since a name decoded from a URL may hold characters
+ * that would break a log line, and shortened past 60 characters.
+ */
+function shownSegment(segment) {
+    const escaped = JSON.stringify(segment).slice(1, -1);
+    return `'${escaped.length > 60 ? `${escaped.slice(0, 57)}…` : escaped}'`;
+}
+/**
+ * Why a name from a server or an archive cannot be trusted as a relative local path, on any OS,
+ * or undefined when it can: `..` and `.` segments, a leading `/`, empty segments, backslashes,
+ * NUL and control characters. A drive-like `a:b.txt` is not among them: under the posix rules
+ * it is an ordinary name, and under the Windows rules {@link pathNameProblem} refuses its `:`.
+ * Pure.
+ */
+function unsafeName(name) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(name))
+        return 'contains a control character';
+    if (name.includes('\\'))
+        return 'contains a backslash';
+    if (name.startsWith('/'))
+        return 'is an absolute path';
+    if (name.split('/').some((s) => s === '..' || s === '.'))
+        return "contains a '.' or '..' segment";
+    if (name.split('/').some((s) => s === ''))
+        return 'contains an empty segment';
+    return undefined;
+}
+/** Whether this platform's usual file system treats NFC and NFD spellings as one name (macOS). */
+function defaultNormalizationInsensitive(platform) {
+    return platform === 'darwin';
+}
+/**
+ * The key under which names are one file on a target that folds as `folding` says: equal keys,
+ * one file. A simple lower-casing, as NTFS and APFS compare most names; the rare letters whose
+ * folding differs (Turkish dotted I, say) are left to the file system. Pure.
+ */
+function sameFileKey(name, folding) {
+    const normal = folding.normalizationInsensitive ? name.normalize('NFC') : name;
+    return folding.caseInsensitive ? normal.toLowerCase() : normal;
+}
+/**
+ * How two different names with one {@link sameFileKey} differ, for a clash message: "only in
+ * case", "only in Unicode normalization (NFC and NFD)", or both. Pure.
+ */
+function howNamesDiffer(a, b) {
+    if (a.normalize('NFC') === b.normalize('NFC'))
+        return 'only in Unicode normalization (NFC and NFD)';
+    if (a.toLowerCase() === b.toLowerCase())
+        return 'only in case';
+    return 'only in case and Unicode normalization (NFC and NFD)';
+}
+/**
+ * The first two names of `names` that are one file under `folding` (as given, in order), or
+ * undefined. Pure: the one clash rule for planned downloads and archive members alike.
+ */
+function firstClash(names, folding) {
+    const seen = new Map();
+    for (const name of names) {
+        const key = sameFileKey(name, folding);
+        const other = seen.get(key);
+        if (other !== undefined && other !== name)
+            return [other, name];
+        if (other === undefined)
+            seen.set(key, name);
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 6800:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   Ct: () => (/* binding */ secretsInUrl),
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   O3: () => (/* binding */ secrets)
+/* harmony export */ });
+/* unused harmony exports REDACTED, redactUserInfo, redactSecretParams, secretForms, Redactor */
+// The one place that removes secrets from text. Every text the action shows passes here before
+// it is cut, logged, summarised, annotated or set as an output: a secret cut in two can no longer
+// be found, by us or by the runner's masker. A secret is found in every form a server gives it
+// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
+// and any URL shown loses its `user:password@` and the values of query parameters named like
+// credentials.
+/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
+const SECRET_PARAM_NAMES = [
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'secret',
+    'client_secret',
+    'token',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'auth_token',
+    'private_token',
+    'session_token',
+    'api_key',
+    'api-key',
+    'apikey',
+    'key',
+    'sig',
+    'signature',
+    'x-amz-signature',
+    'x-amz-credential',
+    'x-amz-security-token',
+    'x-goog-signature',
+    'x-goog-credential',
+    'code',
+    'auth',
+];
+const SECRET_PARAMS = new RegExp(`^(?:${SECRET_PARAM_NAMES.join('|')})$`, 'i');
+/**
+ * A query parameter named like a credential, with its value, anywhere in a text: `?token=…`,
+ * `&X-Amz-Signature=…`. The value runs to the next `&`, `#`, blank, quote or bracket.
+ */
+const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;](?:${SECRET_PARAM_NAMES.join('|')})=)[^&#;\\s"'<>)\\]]+`, 'gi');
+/** `//user:password@` or `//token@` in a URL anywhere in a text. */
+const USER_INFO = /\/\/[^/?#@\s"'<>]*@/g;
+/** The mark that stands where a secret was. */
+const REDACTED = '***';
+/** Shorter values are not treated as secrets: they would blank out ordinary words. */
+const MIN_SECRET = 3;
+/** `//user:pass@` and `//token@` in any URL of `text`, replaced by `//***@`. */
+function redactUserInfo(text) {
+    return text.replace(USER_INFO, `//${REDACTED}@`);
+}
+/** Values of credential-like query parameters in any URL of `text`, replaced by `***`. */
+function redactSecretParams(text) {
+    return text.replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`);
+}
+/** A URL (or any text holding URLs) fit for a log: no `user:pass@`, no credential-like query values. */
+function redactUrl(url) {
+    return redactSecretParams(redactUserInfo(url));
+}
+/**
+ * The forms in which a server may give a secret back: as given, URL-encoded (as a path or query
+ * would carry it, and as a form with `+` for blanks), and JSON-escaped (a message quoting it).
+ */
+function secretForms(secret) {
+    const forms = [secret];
+    try {
+        const encoded = encodeURIComponent(secret);
+        forms.push(encoded, encoded.replace(/%20/g, '+'), encodeURI(secret));
+    }
+    catch {
+        // A lone surrogate cannot be URL-encoded, so no server can send it back so either.
+    }
+    const json = JSON.stringify(secret).slice(1, -1);
+    forms.push(json, json.replace(/\//g, '\\/'));
+    return [...new Set(forms)].filter((f) => f.length >= MIN_SECRET);
+}
+/**
+ * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
+ * with `core.setSecret` before anything is logged.
+ */
+function secretsInUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const found = [];
+    if (parsed.password)
+        found.push(parsed.password, safeDecode(parsed.password));
+    if (parsed.username && parsed.password)
+        found.push(parsed.username, safeDecode(parsed.username));
+    for (const [key, value] of parsed.searchParams) {
+        if (value && SECRET_PARAMS.test(key))
+            found.push(value);
+    }
+    return [...new Set(found.filter((s) => s.length >= MIN_SECRET))];
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
+ * that may reach a log, an annotation, the summary or an output: server error bodies sometimes
+ * echo tokens.
+ */
+class Redactor {
+    forms = [];
+    /** Remembers a secret (all its forms); returns the forms that were new, for the runner's masker. */
+    add(secret) {
+        if (!secret || secret.length < MIN_SECRET)
+            return [];
+        const added = secretForms(secret).filter((f) => !this.forms.includes(f));
+        if (!added.length)
+            return [];
+        this.forms.push(...added);
+        // Longest first, so a secret that contains another is removed whole.
+        this.forms.sort((a, b) => b.length - a.length);
+        return added;
+    }
+    /** Remembers a user and password as a Basic credential sends them: base64 of `user:password`. */
+    addBasic(username, password) {
+        return this.add(Buffer.from(`${username}:${password}`).toString('base64'));
+    }
+    /** Forgets every secret (a new run). */
+    clear() {
+        this.forms = [];
+    }
+    redact(text) {
+        let out = redactUrl(text);
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(REDACTED);
+        return out;
+    }
+}
+/**
+ * The process's secrets: the runner layer registers them before any request, and every text
+ * shown passes through {@link redact}, which {@link serverText} calls before it cuts.
+ */
+const secrets = new Redactor();
+/** Removes every registered secret and URL credential from `text`. */
+function redact(text) {
+    return secrets.redact(text);
 }
 
 
@@ -31010,12 +34531,14 @@ function pathNameProblem(relative, rules) {
 /* harmony export */   p7: () => (/* binding */ markdownText)
 /* harmony export */ });
 /* unused harmony export SERVER_TEXT_MAX */
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6800);
 // The one place where text a server chose (error bodies, header values, listed names, redirect
 // targets, archive member names) becomes text the action shows. The runner reads a workflow
 // command from any stdout line that starts with `::` (after blanks), and a `##[command]` from
 // anywhere in a line; Markdown in the job summary renders links and HTML. So server text is
 // folded onto one line, its control characters and terminal escapes made visible or removed,
 // both command prefixes broken, and its length bounded, whatever it holds.
+
 /** Longest server text shown, in characters (a message is a line, not a dump). */
 const SERVER_TEXT_MAX = 1000;
 // Terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and two-byte
@@ -31037,10 +34560,13 @@ function escapeChar(ch) {
 /**
  * Server text made safe for one log line, an annotation or an output: one line, no control
  * character (shown as `\n`, `\u001b`…), no terminal escape, no `::` or `##[` that the runner
- * could read as a command, at most `max` characters (cut with `…`). Idempotent, so text
+ * could read as a command, at most `max` characters (cut with `…`), with every registered secret
+ * and URL credential removed first (see {@link redact}). Idempotent, so text
  * escaped where it arose can pass through the report's escaping again unchanged.
  */
-function serverText(text, max = SERVER_TEXT_MAX) {
+function serverText(raw, max = SERVER_TEXT_MAX) {
+    // Secrets go before anything is cut: half a secret can no longer be found, by us or the runner.
+    const text = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(raw);
     // Most text is harmless: one test instead of a walk over every character of every line.
     if (text.length < max && !NEEDS_WORK.test(text))
         return text;
@@ -31454,11 +34980,113 @@ async function renameIntoPlace(temp, dest, ctx) {
 
 /***/ }),
 
+/***/ 4651:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   digestsOf: () => (/* binding */ digestsOf),
+/* harmony export */   isMarker: () => (/* binding */ isMarker),
+/* harmony export */   markerPath: () => (/* binding */ markerPath),
+/* harmony export */   readRecord: () => (/* binding */ readRecord),
+/* harmony export */   removeRecord: () => (/* binding */ removeRecord),
+/* harmony export */   writeRecord: () => (/* binding */ writeRecord)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+// A completed extraction leaves a small record beside where its archive lay: the archive's
+// size and digests, and the files it unpacked. The archive itself is removed once unpacked, so
+// without the record a re-run could not tell a tree that is complete from one a killed run left
+// half-written, nor know that the archive on the server is the one that was unpacked.
+
+
+
+
+/** Where the record of `archive`'s extraction lives: a hidden file beside it. */
+function markerPath(archive) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3__.join(node_path__WEBPACK_IMPORTED_MODULE_3__.dirname(archive), `.${node_path__WEBPACK_IMPORTED_MODULE_3__.basename(archive)}.artdl-extracted.json`);
+}
+/** Whether a file name is an extraction's record (it lists no file of the archive's). */
+function isMarker(name) {
+    return name.startsWith('.') && name.endsWith('.artdl-extracted.json');
+}
+/** Size, SHA-256 and SHA-1 of a file, in one read. */
+async function digestsOf(file) {
+    const sha256 = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    const sha1 = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha1');
+    let size = 0;
+    for await (const chunk of node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream(file)) {
+        sha256.update(chunk);
+        sha1.update(chunk);
+        size += chunk.length;
+    }
+    return { size, sha256: sha256.digest('hex'), sha1: sha1.digest('hex') };
+}
+/** Writes the record (whole or not at all: a rename into place). */
+async function writeRecord(archive, record) {
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_3__.dirname(archive);
+    const body = JSON.stringify({
+        version: 1,
+        size: record.size,
+        sha256: record.sha256,
+        sha1: record.sha1,
+        files: record.files.map((f) => node_path__WEBPACK_IMPORTED_MODULE_3__.relative(dir, f).split(node_path__WEBPACK_IMPORTED_MODULE_3__.sep).join('/')),
+    });
+    const marker = markerPath(archive);
+    const temp = `${marker}.tmp`;
+    await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile(temp, body);
+    await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename(temp, marker);
+}
+/** Removes the record: the tree it describes is about to change. */
+async function removeRecord(archive) {
+    await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm(markerPath(archive), { force: true });
+}
+/**
+ * The record of `archive`'s extraction when it is whole and every file it lists is still
+ * there, else undefined: a missing file means the tree is no longer what was unpacked.
+ */
+async function readRecord(archive) {
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_3__.dirname(archive);
+    let raw;
+    try {
+        raw = JSON.parse(await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile(markerPath(archive), 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    const r = raw;
+    if (typeof r.size !== 'number' ||
+        typeof r.sha256 !== 'string' ||
+        typeof r.sha1 !== 'string' ||
+        !Array.isArray(r.files) ||
+        !r.files.every((f) => typeof f === 'string')) {
+        return undefined;
+    }
+    const files = r.files.map((f) => node_path__WEBPACK_IMPORTED_MODULE_3__.resolve(dir, f));
+    // Only files under the folder: the record is a file on disk, not to be trusted further.
+    if (files.some((f) => node_path__WEBPACK_IMPORTED_MODULE_3__.relative(dir, f).startsWith('..')))
+        return undefined;
+    for (const f of files) {
+        if (!(await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat(f).catch(() => undefined)))
+            return undefined;
+    }
+    return { size: r.size, sha256: r.sha256, sha1: r.sha1, files };
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9523);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2031);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31467,93 +35095,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6720:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K: () => (/* binding */ parseEntries),
-/* harmony export */   W: () => (/* binding */ artifactUrl)
-/* harmony export */ });
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1922);
-
-const GLOB = /[*?[\]{}]/;
-/**
- * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
- * @param baseUrl the validated `url` input, needed for relative sources
- * @throws InputError naming the line and what is wrong with it
- */
-function parseEntries(text, baseUrl) {
-    const entries = [];
-    const rows = text.split(/\r?\n/);
-    rows.forEach((row, i) => {
-        const trimmed = row.trim();
-        if (trimmed === '' || trimmed.startsWith('#'))
-            return;
-        const line = i + 1;
-        const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim());
-        if (rest.length > 0)
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: more than one '=>'`);
-        if (!rawSource)
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: SOURCE is empty`);
-        if (rawDest === '')
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: DEST after '=>' is empty`);
-        entries.push(parseSource(rawSource, rawDest, line, baseUrl));
-    });
-    if (entries.length === 0) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz("Input 'paths' is empty: give at least one SOURCE (one per line)");
-    }
-    return entries;
-}
-function parseSource(source, dest, line, baseUrl) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-        let parsed;
-        try {
-            parsed = new URL(source);
-        }
-        catch {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' is not a valid URL`);
-        }
-        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
-        }
-        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${redactSource(source)}' names a folder, not a file`);
-        }
-        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
-            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
-            : undefined;
-        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
-    }
-    const repoPath = source.replace(/^\/+/, '');
-    const segments = repoPath.split('/');
-    if (segments.length < 2 || segments.some((s) => s === '')) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
-    }
-    if (segments.some((s) => s === '.' || s === '..')) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
-    }
-    if (!baseUrl) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
-    }
-    const pattern = GLOB.test(repoPath);
-    if (pattern && GLOB.test(segments[0])) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
-    }
-    const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
-    return { line, source: repoPath, repoPath, url, dest, pattern };
-}
-/** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
-function artifactUrl(baseUrl, repoPath) {
-    return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`;
-}
-function redactSource(source) {
-    return source.replace(/\/\/[^/@\s]*@/, '//***@');
-}
-
-
-/***/ }),
-
-/***/ 9523:
+/***/ 2031:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31564,8 +35106,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/artifactory/auth.ts
 /** Headers that carry the credentials (sent only to the `url` origin). */
 function authHeaders(auth, bearer) {
@@ -31628,162 +35168,48 @@ function credentialsLabel(auth) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/common/redact.ts
-/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
-const SECRET_PARAMS = /^(token|access_token|api_?key|apikey|password|passwd|secret|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|code|auth)$/i;
-/**
- * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
- * with `core.setSecret` before anything is logged.
- */
-function secretsInUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return [];
-    }
-    const found = [];
-    if (parsed.password)
-        found.push(parsed.password, decodeURIComponent(parsed.password));
-    if (parsed.username && parsed.password)
-        found.push(parsed.username);
-    for (const [key, value] of parsed.searchParams) {
-        if (value && SECRET_PARAMS.test(key))
-            found.push(value, encodeURIComponent(value));
-    }
-    return [...new Set(found.filter((s) => s.length >= 3))];
-}
-/** A URL fit for a log: no `user:pass@`, no credential-like query values. */
-function redactUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return url.replace(/\/\/[^/@\s]*@/g, '//***@');
-    }
-    if (parsed.username || parsed.password) {
-        parsed.username = '***';
-        parsed.password = '';
-    }
-    for (const key of [...parsed.searchParams.keys()]) {
-        if (SECRET_PARAMS.test(key))
-            parsed.searchParams.set(key, '***');
-    }
-    return parsed.href.replace('***@', '***@').replace(/%2A%2A%2A/g, '***');
-}
-/**
- * Removes known secrets (and URL credentials) from any text that may reach a log,
- * an annotation, the summary or an output: server error bodies sometimes echo tokens.
- */
-class Redactor {
-    secrets = [];
-    /** Remembers a secret so that {@link redact} removes it everywhere. */
-    add(secret) {
-        if (!secret || secret.length < 3 || this.secrets.includes(secret))
-            return;
-        this.secrets.push(secret);
-        // Longest first, so a secret that contains another is removed whole.
-        this.secrets.sort((a, b) => b.length - a.length);
-    }
-    redact(text) {
-        let out = text.replace(/(https?:\/\/)[^/@\s:]*:[^/@\s]*@/g, '$1***@');
-        for (const s of this.secrets)
-            out = out.split(s).join('***');
-        return out;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/action/secrets.ts
-
-
-/** Registers every credential the inputs and the environment carry, before anything is logged. */
-function maskSecrets(settings, add) {
-    const { auth } = settings;
-    if (auth.kind === 'bearer')
-        add(auth.token);
-    if (auth.kind === 'basic') {
-        add(auth.password);
-        add(basicCredentials(auth.username, auth.password));
-    }
-    for (const e of settings.entries)
-        for (const s of secretsInUrl(e.source))
-            add(s);
-    if (settings.url)
-        for (const s of secretsInUrl(settings.url))
-            add(s);
-    // The runner masks a multi-line secret line by line only if each line is registered.
-    const key = settings.tls.key;
-    if (key) {
-        add(key);
-        for (const line of key.split(/\r?\n/))
-            if (line.trim() && !line.startsWith('-----'))
-                add(line.trim());
-    }
-    for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
-        const value = process.env[name];
-        if (value)
-            for (const s of secretsInUrl(value.includes('://') ? value : `http://${value}`))
-                add(s);
-    }
-}
-
-// EXTERNAL MODULE: external "node:timers/promises"
-var promises_ = __nccwpck_require__(8500);
-// EXTERNAL MODULE: ./src/common/errors.ts
-var errors = __nccwpck_require__(1922);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var lib_proxy = __nccwpck_require__(9783);
-// EXTERNAL MODULE: ./src/net/retry.ts
-var retry = __nccwpck_require__(7893);
+// EXTERNAL MODULE: ./src/common/errors.ts
+var errors = __nccwpck_require__(1922);
+// EXTERNAL MODULE: ./src/common/redact.ts
+var common_redact = __nccwpck_require__(6800);
 // EXTERNAL MODULE: ./src/common/server-text.ts
 var server_text = __nccwpck_require__(1740);
-;// CONCATENATED MODULE: ./src/artifactory/error-body.ts
-
+;// CONCATENATED MODULE: ./src/net/credential-scope.ts
+// Where credentials go (only to the origins they were given for) and what a 401 or 403 says
+// about them: whether any went with the refused request, and which.
+/** Whether credentials may go to `url`: only to the origins they were given for. */
+function mayAuthenticate(url, authOrigins) {
+    return authOrigins !== undefined && authOrigins.has(url.origin);
+}
 /**
- * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
- * or a short plain-text body; never a raw dump of HTML or JSON.
+ * What a 401 or 403 says about credentials: whether any were sent to this origin, and which,
+ * so "check the credentials" is never said where none went.
  */
-function artifactoryErrorMessage(body, contentType = '') {
-    const text = body.trim();
-    if (!text)
-        return '';
-    if (text.startsWith('{') || contentType.includes('json')) {
-        try {
-            const parsed = JSON.parse(text);
-            const messages = (parsed.errors ?? [])
-                .map((e) => e.message)
-                .filter((m) => typeof m === 'string');
-            if (messages.length)
-                return clip(messages.join('; '));
-            if (typeof parsed.message === 'string')
-                return clip(parsed.message);
-            if (typeof parsed.error_description === 'string')
-                return clip(parsed.error_description);
-        }
-        catch {
-            // not JSON after all: fall through to the plain-text rule
-        }
-        return '';
+function credentialsHint(status, origin, credentials) {
+    if (credentials.sent) {
+        const label = credentials.label ?? 'the credentials';
+        const verb = /\band\b|credentials$/.test(label) ? 'were' : 'was';
+        return status === 401
+            ? `${label} ${verb} sent and refused: check the credentials (valid, not expired, for this server)`
+            : `${label} ${verb} sent: check that the user or token may read this repository`;
     }
-    if (contentType.includes('html') || text.startsWith('<'))
-        return '';
-    return clip(text.split(/\r?\n/)[0]);
-}
-/** One line of at most 300 characters, defused: the server chose every character of it. */
-function clip(text) {
-    return (0,server_text/* serverText */.Tn)(text, 300);
+    if (credentials.label && credentials.origins?.length)
+        return `no credentials were sent to ${origin}: they go only to ${credentials.origins.join(', ')}, the server${credentials.origins.length > 1 ? 's' : ''} the workflow named`;
+    return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
 // EXTERNAL MODULE: ./src/net/tls-errors.ts
 var tls_errors = __nccwpck_require__(2112);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/net/tls-options.ts
@@ -31844,19 +35270,7 @@ function tlsConnectOptions(settings) {
 }
 /** What Node trusts by default, NODE_EXTRA_CA_CERTS included. */
 function defaultCertificates() {
-    if (typeof external_node_tls_.getCACertificates === 'function')
-        return external_node_tls_.getCACertificates('default');
-    // Before Node 22.15: the bundled roots plus the NODE_EXTRA_CA_CERTS file, read as Node does.
-    const extra = process.env.NODE_EXTRA_CA_CERTS;
-    let extraText = '';
-    try {
-        if (extra)
-            extraText = external_node_fs_.readFileSync(extra, 'utf8');
-    }
-    catch {
-        // Node itself only warns when the file cannot be read.
-    }
-    return [...external_node_tls_.rootCertificates, ...(extraText.match(BLOCK) ?? [])];
+    return external_node_tls_.getCACertificates('default');
 }
 /** An input's PEM text: the value itself when it is PEM, else the file it names. */
 function pemInput(read, name, workspace) {
@@ -31920,294 +35334,96 @@ function privateKey(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/net/http-client.ts
+;// CONCATENATED MODULE: ./src/net/pools.ts
+// The connections: one undici dispatcher per route (direct, or through the runner's proxy for
+// the URL), whose sockets keep TLS alerts as the reason they failed and say whether they had
+// already carried an answer. Proxy selection is the runner's own (`@actions/http-client`'s
+// getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY mean exactly what they mean
+// to the runner.
 
 
 
 
 
-
-
-
-
-const MAX_REDIRECTS = 10;
 /** Response headers beyond this are refused (Node's own default; Artifactory sends ~1 KiB). */
 const MAX_HEADER_BYTES = 16 * 1024;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const CARRIED = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5'];
-/** Why a redirect must not be followed (a downgrade from https), or undefined when it may. */
-function redirectRefusal(from, to) {
-    if (to.protocol !== 'https:' && to.protocol !== 'http:') {
-        return `refused a redirect to a ${(0,server_text/* serverText */.Tn)(to.protocol.replace(':', ''))} URL`;
-    }
-    if (from.protocol === 'https:' && to.protocol !== 'https:') {
-        return `refused a redirect from https to http (${(0,server_text/* serverText */.Tn)(redactUrl(to.href))})`;
-    }
-    return undefined;
+/** The proxy `url` goes through (the runner's rules), or undefined for a direct connection. */
+function proxyFor(url) {
+    return (0,proxy/* getProxyUrl */.s)(url);
 }
-/** Whether credentials may go to `url`: only to the origins they were given for. */
-function mayAuthenticate(url, authOrigins) {
-    return authOrigins !== undefined && authOrigins.has(url.origin);
+/** A dispatcher for the route to `url`, with `connections` per origin. */
+function createDispatcher(url, settings) {
+    const proxy = proxyFor(url);
+    const tls = tlsConnectOptions(settings.tls);
+    const pool = {
+        // Explicit, so NODE_OPTIONS=--max-http-header-size cannot lift the bound a server meets.
+        maxHeaderSize: MAX_HEADER_BYTES,
+        connections: settings.connections,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+        factory: markingFactory,
+    };
+    if (!proxy)
+        return new undici/* Agent */.g6({ ...pool, connect: tls });
+    const token = proxy.username || proxy.password
+        ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}`
+        : undefined;
+    // The extra CAs also verify an HTTPS proxy; the client certificate is only for the server.
+    return new undici/* ProxyAgent */.kT({
+        uri: `${proxy.protocol}//${proxy.host}`,
+        token,
+        ...pool,
+        requestTls: tls,
+        proxyTls: tls.ca ? { ca: tls.ca } : undefined,
+        clientFactory: proxyClientFactory,
+    });
 }
-/** An HTTP client with pooled keep-alive connections, safe redirects and proxy support. */
-class HttpClient {
-    options;
-    dispatchers = new Map();
-    constructor(options) {
-        this.options = options;
-    }
-    /**
-     * Sends one request, following up to 10 redirects. Credentials go only to the auth origin,
-     * and a redirect from https to http is refused.
-     */
-    async request(url, opts = {}) {
-        let current = new URL(url);
-        let method = opts.method ?? 'GET';
-        let body = opts.body;
-        const carried = {};
-        // Credentials go to the origin the request was made for, never to a redirect elsewhere,
-        // even one that is itself among the auth origins.
-        const authenticate = mayAuthenticate(current, this.options.authOrigins) &&
-            Object.keys(this.options.authHeaders ?? {}).length > 0;
-        const first = current.origin;
-        for (let hop = 0;; hop++) {
-            const headers = {
-                'user-agent': this.options.userAgent ?? 'artifactory-download-action',
-                ...opts.headers,
-            };
-            const sent = authenticate && current.origin === first;
-            if (sent)
-                Object.assign(headers, this.options.authHeaders);
-            const started = Date.now();
-            const res = await (0,undici/* request */.Em)(current, {
-                method,
-                headers,
-                body,
-                signal: opts.signal,
-                dispatcher: this.dispatcherFor(current),
-                headersTimeout: this.options.timeoutMs,
-                bodyTimeout: this.options.timeoutMs,
-                highWaterMark: 256 * 1024,
-            }).catch((error) => {
-                refuseHeaderOverflow(error);
-                // An https:// proxy's own certificate fails before the server's is seen: name the proxy.
-                const proxy = fromProxyConnection(error) ? (0,lib_proxy/* getProxyUrl */.s)(current) : undefined;
-                throw ((0,tls_errors/* tlsFailure */.kL)(error, {
-                    host: proxy ? proxy.host : current.host,
-                    proxy: !!proxy,
-                    ca: !!this.options.tls?.ca,
-                    clientCertificate: !!this.options.tls?.cert,
-                }) ?? error);
-            });
-            // A permanent listener: an error the body emits while nobody reads it (between the
-            // answer and the pump, after a consumer stopped, while it is dropped) must not become an
-            // uncaught exception. Consumers still see errors through their own listeners.
-            res.body.on('error', () => undefined);
-            const resHeaders = flatten(res.headers);
-            this.options.debug?.(`${method} ${redactUrl(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
-                debugHeaders(resHeaders));
-            const location = resHeaders['location'];
-            if (!REDIRECTS.has(res.statusCode) || !location) {
-                // Artifactory states the checksums on its redirect; the storage it redirects to
-                // usually does not: the first response's checksums apply to the final body.
-                for (const [name, value] of Object.entries(carried))
-                    resHeaders[name] ??= value;
-                const origins = this.options.authOrigins;
-                const credentials = origins && {
-                    sent,
-                    label: this.options.authLabel,
-                    origins: !sent && origins.size ? [...origins] : undefined,
-                };
-                return {
-                    status: res.statusCode,
-                    headers: resHeaders,
-                    body: res.body,
-                    url: current.href,
-                    credentials,
-                };
-            }
-            await res.body.dump().catch(() => undefined);
-            if (hop + 1 >= MAX_REDIRECTS) {
-                throw new errors/* AttemptError */.cb('unsafe', `more than ${MAX_REDIRECTS} redirects`);
-            }
-            for (const name of CARRIED)
-                if (resHeaders[name])
-                    carried[name] ??= resHeaders[name];
-            const next = new URL(location, current);
-            const refusal = redirectRefusal(current, next);
-            if (refusal)
-                throw new errors/* AttemptError */.cb('unsafe', refusal);
-            if (res.statusCode === 303) {
-                method = method === 'HEAD' ? 'HEAD' : 'GET';
-                body = undefined;
-            }
-            // A body can be a credential (the OIDC exchange's ID token): like the Authorization
-            // header, it never goes to an origin the request was not made for.
-            if (body !== undefined && next.origin !== first) {
-                throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)(redactUrl(next.origin))})`);
-            }
-            current = next;
-        }
-    }
-    /** Closes every pooled connection. */
-    async close() {
-        // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
-        // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        try {
-            await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => undefined)));
-        }
-        finally {
-            Error.stackTraceLimit = limit;
-        }
-        this.dispatchers.clear();
-    }
-    dispatcherFor(url) {
-        const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
-        const key = proxy ? proxy.href : 'direct';
-        let dispatcher = this.dispatchers.get(key);
-        if (!dispatcher) {
-            const tls = tlsConnectOptions(this.options.tls);
-            const pool = {
-                // Explicit, so NODE_OPTIONS=--max-http-header-size cannot lift the bound a server meets.
-                maxHeaderSize: MAX_HEADER_BYTES,
-                connections: this.options.connections,
-                keepAliveTimeout: 30_000,
-                pipelining: 1,
-                factory: alertKeepingFactory,
-            };
-            if (proxy) {
-                const token = proxy.username || proxy.password
-                    ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}`
-                    : undefined;
-                const uri = `${proxy.protocol}//${proxy.host}`;
-                // The extra CAs also verify an HTTPS proxy; the client certificate is only for the server.
-                dispatcher = new undici/* ProxyAgent */.kT({
-                    uri,
-                    token,
-                    ...pool,
-                    requestTls: tls,
-                    proxyTls: tls.ca ? { ca: tls.ca } : undefined,
-                    clientFactory: proxyClientFactory,
-                });
-            }
-            else {
-                dispatcher = new undici/* Agent */.g6({ ...pool, connect: tls });
-            }
-            this.dispatchers.set(key, dispatcher);
-        }
-        return dispatcher;
-    }
+/** The key of the dispatcher {@link createDispatcher} makes for `url`: one per route. */
+function routeKey(url) {
+    return proxyFor(url)?.href ?? 'direct';
 }
-/** Headers past {@link MAX_HEADER_BYTES} are the server's doing: said plainly, not retried. */
-function refuseHeaderOverflow(error) {
-    if (error?.code === 'UND_ERR_HEADERS_OVERFLOW') {
-        throw new errors/* AttemptError */.cb('unsafe', `the server sent more than ${MAX_HEADER_BYTES / 1024} KiB of response headers; refused`, { cause: error });
+/** Errors of sockets that had already delivered bytes of an answer before they failed. */
+const usedSocketErrors = new WeakSet();
+/**
+ * Whether `error` ended a request on a connection that had already carried an answer (a
+ * keep-alive connection reused), before any byte of this request's answer: the server closed
+ * it as the request went out. RFC 9112 §9.3.1 lets a client send an idempotent request again
+ * on a new connection then, as curl and Go do; a failure on a new connection is the server's
+ * answer and is not hidden this way.
+ */
+function failedOnReusedConnection(error) {
+    for (const e of (0,errors/* causeChain */.DD)(error)) {
+        if (usedSocketErrors.has(e))
+            return true;
+        // undici's own "other side closed": a clean close, no socket error; it carries the counts.
+        const info = e.socket;
+        if (e.code === 'UND_ERR_SOCKET' && Number(info?.bytesRead) > 0)
+            return true;
     }
+    return false;
 }
-/** Turns an error status into an {@link AttemptError}, reading Artifactory's error body for its message. */
-async function statusError(res, what) {
-    const text = await readText(res.body, 16 * 1024).catch(() => '');
-    const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(res.status, text);
-    if (tls)
-        return new errors/* AttemptError */.cb('tls', `${what}${tls.message}`, { status: res.status });
-    const serverMessage = artifactoryErrorMessage(text, res.headers['content-type']);
-    const hint = (res.status === 401 || res.status === 403) && res.credentials
-        ? credentialsHint(res.status, new URL(res.url).origin, res.credentials)
-        : (0,retry/* statusHint */.o6)(res.status);
-    const parts = [
-        `HTTP ${res.status}${STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : ''}`,
-    ];
-    if (serverMessage)
-        parts.push(`: ${(0,server_text/* serverText */.Tn)(serverMessage)}`);
-    if (hint)
-        parts.push(` (${hint})`);
-    return new errors/* AttemptError */.cb('http', `${what}${parts.join('')}`, {
-        status: res.status,
-        retryAfterMs: (0,retry/* parseRetryAfter */.mu)(res.headers['retry-after']),
+/**
+ * Marks the errors of sockets that had read bytes (bytesRead counts the plain text, after TLS):
+ * the request that fails with it was sent on a reused connection. The listener comes before
+ * undici's, so the mark is there when undici fails the request with the same error.
+ */
+function markingUse(connect) {
+    return (options, callback) => connect(options, (error, socket) => {
+        socket?.on('error', (e) => {
+            if (socket.bytesRead > 0 && e && typeof e === 'object')
+                usedSocketErrors.add(e);
+        });
+        callback(error, socket);
     });
 }
 /**
- * What a 401 or 403 says about credentials: whether any were sent to this origin, and which,
- * so "check the credentials" is never said where none went.
+ * Pools and clients whose connections keep a TLS alert as the reason they failed and mark
+ * failures of reused sockets; the connector is the one the Agent (or the ProxyAgent's tunnel)
+ * hands down.
  */
-function credentialsHint(status, origin, credentials) {
-    if (credentials.sent) {
-        const label = credentials.label ?? 'the credentials';
-        const verb = /\band\b|credentials$/.test(label) ? 'were' : 'was';
-        return status === 401
-            ? `${label} ${verb} sent and refused: check the credentials (valid, not expired, for this server)`
-            : `${label} ${verb} sent: check that the user or token may read this repository`;
-    }
-    if (credentials.label && credentials.origins?.length)
-        return `no credentials were sent to ${origin}: they go only to ${credentials.origins.join(', ')}, the server${credentials.origins.length > 1 ? 's' : ''} the workflow named`;
-    return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`;
-}
-/**
- * How long an error body may take in all: the idle timeout alone lets a server that drips a byte
- * now and then hold an attempt for days. The message is a courtesy; the status is what counts.
- */
-const ERROR_BODY_MAX_MS = 10_000;
-/**
- * Reads at most `limit` bytes of a body as text, within `maxMs` in all, then drops the
- * connection: an error body may never end. Returns what arrived by then.
- */
-async function readText(body, limit = 1024 * 1024, maxMs = ERROR_BODY_MAX_MS) {
-    const chunks = [];
-    let size = 0;
-    let late = false;
-    const drop = () => {
-        // undici's body emits an error when destroyed: it must find a listener.
-        body.on('error', () => undefined);
-        body.destroy();
-    };
-    const timer = setTimeout(() => {
-        late = true;
-        drop();
-    }, maxMs);
-    try {
-        for await (const chunk of body) {
-            chunks.push(chunk);
-            size += chunk.length;
-            if (size >= limit) {
-                drop();
-                break;
-            }
-        }
-    }
-    catch (error) {
-        if (!late)
-            throw error;
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-const STATUS_TEXT = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    405: 'Method Not Allowed',
-    408: 'Request Timeout',
-    409: 'Conflict',
-    410: 'Gone',
-    416: 'Range Not Satisfiable',
-    429: 'Too Many Requests',
-    500: 'Internal Server Error',
-    502: 'Bad Gateway',
-    503: 'Service Unavailable',
-    504: 'Gateway Timeout',
-};
-/**
- * Pools and clients whose connections keep a TLS alert as the reason they failed; the connector
- * is the one the Agent (or the ProxyAgent's tunnel) hands down.
- */
-function alertKeepingFactory(origin, options) {
+function markingFactory(origin, options) {
     const given = options.connect;
-    const connect = (0,tls_errors/* keepTlsAlerts */.sM)(typeof given === 'function' ? given : (0,undici/* buildConnector */.gU)({ ...given }));
+    const connect = markingUse((0,tls_errors/* keepTlsAlerts */.sM)(typeof given === 'function' ? given : (0,undici/* buildConnector */.gU)({ ...given })));
     const withConnect = { ...options, connect };
     return withConnect.connections === 1
         ? new undici/* Client */.Kj(origin, withConnect)
@@ -32217,12 +35433,9 @@ function alertKeepingFactory(origin, options) {
 const proxyConnectionErrors = new WeakSet();
 /** Whether `error`, or one of its causes, came from connecting to the proxy itself. */
 function fromProxyConnection(error) {
-    let e = error;
-    for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    for (const e of (0,errors/* causeChain */.DD)(error))
         if (proxyConnectionErrors.has(e))
             return true;
-        e = e.cause;
-    }
     return false;
 }
 /**
@@ -32238,26 +35451,58 @@ function proxyClientFactory(origin, options) {
     });
     return new undici/* Pool */.bC(origin, { ...options, connect: marking });
 }
-function flatten(headers) {
-    const out = {};
-    for (const [k, v] of Object.entries(headers)) {
-        if (v !== undefined)
-            out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-    }
-    return out;
+
+;// CONCATENATED MODULE: ./src/net/redirects.ts
+// Which redirects are followed, and what crosses them: never a downgrade from https, never a
+// credential (a header or a body) to an origin the request was not made for.
+
+
+
+/** Redirects followed for one request before it fails. */
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * Checksums Artifactory states on its redirect; the storage it redirects to usually does not:
+ * the first response's checksums apply to the final body.
+ */
+const CARRIED_HEADERS = ['x-checksum-sha256', 'x-checksum-sha1', 'x-checksum-md5'];
+/** Whether a response with `status` and `location` is a redirect to follow. */
+function isRedirect(status, location) {
+    return REDIRECTS.has(status) && !!location;
 }
-const DEBUG_HEADERS = [
-    'content-length',
-    'content-range',
-    'accept-ranges',
-    'etag',
-    'x-checksum-sha256',
-    'retry-after',
-    'location',
-];
-function debugHeaders(headers) {
-    const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${(0,server_text/* serverText */.Tn)(h === 'location' ? redactUrl(headers[h]) : headers[h], 200)}`);
-    return shown.length ? ` (${shown.join(', ')})` : '';
+/** Why a redirect must not be followed (a downgrade from https), or undefined when it may. */
+function redirectRefusal(from, to) {
+    if (to.protocol !== 'https:' && to.protocol !== 'http:') {
+        return `refused a redirect to a ${(0,server_text/* serverText */.Tn)(to.protocol.replace(':', ''))} URL`;
+    }
+    if (from.protocol === 'https:' && to.protocol !== 'https:') {
+        return `refused a redirect from https to http (${(0,server_text/* serverText */.Tn)((0,common_redact/* redactUrl */.BO)(to.href))})`;
+    }
+    return undefined;
+}
+/**
+ * The next hop of a redirect from `current` to `location`, with the method and body it takes,
+ * or an {@link AttemptError} saying why it is refused.
+ */
+function nextHop(current, location, status, hop, request) {
+    if (hop + 1 >= MAX_REDIRECTS) {
+        throw new errors/* AttemptError */.cb('unsafe', `more than ${MAX_REDIRECTS} redirects`);
+    }
+    const next = new URL(location, current);
+    const refusal = redirectRefusal(current, next);
+    if (refusal)
+        throw new errors/* AttemptError */.cb('unsafe', refusal);
+    let { method, body } = request;
+    if (status === 303) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+    }
+    // A body can be a credential (the OIDC exchange's ID token): like the Authorization
+    // header, it never goes to an origin the request was not made for.
+    if (body !== undefined && next.origin !== request.first) {
+        throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)((0,common_redact/* redactUrl */.BO)(next.origin))})`);
+    }
+    return { url: next, method, body };
 }
 
 ;// CONCATENATED MODULE: ./src/common/units.ts
@@ -32316,6 +35561,370 @@ function formatRate(bytes, ms) {
     return `${formatBytes(Math.round((bytes * 1000) / ms))}/s`;
 }
 
+;// CONCATENATED MODULE: ./src/net/body.ts
+
+
+/**
+ * Reads `body` within `limits`. `declared` is the Content-Length, when there is one: a body
+ * refused by it is never read, and one buffer is filled in place instead of chunks, their
+ * concatenation and the text being alive at once (three copies of a listing can be 300 MiB).
+ */
+async function readBody(body, limits, over, declared) {
+    const known = declared !== undefined && Number.isFinite(declared) && declared > 0;
+    if (over !== 'cut' && known && declared > limits.maxBytes) {
+        drop(body);
+        throw tooLarge(over.refuse, limits);
+    }
+    const whole = known && declared <= limits.maxBytes ? Buffer.allocUnsafe(declared) : undefined;
+    const chunks = [];
+    let size = 0;
+    let late = false;
+    const timer = setTimeout(() => {
+        late = true;
+        if (over === 'cut')
+            drop(body);
+        else
+            body.destroy(new errors/* AttemptError */.cb('size', `${over.refuse} took longer than ${limits.maxMs / 1000} s; refused`));
+    }, limits.maxMs);
+    try {
+        for await (const data of body) {
+            const chunk = data;
+            size += chunk.length;
+            if (size > limits.maxBytes) {
+                drop(body);
+                if (over !== 'cut')
+                    throw tooLarge(over.refuse, limits);
+                chunks.push(chunk);
+                break;
+            }
+            if (!whole)
+                chunks.push(chunk);
+            else if (size <= whole.length)
+                chunk.copy(whole, size - chunk.length);
+            else {
+                // undici refuses this itself; said here too, so no byte lands outside the buffer.
+                drop(body);
+                const what = over === 'cut' ? 'the body' : over.refuse;
+                throw new errors/* AttemptError */.cb('network', `${what} was longer than its Content-Length`);
+            }
+        }
+    }
+    catch (error) {
+        if (!(late && over === 'cut'))
+            throw error;
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    if (whole)
+        return whole.subarray(0, size);
+    return Buffer.concat(chunks).subarray(0, Math.min(size, limits.maxBytes));
+}
+/** How long an error body may take in all: the idle timeout alone lets a server that drips a byte now and then hold an attempt for days. */
+const ERROR_BODY_MAX_MS = 10_000;
+/**
+ * At most `limit` bytes of a body as text, within `maxMs` in all, then the connection is
+ * dropped: an error body may never end. Returns what arrived by then.
+ */
+async function readText(body, limit = 1024 * 1024, maxMs = ERROR_BODY_MAX_MS) {
+    return (await readBody(body, { maxBytes: limit, maxMs }, 'cut')).toString('utf8');
+}
+/** Drops the connection; undici's body emits an error on destroy, which must find a listener. */
+function drop(body) {
+    body.on('error', () => undefined);
+    body.destroy();
+}
+function tooLarge(what, limits) {
+    return new errors/* AttemptError */.cb('size', `${what} exceeded ${formatBytes(limits.maxBytes)}; refused`);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./src/net/error-body.ts
+
+/**
+ * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
+ * or a short plain-text body; never a raw dump of HTML or JSON.
+ */
+function errorBodyMessage(body, contentType = '') {
+    const text = body.trim();
+    if (!text)
+        return '';
+    if (text.startsWith('{') || contentType.includes('json')) {
+        try {
+            const parsed = JSON.parse(text);
+            const messages = (parsed.errors ?? [])
+                .map((e) => e.message)
+                .filter((m) => typeof m === 'string');
+            if (messages.length)
+                return clip(messages.join('; '));
+            if (typeof parsed.message === 'string')
+                return clip(parsed.message);
+            if (typeof parsed.error_description === 'string')
+                return clip(parsed.error_description);
+        }
+        catch {
+            // not JSON after all: fall through to the plain-text rule
+        }
+        return '';
+    }
+    if (contentType.includes('html') || text.startsWith('<'))
+        return '';
+    return clip(text.split(/\r?\n/)[0]);
+}
+/** One line of at most 300 characters, defused: the server chose every character of it. */
+function clip(text) {
+    return (0,server_text/* serverText */.Tn)(text, 300);
+}
+
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(7893);
+;// CONCATENATED MODULE: ./src/net/status-error.ts
+// An error status as the message a person reads: the status and its reason phrase, the
+// server's own message from its error body, and what to check.
+
+
+
+
+
+
+
+
+/** Of an error body, only this much is read: its message is one line. */
+const ERROR_BODY_BYTES = 16 * 1024;
+/** Turns an error status into an {@link AttemptError}, reading the error body for its message. */
+async function statusError(res, what) {
+    const text = await readText(res.body, ERROR_BODY_BYTES).catch(() => '');
+    const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(res.status, text);
+    if (tls)
+        return new errors/* AttemptError */.cb('tls', `${what}${tls.message}`, { status: res.status });
+    const serverMessage = errorBodyMessage(text, res.headers['content-type']);
+    const hint = (res.status === 401 || res.status === 403) && res.credentials
+        ? credentialsHint(res.status, new URL(res.url).origin, res.credentials)
+        : (0,retry/* statusHint */.o6)(res.status);
+    const reason = external_node_http_.STATUS_CODES[res.status];
+    const parts = [`HTTP ${res.status}${reason ? ` ${reason}` : ''}`];
+    if (serverMessage)
+        parts.push(`: ${(0,server_text/* serverText */.Tn)(serverMessage)}`);
+    if (hint)
+        parts.push(` (${hint})`);
+    return new errors/* AttemptError */.cb('http', `${what}${parts.join('')}`, {
+        status: res.status,
+        retryAfterMs: (0,retry/* parseRetryAfter */.mu)(res.headers['retry-after']),
+    });
+}
+
+;// CONCATENATED MODULE: ./src/net/http-client.ts
+
+
+
+
+
+
+
+
+// Where the pieces of a request live, re-exported for the callers that have always found them here.
+
+
+
+
+/** An HTTP client with pooled keep-alive connections, safe redirects and proxy support. */
+class HttpClient {
+    options;
+    dispatchers = new Map();
+    /** One-request dispatchers of requests sent again on a new connection, until they close. */
+    fresh = new Set();
+    constructor(options) {
+        this.options = options;
+    }
+    /**
+     * Sends one request, following up to 10 redirects. Credentials go only to the auth origin,
+     * and a redirect from https to http is refused.
+     */
+    async request(url, opts = {}) {
+        let current = new URL(url);
+        let method = opts.method ?? 'GET';
+        let body = opts.body;
+        const carried = {};
+        // Credentials go to the origin the request was made for, never to a redirect elsewhere,
+        // even one that is itself among the auth origins.
+        const authenticate = mayAuthenticate(current, this.options.authOrigins) &&
+            Object.keys(this.options.authHeaders ?? {}).length > 0;
+        const first = current.origin;
+        for (let hop = 0;; hop++) {
+            const headers = {
+                'user-agent': this.options.userAgent ?? 'artifactory-download-action',
+                ...opts.headers,
+            };
+            const sent = authenticate && current.origin === first;
+            if (sent)
+                Object.assign(headers, this.options.authHeaders);
+            const started = Date.now();
+            const res = await this.send(current, { method, headers, body, signal: opts.signal });
+            const resHeaders = flatten(res.headers);
+            this.options.debug?.(`${method} ${(0,common_redact/* redactUrl */.BO)(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
+                debugHeaders(resHeaders));
+            const location = resHeaders['location'];
+            if (!isRedirect(res.statusCode, location)) {
+                for (const [name, value] of Object.entries(carried))
+                    resHeaders[name] ??= value;
+                const origins = this.options.authOrigins;
+                const credentials = origins && {
+                    sent,
+                    label: this.options.authLabel,
+                    origins: !sent && origins.size ? [...origins] : undefined,
+                };
+                return {
+                    status: res.statusCode,
+                    headers: resHeaders,
+                    body: res.body,
+                    url: current.href,
+                    credentials,
+                };
+            }
+            await res.body.dump().catch(() => undefined);
+            for (const name of CARRIED_HEADERS)
+                if (resHeaders[name])
+                    carried[name] ??= resHeaders[name];
+            const next = nextHop(current, location, res.statusCode, hop, { method, body, first });
+            ({ url: current, method, body } = next);
+        }
+    }
+    /** Closes every pooled connection. */
+    async close() {
+        // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
+        // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            const all = [...this.dispatchers.values(), ...this.fresh];
+            await Promise.all(all.map((d) => d.close().catch(() => undefined)));
+        }
+        finally {
+            Error.stackTraceLimit = limit;
+        }
+        this.dispatchers.clear();
+        this.fresh.clear();
+    }
+    /**
+     * One request on the pool for its route. A GET or HEAD whose reused keep-alive connection
+     * fails before any byte of the answer goes once more, at once, on a new connection of its
+     * own: the server closed an idle connection as the request went out, which says nothing
+     * about the request, so it is not an attempt.
+     */
+    async send(url, req) {
+        try {
+            return await this.dispatch(url, req, this.dispatcherFor(url));
+        }
+        catch (error) {
+            const idempotent = req.method !== 'POST' && req.body === undefined;
+            if (!idempotent || req.signal?.aborted || !failedOnReusedConnection(error))
+                throw this.explained(error, url);
+            this.options.debug?.(`${req.method} ${(0,common_redact/* redactUrl */.BO)(url.href)}: the reused connection failed before any answer (${(0,errors/* errorCode */.CA)(error) ?? 'closed'}); sending again on a new connection`);
+        }
+        const fresh = createDispatcher(url, { connections: 1, tls: this.options.tls });
+        this.fresh.add(fresh);
+        const closeFresh = () => {
+            this.fresh.delete(fresh);
+            fresh.close().catch(() => undefined);
+        };
+        try {
+            const res = await this.dispatch(url, req, fresh);
+            // Closes once the answer's body has ended or been dropped: one request, one connection.
+            closeFresh();
+            return res;
+        }
+        catch (error) {
+            closeFresh();
+            throw this.explained(error, url);
+        }
+    }
+    async dispatch(url, req, dispatcher) {
+        const res = await (0,undici/* request */.Em)(url, {
+            ...req,
+            dispatcher,
+            headersTimeout: this.options.timeoutMs,
+            bodyTimeout: this.options.timeoutMs,
+            highWaterMark: 256 * 1024,
+        });
+        // A permanent listener: an error the body emits while nobody reads it (between the
+        // answer and the pump, after a consumer stopped, while it is dropped) must not become an
+        // uncaught exception. Consumers still see errors through their own listeners.
+        res.body.on('error', () => undefined);
+        return res;
+    }
+    /** A failed request's error, with a refused certificate said as such (the proxy's, if it was). */
+    explained(error, url) {
+        refuseHeaderOverflow(error);
+        // An https:// proxy's own certificate fails before the server's is seen: name the proxy.
+        const proxy = fromProxyConnection(error) ? proxyFor(url) : undefined;
+        const context = {
+            host: proxy ? proxy.host : url.host,
+            proxy: !!proxy,
+            ca: !!this.options.tls?.ca,
+            clientCertificate: !!this.options.tls?.cert,
+        };
+        return (0,tls_errors/* tlsFailure */.kL)(error, context) ?? error;
+    }
+    dispatcherFor(url) {
+        const key = routeKey(url);
+        let dispatcher = this.dispatchers.get(key);
+        if (!dispatcher) {
+            dispatcher = createDispatcher(url, {
+                connections: this.options.connections,
+                tls: this.options.tls,
+            });
+            this.dispatchers.set(key, dispatcher);
+        }
+        return dispatcher;
+    }
+}
+/** Headers past {@link MAX_HEADER_BYTES} are the server's doing: said plainly, not retried. */
+function refuseHeaderOverflow(error) {
+    if (error?.code === 'UND_ERR_HEADERS_OVERFLOW') {
+        throw new errors/* AttemptError */.cb('unsafe', `the server sent more than ${MAX_HEADER_BYTES / 1024} KiB of response headers; refused`, { cause: error });
+    }
+}
+function flatten(headers) {
+    const out = {};
+    for (const [k, v] of Object.entries(headers)) {
+        if (v !== undefined)
+            out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    return out;
+}
+const DEBUG_HEADERS = [
+    'content-length',
+    'content-range',
+    'accept-ranges',
+    'etag',
+    'x-checksum-sha256',
+    'retry-after',
+    'location',
+];
+function debugHeaders(headers) {
+    const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${(0,server_text/* serverText */.Tn)(h === 'location' ? (0,common_redact/* redactUrl */.BO)(headers[h]) : headers[h], 200)}`);
+    return shown.length ? ` (${shown.join(', ')})` : '';
+}
+
+;// CONCATENATED MODULE: ./src/report/tls-lines.ts
+
+/** Which extra CAs and client certificate connections use: subjects only, never PEM text. */
+function tlsLines({ ca, cert }) {
+    const subject = (pem) => {
+        const x = new external_node_crypto_.X509Certificate(pem);
+        return `'${x.subject.replace(/\n/g, ', ')}' (until ${x.validTo})`;
+    };
+    const lines = [];
+    if (ca?.length)
+        lines.push(`TLS: trusting ${ca.length} certificate${ca.length === 1 ? '' : 's'} from ca-certificates besides the default ones: ${ca.map(subject).join('; ')}`);
+    if (cert)
+        lines.push(`TLS: client certificate ${subject(cert)}`);
+    return lines;
+}
+
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ./src/artifactory/json-body.ts
 
 
@@ -32331,7 +35940,8 @@ const SMALL_LIMITS = { maxBytes: 1024 * 1024, maxMs: 60_000 };
  * Exceeding a limit is not retried: the same server would send the same endless answer.
  */
 async function readJson(res, what, limits = LISTING_LIMITS) {
-    const text = (await readBounded(res, what, limits)).toString('utf8');
+    const declared = Number(res.headers['content-length']);
+    const text = (await readBody(res.body, limits, { refuse: what }, declared)).toString('utf8');
     try {
         return JSON.parse(text);
     }
@@ -32341,50 +35951,6 @@ async function readJson(res, what, limits = LISTING_LIMITS) {
         });
     }
 }
-/** The whole body, or an error naming `what` and the bound it broke. */
-async function readBounded(res, what, limits) {
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limits.maxBytes) {
-        discard(res);
-        throw tooLarge(what, limits);
-    }
-    // With a length, one buffer filled in place: chunks, their concatenation and the text
-    // would otherwise be alive at once (three copies of a listing that can be 100 MiB).
-    const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
-    const chunks = [];
-    let size = 0;
-    const timer = setTimeout(() => res.body.destroy(new errors/* AttemptError */.cb('size', `${what} took longer than ${limits.maxMs / 1000} s; refused`)), limits.maxMs);
-    try {
-        for await (const chunk of res.body) {
-            size += chunk.length;
-            if (size > limits.maxBytes) {
-                discard(res);
-                throw tooLarge(what, limits);
-            }
-            if (!whole)
-                chunks.push(chunk);
-            else if (size <= whole.length)
-                chunk.copy(whole, size - chunk.length);
-            else {
-                // undici refuses this itself; said here too, so no byte lands outside the buffer.
-                discard(res);
-                throw new errors/* AttemptError */.cb('network', `${what} was longer than its Content-Length`);
-            }
-        }
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return whole ? whole.subarray(0, size) : Buffer.concat(chunks, size);
-}
-/** Drops the connection; undici's body emits an error on destroy, which must find a listener. */
-function discard(res) {
-    res.body.on('error', () => undefined);
-    res.body.destroy();
-}
-function tooLarge(what, limits) {
-    return new errors/* AttemptError */.cb('size', `${what} exceeded ${formatBytes(limits.maxBytes)}; refused`);
-}
 /** A size as the server wrote it: a number, or a string of digits in some versions. */
 function toSize(value) {
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0)
@@ -32392,12 +35958,6 @@ function toSize(value) {
     if (typeof value === 'string' && /^\d+$/.test(value))
         return Number(value);
     return undefined;
-}
-/** A digest as lowercase hex when it is `length` hex digits, else undefined (never trusted blindly). */
-function toDigest(value, length) {
-    return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value)
-        ? value.toLowerCase()
-        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/artifactory/oidc.ts
@@ -32428,7 +35988,34 @@ async function exchangeOidc(http, baseUrl, idToken, provider, signal) {
         throw new errors/* AttemptError */.cb('http', 'OIDC token exchange: the answer has no access_token', {
             status: 200,
         });
-    return { accessToken: body.access_token, username: body.username };
+    return {
+        accessToken: body.access_token,
+        username: body.username || userOfAccessToken(body.access_token),
+    };
+}
+/**
+ * The user an access token was issued to, from its `sub` claim, as `jfrog/setup-jfrog-cli` reads
+ * it when the exchange's answer names none: `jfrt@<id>/users/<name>` gives `<name>`, any other
+ * subject is the user as it is. Undefined when the token is not a JWT with a string `sub`: the
+ * user is a courtesy output, never a reason to fail.
+ */
+function userOfAccessToken(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    let sub;
+    try {
+        sub = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
+            ?.sub;
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof sub !== 'string' || !sub)
+        return undefined;
+    if (sub.startsWith('jfrt@') || sub.includes('/users/'))
+        return sub.slice(sub.lastIndexOf('/') + 1) || undefined;
+    return sub;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/retrying.ts
@@ -32457,6 +36044,7 @@ function retryText(what, r) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/oidc.ts
+
 
 
 
@@ -32513,7 +36101,8 @@ const MAX_QUOTED = 300;
  * several, and a server's text must never start a log line.
  */
 function oneLine(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
+    // Redacted before it is cut: a secret cut in two cannot be found any more.
+    const flat = (0,common_redact/* redact */.E$)(text).replace(/\s+/g, ' ').trim();
     return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED)}…` : flat;
 }
 /**
@@ -32539,173 +36128,115 @@ async function withDeadline(work, ms, signal) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var external_node_fs_promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/action/tool-cache.ts
+;// CONCATENATED MODULE: ./src/action/connect.ts
 
 
-
-
-// Full semver as node-semver parses it strictly (semver.org's regex): MAJOR.MINOR.PATCH, an
-// optional -prerelease and +build.
-const NUM = '0|[1-9]\\d*';
-const PRE_ID = `${NUM}|\\d*[a-zA-Z-][0-9a-zA-Z-]*`;
-const SEMVER = new RegExp(`^(${NUM})\\.(${NUM})\\.(${NUM})(-(?:${PRE_ID})(?:\\.(?:${PRE_ID}))*)?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`);
-/**
- * The folder name `@actions/tool-cache`'s `cacheDir` gives `version`: `semver.clean(version)`
- * when that is full semver (a leading `v` dropped, `+build` dropped: `v1.2.3+b4` is `1.2.3`),
- * else the version as written (`25.1`, `21`, `2024-01`). Pure; mirrors node-semver's `clean`
- * so that the lookup finds exactly the folder `cacheDir` wrote (a test checks both agree).
- */
-function toolCacheVersion(version) {
-    const stripped = version.trim().replace(/^[=v]+/, '');
-    const m = stripped.length <= 256 ? SEMVER.exec(stripped) : null;
-    if (!m || [m[1], m[2], m[3]].some((n) => !Number.isSafeInteger(Number(n))))
-        return version;
-    return `${m[1]}.${m[2]}.${m[3]}${m[4] ?? ''}`;
-}
-/** `RUNNER_TOOL_CACHE/name/version/arch`, where `cacheDir` stores name@version. Pure. */
-function toolCacheFolder(root, name, version, arch) {
-    return external_node_path_.join(root, name, toolCacheVersion(version), arch);
-}
-/**
- * The cached folder of name@version for this machine's architecture, or undefined. Looked up
- * directly rather than with `find`, which takes a version that is not full semver for a range
- * (`21` would pick a `21.0.5` that setup-java cached) or never finds it (`2024-01`). The
- * `.complete` marker beside the folder says `cacheDir` finished copying.
- */
-async function findCachedTool(name, version) {
-    const root = process.env.RUNNER_TOOL_CACHE;
-    // Said before any download: `cacheDir` would only fail once everything is downloaded.
-    if (!root)
-        throw new Error("Input 'tool-cache' needs RUNNER_TOOL_CACHE, which runners set; it is not set");
-    const folder = toolCacheFolder(root, name, version, external_node_os_namespaceObject.arch());
-    const isDir = (await external_node_fs_promises_.stat(folder).catch(() => undefined))?.isDirectory();
-    const complete = await external_node_fs_promises_.stat(`${folder}.complete`).then(() => true, () => false);
-    return isDir && complete ? folder : undefined;
-}
-/** On a tool-cache hit, sets the outputs and returns true: no request is made. */
-async function toolCacheHit(settings) {
-    const { name, version } = settings.toolCache;
-    const found = await findCachedTool(name, version);
-    if (!found) {
-        core/* setOutput */.uH('cache-hit', 'false');
-        core/* info */.pq(`tool cache: ${name}@${version} not cached yet; downloading`);
-        return false;
-    }
-    const files = await listFiles(found);
-    core/* info */.pq(`tool cache: ${name}@${version} found at ${found}; nothing to download`);
-    core/* setOutput */.uH('cache-hit', 'true');
-    core/* setOutput */.uH('path', found);
-    core/* setOutput */.uH('files', JSON.stringify(files));
-    core/* setOutput */.uH('downloaded', String(files.length));
-    core/* setOutput */.uH('failed', '0');
-    core/* setOutput */.uH('errors', '[]');
-    core/* setOutput */.uH('bytes', '0');
-    await addToPath(settings, found);
-    return true;
-}
-/** After a complete download: stores `target` in the tool cache as name@version. */
-async function cacheTool(settings) {
-    const { name, version } = settings.toolCache;
-    const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
-    const cached = await tc.cacheDir(settings.target, name, version);
-    core/* info */.pq(`tool cache: stored ${settings.target} as ${name}@${version} (${cached})`);
-    core/* setOutput */.uH('path', cached);
-    await addToPath(settings, cached);
-}
-/** With `add-to-path`: the folder's `bin` (or the folder itself, when it has none) on PATH. */
-async function addToPath(settings, folder) {
-    if (!settings.addToPath)
-        return;
-    const bin = external_node_path_.join(folder, 'bin');
-    const dir = (await external_node_fs_promises_.stat(bin).catch(() => undefined))?.isDirectory() ? bin : folder;
-    core/* addPath */.fM(dir);
-    core/* info */.pq(`added ${dir} to PATH`);
-}
-/** Every file under `dir`, sorted: the `files` output of a cache hit. */
-async function listFiles(dir) {
-    const entries = await external_node_fs_promises_.readdir(dir, { recursive: true, withFileTypes: true });
-    return entries
-        .filter((e) => e.isFile())
-        .map((e) => external_node_path_.join(e.parentPath, e.name))
-        .sort();
-}
-
-// EXTERNAL MODULE: ./src/common/file-names.ts
-var file_names = __nccwpck_require__(7750);
-;// CONCATENATED MODULE: ./src/action/case-probe.ts
 
 
 
 
 /**
- * Whether names that differ only in case are one file in `target`. Asks the file system
- * itself, once: a macOS volume may be case-sensitive and a Windows folder may be made so
- * (`fsutil file setCaseSensitiveInfo`), so the platform alone can be wrong. Creates an empty
- * file with a lower-case name in `target`, or in its nearest existing parent (the target may
- * not exist yet), looks it up by its upper-case name, and removes it.
- *
- * Falls back to the platform's default (Windows and macOS insensitive) when writing is not
- * wanted (a dry run writes nothing) or the probe fails (a read-only parent, say).
+ * The client every request of the run goes through, with the credentials it may send and to
+ * which servers. With OIDC, the job's ID token is exchanged first, on a client that sends no
+ * credentials, and the run's client carries the access token.
  */
-async function probeCaseInsensitive(target, platform, { write = true } = {}) {
-    const fallback = (reason) => ({
-        caseInsensitive: (0,file_names/* defaultCaseInsensitive */.T0)(platform),
-        how: 'default',
-        reason,
+async function connect(settings, runner) {
+    const credentials = credentialOrigins(settings.auth, settings.url, settings.entries);
+    const client = (bearer) => new HttpClient({
+        connections: settings.concurrency,
+        timeoutMs: settings.timeoutMs,
+        // Before the OIDC exchange there is nothing to send: say nothing about credentials.
+        authOrigins: settings.auth.kind === 'oidc' && !bearer ? undefined : credentials.origins,
+        authHeaders: authHeaders(settings.auth, bearer),
+        authLabel: credentialsLabel(settings.auth),
+        tls: settings.tls,
+        debug: runner.debug,
     });
-    if (!write)
-        return fallback('a dry run writes nothing');
-    let dir;
+    for (const line of tlsLines(settings.tls))
+        core/* info */.pq(line);
+    for (const origin of credentials.withheld)
+        core/* info */.pq(`credentials are not sent to ${runner.redact(origin)}: 'url' names another server (${runner.redact(new URL(settings.url).origin)}), so its files are requested without them`);
+    if (settings.auth.kind !== 'oidc')
+        return client();
+    const exchange = client();
     try {
-        dir = await nearestExistingDir(target);
-    }
-    catch (error) {
-        return fallback(`no existing folder at or above ${target}: ${error.message}`);
-    }
-    const lower = external_node_path_.join(dir, `.artdl-case-probe-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    const upper = external_node_path_.join(dir, external_node_path_.basename(lower).toUpperCase());
-    try {
-        await external_node_fs_promises_.writeFile(lower, '', { flag: 'wx' });
-    }
-    catch (error) {
-        return fallback(`could not create a probe file in ${dir}: ${error.message}`);
-    }
-    try {
-        const [a, b] = await Promise.all([
-            external_node_fs_promises_.stat(lower, { bigint: true }),
-            external_node_fs_promises_.stat(upper, { bigint: true }).catch((error) => {
-                if (error.code === 'ENOENT')
-                    return undefined;
-                throw error;
-            }),
-        ]);
-        // Same file, not merely a file by that name.
-        return { caseInsensitive: b !== undefined && a.ino === b.ino && a.dev === b.dev, how: 'probe' };
-    }
-    catch (error) {
-        return fallback(`could not look up the probe file: ${error.message}`);
+        return client(await oidcToken(settings, exchange, runner.addSecret, runner.signal, runner.say));
     }
     finally {
-        await external_node_fs_promises_.rm(lower, { force: true }).catch(() => undefined);
+        await exchange.close();
     }
 }
-/** `dir` itself when it is a folder, else the closest folder above it that exists. */
-async function nearestExistingDir(dir) {
-    for (let d = external_node_path_.resolve(dir);; d = external_node_path_.dirname(d)) {
-        const stat = await external_node_fs_promises_.stat(d).catch((error) => {
-            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
-                return undefined;
-            throw error;
-        });
-        if (stat?.isDirectory())
-            return d;
-        if (external_node_path_.dirname(d) === d)
-            throw new Error('the root does not exist');
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var external_node_fs_promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/plan/sync-deletes.ts
+// `sync-deletes`, as `jf rt dl --sync-deletes`: after a run, the folder holds only what this
+// run planned. Deleting is the one thing this action does to files it did not write, so the
+// walk stays inside the folder, never follows a link out of it, and leaves planned files and
+// what unpacking them produced.
+
+
+/**
+ * The files and links under `folder` that are not in `keep`, sorted. Links are listed, never
+ * followed; a missing folder has nothing to delete.
+ * @param keep absolute paths to keep (planned destinations, unpacked files)
+ * @param caseInsensitive the target compares names without case (a planned `A.txt` keeps `a.txt`)
+ */
+async function unplannedFiles(folder, keep, caseInsensitive = false) {
+    const fold = caseInsensitive ? (p) => p.toLowerCase() : (p) => p;
+    const kept = new Set();
+    for (const k of keep)
+        kept.add(fold(external_node_path_.resolve(k)));
+    const out = [];
+    const walk = async (dir) => {
+        let entries;
+        try {
+            entries = await external_node_fs_promises_.readdir(dir, { withFileTypes: true });
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return;
+            throw err;
+        }
+        for (const e of entries) {
+            const full = external_node_path_.join(dir, e.name);
+            // A Dirent describes the entry itself: a link to a folder is a link, not a folder.
+            if (e.isDirectory())
+                await walk(full);
+            else if (!kept.has(fold(full)))
+                out.push(full);
+        }
+    };
+    await walk(external_node_path_.resolve(folder));
+    return out.sort();
+}
+/**
+ * Deletes `files` (from {@link unplannedFiles}), then the folders below `folder` that this left
+ * empty and that are not in `keepFolders` (folders an entry with `includeDirs` created).
+ * @returns how many files were deleted
+ */
+async function deleteUnplanned(folder, files, keepFolders) {
+    const root = external_node_path_.resolve(folder);
+    const keep = new Set([...keepFolders].map((f) => external_node_path_.resolve(f)));
+    const emptied = new Set();
+    let deleted = 0;
+    for (const f of files) {
+        const rel = external_node_path_.relative(root, f);
+        // Never outside the folder, whatever the list says.
+        if (rel === '' || rel.startsWith('..') || external_node_path_.isAbsolute(rel))
+            continue;
+        await external_node_fs_promises_.rm(f, { force: true });
+        deleted++;
+        for (let dir = external_node_path_.dirname(f); dir !== root && dir.startsWith(root); dir = external_node_path_.dirname(dir))
+            emptied.add(dir);
     }
+    // Deepest first, so a parent is tried after its children went.
+    for (const dir of [...emptied].sort((a, b) => b.length - a.length)) {
+        if (keep.has(dir))
+            continue;
+        await external_node_fs_promises_.rmdir(dir).catch(() => undefined);
+    }
+    return deleted;
 }
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
@@ -32735,1796 +36266,48 @@ function code(text, redact) {
     return (0,server_text/* markdownCode */.D9)(shown(text, redact));
 }
 
-;// CONCATENATED MODULE: ./src/report/log-lines.ts
-
-
-/** The one log line for a finished file. */
-function fileLine(r, target, redact) {
-    const dest = shown(relativeDest(r.download.dest, target), redact);
-    const source = shown(r.download.source, redact);
-    switch (r.status) {
-        case 'downloaded': {
-            const size = formatBytes(r.size ?? r.bytes);
-            const ranges = r.ranges > 1 ? `, ${r.ranges} ranges` : '';
-            const check = r.verified ? `, ${r.verified} ok` : '';
-            return `✓ ${source} → ${dest}  ${size} in ${formatDuration(r.durationMs)} (${formatRate(r.bytes, r.durationMs)}), ${attemptsText(r.attempts)}${ranges}${check}`;
-        }
-        case 'up-to-date':
-            return `= ${source} → ${dest}  up to date${r.verified ? ` (${r.verified} matches)` : ''}`;
-        case 'planned':
-            return `· ${source} → ${dest}  would download${r.size !== undefined ? ` ${formatBytes(r.size)}` : ''}`;
-        case 'cancelled':
-            return `- ${source}  cancelled`;
-        case 'failed':
-            // The engine's messages carry no count of attempts: the result does, said here once.
-            return `✗ ${source}  ${shown(r.error ?? 'failed', redact)} (${attemptsText(r.attempts)})`;
-    }
-}
-/** The plain log line for a retry, written when it is decided. */
-function retryLine(info, redact) {
-    // A count would be false here: the restart happens even with `retries: 0` ("retry 1/0").
-    if (info.restartWhole)
-        return `restarting ${shown(info.download.source, redact)} whole, without ranges: ${shown(info.error, redact)}`;
-    return `retry ${info.retry}/${info.retries} for ${shown(info.download.source, redact)} in ${formatDuration(info.delayMs)}: ${shown(info.error, redact)}`;
-}
-/** One progress line: files, bytes, rate, ETA. */
-function progressLine(p, plannedBytes, elapsedMs, rateBytesPerSec) {
-    const parts = [`${p.filesDone}/${p.filesTotal} files`];
-    parts.push(plannedBytes ? `${formatBytes(p.bytes)}/${formatBytes(plannedBytes)}` : formatBytes(p.bytes));
-    parts.push(`${formatBytes(Math.round(rateBytesPerSec))}/s`);
-    if (plannedBytes && rateBytesPerSec > 0 && p.bytes < plannedBytes) {
-        parts.push(`ETA ${formatDuration(((plannedBytes - p.bytes) / rateBytesPerSec) * 1000)}`);
-    }
-    parts.push(`elapsed ${formatDuration(elapsedMs)}`);
-    return `progress: ${parts.join(', ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/action/progress.ts
-
-
-/** One progress line every `progress-interval`; returns the function that stops them. */
-function startProgress(settings, progress, plannedTotal, started) {
-    if (settings.progressIntervalMs <= 0)
-        return () => undefined;
-    let lastBytes = progress.bytes;
-    let lastTime = Date.now();
-    const timer = setInterval(() => {
-        const now = Date.now();
-        const rate = ((progress.bytes - lastBytes) * 1000) / Math.max(1, now - lastTime);
-        lastBytes = progress.bytes;
-        lastTime = now;
-        core/* info */.pq(progressLine(progress, plannedTotal, now - started, rate));
-    }, settings.progressIntervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
-}
-
-;// CONCATENATED MODULE: ./src/action/summary.ts
-
-
-/** Writes the job summary; a failure to write it is a warning, never the step's failure. */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        await core/* summary */.z.addRaw(markdown, true).write();
-    }
-    catch (error) {
-        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* messageOf */.bD)(error)}`);
-    }
-}
-
-// EXTERNAL MODULE: ./src/input/entries.ts
-var input_entries = __nccwpck_require__(6720);
-;// CONCATENATED MODULE: ./src/input/props.ts
-/**
- * Parses `key=v1,v2;key2=v3` into pairs: `key=v1,v2` is two pairs that must both be present,
- * as the JFrog CLI reads it. `\` escapes `,` `;` `=` (and itself).
- * @returns the pairs, or a string saying what is wrong
- */
-function parseProps(text) {
-    const pairs = [];
-    for (const group of splitUnescaped(text, ';')) {
-        if (group.trim() === '')
-            continue;
-        const [rawKey, ...rest] = splitUnescaped(group, '=', 2);
-        if (rest.length === 0)
-            return `'${props_unescape(group)}' must be 'key=value'`;
-        const key = props_unescape(rawKey).trim();
-        if (key === '')
-            return `'${props_unescape(group)}' has an empty key`;
-        for (const rawValue of splitUnescaped(rest[0], ',')) {
-            const value = props_unescape(rawValue);
-            pairs.push({ key, value, wildcard: /[*?]/.test(rawValue) });
-        }
-    }
-    if (pairs.length === 0)
-        return 'is empty';
-    return pairs;
-}
-/** Splits at `sep` where it is not escaped with `\`; escapes stay in the parts. */
-function splitUnescaped(text, sep, max = Infinity) {
-    const parts = [];
-    let current = '';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '\\' && i + 1 < text.length) {
-            current += c + text[i + 1];
-            i++;
-        }
-        else if (c === sep && parts.length < max - 1) {
-            parts.push(current);
-            current = '';
-        }
-        else
-            current += c;
-    }
-    parts.push(current);
-    return parts;
-}
-function props_unescape(text) {
-    return text.replace(/\\(.)/g, '$1');
-}
-
-;// CONCATENATED MODULE: ./src/input/file-spec.ts
-// A JFrog File Spec (`{"files":[…]}`) read as `jf rt download --spec` reads it, and refused
-// before any request when it asks for something this action would not do the same way.
-
-
-/** Fields of a download spec, by their lowercase name → the name the JFrog CLI writes. */
-const SUPPORTED = {
-    pattern: 'pattern',
-    aql: 'aql',
-    target: 'target',
-    flat: 'flat',
-    recursive: 'recursive',
-    exclusions: 'exclusions',
-    props: 'props',
-    excludeprops: 'excludeProps',
-    build: 'build',
-    sortby: 'sortBy',
-    sortorder: 'sortOrder',
-    limit: 'limit',
-    offset: 'offset',
-    explode: 'explode',
-};
-const UNSUPPORTED = Object.fromEntries([
-    'bundle',
-    'archiveEntries',
-    'validateSymlinks',
-    'gpg-key',
-    'symlinks',
-    'include',
-    'includeDeps',
-    'excludeArtifacts',
-    'includeDirs',
-    'project',
-    'transitive',
-    'bypassArchiveInspection',
-].map((f) => [f.toLowerCase(), f]));
-/** Fields AQL can sort items by. */
-const SORTABLE = new Set([
-    'repo',
-    'path',
-    'name',
-    'type',
-    'size',
-    'depth',
-    'created',
-    'created_by',
-    'modified',
-    'modified_by',
-    'updated',
-]);
-/**
- * Parses and validates File Spec text (after `spec-vars`). Field names are matched
- * case-insensitively; booleans and numbers may be JSON values or strings (`"true"`, `"1"`).
- * @throws InputError naming the entry (1-based) and the field
- */
-function parseFileSpec(text) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (err) {
-        throw new errors/* InputError */.dz(`Input 'spec' is not valid JSON${jsonErrorPlace(text, err)}`);
-    }
-    if (!isObject(doc))
-        throw new errors/* InputError */.dz(`Input 'spec' must be a JSON object {"files": […]}`);
-    let files;
-    for (const [key, value] of Object.entries(doc)) {
-        if (key.toLowerCase() !== 'files') {
-            throw new errors/* InputError */.dz(`Input 'spec': unknown top-level field '${key}' (expected 'files')`);
-        }
-        files = value;
-    }
-    if (!Array.isArray(files) || files.length === 0) {
-        throw new errors/* InputError */.dz(`Input 'spec' needs a non-empty "files" array`);
-    }
-    return files.map((raw, i) => parseEntry(raw, i + 1));
-}
-/** ` at line L, column C (…)` from a JSON.parse error, whichever way V8 words its position. */
-function jsonErrorPlace(text, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const lc = /line (\d+) column (\d+)/.exec(message);
-    const pos = /position (\d+)/.exec(message);
-    let where = '';
-    if (lc)
-        where = ` at line ${lc[1]}, column ${lc[2]}`;
-    else if (pos) {
-        const before = text.slice(0, Number(pos[1]));
-        const line = before.split('\n').length;
-        where = ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
-    }
-    else if (/end of JSON input/i.test(message)) {
-        const lines = text.split('\n');
-        where = ` at its end (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
-    }
-    const reason = message
-        .replace(/\s*\(line \d+ column \d+\)/, '')
-        .replace(/,? "[^"]*"\.*\s*is not valid JSON/, '')
-        .replace(/ in JSON at position \d+/, '');
-    return `${where}: ${reason}`;
-}
-function parseEntry(raw, position) {
-    const at = `Input 'spec' entry ${position}`;
-    if (!isObject(raw))
-        throw new errors/* InputError */.dz(`${at} must be a JSON object`);
-    const fields = new Map();
-    for (const [key, value] of Object.entries(raw)) {
-        const lower = key.toLowerCase();
-        if (UNSUPPORTED[lower]) {
-            throw new errors/* InputError */.dz(`${at}: field '${UNSUPPORTED[lower]}' is not supported by this action`);
-        }
-        const name = SUPPORTED[lower];
-        if (!name) {
-            throw new errors/* InputError */.dz(`${at}: unknown field '${key}' (known fields: ${Object.values(SUPPORTED).join(', ')})`);
-        }
-        if (fields.has(name))
-            throw new errors/* InputError */.dz(`${at}: field '${name}' is given twice`);
-        fields.set(name, value);
-    }
-    const has = (name) => fields.has(name);
-    if (has('pattern') === has('aql')) {
-        throw new errors/* InputError */.dz(`${at}: give exactly one of 'pattern' and 'aql'`);
-    }
-    for (const [a, b] of [
-        ['build', 'limit'],
-        ['build', 'offset'],
-        ['aql', 'exclusions'],
-        ['aql', 'excludeProps'],
-    ]) {
-        if (has(a) && has(b))
-            throw new errors/* InputError */.dz(`${at}: '${a}' cannot be combined with '${b}'`);
-    }
-    if (has('sortOrder') && !has('sortBy')) {
-        throw new errors/* InputError */.dz(`${at}: 'sortOrder' needs 'sortBy'`);
-    }
-    const str = (name) => {
-        const v = fields.get(name);
-        if (v === undefined)
-            return undefined;
-        if (typeof v !== 'string')
-            throw new errors/* InputError */.dz(`${at}: field '${name}' must be a string`);
-        return v;
-    };
-    const bool = (name, fallback) => {
-        const v = fields.get(name);
-        if (v === undefined)
-            return fallback;
-        if (v === true || v === false)
-            return v;
-        if (typeof v === 'string' && /^(true|false)$/i.test(v.trim()))
-            return v.trim().toLowerCase() === 'true';
-        throw new errors/* InputError */.dz(`${at}: field '${name}' must be true or false (or "true"/"false"), got ${JSON.stringify(v)}`);
-    };
-    const int = (name, min) => {
-        const v = fields.get(name);
-        if (v === undefined)
-            return undefined;
-        const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-        if (!Number.isSafeInteger(n) || n < min) {
-            throw new errors/* InputError */.dz(`${at}: field '${name}' must be a whole number of at least ${min}, got ${JSON.stringify(v)}`);
-        }
-        return n;
-    };
-    const props = (name) => {
-        const v = str(name);
-        if (v === undefined)
-            return undefined;
-        const parsed = parseProps(v);
-        if (typeof parsed === 'string')
-            throw new errors/* InputError */.dz(`${at}: field '${name}' ${parsed}`);
-        return parsed;
-    };
-    const entry = {
-        position,
-        target: str('target') ?? '',
-        flat: bool('flat', false),
-        recursive: bool('recursive', true),
-        exclusions: stringList(fields.get('exclusions'), `${at}: field 'exclusions'`) ?? [],
-        props: props('props'),
-        excludeProps: props('excludeProps'),
-        sortBy: stringList(fields.get('sortBy'), `${at}: field 'sortBy'`),
-        limit: int('limit', 1),
-        offset: int('offset', 0),
-        explode: bool('explode', false),
-    };
-    const pattern = str('pattern');
-    if (pattern !== undefined)
-        entry.pattern = checkPattern(pattern, at, 'pattern');
-    for (const e of entry.exclusions)
-        checkPattern(e, at, 'exclusions');
-    if (has('aql'))
-        entry.aql = aqlCriteria(fields.get('aql'), at);
-    const build = str('build');
-    if (build !== undefined)
-        entry.build = parseBuild(build, at);
-    if (entry.sortBy) {
-        if (entry.sortBy.length === 0)
-            throw new errors/* InputError */.dz(`${at}: field 'sortBy' is empty`);
-        const bad = entry.sortBy.find((f) => !SORTABLE.has(f));
-        if (bad) {
-            throw new errors/* InputError */.dz(`${at}: field 'sortBy' cannot sort by '${bad}' (one of ${[...SORTABLE].join(', ')})`);
-        }
-    }
-    const order = str('sortOrder');
-    if (order !== undefined) {
-        const lower = order.trim().toLowerCase();
-        if (lower !== 'asc' && lower !== 'desc') {
-            throw new errors/* InputError */.dz(`${at}: field 'sortOrder' must be 'asc' or 'desc', got '${order}'`);
-        }
-        entry.sortOrder = lower;
-    }
-    return entry;
-}
-function checkPattern(value, at, name) {
-    const p = value.trim();
-    if (p === '' || p === '/')
-        throw new errors/* InputError */.dz(`${at}: field '${name}' is empty`);
-    if (p
-        .replace(/^\/+/, '')
-        .split('/')
-        .some((s) => s === '.' || s === '..')) {
-        throw new errors/* InputError */.dz(`${at}: field '${name}' must not contain '.' or '..' segments: '${p}'`);
-    }
-    return p;
-}
-function stringList(v, what) {
-    if (v === undefined)
-        return undefined;
-    // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
-    if (typeof v === 'string')
-        return [v];
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
-        throw new errors/* InputError */.dz(`${what} must be a list of strings`);
-    }
-    return v;
-}
-function aqlCriteria(v, at) {
-    if (isObject(v)) {
-        const keys = Object.keys(v);
-        if (keys.length === 1 && keys[0] === 'items.find' && isObject(v['items.find'])) {
-            return v['items.find'];
-        }
-    }
-    throw new errors/* InputError */.dz(`${at}: field 'aql' must be {"items.find": {…criteria…}}`);
-}
-/** `name/number`, or `name` for the latest build; `\/` is a `/` inside the name. */
-function parseBuild(value, at) {
-    const v = value.trim();
-    let cut = -1;
-    for (let i = 0; i < v.length; i++) {
-        if (v[i] === '\\')
-            i++;
-        else if (v[i] === '/')
-            cut = i;
-    }
-    const unescape = (s) => s.replace(/\\\//g, '/');
-    const name = unescape(cut < 0 ? v : v.slice(0, cut));
-    const number = cut < 0 ? undefined : unescape(v.slice(cut + 1));
-    if (name === '' || number === '') {
-        throw new errors/* InputError */.dz(`${at}: field 'build' must be 'name/number' or 'name', got '${value}'`);
-    }
-    return { name, number };
-}
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-;// CONCATENATED MODULE: ./src/input/spec-vars.ts
-
-/**
- * Parses `spec-vars`: `key1=value1;key2=value2`, where `\;` is a literal `;` (as
- * `jf rt download --spec-vars` reads it). A value may contain `=`: only the first one splits.
- * @throws InputError naming the input and the part that is wrong
- */
-function parseSpecVars(text) {
-    const vars = new Map();
-    if (text.trim() === '')
-        return vars;
-    const parts = [];
-    let current = '';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '\\' && text[i + 1] === ';') {
-            current += ';';
-            i++;
-        }
-        else if (c === ';') {
-            parts.push(current);
-            current = '';
-        }
-        else
-            current += c;
-    }
-    parts.push(current);
-    for (const part of parts) {
-        if (part.trim() === '')
-            continue;
-        const eq = part.indexOf('=');
-        if (eq < 0) {
-            throw new errors/* InputError */.dz(`Input 'spec-vars': '${part.trim()}' must be 'key=value'`);
-        }
-        const key = part.slice(0, eq).trim();
-        if (key === '')
-            throw new errors/* InputError */.dz(`Input 'spec-vars': '${part.trim()}' has an empty key`);
-        vars.set(key, part.slice(eq + 1));
-    }
-    return vars;
-}
-/**
- * Replaces every `${key}` in the spec text, in one pass (a value is never expanded again).
- * @throws InputError naming every `${key}` that has no value
- */
-function substituteSpecVars(text, vars) {
-    const missing = new Set();
-    const out = text.replace(/\$\{([^}]*)\}/g, (whole, key) => {
-        const value = vars.get(key);
-        if (value === undefined) {
-            missing.add(key);
-            return whole;
-        }
-        return value;
-    });
-    if (missing.size > 0) {
-        const names = [...missing].map((k) => `'\${${k}}'`).join(', ');
-        throw new errors/* InputError */.dz(`Input 'spec': ${names} ${missing.size === 1 ? 'has' : 'have'} no value; give ${missing.size === 1 ? 'it' : 'them'} in 'spec-vars' (key=value;key2=value2)`);
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/input/spec-input.ts
-
+;// CONCATENATED MODULE: ./src/action/after-download.ts
 
 
 
 
 /**
- * The `spec` and `spec-vars` inputs: the spec's text (a file relative to the workspace, or
- * JSON when the value starts with `{`), its `${key}`s replaced, parsed and validated.
- * @returns undefined when `spec` is not given
- * @throws InputError naming the input and what is wrong
+ * After the downloads: creates the folders `includeDirs` entries found (empty ones included),
+ * then, with `sync-deletes`, deletes the files under that folder that this run did not plan.
+ * Nothing is deleted when any entry or file failed; a dry run only lists what would go.
  */
-function readSpec(value, varsText, workspace, url) {
-    if (value.trim() === '') {
-        if (varsText.trim() !== '')
-            throw new errors/* InputError */.dz("Input 'spec-vars' needs 'spec'");
-        return undefined;
+async function afterDownloads(settings, plan, ran, runner) {
+    if (!settings.dryRun) {
+        for (const folder of plan.folders)
+            await external_node_fs_promises_.mkdir(folder, { recursive: true });
     }
-    let text;
-    if (value.trimStart().startsWith('{'))
-        text = value;
-    else {
-        const file = external_node_path_.resolve(workspace, value.trim());
-        try {
-            text = external_node_fs_.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-        }
-        catch (err) {
-            const code = err.code;
-            throw new errors/* InputError */.dz(`Input 'spec': cannot read '${value.trim()}' (${file}): ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`);
-        }
+    const folder = settings.syncDeletes;
+    if (!folder)
+        return ran;
+    const failed = plan.failures.length +
+        ran.results.filter((r) => r.status === 'failed' || r.status === 'cancelled').length;
+    if (failed > 0) {
+        const skipped = `${failed} entr${failed === 1 ? 'y or file' : 'ies or files'} failed`;
+        core/* info */.pq(`sync-deletes: nothing deleted under ${folder}: ${skipped}`);
+        return { ...ran, sync: { deleted: 0, skipped } };
     }
-    const entries = parseFileSpec(substituteSpecVars(text, parseSpecVars(varsText)));
-    if (!url) {
-        throw new errors/* InputError */.dz("Input 'spec' needs input 'url': spec patterns are relative to the Artifactory URL");
-    }
-    return entries;
+    const keep = [...plan.allDests];
+    for (const r of ran.results)
+        for (const f of r.files ?? [])
+            keep.push(f);
+    const files = await unplannedFiles(folder, keep, plan.caseInsensitive);
+    const deleted = settings.dryRun
+        ? files.length
+        : await deleteUnplanned(folder, files, plan.folders);
+    const verb = settings.dryRun ? 'would delete' : 'deleted';
+    for (const f of files)
+        runner.say(`${verb} ${relativeDest(f, settings.target)} (sync-deletes)`);
+    core/* info */.pq(`sync-deletes: ${deleted} file${deleted === 1 ? '' : 's'} ${settings.dryRun ? 'would be ' : ''}deleted under ${folder}`);
+    return { ...ran, sync: { deleted } };
 }
 
-;// CONCATENATED MODULE: ./src/input/settings.ts
-
-
-
-
-
-
-
-
-/**
- * Parses and validates every input into one {@link Settings}, before any request.
- * @param read reads an input by its `action.yml` name
- * @param workspace the directory relative `target`s resolve against (GITHUB_WORKSPACE)
- * @param platform the runner's OS (`process.platform`, read by the action layer only)
- * @throws InputError naming the input and what was wrong with it
- */
-function getSettings(read, workspace, platform = 'linux') {
-    const url = parseBaseUrl(read('url'));
-    const targetInput = read('target') || '.';
-    const target = external_node_path_.resolve(workspace, targetInput);
-    const flat = bool(read, 'flat', true);
-    const exclude = lines(read('exclude'));
-    const names = (0,file_names/* nameRulesFor */.Mf)(platform);
-    const spec = readSpec(read('spec'), read('spec-vars'), workspace, url);
-    // With a spec, `paths` may be empty; without one, parseEntries says it is required.
-    const entries = spec && read('paths').trim() === '' ? [] : (0,input_entries/* parseEntries */.K)(read('paths'), url);
-    const settings = {
-        url,
-        entries,
-        spec,
-        target,
-        flat,
-        names,
-        exclude,
-        concurrency: settings_int(read, 'concurrency', 8, 1, 64),
-        retries: settings_int(read, 'retries', 3, 0, 20),
-        retryDelayMs: settings_int(read, 'retry-delay', 1000, 0, 600_000),
-        timeoutMs: settings_int(read, 'timeout', 60, 1, 3600) * 1000,
-        auth: getAuth(read),
-        verify: bool(read, 'verify', true),
-        skipExisting: bool(read, 'skip-existing', true),
-        split: settings_int(read, 'split', 8, 1, 16),
-        splitMinSize: size(read, 'split-min-size', 16 * 1024 * 1024),
-        maxSize: read('max-size') ? size(read, 'max-size', 0) : undefined,
-        shard: getShard(read('shard')),
-        extract: bool(read, 'extract', false),
-        toolCache: getToolCache(read('tool-cache'), names),
-        addToPath: bool(read, 'add-to-path', false),
-        dryRun: bool(read, 'dry-run', false),
-        progressIntervalMs: settings_int(read, 'progress-interval', 10, 0, 86_400) * 1000,
-        failOnError: bool(read, 'fail-on-error', true),
-        tls: readTlsSettings(read, workspace),
-    };
-    if (settings.addToPath && !settings.toolCache) {
-        throw new errors/* InputError */.dz("Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add");
-    }
-    return settings;
-}
-/** Splits a multiline input into its meaningful lines. */
-function lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
-}
-function parseBaseUrl(value) {
-    if (!value)
-        return undefined;
-    let parsed;
-    try {
-        parsed = new URL(value);
-    }
-    catch {
-        throw new errors/* InputError */.dz(`Input 'url' is not a valid URL: '${redactUserInfo(value)}'`);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new errors/* InputError */.dz(`Input 'url' must start with https:// or http://, got '${parsed.protocol}'`);
-    }
-    if (parsed.search || parsed.hash) {
-        throw new errors/* InputError */.dz(`Input 'url' must not have a query or fragment: '${redactUserInfo(value)}'`);
-    }
-    return parsed.href.replace(/\/+$/, '');
-}
-function redactUserInfo(value) {
-    return value.replace(/\/\/[^/@\s]*@/, '//***@');
-}
-function settings_int(read, name, fallback, min, max) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    if (!/^\d+$/.test(raw)) {
-        throw new errors/* InputError */.dz(`Input '${name}' must be a whole number from ${min} to ${max}, got '${raw}'`);
-    }
-    const value = Number(raw);
-    if (value < min || value > max) {
-        throw new errors/* InputError */.dz(`Input '${name}' must be from ${min} to ${max}, got ${raw}`);
-    }
-    return value;
-}
-function bool(read, name, fallback) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    // The same spellings as core.getBooleanInput (YAML 1.2 core schema).
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors/* InputError */.dz(`Input '${name}' must be 'true' or 'false', got '${raw}'`);
-}
-function size(read, name, fallback) {
-    const raw = read(name);
-    if (raw === '')
-        return fallback;
-    const value = parseSize(raw);
-    if (value === undefined || value <= 0) {
-        throw new errors/* InputError */.dz(`Input '${name}' must be a size such as '500MB', '2GiB' or a number of bytes, got '${raw}'`);
-    }
-    return value;
-}
-function getAuth(read) {
-    const token = read('access-token');
-    const username = read('username');
-    const password = read('password');
-    const provider = read('oidc-provider-name');
-    const audience = read('oidc-audience');
-    const given = [
-        token && 'access-token',
-        (username || password) && 'username/password',
-        provider && 'oidc-provider-name',
-    ].filter(Boolean);
-    if (given.length > 1) {
-        throw new errors/* InputError */.dz(`Give only one way to authenticate; got ${given.join(' and ')}`);
-    }
-    if (audience && !provider) {
-        throw new errors/* InputError */.dz("Input 'oidc-audience' needs 'oidc-provider-name'");
-    }
-    if (provider)
-        return { kind: 'oidc', provider, audience };
-    if (token)
-        return { kind: 'bearer', token };
-    if (username || password) {
-        if (!username)
-            throw new errors/* InputError */.dz("Input 'password' needs 'username' as well");
-        if (!password)
-            throw new errors/* InputError */.dz("Input 'username' needs 'password' as well");
-        return { kind: 'basic', username, password };
-    }
-    return { kind: 'none' };
-}
-function getShard(raw) {
-    if (raw === '')
-        return undefined;
-    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(raw);
-    if (!m)
-        throw new errors/* InputError */.dz(`Input 'shard' must look like 'i/n' (for example '2/4'), got '${raw}'`);
-    const index = Number(m[1]);
-    const count = Number(m[2]);
-    if (count < 1 || index < 1 || index > count) {
-        throw new errors/* InputError */.dz(`Input 'shard' must have 1 <= i <= n, got '${raw}'`);
-    }
-    return { index, count };
-}
-function getToolCache(raw, names) {
-    if (raw === '')
-        return undefined;
-    const m = /^([A-Za-z0-9._-]+)@([A-Za-z0-9._+-]+)$/.exec(raw);
-    if (!m)
-        throw new errors/* InputError */.dz(`Input 'tool-cache' must look like 'name@version', got '${raw}'`);
-    // Both become folder names under RUNNER_TOOL_CACHE: '.' and '..' would leave it.
-    if (/^\.+$/.test(m[1]) || /^\.+$/.test(m[2])) {
-        throw new errors/* InputError */.dz(`Input 'tool-cache' must not use '.' or '..' as name or version, got '${raw}'`);
-    }
-    const problem = (0,file_names/* pathNameProblem */.ao)(`${m[1]}/${m[2]}`, names);
-    if (problem) {
-        throw new errors/* InputError */.dz(`Input 'tool-cache' names a folder Windows cannot create: ${problem}`);
-    }
-    return { name: m[1], version: m[2] };
-}
-
-;// CONCATENATED MODULE: ./src/artifactory/list.ts
-
-
-
-/**
- * Lists every file under a folder with the File List API. Returns undefined when the server
- * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
- * fall back to AQL; a missing folder lists as empty. A client certificate refused by nginx
- * (`400 No required SSL certificate was sent`) is thrown: it is no refusal of the API.
- */
-async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = LISTING_LIMITS) {
-    const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
-        .map(encodeURIComponent)
-        .join('/');
-    const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`, { signal });
-    if (res.status === 400) {
-        // nginx in front refuses a missing or untrusted client certificate with a 400: that is no
-        // "API not available" (AQL would be refused the same way), but the failure itself.
-        const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(400, await readText(res.body, 16 * 1024).catch(() => ''));
-        if (tls)
-            throw tls;
-        return undefined;
-    }
-    if (res.status === 403 || res.status === 404 || res.status === 405) {
-        res.body.resume();
-        return undefined;
-    }
-    // No prefix: the caller's withRetries names the operation ("listing: HTTP 503 …").
-    if (res.status !== 200)
-        throw await statusError(res, '');
-    const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const body = await readJson(res, `the listing of ${base}`, limits);
-    // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
-    const listed = [];
-    for (const f of body.files ?? []) {
-        if (f.folder || typeof f.uri !== 'string')
-            continue;
-        // A malformed digest is the server's fault: dropped, so the file's own response decides.
-        const sha256 = toDigest(f.sha2, 64);
-        listed.push({
-            path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
-            size: toSize(f.size),
-            sha256,
-            sha1: sha256 ? undefined : toDigest(f.sha1, 40),
-        });
-    }
-    return listed;
-}
-
-;// CONCATENATED MODULE: ./src/artifactory/listed-checksums.ts
-
-
-
-
-/** Folders with fewer existing copies to check are left to one conditional request per file. */
-const MIN_FILES_PER_LISTING = 4;
-/**
- * Before a re-run over an existing target: for files that already have a local copy and no
- * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
- * and SHA-1 of all of them, so that deciding "up to date" needs no request per file.
- * Measured: 500 up-to-date files at 30 ms latency, 16 at once: 500 conditional GETs before,
- * one listing after (see the benchmark's re-run table).
- *
- * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
- * added and each file is checked with its own conditional request, as before. Returns the
- * number of files that gained checksums.
- */
-async function addListedChecksums(downloads, o) {
-    const base = `${o.url}/`;
-    const byFolder = new Map();
-    for (const d of downloads) {
-        if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base))
-            continue;
-        const segments = d.url.slice(base.length).split('/').map(decodeURIComponent);
-        if (segments.length < 2)
-            continue;
-        const repo = segments[0];
-        const folder = segments.slice(1, -1).join('/');
-        const key = `${repo}/${folder}`;
-        let group = byFolder.get(key);
-        if (!group)
-            byFolder.set(key, (group = { repo, folder, files: [] }));
-        group.files.push(d);
-    }
-    let added = 0;
-    for (const group of byFolder.values()) {
-        if (group.files.length < MIN_FILES_PER_LISTING)
-            continue;
-        const existing = await existingCopies(group.files);
-        if (existing.length < MIN_FILES_PER_LISTING)
-            continue;
-        let listed;
-        try {
-            listed = await listFolder(o.http, o.url, group, o.signal, false);
-        }
-        catch (error) {
-            if (o.signal.aborted)
-                throw error;
-            o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
-            continue;
-        }
-        if (!listed) {
-            o.debug?.(`the File List API is refused: existing files are checked one by one`);
-            return added;
-        }
-        const byUrl = new Map(existing.map((d) => [d.url, d]));
-        for (const file of listed) {
-            const d = byUrl.get((0,input_entries/* artifactUrl */.W)(o.url, file.path));
-            if (!d || (!file.sha256 && !file.sha1))
-                continue;
-            if (file.sha256)
-                d.checksums.sha256 = file.sha256;
-            if (file.sha1)
-                d.checksums.sha1 = file.sha1;
-            d.size ??= file.size;
-            added++;
-        }
-    }
-    return added;
-}
-/** The downloads whose destination already holds a regular file. */
-async function existingCopies(files) {
-    const out = [];
-    // In batches: a folder of 20,000 files must not mean 20,000 concurrent stat calls.
-    for (let i = 0; i < files.length; i += 64) {
-        const batch = files.slice(i, i + 64);
-        const stats = await Promise.all(batch.map((d) => external_node_fs_promises_.lstat(d.dest).catch(() => undefined)));
-        batch.forEach((d, j) => {
-            if (stats[j]?.isFile())
-                out.push(d);
-        });
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./src/plan/downloads.ts
-var plan_downloads = __nccwpck_require__(538);
-;// CONCATENATED MODULE: ./src/report/results.ts
-/** The report's result for a failed plan entry. */
-function entryFailureResult(f) {
-    return { kind: 'entry-failure', ...f };
-}
-/** Whether a result is a failed plan entry rather than a file. */
-function isEntryFailure(r) {
-    return 'kind' in r && r.kind === 'entry-failure';
-}
-/** The results that are files. */
-function fileResults(results) {
-    return results.filter((r) => !isEntryFailure(r));
-}
-/** Every failed or cancelled result, in order: failed entries count as one attempt. */
-function failures(results) {
-    const out = [];
-    for (const r of results) {
-        if (isEntryFailure(r))
-            out.push({
-                source: r.entry.source,
-                message: r.message,
-                attempts: r.attempts ?? 1,
-                cancelled: false,
-            });
-        else if (r.status === 'failed' || r.status === 'cancelled')
-            out.push({
-                source: r.download.source,
-                message: r.error ?? r.status,
-                attempts: r.attempts,
-                cancelled: r.status === 'cancelled',
-            });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-
-
-/** GitHub shows at most 10 error annotations per step, and the step's failure is one of them. */
-const MAX_FILE_ANNOTATIONS = 9;
-/** One annotation per failed file, at most {@link MAX_FILE_ANNOTATIONS}. */
-function annotations(results, redact) {
-    return failures(results)
-        .filter((f) => !f.cancelled)
-        .slice(0, MAX_FILE_ANNOTATIONS)
-        .map((f) => ({
-        title: `Download failed: ${shown(f.source, redact)}`,
-        message: `${shown(f.message, redact)} (${attemptsText(f.attempts)})`,
-    }));
-}
-/** The step's failure message: how many failed, and where the rest are when they were not annotated. */
-function failureMessage(t) {
-    const base = `${t.failed} of ${t.files} downloads failed`;
-    const hidden = t.failed - MAX_FILE_ANNOTATIONS;
-    return hidden > 0
-        ? `${base}; ${hidden} more failed file${hidden === 1 ? ' is' : 's are'} not annotated: see the job summary for all of them`
-        : base;
-}
-
-;// CONCATENATED MODULE: ./src/report/totals.ts
-
-/** Adds up a run's results. */
-function totals(results) {
-    const t = {
-        files: results.length,
-        inPlace: 0,
-        downloaded: 0,
-        upToDate: 0,
-        planned: 0,
-        failed: 0,
-        cancelled: 0,
-        bytes: 0,
-        retries: 0,
-        notVerified: 0,
-    };
-    for (const r of results) {
-        if (isEntryFailure(r)) {
-            t.failed++;
-            continue;
-        }
-        t.bytes += r.bytes;
-        t.retries += Math.max(0, r.attempts - 1);
-        if (r.status === 'downloaded') {
-            t.downloaded++;
-            if (!r.verified)
-                t.notVerified++;
-        }
-        else if (r.status === 'up-to-date')
-            t.upToDate++;
-        else if (r.status === 'planned')
-            t.planned++;
-        else if (r.status === 'failed')
-            t.failed++;
-        else
-            t.cancelled++;
-    }
-    t.inPlace = t.downloaded + t.upToDate;
-    return t;
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-
-
-
-/** JSON outputs for the next steps. */
-function outputs(results, redact) {
-    const t = totals(results);
-    const files = fileResults(results)
-        .filter((r) => r.status === 'downloaded' || r.status === 'up-to-date' || r.status === 'planned')
-        .flatMap((r) => r.files ?? [r.download.dest]);
-    const errors = failures(results).map((f) => ({
-        source: shown(f.source, redact),
-        message: shown(f.message, redact),
-    }));
-    return {
-        downloaded: String(t.inPlace),
-        failed: String(t.failed + t.cancelled),
-        files: JSON.stringify(files),
-        errors: JSON.stringify(errors),
-        bytes: String(t.bytes),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
-
-
-/** Above this many files the table keeps the failures and the largest files only. */
-const SUMMARY_FULL_TABLE_MAX = 100;
-const SUMMARY_LARGEST = 50;
-const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024;
-/**
- * The job summary as Markdown: headline, failures first, then the files. Stays far below
- * GitHub's 1 MiB limit (beyond it the runner drops the whole summary) at any number of files.
- */
-function summaryMarkdown(results, facts, redact) {
-    const t = totals(results);
-    const out = [];
-    const title = facts.dryRun ? 'Artifactory download (dry run)' : 'Artifactory download';
-    const icon = t.failed + t.cancelled > 0 ? '❌' : '✅';
-    out.push(`## ${icon} ${title}`, '');
-    const head = facts.dryRun
-        ? [`**${t.planned}** to download`, `**${t.upToDate}** up to date`, `**${t.failed}** failed`]
-        : [
-            `**${t.inPlace}/${t.files}** files in place (${t.downloaded} downloaded, ${t.upToDate} up to date)`,
-            `**${formatBytes(t.bytes)}** in ${formatDuration(facts.wallMs)} (${formatRate(t.bytes, facts.wallMs)})`,
-            `**${t.retries}** retries`,
-            `**${t.failed}** failed`,
-        ];
-    if (t.cancelled)
-        head.push(`**${t.cancelled}** cancelled`);
-    out.push(head.join(' · '), '');
-    if (facts.minConcurrency < facts.concurrency) {
-        out.push(`Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`, '');
-    }
-    if (t.notVerified)
-        out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '');
-    for (const note of facts.notes ?? [])
-        out.push(`- ${esc(note, redact)}`);
-    if (facts.notes?.length)
-        out.push('');
-    const failed = failures(results);
-    if (failed.length) {
-        out.push(`### Failures (${failed.length})`, '', '| Source | Error | Attempts |', '| --- | --- | ---: |');
-        // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
-        let listed = 0;
-        let size = 0;
-        for (const f of failed) {
-            if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS)
-                break;
-            const row = `| ${code(f.source, redact)} | ${esc(f.message, redact)} | ${f.attempts} |`;
-            out.push(row);
-            size += row.length;
-            listed++;
-        }
-        if (failed.length > listed)
-            out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`);
-        out.push('');
-    }
-    const ok = fileResults(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled');
-    if (ok.length) {
-        const header = [
-            '| Source | Destination | Size | Time | Attempts | Status |',
-            '| --- | --- | ---: | ---: | ---: | --- |',
-        ];
-        const row = (r) => `| ${code(r.download.source, redact)} | ${code(relativeDest(r.download.dest, facts.target), redact)} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`;
-        if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
-            out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '');
-        }
-        else {
-            const largest = [...ok]
-                .sort((a, b) => (b.size ?? 0) - (a.size ?? 0))
-                .slice(0, SUMMARY_LARGEST);
-            out.push(`### Largest ${largest.length} of ${ok.length} files`, '', ...header, ...largest.map(row), '');
-            out.push(`<details><summary>All ${ok.length} files by folder</summary>`, '', ...byFolder(ok, facts.target, redact), '', '</details>', '');
-        }
-    }
-    return out.join('\n');
-}
-function statusText(r) {
-    switch (r.status) {
-        case 'downloaded':
-            return r.verified ? `downloaded, ${r.verified} ✓` : 'downloaded, not verified';
-        case 'up-to-date':
-            return 'up to date';
-        case 'planned':
-            return 'would download';
-        default:
-            return r.status;
-    }
-}
-/** Files counted per destination folder: bounded text for any number of files. */
-function byFolder(results, target, redact) {
-    const folders = new Map();
-    for (const r of results) {
-        const folder = external_node_path_.dirname(relativeDest(r.download.dest, target));
-        const f = folders.get(folder) ?? { files: 0, bytes: 0 };
-        f.files++;
-        f.bytes += r.size ?? 0;
-        folders.set(folder, f);
-    }
-    const rows = [...folders.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
-    const rowsShown = rows.slice(0, 500);
-    const lines = [
-        '| Folder | Files | Size |',
-        '| --- | ---: | ---: |',
-        ...rowsShown.map(([f, s]) => `| ${code(f, redact)} | ${s.files} | ${formatBytes(s.bytes)} |`),
-    ];
-    if (rows.length > rowsShown.length)
-        lines.push('', `…and ${rows.length - rowsShown.length} more folders.`);
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/artifactory/virtual.ts
-/**
- * Files AQL found for a repository, as they are reached through it. On a virtual repository
- * AQL answers with its local members' keys: the files are renamed under the repository the
- * user named (downloads go through its URL, and local layouts keep its name). When two
- * members hold the same path, the virtual serves one of them by its own resolution order, so
- * only one download is planned and its listed size and checksums are dropped unless the
- * members agree (the response headers decide).
- */
-function underNamedRepo(listed, repo) {
-    const byPath = new Map();
-    for (const f of listed) {
-        const slash = f.path.indexOf('/');
-        const named = slash < 0 || f.path.slice(0, slash) === repo
-            ? f
-            : { ...f, path: `${repo}${f.path.slice(slash)}` };
-        const seen = byPath.get(named.path);
-        if (!seen)
-            byPath.set(named.path, named);
-        else if (seen.sha256 !== named.sha256 || seen.sha1 !== named.sha1) {
-            byPath.set(named.path, { path: named.path });
-        }
-    }
-    return [...byPath.values()];
-}
-
-// EXTERNAL MODULE: ./src/plan/patterns.ts
-var plan_patterns = __nccwpck_require__(4232);
-;// CONCATENATED MODULE: ./src/artifactory/aql-query.ts
-// AQL queries for File Spec entries: one compact query per entry (real servers answer 400 to
-// queries over 6,000 characters), with what the plan needs listed in `include`, so sizes and
-// checksums need no further request.
-
-
-
-/** The fields every query includes. */
-const INCLUDED = [
-    'repo',
-    'path',
-    'name',
-    'size',
-    'sha256',
-    'actual_sha1',
-    'actual_md5',
-    'created',
-    'modified',
-];
-/** `{"$match": v}` when `v` has a wildcard, else `v` itself (compact `$eq`). */
-function matchOrEq(v) {
-    return /[*?]/.test(v) ? { $match: v } : v;
-}
-/**
- * The path and name conditions of a spec pattern, as the JFrog CLI splits it: `*` spans
- * folders, so each `*` of the file-name part may also be where the folders end (a name
- * without `*` is only looked for in the pattern's folder).
- */
-function patternCriteria(p) {
-    const repo = p.repoWildcard ? { repo: { $match: p.repo } } : { repo: p.repo };
-    const cut = p.below.lastIndexOf('/');
-    const folder = cut < 0 ? '' : p.below.slice(0, cut);
-    const name = p.below.slice(cut + 1);
-    if (p.recursive && folder === '' && name === '*')
-        return repo;
-    const pairs = [[folder === '' ? '.' : folder, name]];
-    if (p.recursive) {
-        const under = folder === '' ? '' : `${folder}/`;
-        const sections = name.split('*');
-        for (let i = 1; i < sections.length; i++) {
-            pairs.push([`${under}${sections.slice(0, i).join('*')}*`, `*${sections.slice(i).join('*')}`]);
-        }
-    }
-    const seen = new Set();
-    const conditions = pairs
-        .filter(([f, n]) => {
-        const key = `${f}\0${n}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    })
-        .map(([f, n]) => ({ path: matchOrEq(f), name: matchOrEq(n) }));
-    return conditions.length === 1 ? { ...repo, ...conditions[0] } : { ...repo, $or: conditions };
-}
-function propCondition(pair, exclude) {
-    const op = exclude ? (pair.wildcard ? '$nmatch' : '$ne') : pair.wildcard ? '$match' : '$eq';
-    return { [`@${pair.key}`]: { [op]: pair.value } };
-}
-/**
- * The whole query for an entry: its criteria (the pattern's, or its `aql` as written), the
- * props, excludeProps and build conditions, then sort, offset and limit.
- * @param build the build number to select, resolved already when the spec names only the build
- * @param paginate false when offset and limit must be applied after a local filter (exclusions)
- */
-function entryQuery(entry, p, build, paginate = true) {
-    const all = [entry.aql ?? patternCriteria(p)];
-    for (const pair of entry.props ?? [])
-        all.push(propCondition(pair, false));
-    // Drops the files that carry every listed pair: they survive if any pair is missing.
-    if (entry.excludeProps?.length) {
-        const ors = entry.excludeProps.map((pair) => propCondition(pair, true));
-        all.push(ors.length === 1 ? ors[0] : { $or: ors });
-    }
-    if (build) {
-        all.push({
-            'artifact.module.build.name': build.name,
-            'artifact.module.build.number': build.number,
-        });
-    }
-    const criteria = all.length === 1 ? all[0] : { $and: all };
-    const include = [...INCLUDED, ...(entry.sortBy ?? []).filter((f) => !INCLUDED.includes(f))];
-    let query = `items.find(${JSON.stringify(criteria)}).include(${include.map((f) => JSON.stringify(f)).join(',')})`;
-    if (entry.sortBy) {
-        query += `.sort(${JSON.stringify({ [`$${entry.sortOrder ?? 'asc'}`]: entry.sortBy })})`;
-    }
-    if (paginate && entry.offset !== undefined)
-        query += `.offset(${entry.offset})`;
-    if (paginate && entry.limit !== undefined)
-        query += `.limit(${entry.limit})`;
-    return query;
-}
-/**
- * Why an AQL answer is only part of what the query found, or undefined when it is whole: the
- * server's hard limit (SaaS: 500,000 rows) cut it short, which the answer says with a
- * `range.limit` the query did not ask for, a notification, or a total above what came.
- * Downloading part of a pattern's files and reporting success would be silently wrong.
- * @param asked the limit the query itself asked for, if any
- * @param fix what the user can change, for the message
- */
-function trimmedAnswer(range, returned, asked, fix) {
-    if (!range || typeof range !== 'object')
-        return undefined;
-    const limit = typeof range.limit === 'number' ? range.limit : undefined;
-    const total = typeof range.total === 'number' ? range.total : undefined;
-    const said = typeof range.notification === 'string' && /trimmed/i.test(range.notification);
-    const byLimit = limit !== undefined && limit !== asked && returned >= limit;
-    const byTotal = asked === undefined && total !== undefined && total > returned;
-    if (!said && !byLimit && !byTotal)
-        return undefined;
-    const what = total !== undefined && total > returned
-        ? `${returned} of ${total} results (trimmed)`
-        : `${returned} results and trimmed the rest${limit !== undefined && limit !== asked ? ` (its limit is ${limit})` : ''}`;
-    return new errors/* AttemptError */.cb('size', `the server returned ${what}: ${fix}`);
-}
-/**
- * Sends one AQL query and returns the files it found. A 429 (concurrent AQL is capped since
- * 7.84) or 5xx throws a retryable error: callers run this under `withRetries`.
- */
-async function findItems(http, baseUrl, query, signal) {
-    const res = await postAql(http, baseUrl, query, signal);
-    // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
-    if (res.status !== 200)
-        throw await statusError(res, '');
-    const body = await readJson(res, 'the AQL answer');
-    const asked = /\.limit\((\d+)\)$/.exec(query);
-    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, asked ? Number(asked[1]) : undefined, "narrow the entry's pattern or aql, or add limit");
-    if (trimmed)
-        throw trimmed;
-    return aqlItems(body);
-}
-/** Posts one AQL query; the caller reads the answer. */
-function postAql(http, baseUrl, query, signal) {
-    return http.request(`${baseUrl}/api/search/aql`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: query,
-        signal,
-    });
-}
-/**
- * The files among an answer's rows: folders and rows without a repository or a name are
- * skipped, a malformed size or digest is dropped (the file's own response decides).
- */
-function aqlItems(body) {
-    const items = [];
-    for (const r of body.results ?? []) {
-        // A null row (a broken answer) names no file either.
-        if (!r || (r.type !== undefined && r.type !== 'file'))
-            continue;
-        if (typeof r.repo !== 'string' || typeof r.name !== 'string')
-            continue;
-        items.push({
-            repo: r.repo,
-            path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
-            name: r.name,
-            size: toSize(r.size),
-            sha256: toDigest(r.sha256, 64),
-            sha1: toDigest(r.actual_sha1, 40),
-            md5: toDigest(r.actual_md5, 32),
-            created: r.created,
-        });
-    }
-    return items;
-}
-
-;// CONCATENATED MODULE: ./src/artifactory/builds.ts
-
-
-
-/** `name` as a URL path segment (build names may hold `/`, `:` or spaces). */
-function buildUrl(baseUrl, name, number) {
-    const parts = [name, ...(number === undefined ? [] : [number])].map(encodeURIComponent);
-    return `${baseUrl}/api/build/${parts.join('/')}`;
-}
-/**
- * The number of a build's latest run: the newest `started` in `GET /api/build/{name}`.
- * @throws AttemptError (not retried) naming the build when it does not exist or has no run
- */
-async function latestBuildNumber(http, baseUrl, name, signal) {
-    const res = await http.request(buildUrl(baseUrl, name), { signal });
-    if (res.status === 404) {
-        res.body.resume();
-        throw notFound(`build '${name}' does not exist`);
-    }
-    if (res.status !== 200)
-        throw await statusError(res, `build '${name}': `);
-    const body = await readJson(res, `the runs of build '${name}'`, SMALL_LIMITS);
-    let latest;
-    for (const run of body.buildsNumbers ?? []) {
-        if (typeof run.uri !== 'string')
-            continue;
-        const number = decodeURIComponent(run.uri.replace(/^\//, ''));
-        const started = Date.parse(run.started ?? '');
-        if (number === '' || Number.isNaN(started))
-            continue;
-        if (!latest || started > latest.started)
-            latest = { number, started };
-    }
-    if (!latest)
-        throw notFound(`build '${name}' has no run`);
-    return latest.number;
-}
-/**
- * Checks that `name/number` exists (`GET /api/build/{name}/{number}`), so a typo says so
- * instead of "matched no file".
- * @throws AttemptError (not retried) naming the build when it does not exist
- */
-async function checkBuild(http, baseUrl, name, number, signal) {
-    const res = await http.request(buildUrl(baseUrl, name, number), { signal });
-    if (res.status === 404) {
-        res.body.resume();
-        throw notFound(`build '${name}/${number}' does not exist`);
-    }
-    if (res.status !== 200)
-        throw await statusError(res, `build '${name}/${number}': `);
-    res.body.resume();
-}
-/** A 404 the retry policy gives up on at once. */
-function notFound(message) {
-    return new errors/* AttemptError */.cb('http', message, { status: 404 });
-}
-
-;// CONCATENATED MODULE: ./src/plan/spec-pattern.ts
-// The JFrog CLI's reading of a File Spec `pattern`, `exclusions` and `target`, so that a spec
-// migrated from `jf rt download --spec` selects the same files and writes them to the same
-// places. Pure: no request, no file system access.
-
-
-
-const WILDCARD = /[*?]/;
-/**
- * Compiles a spec pattern. `*` matches across folders (also with `recursive: false`, except
- * after the last `/`, where it stays in the file name); `?` is one character of a name. Parentheses capture only when `target`
- * uses their `{n}`; the others are literal characters. A pattern without `/` selects a whole
- * repository; one ending in `/` everything below that folder.
- */
-function compileSpecPattern(pattern, target, recursive) {
-    let text = pattern.replace(/^\/+/, '');
-    if (!text.includes('/'))
-        text += '/*';
-    else if (text.endsWith('/'))
-        text += '*';
-    const slash = text.indexOf('/');
-    const repo = text.slice(0, slash);
-    const repoWildcard = WILDCARD.test(repo);
-    // Placeholders count the parentheses of what is matched: the path below the repository,
-    // as the JFrog CLI strips a fixed repository (its virtual-repository results name members).
-    const subject = repoWildcard ? text : text.slice(slash + 1);
-    const grouping = groupingParens(subject, target);
-    const lastSlash = subject.lastIndexOf('/');
-    let regex = '';
-    let below = '';
-    const groups = new Map();
-    let opened = 0;
-    let group = 0;
-    for (let i = 0; i < subject.length; i++) {
-        const c = subject[i];
-        const inName = !recursive && i > lastSlash;
-        if (c === '(' || c === ')') {
-            if (c === '(')
-                opened++;
-            if (grouping.has(i)) {
-                if (c === '(')
-                    groups.set(opened, ++group);
-                regex += c;
-                continue;
-            }
-        }
-        below += c;
-        if (c === '*')
-            regex += inName ? '[^/]*' : '.*';
-        else if (c === '?')
-            regex += '[^/]';
-        else
-            regex += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return {
-        repo,
-        repoWildcard,
-        below: repoWildcard ? below.slice(below.indexOf('/') + 1) : below,
-        regex: new RegExp(`^${regex}$`, 's'),
-        groups,
-        recursive,
-    };
-}
-/** Indexes of the parentheses that capture: a balanced pair whose `{n}` appears in `target`. */
-function groupingParens(text, target) {
-    const out = new Set();
-    const stack = [];
-    let n = 0;
-    for (let i = 0; i < text.length; i++) {
-        if (text[i] === '(')
-            stack.push({ index: i, n: ++n });
-        else if (text[i] === ')' && stack.length > 0) {
-            const open = stack.pop();
-            if (target.includes(`{${open.n}}`)) {
-                out.add(open.index);
-                out.add(i);
-            }
-        }
-    }
-    return out;
-}
-/** `repo/path/name` of a file. */
-function fullPath(f) {
-    return f.path === '.' || f.path === '' ? `${f.repo}/${f.name}` : `${f.repo}/${f.path}/${f.name}`;
-}
-/** What {@link SpecPattern.regex} is matched against for a file. */
-function subjectOf(p, f) {
-    const full = fullPath(f);
-    return p.repoWildcard ? full : full.slice(f.repo.length + 1);
-}
-/** Whether a file (found in `p.repo`, or anywhere when the repository is a wildcard) matches. */
-function specMatches(p, f) {
-    return p.regex.test(subjectOf(p, f));
-}
-/** A matcher for `exclusions`: the same syntax as `pattern`, against the whole `repo/path`. */
-function exclusionMatcher(exclusions) {
-    if (exclusions.length === 0)
-        return () => false;
-    const res = exclusions.map((e) => {
-        const body = [...e.replace(/^\/+/, '')]
-            .map((c) => (c === '*' ? '.*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-            .join('');
-        return new RegExp(`^${body}${e.endsWith('/') ? '.*' : ''}$`, 's');
-    });
-    return (f) => {
-        const full = fullPath(f);
-        return res.some((re) => re.test(full));
-    };
-}
-/**
- * Where a file goes, as the JFrog CLI decides (relative to the action's `target` unless
- * absolute), with `/` separators:
- * - `target` ending in `/` is a folder; otherwise its last segment names the file;
- * - `flat: false` keeps the file's folders below its repository under the target's folder;
- * - `{n}` is replaced by the n-th parenthesis' capture, and then the hierarchy is not kept;
- * - an empty target (or `.`) is the action's `target` itself.
- */
-function specDestination(p, target, flat, f) {
-    let t = target;
-    let placeholders = false;
-    if (p && p.groups.size > 0) {
-        const m = p.regex.exec(subjectOf(p, f));
-        for (const [n, g] of p.groups) {
-            if (!t.includes(`{${n}}`))
-                continue;
-            placeholders = true;
-            t = t.split(`{${n}}`).join(m?.[g] ?? '');
-        }
-    }
-    if (placeholders && isAbsoluteTarget(t) && !isAbsoluteTarget(target)) {
-        // A capture such as 'C:/x' (a legal Artifactory name) would make the path absolute on Windows.
-        throw new errors/* PlanError */.W6(`the server's name '${(0,server_text/* serverText */.Tn)(fullPath(f), 200)}' makes the target '${target}' an absolute path; refusing the whole entry`);
-    }
-    if (placeholders && dotDotSegments(t) > dotDotSegments(target)) {
-        // Captures are the server's text: '.' and '.' side by side (or '.' before a '.' the
-        // target wrote) form a '..' that would lead the file out of its folder.
-        throw new errors/* PlanError */.W6(`the server's name '${(0,server_text/* serverText */.Tn)(fullPath(f), 200)}' makes the target '${target}' a path with a '..' segment; refusing the whole entry`);
-    }
-    if (t === '.' || t === './')
-        t = '';
-    const cut = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'));
-    let dir = cut < 0 ? '' : t.slice(0, cut);
-    if (cut === 0)
-        dir = t[0];
-    const fileName = cut < 0 ? t : t.slice(cut + 1);
-    if (!flat && !placeholders && f.path !== '.' && f.path !== '') {
-        dir = dir === '' ? f.path : `${dir.replace(/[/\\]+$/, '')}/${f.path}`;
-    }
-    const name = fileName !== '' && fileName !== '.' ? fileName : f.name;
-    return dir === '' ? name : external_node_path_.posix.join(dir.replace(/\\/g, '/'), name);
-}
-/** How many `..` segments a path has, with either separator. */
-function dotDotSegments(p) {
-    return p.split(/[/\\]/).filter((s) => s === '..').length;
-}
-/** Whether a target is absolute on some runner (`/x`, `\\x`, `C:x`). */
-function isAbsoluteTarget(p) {
-    return /^[/\\]/.test(p) || /^[a-zA-Z]:/.test(p);
-}
-
-;// CONCATENATED MODULE: ./src/artifactory/aql.ts
-
-
-
-/** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
-function aqlQuery(prefix) {
-    const pathClause = prefix.folder
-        ? { $or: [{ path: { $match: prefix.folder } }, { path: { $match: `${prefix.folder}/*` } }] }
-        : {};
-    const query = { repo: prefix.repo, ...pathClause, type: 'file' };
-    return `items.find(${JSON.stringify(query)}).include("repo","path","name","size","sha256")`;
-}
-/** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
-async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS) {
-    const res = await postAql(http, baseUrl, aqlQuery(prefix), signal);
-    if (res.status === 404) {
-        res.body.resume();
-        return [];
-    }
-    // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
-    if (res.status !== 200)
-        throw await statusError(res, '');
-    const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const body = await readJson(res, `the AQL answer for ${where}`, limits);
-    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
-    if (trimmed)
-        throw trimmed;
-    return aqlItems(body).map((f) => ({
-        path: [f.repo, f.path !== '.' ? f.path : undefined, f.name].filter(Boolean).join('/'),
-        size: f.size,
-        sha256: f.sha256,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/plan/folder-listing.ts
-// One listing per folder for the plan's patterns: the File List API, or AQL when the server
-// refuses it.
-
-
-/**
- * The files below `prefix`, listed once per folder in `cache`: the File List API, or AQL when
- * it is refused (no Pro licence, anonymous user, or a virtual repository). AQL on a virtual
- * names its members' keys; `fromAql` may rename them.
- */
-function listFolderOnce(cache, prefix, source, retry, fromAql = (listed) => listed) {
-    const key = folderKey(prefix);
-    let listing = cache.get(key);
-    if (!listing) {
-        const { http, url, signal, listingLimits } = source;
-        listing = (async () => (await retry('listing', () => listFolder(http, url, prefix, signal, true, listingLimits))) ??
-            fromAql(await retry('AQL search', () => searchAql(http, url, prefix, signal, listingLimits))))();
-        cache.set(key, listing);
-    }
-    return listing;
-}
-/** A listed folder's name, `repo/folder`: the cache key and what retry lines name. */
-function folderKey(prefix) {
-    return `${prefix.repo}/${prefix.folder}`;
-}
-
-;// CONCATENATED MODULE: ./src/plan/resolve-spec.ts
-// File Spec entries into downloads: plain patterns through the listing the `paths` patterns
-// use (File List API, AQL when it is refused), everything else through one AQL query per
-// entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
-
-
-
-
-
-
-
-
-
-
-
-/** Real servers answer 400 to longer queries: said before sending, in words. */
-const MAX_AQL_LENGTH = 6000;
-/** How messages name a spec entry. */
-function specLabel(entry) {
-    return `spec entry ${entry.position}`;
-}
-/** Whether an entry resolves like a `paths` pattern (listing first) rather than through AQL. */
-function isPlainPattern(entry, p) {
-    return (p !== undefined &&
-        !p.repoWildcard &&
-        !entry.props &&
-        !entry.excludeProps &&
-        !entry.build &&
-        !entry.sortBy &&
-        entry.limit === undefined &&
-        entry.offset === undefined);
-}
-/**
- * Resolves every spec entry; an entry that fails or matches nothing is an entry failure and
- * the others go on. Downloads come back in spec order.
- */
-async function resolveSpec(o) {
-    const listings = new Map();
-    const results = new Array(o.spec.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < o.spec.length) {
-            const i = next++;
-            try {
-                results[i] = await resolveEntry(o.spec[i], o, listings);
-            }
-            catch (err) {
-                if (o.signal.aborted)
-                    throw err;
-                results[i] = { message: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err) };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, o.spec.length) }, worker));
-    const downloads = [];
-    const failures = [];
-    results.forEach((r, i) => {
-        const entry = o.spec[i];
-        if (Array.isArray(r))
-            for (const d of r)
-                downloads.push(d);
-        else {
-            failures.push({
-                entry: { line: entry.position, source: entry.pattern ?? 'aql', pattern: true },
-                label: specLabel(entry),
-                message: `${specLabel(entry)}: ${r.message}`,
-                attempts: r.attempts,
-            });
-        }
-    });
-    return { downloads, failures };
-}
-async function resolveEntry(entry, o, listings) {
-    const p = entry.pattern
-        ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
-        : undefined;
-    const excluded = exclusionMatcher(entry.exclusions);
-    const retry = retrying(o, specLabel(entry));
-    let found;
-    let buildText = '';
-    // Offset and limit count what is left after the exclusions: with exclusions they are
-    // applied here, after filtering, not by the server.
-    const paginateHere = entry.exclusions.length > 0;
-    if (isPlainPattern(entry, p)) {
-        // Two entries under one folder share one listing. AQL on a virtual repository names its
-        // members' keys: they are mapped to the named repository below.
-        const { repo, below } = p;
-        const prefix = (0,plan_patterns/* patternPrefix */.RY)(`${repo}/${below}`);
-        found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem);
-    }
-    else {
-        let build;
-        if (entry.build) {
-            const { name, number } = entry.build;
-            build = {
-                name,
-                number: number ??
-                    (await retry('build lookup', () => latestBuildNumber(o.http, o.url, name, o.signal))),
-            };
-            if (number !== undefined) {
-                await retry('build lookup', () => checkBuild(o.http, o.url, name, number, o.signal));
-            }
-            buildText = ` in build '${build.name}/${build.number}'`;
-        }
-        const query = entryQuery(entry, p, build, !paginateHere);
-        if (query.length > MAX_AQL_LENGTH) {
-            throw new errors/* PlanError */.W6(`its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`);
-        }
-        found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal));
-    }
-    const byPath = new Map();
-    for (const raw of found) {
-        const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`;
-        const reason = (0,plan_patterns/* unsafeName */.gj)(below) ?? (0,plan_patterns/* unsafeName */.gj)(raw.repo);
-        if (reason || raw.repo.includes('/')) {
-            throw new errors/* PlanError */.W6(`the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`);
-        }
-        // A virtual repository's results name its members: download through the repository the
-        // user named, and lay files out under that name.
-        const item = p && !p.repoWildcard && raw.repo !== p.repo ? { ...raw, repo: p.repo } : raw;
-        if ((p && !specMatches(p, item)) || excluded(item))
-            continue;
-        const key = fullPath(item);
-        const seen = byPath.get(key);
-        if (!seen)
-            byPath.set(key, { item, conflicting: false });
-        else if (seen.item.sha256 !== item.sha256 || seen.item.sha1 !== item.sha1) {
-            // Two members hold different files under one path: which one the virtual serves is its
-            // own resolution order, so the listed checksums cannot be trusted; the headers decide.
-            seen.conflicting = true;
-        }
-    }
-    let kept = [...byPath.values()];
-    if (paginateHere && (entry.offset !== undefined || entry.limit !== undefined)) {
-        const from = entry.offset ?? 0;
-        kept = kept.slice(from, entry.limit === undefined ? undefined : from + entry.limit);
-    }
-    if (kept.length === 0) {
-        const what = entry.pattern !== undefined ? `'${entry.pattern}'` : 'the AQL query';
-        const filters = [
-            entry.props && 'props',
-            entry.excludeProps && 'excludeProps',
-            entry.exclusions.length > 0 && 'exclusions',
-        ].filter(Boolean);
-        throw new errors/* PlanError */.W6(`${what} matched no file${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`);
-    }
-    return kept.map(({ item, conflicting }) => {
-        const source = fullPath(item);
-        const relative = specDestination(p, entry.target, entry.flat, item);
-        // As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
-        // reads as a stream) refuses the entry. A drive letter the target wrote is not a name.
-        const problem = (0,file_names/* pathNameProblem */.ao)(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix');
-        if (problem) {
-            throw new errors/* PlanError */.W6(`the server named '${(0,server_text/* serverText */.Tn)(source, 200)}', which cannot be written on Windows (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; refusing the whole entry (add it to 'exclusions' to download the rest)`);
-        }
-        return {
-            source,
-            url: (0,input_entries/* artifactUrl */.W)(o.url, source),
-            dest: destination(o.target, relative, entry, source),
-            size: conflicting ? undefined : item.size,
-            checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
-            line: entry.position,
-            label: specLabel(entry),
-            ...(entry.explode ? { extract: true } : {}),
-        };
-    });
-}
-/**
- * A spec target is relative to the action's `target`, or absolute as written (the JFrog CLI
- * writes relative to the working directory). What came from the server was checked already.
- */
-function destination(target, relative, entry, source) {
-    if (relative.includes('\0')) {
-        throw new errors/* PlanError */.W6(`the destination of '${source}' contains a NUL character`);
-    }
-    const dest = external_node_path_.isAbsolute(relative) || /^[a-zA-Z]:[/\\]/.test(relative)
-        ? external_node_path_.resolve(relative)
-        : external_node_path_.resolve(target, relative);
-    if (dest === target || dest === external_node_path_.parse(dest).root) {
-        throw new errors/* PlanError */.W6(`${specLabel(entry)} would write '${source}' to the folder ${dest} itself; give the target a file name or end it with '/'`);
-    }
-    return dest;
-}
-/** A listed `repo/path/name` split as AQL splits it. */
-function toItem(f) {
-    const parts = f.path.split('/');
-    return {
-        repo: parts[0],
-        path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
-        name: parts[parts.length - 1],
-        size: f.size,
-        sha256: f.sha256,
-        sha1: f.sha1,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/plan/resolve.ts
-
-
-
-
-
-
-
-/**
- * The whole plan: explicit files as they are, patterns expanded by listing the server (the
- * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
- * entry failure; the other entries go on.
- */
-async function resolvePlan(o) {
-    const downloads = (0,plan_downloads/* planFiles */.jP)(o.settings.entries, o.settings);
-    const { spec, url, target } = o.settings;
-    // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
-    const specResolved = spec?.length
-        ? resolveSpec({ ...o, spec, url: url, target, names: o.settings.names })
-        : undefined;
-    // Only a cancellation rejects it; it is awaited below, after the patterns.
-    specResolved?.catch(() => undefined);
-    const failures = [];
-    const patterns = o.settings.entries.filter((e) => e.pattern);
-    const listings = new Map();
-    let next = 0;
-    const results = [];
-    const worker = async () => {
-        while (next < patterns.length) {
-            const entry = patterns[next++];
-            try {
-                const listed = await listOnce(listings, entry, o);
-                results.push({
-                    entry,
-                    downloads: (0,plan_patterns/* planMatches */.XK)(entry, listed, o.settings.exclude, o.settings, o.settings.url),
-                });
-            }
-            catch (err) {
-                results.push({ entry, error: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err) });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, patterns.length) }, worker));
-    results.sort((a, b) => a.entry.line - b.entry.line);
-    for (const r of results) {
-        // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
-        if (r.downloads)
-            for (const d of r.downloads)
-                downloads.push(d);
-        else
-            failures.push({ entry: r.entry, message: r.error, attempts: r.attempts });
-    }
-    if (specResolved) {
-        const resolved = await specResolved;
-        for (const d of resolved.downloads)
-            downloads.push(d);
-        for (const f of resolved.failures)
-            failures.push(f);
-    }
-    return { downloads, failures };
-}
-/** Two patterns under one folder share one listing. */
-function listOnce(cache, entry, o) {
-    const prefix = (0,plan_patterns/* patternPrefix */.RY)(entry.repoPath);
-    return listFolderOnce(cache, prefix, {
-        http: o.http,
-        url: o.settings.url,
-        signal: o.signal,
-        listingLimits: o.listingLimits,
-    }, retrying(o, folderKey(prefix)), 
-    // The `paths` patterns lay files out under the repository the user named.
-    (listed) => underNamedRepo(listed, prefix.repo));
-}
-
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./node_modules/p-queue/dist/lower-bound.js
 // Port of lower_bound from https://en.cppreference.com/w/cpp/algorithm/lower_bound
 // Used to compute insertion index to keep queue sorted after insertion
@@ -35768,9 +37551,17 @@ function drain(body) {
     body.resume();
 }
 /** Drops a body nobody will read (and its connection). */
-function bodies_discard(body) {
+function discard(body) {
     body.on('error', () => undefined);
     body.destroy();
+}
+
+;// CONCATENATED MODULE: ./src/common/hex-digest.ts
+/** A digest as lowercase hex when it is `length` hex digits, else undefined (never trusted blindly). */
+function toDigest(value, length) {
+    return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value)
+        ? value.toLowerCase()
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/checksums.ts
@@ -36224,7 +38015,7 @@ async function fetchParts(state, parts, ctx, signal) {
             headers: res.headers,
         });
         if (!placed.ok) {
-            bodies_discard(res.body);
+            discard(res.body);
             // A 200 with another validator: If-Range did its job, the file changed.
             const now = res.headers['etag'] || res.headers['last-modified'];
             if (res.status === 200 && now !== validator)
@@ -36361,14 +38152,14 @@ async function attempt(d, state, ctx, answered) {
             headers: res.headers,
         });
         if (!placed.ok) {
-            bodies_discard(res.body);
+            discard(res.body);
             (0,file_state/* resetState */.$V)(state);
             throw new ResponseMismatch(placed.reason);
         }
         let offset = 0;
         if (placed.start > 0) {
             if (validator && validator !== state.validator) {
-                bodies_discard(res.body);
+                discard(res.body);
                 (0,file_state/* resetState */.$V)(state);
                 throw new errors/* AttemptError */.cb('network', 'the server answered the resumed request with another version of the file; restarting');
             }
@@ -36491,18 +38282,25 @@ async function streamTo(body, fdReady, state, ctx, offset, limit, rangeSignal) {
  * receive file bodies. `existing` is the copy as named on disk (on a case-insensitive target its
  * case may differ from the planned name's).
  */
-async function checkExisting(d, ctx, existing = d.dest) {
-    const stat = await external_node_fs_promises_.lstat(existing).catch(() => undefined);
-    // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
-    if (!stat?.isFile())
-        return {};
+async function checkExisting(d, ctx, existing = d.dest, recorded) {
+    // A recorded copy (an extracted archive) is its record: the file itself is gone.
+    let size;
+    if (recorded)
+        size = recorded.size;
+    else {
+        const stat = await external_node_fs_promises_.lstat(existing).catch(() => undefined);
+        // A symlink is not trusted as "the file": renaming over it replaces the link, not its target.
+        if (!stat?.isFile())
+            return {};
+        size = stat.size;
+    }
     const planned = strongest(d.checksums);
     // Only what can be compared: the planned algorithm, or SHA-1 (Artifactory's ETag) and
     // SHA-256 (the strongest header). A server that gives only MD5 gets the file downloaded again.
-    const local = await hashFile(existing, stat.size, planned ? [planned.algorithm] : ['sha256', 'sha1']);
+    const local = recorded ?? (await hashFile(existing, size, planned ? [planned.algorithm] : ['sha256', 'sha1']));
     if (planned) {
         return local[planned.algorithm] === planned.digest
-            ? { current: { size: stat.size, algorithm: planned.algorithm, requested: false } }
+            ? { current: { size, algorithm: planned.algorithm, requested: false } }
             : {};
     }
     const res = await ctx.http.request(d.url, {
@@ -36512,13 +38310,13 @@ async function checkExisting(d, ctx, existing = d.dest) {
     });
     if (res.status === 304) {
         drain(res.body);
-        return { current: { size: stat.size, algorithm: 'sha1', requested: true } };
+        return { current: { size, algorithm: 'sha1', requested: true } };
     }
     const remote = res.status === 200 ? strongest(headerChecksums(res.headers).checksums) : undefined;
     if (remote && local[remote.algorithm] === remote.digest) {
         // Current after all (a server whose ETag is not the SHA-1): drop the body.
-        bodies_discard(res.body);
-        return { current: { size: stat.size, algorithm: remote.algorithm, requested: true } };
+        discard(res.body);
+        return { current: { size, algorithm: remote.algorithm, requested: true } };
     }
     if (ctx.dryRun) {
         drain(res.body);
@@ -36583,11 +38381,15 @@ async function transferFile(d, ctx) {
                 if (first) {
                     first = false;
                     const existing = await ctx.destinations.prepare(d.dest);
-                    const check = existing !== undefined && ctx.skipExisting
-                        ? await checkExisting(d, ctx, existing)
+                    // An archive unpacked by an earlier run is gone; its record stands for it.
+                    const recorded = existing === undefined && ctx.skipExisting
+                        ? await ctx.recordedCopy?.(d.dest)
+                        : undefined;
+                    const check = ctx.skipExisting && (existing !== undefined || recorded)
+                        ? await checkExisting(d, ctx, existing ?? d.dest, recorded)
                         : {};
                     if (check.current)
-                        return { current: check.current };
+                        return { current: check.current, recorded };
                     if (ctx.dryRun)
                         return { planned: true };
                     return attempt(d, state, ctx, check.response);
@@ -36596,7 +38398,18 @@ async function transferFile(d, ctx) {
             }, n - 1);
             if ('current' in done && done.current) {
                 attempts = done.current.requested ? 1 : 0;
-                return result('up-to-date', { size: done.current.size, verified: done.current.algorithm });
+                // A current archive still there may lack its tree (a run stopped while unpacking, or
+                // one with extract: false before): post-processing runs on it as on a fresh one.
+                const files = 'recorded' in done && done.recorded
+                    ? done.recorded.files
+                    : ctx.postProcess && !ctx.dryRun
+                        ? await ctx.postProcess(d.dest)
+                        : undefined;
+                return result('up-to-date', {
+                    size: done.current.size,
+                    verified: done.current.algorithm,
+                    files,
+                });
             }
             if ('planned' in done) {
                 attempts = 0;
@@ -36616,7 +38429,7 @@ async function transferFile(d, ctx) {
             signal: ctx.signal,
             sleep: ctx.sleep,
             onError: (error) => {
-                if (error.kind === 'http' && (error.status === 429 || error.status === 503))
+                if ((0,retry/* isPushback */.WL)(error))
                     ctx.onPushback(true);
             },
             // A response that did not answer its request: once, the file starts over whole (no
@@ -36674,8 +38487,8 @@ async function withDiskSpace(message, err, dest) {
 
 
 /**
- * Adaptive limit (AIMD): halves when the server pushes back (429/503) on a good share of the
- * recent responses, grows by one after as many clean responses as the current limit, never
+ * Adaptive limit (AIMD): halves when the server pushes back (429/503, refused or reset
+ * connections) on a good share of the recent responses, grows by one after as many clean responses as the current limit, never
  * above the configured maximum. A fixed pool keeps hammering a server that admits only a few
  * requests; this one settles just under it. Sparse faults (one 503 in ten) do not count as
  * push-back: that is what retries are for.
@@ -36686,6 +38499,8 @@ class AdaptiveLimit {
     max;
     successes = 0;
     recent = [];
+    /** Answers still due to requests sent at the limit before the last halving. */
+    stale = 0;
     constructor(max) {
         this.max = max;
         this.value = max;
@@ -36693,6 +38508,13 @@ class AdaptiveLimit {
     }
     /** Records one response; returns true when the limit changed. */
     record(pushedBack) {
+        // The requests in flight when the limit halved were sent at the old limit: their push-back
+        // says nothing about the new one, and counting it would halve again and again.
+        if (this.stale > 0) {
+            this.stale--;
+            if (pushedBack)
+                return false;
+        }
         this.recent.push(pushedBack);
         const window = Math.max(8, this.value);
         if (this.recent.length > window)
@@ -36705,6 +38527,7 @@ class AdaptiveLimit {
             // Fresh evidence is needed for the next halving: the responses in flight were sent
             // at the old limit.
             this.recent = [];
+            this.stale = this.value;
             this.value = Math.max(1, Math.floor(this.value / 2));
             this.min = Math.min(this.min, this.value);
             return true;
@@ -36731,8 +38554,6 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         new HttpClient({
             connections: options.concurrency,
             timeoutMs: options.timeoutMs,
-            authOrigins: options.authOrigin ? new Set([options.authOrigin]) : undefined,
-            authHeaders: options.authHeaders,
             debug: events.debug,
         });
     // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
@@ -36761,6 +38582,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
             caseInsensitive: options.caseInsensitive,
         }),
         postProcess: options.postProcess,
+        recordedCopy: options.recordedCopy,
         signal,
         schedule: (fn, priority) => {
             if (signal.aborted)
@@ -36787,7 +38609,9 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
                 queue.concurrency = limit.value;
                 progress.concurrency = limit.value;
                 progress.minConcurrency = limit.min;
-                events.onConcurrency?.(limit.value, pushedBack ? 'the server pushed back (429/503)' : 'requests succeed again');
+                events.onConcurrency?.(limit.value, pushedBack
+                    ? 'the server pushed back (429/503, refused or reset connections)'
+                    : 'requests succeed again');
             }
         },
     };
@@ -36846,6 +38670,3504 @@ function newProgress(total, concurrency) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/file-notes.ts
+/**
+ * The note said once per run when a file could not be verified (the summary counts every
+ * such file): a log of 10,000 unverified files must not say it 10,000 times.
+ * @returns a function of each finished file that gives the note the first time, else undefined
+ */
+function notVerifiedNote(verify) {
+    let said = false;
+    return (r) => {
+        if (said || !verify || r.status !== 'downloaded' || r.verified)
+            return undefined;
+        said = true;
+        return `note: ${r.download.source} was not verified: the server sent no checksum (said once; the summary counts every such file)`;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/log-lines.ts
+
+
+/** The one log line for a finished file. */
+function fileLine(r, target, redact) {
+    const dest = shown(relativeDest(r.download.dest, target), redact);
+    const source = shown(r.download.source, redact);
+    switch (r.status) {
+        case 'downloaded': {
+            const size = formatBytes(r.size ?? r.bytes);
+            const ranges = r.ranges > 1 ? `, ${r.ranges} ranges` : '';
+            const check = r.verified ? `, ${r.verified} ok` : '';
+            return `✓ ${source} → ${dest}  ${size} in ${formatDuration(r.durationMs)} (${formatRate(r.bytes, r.durationMs)}), ${attemptsText(r.attempts)}${ranges}${check}`;
+        }
+        case 'up-to-date':
+            return `= ${source} → ${dest}  up to date${r.verified ? ` (${r.verified} matches)` : ''}`;
+        case 'planned':
+            return `· ${source} → ${dest}  would download${r.size !== undefined ? ` ${formatBytes(r.size)}` : ''}`;
+        case 'cancelled':
+            return `- ${source}  cancelled`;
+        case 'failed':
+            // The engine's messages carry no count of attempts: the result does, said here once.
+            return `✗ ${source}  ${shown(r.error ?? 'failed', redact)} (${attemptsText(r.attempts)})`;
+    }
+}
+/** The plain log line for a retry, written when it is decided. */
+function retryLine(info, redact) {
+    // A count would be false here: the restart happens even with `retries: 0` ("retry 1/0").
+    if (info.restartWhole)
+        return `restarting ${shown(info.download.source, redact)} whole, without ranges: ${shown(info.error, redact)}`;
+    return `retry ${info.retry}/${info.retries} for ${shown(info.download.source, redact)} in ${formatDuration(info.delayMs)}: ${shown(info.error, redact)}`;
+}
+/** One progress line: files, bytes, rate, ETA. */
+function progressLine(p, plannedBytes, elapsedMs, rateBytesPerSec) {
+    const parts = [`${p.filesDone}/${p.filesTotal} files`];
+    parts.push(plannedBytes ? `${formatBytes(p.bytes)}/${formatBytes(plannedBytes)}` : formatBytes(p.bytes));
+    parts.push(`${formatBytes(Math.round(rateBytesPerSec))}/s`);
+    if (plannedBytes && rateBytesPerSec > 0 && p.bytes < plannedBytes) {
+        parts.push(`ETA ${formatDuration(((plannedBytes - p.bytes) / rateBytesPerSec) * 1000)}`);
+    }
+    parts.push(`elapsed ${formatDuration(elapsedMs)}`);
+    return `progress: ${parts.join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/action/post-process.ts
+/**
+ * Unpacks archives once in place: every file with `extract: true`, or the files of File Spec
+ * entries with `explode: "true"`. Never in a dry run. The extraction code loads only when a
+ * run has an archive to unpack.
+ */
+function extractor(settings, downloads, signal, folding) {
+    const explode = new Set(downloads.filter((d) => d.extract).map((d) => d.dest));
+    if (!settings.extract && explode.size === 0)
+        return {};
+    const wanted = (file) => settings.extract || explode.has(file);
+    const options = { ...folding, names: settings.names, root: settings.target };
+    return {
+        postProcess: settings.dryRun
+            ? undefined
+            : (file) => wanted(file)
+                ? Promise.all(/* import() */[__nccwpck_require__.e(111), __nccwpck_require__.e(334)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9334)).then((m) => m.extractArchive(file, signal, {}, options))
+                : Promise.resolve([file]),
+        // Read only: a dry run says an unpacked archive is up to date as a real run would.
+        recordedCopy: (file) => wanted(file)
+            ? Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4651)).then((m) => m.readRecord(file))
+            : Promise.resolve(undefined),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/progress.ts
+
+
+/** One progress line every `progress-interval`; returns the function that stops them. */
+function startProgress(settings, progress, plannedTotal, started) {
+    if (settings.progressIntervalMs <= 0)
+        return () => undefined;
+    let lastBytes = progress.bytes;
+    let lastTime = Date.now();
+    const timer = setInterval(() => {
+        const now = Date.now();
+        const rate = ((progress.bytes - lastBytes) * 1000) / Math.max(1, now - lastTime);
+        lastBytes = progress.bytes;
+        lastTime = now;
+        core/* info */.pq(progressLine(progress, plannedTotal, now - started, rate));
+    }, settings.progressIntervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+
+;// CONCATENATED MODULE: ./src/action/download.ts
+
+
+
+
+
+
+/** Runs the plan's downloads, one log line per finished file and retry, progress lines between. */
+async function downloadAll(settings, plan, http, runner, started) {
+    const { downloads, planned } = plan;
+    const progress = newProgress(downloads.length, settings.concurrency);
+    const stopProgress = startProgress(settings, progress, planned.complete ? planned.bytes : undefined, started);
+    const note = notVerifiedNote(settings.verify);
+    try {
+        const results = await runDownloads(downloads, {
+            concurrency: settings.concurrency,
+            retries: settings.retries,
+            retryDelayMs: settings.retryDelayMs,
+            timeoutMs: settings.timeoutMs,
+            verify: settings.verify,
+            skipExisting: settings.skipExisting,
+            dryRun: settings.dryRun,
+            split: settings.split,
+            splitMinSize: settings.splitMinSize,
+            maxSize: settings.maxSize,
+            target: settings.target,
+            caseInsensitive: plan.caseInsensitive,
+            http,
+            ...extractor(settings, downloads, runner.signal, {
+                caseInsensitive: plan.caseInsensitive,
+                normalizationInsensitive: plan.normalizationInsensitive,
+            }),
+        }, {
+            onFileDone: (r) => {
+                core/* info */.pq(fileLine(r, settings.target, runner.redact));
+                const line = note(r);
+                if (line)
+                    runner.say(line);
+            },
+            onRetry: (info) => core/* info */.pq(retryLine(info, runner.redact)),
+            onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
+        }, runner.signal, progress);
+        return { results, progress };
+    }
+    finally {
+        stopProgress();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/empty-entries.ts
+
+
+/**
+ * Entries that selected nothing and were let pass: with `if-no-files-found: warn`, one
+ * warning each, naming the entry; with `ignore`, a debug line only.
+ */
+function warnEmptyEntries(settings, plan, runner) {
+    for (const line of plan.empty) {
+        if (settings.ifNoFilesFound === 'warn')
+            core/* warning */.$e(shown(line, runner.redact));
+        else
+            runner.debug?.(`if-no-files-found: ignore: ${line}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/results.ts
+/** The report's result for a failed plan entry. */
+function entryFailureResult(f) {
+    return { kind: 'entry-failure', ...f };
+}
+/** Whether a result is a failed plan entry rather than a file. */
+function isEntryFailure(r) {
+    return 'kind' in r && r.kind === 'entry-failure';
+}
+/** The results that are files. */
+function fileResults(results) {
+    return results.filter((r) => !isEntryFailure(r));
+}
+/** Every failed or cancelled result, in order: failed entries count as one attempt. */
+function failures(results) {
+    const out = [];
+    for (const r of results) {
+        if (isEntryFailure(r))
+            out.push({
+                source: r.entry.source,
+                message: r.message,
+                attempts: r.attempts ?? 1,
+                cancelled: false,
+            });
+        else if (r.status === 'failed' || r.status === 'cancelled')
+            out.push({
+                source: r.download.source,
+                message: r.error ?? r.status,
+                attempts: r.attempts,
+                cancelled: r.status === 'cancelled',
+            });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+
+
+/** GitHub shows at most 10 error annotations per step, and the step's failure is one of them. */
+const MAX_FILE_ANNOTATIONS = 9;
+/** One annotation per failed file, at most {@link MAX_FILE_ANNOTATIONS}. */
+function annotations(results, redact) {
+    return failures(results)
+        .filter((f) => !f.cancelled)
+        .slice(0, MAX_FILE_ANNOTATIONS)
+        .map((f) => ({
+        title: `Download failed: ${shown(f.source, redact)}`,
+        message: `${shown(f.message, redact)} (${attemptsText(f.attempts)})`,
+    }));
+}
+/** The step's failure message: how many failed, and where the rest are when they were not annotated. */
+function failureMessage(t) {
+    const base = `${t.failed} of ${t.files} downloads failed`;
+    const hidden = t.failed - MAX_FILE_ANNOTATIONS;
+    return hidden > 0
+        ? `${base}; ${hidden} more failed file${hidden === 1 ? ' is' : 's are'} not annotated: see the job summary for all of them`
+        : base;
+}
+
+;// CONCATENATED MODULE: ./src/report/totals.ts
+
+/** Adds up a run's results. */
+function totals(results) {
+    const t = {
+        files: results.length,
+        inPlace: 0,
+        downloaded: 0,
+        upToDate: 0,
+        planned: 0,
+        failed: 0,
+        cancelled: 0,
+        bytes: 0,
+        retries: 0,
+        notVerified: 0,
+    };
+    for (const r of results) {
+        if (isEntryFailure(r)) {
+            t.failed++;
+            continue;
+        }
+        t.bytes += r.bytes;
+        t.retries += Math.max(0, r.attempts - 1);
+        if (r.status === 'downloaded') {
+            t.downloaded++;
+            if (!r.verified)
+                t.notVerified++;
+        }
+        else if (r.status === 'up-to-date')
+            t.upToDate++;
+        else if (r.status === 'planned')
+            t.planned++;
+        else if (r.status === 'failed')
+            t.failed++;
+        else
+            t.cancelled++;
+    }
+    t.inPlace = t.downloaded + t.upToDate;
+    return t;
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+
+
+/** JSON outputs for the next steps. */
+function outputs(results, redact) {
+    const t = totals(results);
+    const files = fileResults(results)
+        .filter((r) => r.status === 'downloaded' || r.status === 'up-to-date' || r.status === 'planned')
+        .flatMap((r) => r.files ?? [r.download.dest]);
+    const errors = failures(results).map((f) => ({
+        source: shown(f.source, redact),
+        message: shown(f.message, redact),
+    }));
+    return {
+        downloaded: String(t.inPlace),
+        failed: String(t.failed + t.cancelled),
+        files: JSON.stringify(files),
+        errors: JSON.stringify(errors),
+        bytes: String(t.bytes),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+/** Above this many files the table keeps the failures and the largest files only. */
+const SUMMARY_FULL_TABLE_MAX = 100;
+const SUMMARY_LARGEST = 50;
+const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024;
+/**
+ * The job summary as Markdown: headline, failures first, then the files. Stays far below
+ * GitHub's 1 MiB limit (beyond it the runner drops the whole summary) at any number of files.
+ */
+function summaryMarkdown(results, facts, redact) {
+    const t = totals(results);
+    const out = [];
+    const title = facts.dryRun ? 'Artifactory download (dry run)' : 'Artifactory download';
+    const icon = t.failed + t.cancelled > 0 ? '❌' : '✅';
+    out.push(`## ${icon} ${title}`, '');
+    const head = facts.dryRun
+        ? [`**${t.planned}** to download`, `**${t.upToDate}** up to date`, `**${t.failed}** failed`]
+        : [
+            `**${t.inPlace}/${t.files}** files in place (${t.downloaded} downloaded, ${t.upToDate} up to date)`,
+            `**${formatBytes(t.bytes)}** in ${formatDuration(facts.wallMs)} (${formatRate(t.bytes, facts.wallMs)})`,
+            `**${t.retries}** retries`,
+            `**${t.failed}** failed`,
+        ];
+    if (t.cancelled)
+        head.push(`**${t.cancelled}** cancelled`);
+    if (facts.sync) {
+        head.push(facts.sync.skipped
+            ? `nothing deleted (sync-deletes: ${facts.sync.skipped})`
+            : `**${facts.sync.deleted}** ${facts.dryRun ? 'to delete' : 'deleted'} (sync-deletes)`);
+    }
+    out.push(head.join(' · '), '');
+    if (facts.minConcurrency < facts.concurrency) {
+        out.push(`Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`, '');
+    }
+    if (t.notVerified)
+        out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '');
+    const failed = failures(results);
+    if (failed.length) {
+        out.push(`### Failures (${failed.length})`, '', '| Source | Error | Attempts |', '| --- | --- | ---: |');
+        // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
+        let listed = 0;
+        let size = 0;
+        for (const f of failed) {
+            if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS)
+                break;
+            const row = `| ${code(f.source, redact)} | ${esc(f.message, redact)} | ${f.attempts} |`;
+            out.push(row);
+            size += row.length;
+            listed++;
+        }
+        if (failed.length > listed)
+            out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`);
+        out.push('');
+    }
+    const ok = fileResults(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled');
+    if (ok.length) {
+        const header = [
+            '| Source | Destination | Size | Time | Attempts | Status |',
+            '| --- | --- | ---: | ---: | ---: | --- |',
+        ];
+        const row = (r) => `| ${code(r.download.source, redact)} | ${code(relativeDest(r.download.dest, facts.target), redact)} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`;
+        if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
+            out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '');
+        }
+        else {
+            const largest = [...ok]
+                .sort((a, b) => (b.size ?? 0) - (a.size ?? 0))
+                .slice(0, SUMMARY_LARGEST);
+            out.push(`### Largest ${largest.length} of ${ok.length} files`, '', ...header, ...largest.map(row), '');
+            out.push(`<details><summary>All ${ok.length} files by folder</summary>`, '', ...byFolder(ok, facts.target, redact), '', '</details>', '');
+        }
+    }
+    return out.join('\n');
+}
+function statusText(r) {
+    switch (r.status) {
+        case 'downloaded':
+            return r.verified ? `downloaded, ${r.verified} ✓` : 'downloaded, not verified';
+        case 'up-to-date':
+            return 'up to date';
+        case 'planned':
+            return 'would download';
+        default:
+            return r.status;
+    }
+}
+/** Files counted per destination folder: bounded text for any number of files. */
+function byFolder(results, target, redact) {
+    const folders = new Map();
+    for (const r of results) {
+        const folder = external_node_path_.dirname(relativeDest(r.download.dest, target));
+        const f = folders.get(folder) ?? { files: 0, bytes: 0 };
+        f.files++;
+        f.bytes += r.size ?? 0;
+        folders.set(folder, f);
+    }
+    const rows = [...folders.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
+    const rowsShown = rows.slice(0, 500);
+    const lines = [
+        '| Folder | Files | Size |',
+        '| --- | ---: | ---: |',
+        ...rowsShown.map(([f, s]) => `| ${code(f, redact)} | ${s.files} | ${formatBytes(s.bytes)} |`),
+    ];
+    if (rows.length > rowsShown.length)
+        lines.push('', `…and ${rows.length - rowsShown.length} more folders.`);
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+
+/** Writes the job summary; a failure to write it is a warning, never the step's failure. */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await core/* summary */.z.addRaw(markdown, true).write();
+    }
+    catch (error) {
+        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* messageOf */.bD)(error)}`);
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+// EXTERNAL MODULE: ./src/extract/marker.ts
+var marker = __nccwpck_require__(4651);
+;// CONCATENATED MODULE: ./src/action/tool-cache.ts
+
+
+
+
+
+
+/**
+ * The folder name `@actions/tool-cache`'s `cacheDir` gives `version`: `semver.clean(version)`
+ * when that is full semver (`v1.2.3+b4` is `1.2.3`), else the version as written (`25.1`,
+ * `21`, `2024-01`), so that the lookup finds exactly the folder `cacheDir` wrote.
+ */
+function toolCacheVersion(version) {
+    return semver_default().clean(version) || version;
+}
+/** `RUNNER_TOOL_CACHE/name/version/arch`, where `cacheDir` stores name@version. Pure. */
+function toolCacheFolder(root, name, version, arch) {
+    return external_node_path_.join(root, name, toolCacheVersion(version), arch);
+}
+/**
+ * The cached folder of name@version for this machine's architecture, or undefined. Looked up
+ * directly rather than with `find`, which takes a version that is not full semver for a range
+ * (`21` would pick a `21.0.5` that setup-java cached) or never finds it (`2024-01`). The
+ * `.complete` marker beside the folder says `cacheDir` finished copying.
+ */
+async function findCachedTool(name, version) {
+    const root = process.env.RUNNER_TOOL_CACHE;
+    // Said before any download: `cacheDir` would only fail once everything is downloaded.
+    if (!root)
+        throw new Error("Input 'tool-cache' needs RUNNER_TOOL_CACHE, which runners set; it is not set");
+    const folder = toolCacheFolder(root, name, version, external_node_os_namespaceObject.arch());
+    const isDir = (await external_node_fs_promises_.stat(folder).catch(() => undefined))?.isDirectory();
+    const complete = await external_node_fs_promises_.stat(`${folder}.complete`).then(() => true, () => false);
+    return isDir && complete ? folder : undefined;
+}
+/** On a tool-cache hit, sets the outputs and returns true: no request is made. */
+async function toolCacheHit(settings) {
+    const { name, version } = settings.toolCache;
+    const found = await findCachedTool(name, version);
+    if (!found) {
+        core/* setOutput */.uH('cache-hit', 'false');
+        core/* info */.pq(`tool cache: ${name}@${version} not cached yet; downloading`);
+        return false;
+    }
+    const files = await listFiles(found);
+    core/* info */.pq(`tool cache: ${name}@${version} found at ${found}; nothing to download`);
+    core/* setOutput */.uH('cache-hit', 'true');
+    core/* setOutput */.uH('path', found);
+    core/* setOutput */.uH('files', JSON.stringify(files));
+    core/* setOutput */.uH('downloaded', String(files.length));
+    core/* setOutput */.uH('failed', '0');
+    core/* setOutput */.uH('errors', '[]');
+    core/* setOutput */.uH('bytes', '0');
+    await addToPath(settings, found);
+    return true;
+}
+/** After a complete download: stores `target` in the tool cache as name@version. */
+async function cacheTool(settings) {
+    const { name, version } = settings.toolCache;
+    const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+    const cached = await tc.cacheDir(settings.target, name, version);
+    core/* info */.pq(`tool cache: stored ${settings.target} as ${name}@${version} (${cached})`);
+    core/* setOutput */.uH('path', cached);
+    await addToPath(settings, cached);
+}
+/** With `add-to-path`: the folder's `bin` (or the folder itself, when it has none) on PATH. */
+async function addToPath(settings, folder) {
+    if (!settings.addToPath)
+        return;
+    const bin = external_node_path_.join(folder, 'bin');
+    const dir = (await external_node_fs_promises_.stat(bin).catch(() => undefined))?.isDirectory() ? bin : folder;
+    core/* addPath */.fM(dir);
+    core/* info */.pq(`added ${dir} to PATH`);
+}
+/** Every file under `dir` but the action's extraction records, sorted: the `files` output of a cache hit. */
+async function listFiles(dir) {
+    const entries = await external_node_fs_promises_.readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((e) => e.isFile() && !(0,marker.isMarker)(e.name))
+        .map((e) => external_node_path_.join(e.parentPath, e.name))
+        .sort();
+}
+
+;// CONCATENATED MODULE: ./src/action/report-run.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Tells the runner how the run went: outputs, the job summary, a closing line, one annotation
+ * per failed file, and the step's status. A run without failures caches the tool if asked to.
+ */
+async function reportRun(settings, plan, ran, runner, started) {
+    core/* startGroup */.Oh('Report');
+    const all = [...plan.failures.map(entryFailureResult), ...ran.results];
+    const t = totals(all);
+    for (const [name, value] of Object.entries(outputs(all, runner.redact)))
+        core/* setOutput */.uH(name, value);
+    await writeSummary(summaryMarkdown(all, {
+        wallMs: Date.now() - started,
+        target: settings.target,
+        dryRun: settings.dryRun,
+        concurrency: settings.concurrency,
+        minConcurrency: ran.progress.minConcurrency,
+        sync: ran.sync,
+    }, runner.redact));
+    core/* info */.pq(`${t.inPlace}/${t.files} in place (${t.downloaded} downloaded, ${t.upToDate} up to date), ${t.failed} failed, ` +
+        `${formatBytes(t.bytes)} received in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    core/* endGroup */.N4();
+    const failed = t.failed + t.cancelled;
+    if (failed > 0) {
+        const report = settings.failOnError ? core/* error */.z3 : core/* warning */.$e;
+        for (const a of annotations(all, runner.redact))
+            report(a.message, { title: a.title });
+        const message = failureMessage({ ...t, failed });
+        if (settings.failOnError)
+            core/* setFailed */.C1(message);
+        else
+            core/* warning */.$e(message);
+    }
+    else if (settings.toolCache && !settings.dryRun) {
+        await cacheTool(settings);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/runner.ts
+
+
+
+
+/**
+ * Starts listening for cancellation and sets up redaction. A cancelled job gets SIGINT, then
+ * SIGTERM: both abort the run so that partial files are removed and the summary is written.
+ */
+function startRunner() {
+    // One run, one set of secrets: the process's redactor, which every text shown passes through.
+    common_redact/* secrets */.O3.clear();
+    const redact = (text) => common_redact/* secrets */.O3.redact(text);
+    const controller = new AbortController();
+    const onSignal = (signal) => {
+        if (controller.signal.aborted)
+            return;
+        core/* warning */.$e(`Received ${signal}: stopping, removing partial files and writing the summary`);
+        controller.abort(new errors/* AttemptError */.cb('cancelled', `cancelled by ${signal}`));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        redact,
+        say: (line) => core/* info */.pq(shown(line, redact)),
+        // Built only when shown: a debug line costs a URL parse and a write per request.
+        debug: core/* isDebug */._o() ? (line) => core/* debug */.Yz(shown(line, redact)) : undefined,
+        addSecret: (secret) => {
+            // The runner masks what it is given, and only some encodings of it: every form the
+            // redactor looks for is given, so a server's URL-encoded or JSON-escaped echo is masked too.
+            core/* setSecret */.Pq(secret);
+            for (const form of common_redact/* secrets */.O3.add(secret))
+                if (form !== secret)
+                    core/* setSecret */.Pq(form);
+        },
+        signal: controller.signal,
+        dispose: () => {
+            process.removeListener('SIGINT', onSignal);
+            process.removeListener('SIGTERM', onSignal);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/secrets.ts
+
+
+/** Registers every credential the inputs and the environment carry, before anything is logged. */
+function maskSecrets(settings, add) {
+    const { auth } = settings;
+    if (auth.kind === 'bearer')
+        add(auth.token);
+    if (auth.kind === 'basic') {
+        add(auth.password);
+        add(basicCredentials(auth.username, auth.password));
+    }
+    for (const e of settings.entries)
+        for (const s of (0,common_redact/* secretsInUrl */.Ct)(e.source))
+            add(s);
+    if (settings.url)
+        for (const s of (0,common_redact/* secretsInUrl */.Ct)(settings.url))
+            add(s);
+    // The runner masks a multi-line secret line by line only if each line is registered.
+    const key = settings.tls.key;
+    if (key) {
+        add(key);
+        for (const line of key.split(/\r?\n/))
+            if (line.trim() && !line.startsWith('-----'))
+                add(line.trim());
+    }
+    for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+        const value = process.env[name];
+        if (value)
+            for (const s of (0,common_redact/* secretsInUrl */.Ct)(value.includes('://') ? value : `http://${value}`))
+                add(s);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/input/entries.ts
+
+
+const GLOB = /[*?[\]{}]/;
+/**
+ * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
+ * @param baseUrl the validated `url` input, needed for relative sources
+ * @throws InputError naming the line and what is wrong with it
+ */
+function parseEntries(text, baseUrl) {
+    const entries = [];
+    const rows = text.split(/\r?\n/);
+    rows.forEach((row, i) => {
+        const trimmed = row.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const line = i + 1;
+        const [rawSource, rawDest, ...rest] = trimmed.split('=>').map((s) => s.trim());
+        if (rest.length > 0)
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: more than one '=>'`);
+        if (!rawSource)
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: SOURCE is empty`);
+        if (rawDest === '')
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: DEST after '=>' is empty`);
+        entries.push(parseSource(rawSource, rawDest, line, baseUrl));
+    });
+    if (entries.length === 0) {
+        throw new errors/* InputError */.dz("Input 'paths' is empty: give at least one SOURCE (one per line)");
+    }
+    return entries;
+}
+function parseSource(source, dest, line, baseUrl) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+        let parsed;
+        try {
+            parsed = new URL(source);
+        }
+        catch {
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' is not a valid URL`);
+        }
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
+        }
+        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' names a folder, not a file`);
+        }
+        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
+            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
+            : undefined;
+        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
+    }
+    const repoPath = source.replace(/^\/+/, '');
+    const segments = repoPath.split('/');
+    if (segments.length < 2 || segments.some((s) => s === '')) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
+    }
+    if (segments.some((s) => s === '.' || s === '..')) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
+    }
+    if (!baseUrl) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
+    }
+    const pattern = GLOB.test(repoPath);
+    if (pattern && GLOB.test(segments[0])) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
+    }
+    const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
+    return { line, source: repoPath, repoPath, url, dest, pattern };
+}
+/** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
+function artifactUrl(baseUrl, repoPath) {
+    return `${baseUrl}/${repoPath.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+// EXTERNAL MODULE: ./src/common/file-names.ts
+var file_names = __nccwpck_require__(7750);
+;// CONCATENATED MODULE: ./src/input/props.ts
+/**
+ * Parses `key=v1,v2;key2=v3` into pairs: `key=v1,v2` is two pairs that must both be present,
+ * as the JFrog CLI reads it. `\` escapes `,` `;` `=` (and itself).
+ * @returns the pairs, or a string saying what is wrong
+ */
+function parseProps(text) {
+    const pairs = [];
+    for (const group of splitUnescaped(text, ';')) {
+        if (group.trim() === '')
+            continue;
+        const [rawKey, ...rest] = splitUnescaped(group, '=', 2);
+        if (rest.length === 0)
+            return `'${props_unescape(group)}' must be 'key=value'`;
+        const key = props_unescape(rawKey).trim();
+        if (key === '')
+            return `'${props_unescape(group)}' has an empty key`;
+        for (const rawValue of splitUnescaped(rest[0], ',')) {
+            const value = props_unescape(rawValue);
+            pairs.push({ key, value, wildcard: /[*?]/.test(rawValue) });
+        }
+    }
+    if (pairs.length === 0)
+        return 'is empty';
+    return pairs;
+}
+/** Splits at `sep` where it is not escaped with `\`; escapes stay in the parts. */
+function splitUnescaped(text, sep, max = Infinity) {
+    const parts = [];
+    let current = '';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '\\' && i + 1 < text.length) {
+            current += c + text[i + 1];
+            i++;
+        }
+        else if (c === sep && parts.length < max - 1) {
+            parts.push(current);
+            current = '';
+        }
+        else
+            current += c;
+    }
+    parts.push(current);
+    return parts;
+}
+function props_unescape(text) {
+    return text.replace(/\\(.)/g, '$1');
+}
+
+;// CONCATENATED MODULE: ./src/input/file-spec.ts
+// A JFrog File Spec (`{"files":[…]}`) read as `jf rt download --spec` reads it, and refused
+// before any request when it asks for something this action would not do the same way.
+
+
+/** Fields of a download spec, by their lowercase name → the name the JFrog CLI writes. */
+const SUPPORTED = {
+    pattern: 'pattern',
+    aql: 'aql',
+    target: 'target',
+    flat: 'flat',
+    recursive: 'recursive',
+    exclusions: 'exclusions',
+    props: 'props',
+    excludeprops: 'excludeProps',
+    build: 'build',
+    bundle: 'bundle',
+    project: 'project',
+    includedeps: 'includeDeps',
+    excludeartifacts: 'excludeArtifacts',
+    includedirs: 'includeDirs',
+    sortby: 'sortBy',
+    sortorder: 'sortOrder',
+    limit: 'limit',
+    offset: 'offset',
+    explode: 'explode',
+};
+const UNSUPPORTED = Object.fromEntries([
+    'archiveEntries',
+    'validateSymlinks',
+    'gpg-key',
+    'symlinks',
+    'include',
+    'transitive',
+    'bypassArchiveInspection',
+].map((f) => [f.toLowerCase(), f]));
+/** Fields AQL can sort items by. */
+const SORTABLE = new Set([
+    'repo',
+    'path',
+    'name',
+    'type',
+    'size',
+    'depth',
+    'created',
+    'created_by',
+    'modified',
+    'modified_by',
+    'updated',
+]);
+/**
+ * Parses and validates File Spec text (after `spec-vars`). Field names are matched
+ * case-insensitively; booleans and numbers may be JSON values or strings (`"true"`, `"1"`).
+ * @throws InputError naming the entry (1-based) and the field
+ */
+function parseFileSpec(text) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (err) {
+        throw new errors/* InputError */.dz(`Input 'spec' is not valid JSON${jsonErrorPlace(text, err)}`);
+    }
+    if (!isObject(doc))
+        throw new errors/* InputError */.dz(`Input 'spec' must be a JSON object {"files": […]}`);
+    let files;
+    for (const [key, value] of Object.entries(doc)) {
+        if (key.toLowerCase() !== 'files') {
+            throw new errors/* InputError */.dz(`Input 'spec': unknown top-level field '${key}' (expected 'files')`);
+        }
+        files = value;
+    }
+    if (!Array.isArray(files) || files.length === 0) {
+        throw new errors/* InputError */.dz(`Input 'spec' needs a non-empty "files" array`);
+    }
+    return files.map((raw, i) => parseEntry(raw, i + 1));
+}
+/** ` at line L, column C (…)` from a JSON.parse error, whichever way V8 words its position. */
+function jsonErrorPlace(text, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const lc = /line (\d+) column (\d+)/.exec(message);
+    const pos = /position (\d+)/.exec(message);
+    let where = '';
+    if (lc)
+        where = ` at line ${lc[1]}, column ${lc[2]}`;
+    else if (pos) {
+        const before = text.slice(0, Number(pos[1]));
+        const line = before.split('\n').length;
+        where = ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+    }
+    else if (/end of JSON input/i.test(message)) {
+        const lines = text.split('\n');
+        where = ` at its end (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
+    }
+    const reason = message
+        .replace(/\s*\(line \d+ column \d+\)/, '')
+        .replace(/,? "[^"]*"\.*\s*is not valid JSON/, '')
+        .replace(/ in JSON at position \d+/, '');
+    return `${where}: ${reason}`;
+}
+function parseEntry(raw, position) {
+    const at = `Input 'spec' entry ${position}`;
+    if (!isObject(raw))
+        throw new errors/* InputError */.dz(`${at} must be a JSON object`);
+    const fields = new Map();
+    for (const [key, value] of Object.entries(raw)) {
+        const lower = key.toLowerCase();
+        if (UNSUPPORTED[lower]) {
+            throw new errors/* InputError */.dz(`${at}: field '${UNSUPPORTED[lower]}' is not supported by this action`);
+        }
+        const name = SUPPORTED[lower];
+        if (!name) {
+            throw new errors/* InputError */.dz(`${at}: unknown field '${key}' (known fields: ${Object.values(SUPPORTED).join(', ')})`);
+        }
+        if (fields.has(name))
+            throw new errors/* InputError */.dz(`${at}: field '${name}' is given twice`);
+        fields.set(name, value);
+    }
+    const has = (name) => fields.has(name);
+    if (has('pattern') && has('aql')) {
+        throw new errors/* InputError */.dz(`${at}: give only one of 'pattern' and 'aql'`);
+    }
+    // As the JFrog CLI's spec validation: a build or a bundle alone selects all its artifacts.
+    if (!has('pattern') && !has('aql') && !has('build') && !has('bundle')) {
+        throw new errors/* InputError */.dz(`${at}: give one of 'pattern', 'aql', 'build' and 'bundle'`);
+    }
+    for (const name of ['project', 'includeDeps', 'excludeArtifacts']) {
+        if (has(name) && !has('build'))
+            throw new errors/* InputError */.dz(`${at}: '${name}' needs 'build'`);
+    }
+    for (const [a, b] of [
+        ['build', 'limit'],
+        ['build', 'offset'],
+        ['bundle', 'limit'],
+        ['bundle', 'offset'],
+        ['aql', 'exclusions'],
+        ['aql', 'excludeProps'],
+    ]) {
+        if (has(a) && has(b))
+            throw new errors/* InputError */.dz(`${at}: '${a}' cannot be combined with '${b}'`);
+    }
+    if (has('sortOrder') && !has('sortBy')) {
+        throw new errors/* InputError */.dz(`${at}: 'sortOrder' needs 'sortBy'`);
+    }
+    const str = (name) => {
+        const v = fields.get(name);
+        if (v === undefined)
+            return undefined;
+        if (typeof v !== 'string')
+            throw new errors/* InputError */.dz(`${at}: field '${name}' must be a string`);
+        return v;
+    };
+    const bool = (name, fallback) => {
+        const v = fields.get(name);
+        if (v === undefined)
+            return fallback;
+        if (v === true || v === false)
+            return v;
+        if (typeof v === 'string' && /^(true|false)$/i.test(v.trim()))
+            return v.trim().toLowerCase() === 'true';
+        throw new errors/* InputError */.dz(`${at}: field '${name}' must be true or false (or "true"/"false"), got ${JSON.stringify(v)}`);
+    };
+    const int = (name, min) => {
+        const v = fields.get(name);
+        if (v === undefined)
+            return undefined;
+        const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+        if (!Number.isSafeInteger(n) || n < min) {
+            throw new errors/* InputError */.dz(`${at}: field '${name}' must be a whole number of at least ${min}, got ${JSON.stringify(v)}`);
+        }
+        return n;
+    };
+    const props = (name) => {
+        const v = str(name);
+        if (v === undefined)
+            return undefined;
+        const parsed = parseProps(v);
+        if (typeof parsed === 'string')
+            throw new errors/* InputError */.dz(`${at}: field '${name}' ${parsed}`);
+        return parsed;
+    };
+    const entry = {
+        position,
+        target: str('target') ?? '',
+        flat: bool('flat', false),
+        recursive: bool('recursive', true),
+        exclusions: stringList(fields.get('exclusions'), `${at}: field 'exclusions'`) ?? [],
+        props: props('props'),
+        excludeProps: props('excludeProps'),
+        sortBy: stringList(fields.get('sortBy'), `${at}: field 'sortBy'`),
+        limit: int('limit', 1),
+        offset: int('offset', 0),
+        explode: bool('explode', false),
+        includeDeps: bool('includeDeps', false),
+        excludeArtifacts: bool('excludeArtifacts', false),
+        includeDirs: bool('includeDirs', false),
+    };
+    if (entry.excludeArtifacts && !entry.includeDeps) {
+        throw new errors/* InputError */.dz(`${at}: 'excludeArtifacts' without 'includeDeps' selects nothing (set "includeDeps": "true")`);
+    }
+    const pattern = str('pattern');
+    if (pattern !== undefined)
+        entry.pattern = checkPattern(pattern, at, 'pattern');
+    for (const e of entry.exclusions)
+        checkPattern(e, at, 'exclusions');
+    if (has('aql'))
+        entry.aql = aqlCriteria(fields.get('aql'), at);
+    const build = str('build');
+    if (build !== undefined)
+        entry.build = parseBuild(build, at);
+    const bundle = str('bundle');
+    if (bundle !== undefined)
+        entry.bundle = parseBundle(bundle, at);
+    const project = str('project');
+    if (project !== undefined)
+        entry.project = checkProject(project, `${at}: field 'project'`);
+    if (entry.sortBy) {
+        if (entry.sortBy.length === 0)
+            throw new errors/* InputError */.dz(`${at}: field 'sortBy' is empty`);
+        const bad = entry.sortBy.find((f) => !SORTABLE.has(f));
+        if (bad) {
+            throw new errors/* InputError */.dz(`${at}: field 'sortBy' cannot sort by '${bad}' (one of ${[...SORTABLE].join(', ')})`);
+        }
+    }
+    const order = str('sortOrder');
+    if (order !== undefined) {
+        const lower = order.trim().toLowerCase();
+        if (lower !== 'asc' && lower !== 'desc') {
+            throw new errors/* InputError */.dz(`${at}: field 'sortOrder' must be 'asc' or 'desc', got '${order}'`);
+        }
+        entry.sortOrder = lower;
+    }
+    return entry;
+}
+function checkPattern(value, at, name) {
+    const p = value.trim();
+    if (p === '' || p === '/')
+        throw new errors/* InputError */.dz(`${at}: field '${name}' is empty`);
+    if (p
+        .replace(/^\/+/, '')
+        .split('/')
+        .some((s) => s === '.' || s === '..')) {
+        throw new errors/* InputError */.dz(`${at}: field '${name}' must not contain '.' or '..' segments: '${p}'`);
+    }
+    return p;
+}
+function stringList(v, what) {
+    if (v === undefined)
+        return undefined;
+    // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
+    if (typeof v === 'string')
+        return [v];
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
+        throw new errors/* InputError */.dz(`${what} must be a list of strings`);
+    }
+    return v;
+}
+function aqlCriteria(v, at) {
+    if (isObject(v)) {
+        const keys = Object.keys(v);
+        if (keys.length === 1 && keys[0] === 'items.find' && isObject(v['items.find'])) {
+            return v['items.find'];
+        }
+    }
+    throw new errors/* InputError */.dz(`${at}: field 'aql' must be {"items.find": {…criteria…}}`);
+}
+/** `name/number`, or `name` for the latest build; `\/` is a `/` inside the name. */
+function parseBuild(value, at) {
+    const v = value.trim();
+    let cut = -1;
+    for (let i = 0; i < v.length; i++) {
+        if (v[i] === '\\')
+            i++;
+        else if (v[i] === '/')
+            cut = i;
+    }
+    const unescape = (s) => s.replace(/\\\//g, '/');
+    const name = unescape(cut < 0 ? v : v.slice(0, cut));
+    const number = cut < 0 ? undefined : unescape(v.slice(cut + 1));
+    if (name === '' || number === '') {
+        throw new errors/* InputError */.dz(`${at}: field 'build' must be 'name/number' or 'name', got '${value}'`);
+    }
+    return { name, number };
+}
+/**
+ * `name/version`, split at the last `/` that is not written `\/`, as jfrog-client-go's
+ * ParseNameAndVersion does for bundles: unlike a build, the version is required.
+ */
+function parseBundle(value, at) {
+    const v = value.trim();
+    let cut = -1;
+    for (let i = 0; i < v.length; i++) {
+        if (v[i] === '\\')
+            i++;
+        else if (v[i] === '/')
+            cut = i;
+    }
+    const unescape = (s) => s.replace(/\\\//g, '/');
+    const name = cut < 0 ? '' : unescape(v.slice(0, cut));
+    const version = cut < 0 ? '' : unescape(v.slice(cut + 1));
+    if (name === '' || version === '') {
+        throw new errors/* InputError */.dz(`${at}: field 'bundle' must be 'name/version', got '${value}'`);
+    }
+    return { name, version };
+}
+/**
+ * A JFrog Project key: a lowercase letter, then lowercase letters, digits or '-' (2 to 32 in
+ * all); it becomes a query parameter and the name of the project's build-info repository.
+ * @throws InputError naming `what`
+ */
+function checkProject(value, what) {
+    const v = value.trim();
+    if (!/^[a-z][a-z0-9-]{1,31}$/.test(v)) {
+        throw new errors/* InputError */.dz(`${what} must be a JFrog Project key (2 to 32 lowercase letters, digits or '-', starting with a letter), got '${value}'`);
+    }
+    return v;
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+;// CONCATENATED MODULE: ./src/input/spec-vars.ts
+
+/**
+ * Parses `spec-vars`: `key1=value1;key2=value2`, where `\;` is a literal `;` (as
+ * `jf rt download --spec-vars` reads it). A value may contain `=`: only the first one splits.
+ * @throws InputError naming the input and the part that is wrong
+ */
+function parseSpecVars(text) {
+    const vars = new Map();
+    if (text.trim() === '')
+        return vars;
+    const parts = [];
+    let current = '';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '\\' && text[i + 1] === ';') {
+            current += ';';
+            i++;
+        }
+        else if (c === ';') {
+            parts.push(current);
+            current = '';
+        }
+        else
+            current += c;
+    }
+    parts.push(current);
+    for (const part of parts) {
+        if (part.trim() === '')
+            continue;
+        const eq = part.indexOf('=');
+        if (eq < 0) {
+            throw new errors/* InputError */.dz(`Input 'spec-vars': '${part.trim()}' must be 'key=value'`);
+        }
+        const key = part.slice(0, eq).trim();
+        if (key === '')
+            throw new errors/* InputError */.dz(`Input 'spec-vars': '${part.trim()}' has an empty key`);
+        vars.set(key, part.slice(eq + 1));
+    }
+    return vars;
+}
+/**
+ * Replaces every `${key}` in the spec text, in one pass (a value is never expanded again).
+ * @throws InputError naming every `${key}` that has no value
+ */
+function substituteSpecVars(text, vars) {
+    const missing = new Set();
+    const out = text.replace(/\$\{([^}]*)\}/g, (whole, key) => {
+        const value = vars.get(key);
+        if (value === undefined) {
+            missing.add(key);
+            return whole;
+        }
+        return value;
+    });
+    if (missing.size > 0) {
+        const names = [...missing].map((k) => `'\${${k}}'`).join(', ');
+        throw new errors/* InputError */.dz(`Input 'spec': ${names} ${missing.size === 1 ? 'has' : 'have'} no value; give ${missing.size === 1 ? 'it' : 'them'} in 'spec-vars' (key=value;key2=value2)`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/input/spec-input.ts
+
+
+
+
+
+/**
+ * The `spec` and `spec-vars` inputs: the spec's text (a file relative to the workspace, or
+ * JSON when the value starts with `{`), its `${key}`s replaced, parsed and validated.
+ * @returns undefined when `spec` is not given
+ * @throws InputError naming the input and what is wrong
+ */
+function readSpec(value, varsText, workspace, url) {
+    if (value.trim() === '') {
+        if (varsText.trim() !== '')
+            throw new errors/* InputError */.dz("Input 'spec-vars' needs 'spec'");
+        return undefined;
+    }
+    let text;
+    if (value.trimStart().startsWith('{'))
+        text = value;
+    else {
+        const file = external_node_path_.resolve(workspace, value.trim());
+        try {
+            text = external_node_fs_.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+        }
+        catch (err) {
+            const code = err.code;
+            throw new errors/* InputError */.dz(`Input 'spec': cannot read '${value.trim()}' (${file}): ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`);
+        }
+    }
+    const entries = parseFileSpec(substituteSpecVars(text, parseSpecVars(varsText)));
+    if (!url) {
+        throw new errors/* InputError */.dz("Input 'spec' needs input 'url': spec patterns are relative to the Artifactory URL");
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/input/cli-inputs.ts
+// The inputs that carry `jf rt download` habits over: `project`, `if-no-files-found` and
+// `sync-deletes`.
+
+
+
+/** The `project` input: a JFrog Project key, or undefined when not given. */
+function readProject(value) {
+    return value.trim() === '' ? undefined : checkProject(value, "Input 'project'");
+}
+/** The `if-no-files-found` input; `error` when not given. */
+function readIfNoFilesFound(value) {
+    const v = value.trim().toLowerCase();
+    if (v === '')
+        return 'error';
+    if (v === 'error' || v === 'warn' || v === 'ignore')
+        return v;
+    throw new errors/* InputError */.dz(`Input 'if-no-files-found' must be 'error', 'warn' or 'ignore', got '${value}'`);
+}
+/**
+ * The `sync-deletes` input: a folder, relative to the workspace as `target` is, that must lie
+ * inside `target` (or be it, unless `target` holds the workspace: a checkout is no download
+ * folder to empty).
+ * @returns the absolute folder, or undefined when not given
+ */
+function readSyncDeletes(value, workspace, target) {
+    if (value.trim() === '')
+        return undefined;
+    const folder = external_node_path_.resolve(workspace, value.trim());
+    const rel = external_node_path_.relative(target, folder);
+    if (rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
+        throw new errors/* InputError */.dz(`Input 'sync-deletes' must be a folder inside 'target' (${target}), got '${value}' (${folder})`);
+    }
+    const ws = external_node_path_.relative(folder, external_node_path_.resolve(workspace));
+    if (ws === '' || !(ws === '..' || ws.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(ws))) {
+        throw new errors/* InputError */.dz(`Input 'sync-deletes' must not hold the workspace (${workspace}): it would delete every other file of the checkout; name a folder below it`);
+    }
+    return folder;
+}
+
+;// CONCATENATED MODULE: ./src/input/settings.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Parses and validates every input into one {@link Settings}, before any request.
+ * @param read reads an input by its `action.yml` name
+ * @param workspace the directory relative `target`s resolve against (GITHUB_WORKSPACE)
+ * @param platform the runner's OS (`process.platform`, read by the action layer only)
+ * @throws InputError naming the input and what was wrong with it
+ */
+function getSettings(read, workspace, platform = 'linux') {
+    const url = parseBaseUrl(read('url'));
+    const targetInput = read('target') || '.';
+    const target = external_node_path_.resolve(workspace, targetInput);
+    const flat = bool(read, 'flat', true);
+    const exclude = lines(read('exclude'));
+    const names = (0,file_names/* nameRulesFor */.Mf)(platform);
+    const spec = readSpec(read('spec'), read('spec-vars'), workspace, url);
+    // With a spec, `paths` may be empty; without one, parseEntries says it is required.
+    const entries = spec && read('paths').trim() === '' ? [] : parseEntries(read('paths'), url);
+    const settings = {
+        url,
+        entries,
+        spec,
+        target,
+        flat,
+        names,
+        exclude,
+        concurrency: settings_int(read, 'concurrency', 8, 1, 64),
+        retries: settings_int(read, 'retries', 3, 0, 20),
+        retryDelayMs: settings_int(read, 'retry-delay', 1000, 0, 600_000),
+        timeoutMs: settings_int(read, 'timeout', 60, 1, 3600) * 1000,
+        auth: getAuth(read),
+        verify: bool(read, 'verify', true),
+        skipExisting: bool(read, 'skip-existing', true),
+        split: settings_int(read, 'split', 8, 1, 16),
+        splitMinSize: size(read, 'split-min-size', 16 * 1024 * 1024),
+        maxSize: read('max-size') ? size(read, 'max-size', 0) : undefined,
+        shard: getShard(read('shard')),
+        extract: bool(read, 'extract', false),
+        toolCache: getToolCache(read('tool-cache'), names),
+        addToPath: bool(read, 'add-to-path', false),
+        dryRun: bool(read, 'dry-run', false),
+        progressIntervalMs: settings_int(read, 'progress-interval', 10, 0, 86_400) * 1000,
+        failOnError: bool(read, 'fail-on-error', true),
+        tls: readTlsSettings(read, workspace),
+        project: readProject(read('project')),
+        ifNoFilesFound: readIfNoFilesFound(read('if-no-files-found')),
+        syncDeletes: readSyncDeletes(read('sync-deletes'), workspace, target),
+    };
+    if (settings.addToPath && !settings.toolCache) {
+        throw new errors/* InputError */.dz("Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add");
+    }
+    return settings;
+}
+/** Splits a multiline input into its meaningful lines. */
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+}
+function parseBaseUrl(value) {
+    if (!value)
+        return undefined;
+    let parsed;
+    try {
+        parsed = new URL(value);
+    }
+    catch {
+        throw new errors/* InputError */.dz(`Input 'url' is not a valid URL: '${(0,common_redact/* redactUrl */.BO)(value)}'`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new errors/* InputError */.dz(`Input 'url' must start with https:// or http://, got '${parsed.protocol}'`);
+    }
+    if (parsed.search || parsed.hash) {
+        throw new errors/* InputError */.dz(`Input 'url' must not have a query or fragment: '${(0,common_redact/* redactUrl */.BO)(value)}'`);
+    }
+    return parsed.href.replace(/\/+$/, '');
+}
+function settings_int(read, name, fallback, min, max) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    if (!/^\d+$/.test(raw)) {
+        throw new errors/* InputError */.dz(`Input '${name}' must be a whole number from ${min} to ${max}, got '${raw}'`);
+    }
+    const value = Number(raw);
+    if (value < min || value > max) {
+        throw new errors/* InputError */.dz(`Input '${name}' must be from ${min} to ${max}, got ${raw}`);
+    }
+    return value;
+}
+function bool(read, name, fallback) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    // The same spellings as core.getBooleanInput (YAML 1.2 core schema).
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors/* InputError */.dz(`Input '${name}' must be 'true' or 'false', got '${raw}'`);
+}
+function size(read, name, fallback) {
+    const raw = read(name);
+    if (raw === '')
+        return fallback;
+    const value = parseSize(raw);
+    if (value === undefined || value <= 0) {
+        throw new errors/* InputError */.dz(`Input '${name}' must be a size such as '500MB', '2GiB' or a number of bytes, got '${raw}'`);
+    }
+    return value;
+}
+function getAuth(read) {
+    const token = read('access-token');
+    const username = read('username');
+    const password = read('password');
+    const provider = read('oidc-provider-name');
+    const audience = read('oidc-audience');
+    const given = [
+        token && 'access-token',
+        (username || password) && 'username/password',
+        provider && 'oidc-provider-name',
+    ].filter(Boolean);
+    if (given.length > 1) {
+        throw new errors/* InputError */.dz(`Give only one way to authenticate; got ${given.join(' and ')}`);
+    }
+    if (audience && !provider) {
+        throw new errors/* InputError */.dz("Input 'oidc-audience' needs 'oidc-provider-name'");
+    }
+    if (provider)
+        return { kind: 'oidc', provider, audience };
+    if (token)
+        return { kind: 'bearer', token };
+    if (username || password) {
+        if (!username)
+            throw new errors/* InputError */.dz("Input 'password' needs 'username' as well");
+        if (!password)
+            throw new errors/* InputError */.dz("Input 'username' needs 'password' as well");
+        return { kind: 'basic', username, password };
+    }
+    return { kind: 'none' };
+}
+function getShard(raw) {
+    if (raw === '')
+        return undefined;
+    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(raw);
+    if (!m)
+        throw new errors/* InputError */.dz(`Input 'shard' must look like 'i/n' (for example '2/4'), got '${raw}'`);
+    const index = Number(m[1]);
+    const count = Number(m[2]);
+    if (count < 1 || index < 1 || index > count) {
+        throw new errors/* InputError */.dz(`Input 'shard' must have 1 <= i <= n, got '${raw}'`);
+    }
+    return { index, count };
+}
+function getToolCache(raw, names) {
+    if (raw === '')
+        return undefined;
+    const m = /^([A-Za-z0-9._-]+)@([A-Za-z0-9._+-]+)$/.exec(raw);
+    if (!m)
+        throw new errors/* InputError */.dz(`Input 'tool-cache' must look like 'name@version', got '${raw}'`);
+    // Both become folder names under RUNNER_TOOL_CACHE: '.' and '..' would leave it.
+    if (/^\.+$/.test(m[1]) || /^\.+$/.test(m[2])) {
+        throw new errors/* InputError */.dz(`Input 'tool-cache' must not use '.' or '..' as name or version, got '${raw}'`);
+    }
+    const problem = (0,file_names/* pathNameProblem */.ao)(`${m[1]}/${m[2]}`, names);
+    if (problem) {
+        throw new errors/* InputError */.dz(`Input 'tool-cache' names a folder ${(0,file_names/* rulesOs */._3)(names)} cannot create: ${problem}`);
+    }
+    return { name: m[1], version: m[2] };
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/list.ts
+
+
+
+
+/**
+ * Lists every file under a folder with the File List API. Returns undefined when the server
+ * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
+ * fall back to AQL; a missing folder lists as empty. A client certificate refused by nginx
+ * (`400 No required SSL certificate was sent`) is thrown: it is no refusal of the API.
+ */
+async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = LISTING_LIMITS) {
+    const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
+        .map(encodeURIComponent)
+        .join('/');
+    const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`, { signal });
+    if (res.status === 400) {
+        // nginx in front refuses a missing or untrusted client certificate with a 400: that is no
+        // "API not available" (AQL would be refused the same way), but the failure itself.
+        const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(400, await readText(res.body, 16 * 1024).catch(() => ''));
+        if (tls)
+            throw tls;
+        return undefined;
+    }
+    if (res.status === 403 || res.status === 404 || res.status === 405) {
+        res.body.resume();
+        return undefined;
+    }
+    // No prefix: the caller's withRetries names the operation ("listing: HTTP 503 …").
+    if (res.status !== 200)
+        throw await statusError(res, '');
+    const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const body = await readJson(res, `the listing of ${base}`, limits);
+    // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
+    const listed = [];
+    for (const f of body.files ?? []) {
+        if (f.folder || typeof f.uri !== 'string')
+            continue;
+        // A malformed digest is the server's fault: dropped, so the file's own response decides.
+        const sha256 = toDigest(f.sha2, 64);
+        listed.push({
+            path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
+            size: toSize(f.size),
+            sha256,
+            sha1: sha256 ? undefined : toDigest(f.sha1, 40),
+        });
+    }
+    return listed;
+}
+
+;// CONCATENATED MODULE: ./src/plan/listed-checksums.ts
+
+
+
+
+/** Folders with fewer existing copies to check are left to one conditional request per file. */
+const MIN_FILES_PER_LISTING = 4;
+/**
+ * Before a re-run over an existing target: for files that already have a local copy and no
+ * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
+ * and SHA-1 of all of them, so that deciding "up to date" needs no request per file.
+ * Measured: 500 up-to-date files at 30 ms latency, 16 at once: 500 conditional GETs before,
+ * one listing after (see the benchmark's re-run table).
+ *
+ * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
+ * added and each file is checked with its own conditional request, as before. Returns the
+ * number of files that gained checksums.
+ */
+async function addListedChecksums(downloads, o) {
+    const base = `${o.url}/`;
+    const byFolder = new Map();
+    for (const d of downloads) {
+        if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base))
+            continue;
+        const segments = d.url.slice(base.length).split('/').map(decodeURIComponent);
+        if (segments.length < 2)
+            continue;
+        const repo = segments[0];
+        const folder = segments.slice(1, -1).join('/');
+        const key = `${repo}/${folder}`;
+        let group = byFolder.get(key);
+        if (!group)
+            byFolder.set(key, (group = { repo, folder, files: [] }));
+        group.files.push(d);
+    }
+    let added = 0;
+    for (const group of byFolder.values()) {
+        if (group.files.length < MIN_FILES_PER_LISTING)
+            continue;
+        const existing = await existingCopies(group.files);
+        if (existing.length < MIN_FILES_PER_LISTING)
+            continue;
+        let listed;
+        try {
+            listed = await listFolder(o.http, o.url, group, o.signal, false);
+        }
+        catch (error) {
+            if (o.signal.aborted)
+                throw error;
+            o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
+            continue;
+        }
+        if (!listed) {
+            o.debug?.(`the File List API is refused: existing files are checked one by one`);
+            return added;
+        }
+        const byUrl = new Map(existing.map((d) => [d.url, d]));
+        for (const file of listed) {
+            const d = byUrl.get(artifactUrl(o.url, file.path));
+            if (!d || (!file.sha256 && !file.sha1))
+                continue;
+            if (file.sha256)
+                d.checksums.sha256 = file.sha256;
+            if (file.sha1)
+                d.checksums.sha1 = file.sha1;
+            d.size ??= file.size;
+            added++;
+        }
+    }
+    return added;
+}
+/** The downloads whose destination already holds a regular file. */
+async function existingCopies(files) {
+    const out = [];
+    // In batches: a folder of 20,000 files must not mean 20,000 concurrent stat calls.
+    for (let i = 0; i < files.length; i += 64) {
+        const batch = files.slice(i, i + 64);
+        const stats = await Promise.all(batch.map((d) => external_node_fs_promises_.lstat(d.dest).catch(() => undefined)));
+        batch.forEach((d, j) => {
+            if (stats[j]?.isFile())
+                out.push(d);
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/plan/case-probe.ts
+
+
+
+
+/**
+ * Whether names that differ only in case, or only in Unicode normalization, are one file in
+ * `target`. Asks the file system itself, once: a macOS volume may be case-sensitive and a
+ * Windows folder may be made so (`fsutil file setCaseSensitiveInfo`), so the platform alone can
+ * be wrong. Creates an empty file with a lower-case name holding an NFC `é` in `target`, or in
+ * its nearest existing parent (the target may not exist yet), looks it up by its upper-case
+ * name and by its NFD spelling, and removes it.
+ *
+ * Falls back to the platform's default (Windows and macOS insensitive to case, macOS to
+ * normalization) when writing is not
+ * wanted (a dry run writes nothing) or the probe fails (a read-only parent, say).
+ */
+async function probeCaseInsensitive(target, platform, { write = true } = {}) {
+    const fallback = (reason) => ({
+        caseInsensitive: (0,file_names/* defaultCaseInsensitive */.T0)(platform),
+        normalizationInsensitive: (0,file_names/* defaultNormalizationInsensitive */.UN)(platform),
+        how: 'default',
+        reason,
+    });
+    if (!write)
+        return fallback('a dry run writes nothing');
+    let dir;
+    try {
+        dir = await nearestExistingDir(target);
+    }
+    catch (error) {
+        return fallback(`no existing folder at or above ${target}: ${error.message}`);
+    }
+    const lower = external_node_path_.join(dir, `.artdl-case-probe-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}-\u00e9.tmp`);
+    const upper = external_node_path_.join(dir, external_node_path_.basename(lower).toUpperCase());
+    const decomposed = external_node_path_.join(dir, external_node_path_.basename(lower).normalize('NFD'));
+    try {
+        await external_node_fs_promises_.writeFile(lower, '', { flag: 'wx' });
+    }
+    catch (error) {
+        return fallback(`could not create a probe file in ${dir}: ${error.message}`);
+    }
+    try {
+        const [a, b, c] = await Promise.all([
+            external_node_fs_promises_.stat(lower, { bigint: true }),
+            statIfThere(upper),
+            statIfThere(decomposed),
+        ]);
+        // Same file, not merely a file by that name.
+        const same = (o) => o !== undefined && a.ino === o.ino && a.dev === o.dev;
+        return { caseInsensitive: same(b), normalizationInsensitive: same(c), how: 'probe' };
+    }
+    catch (error) {
+        return fallback(`could not look up the probe file: ${error.message}`);
+    }
+    finally {
+        await external_node_fs_promises_.rm(lower, { force: true }).catch(() => undefined);
+    }
+}
+/** The file's identity, or undefined when no file has that name. */
+function statIfThere(file) {
+    return external_node_fs_promises_.stat(file, { bigint: true }).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    });
+}
+/** `dir` itself when it is a folder, else the closest folder above it that exists. */
+async function nearestExistingDir(dir) {
+    for (let d = external_node_path_.resolve(dir);; d = external_node_path_.dirname(d)) {
+        const stat = await external_node_fs_promises_.stat(d).catch((error) => {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+                return undefined;
+            throw error;
+        });
+        if (stat?.isDirectory())
+            return d;
+        if (external_node_path_.dirname(d) === d)
+            throw new Error('the root does not exist');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/downloads.ts
+
+
+
+/** Where a download came from, for messages: "line 3" or "spec entry 2". */
+function origin(d) {
+    return d.label ?? `line ${d.line}`;
+}
+/**
+ * Plans the entries that name one file each (patterns are planned after listing, see
+ * `patterns.ts`). Pure: no request, no file system access.
+ * @throws PlanError for a DEST outside `target`, or a name the runner's OS cannot create
+ */
+function planFiles(entries, settings) {
+    return entries
+        .filter((e) => !e.pattern && e.url)
+        .map((e) => ({
+        source: e.source,
+        url: e.url,
+        dest: fileDestination(e, settings),
+        checksums: {},
+        line: e.line,
+    }));
+}
+function fileDestination(entry, settings) {
+    const remotePath = entry.repoPath ?? urlPath(entry.url);
+    const name = remotePath.split('/').pop();
+    let relative;
+    if (entry.dest !== undefined) {
+        relative =
+            entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest;
+    }
+    else {
+        relative = settings.flat ? name : remotePath;
+    }
+    return insideTarget(settings.target, relative, `line ${entry.line} ('${entry.dest ?? remotePath}')`, settings.names);
+}
+/** `host/path/of/file` of a URL not under `url`, decoded, for `flat: false`. */
+function urlPath(url) {
+    const parsed = new URL(url);
+    const segments = parsed.pathname
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
+    return [parsed.hostname, ...segments].join('/');
+}
+/**
+ * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
+ * paths), is the target itself, or holds a name that cannot exist under `names` (checked
+ * here, before any download, rather than failing at the rename into place). `serverName`: the
+ * start of `relative` is a listed name, not a DEST the workflow wrote.
+ * @throws PlanError naming `what`
+ */
+function insideTarget(target, relative, what, names = 'posix', serverName = false) {
+    if (external_node_path_.isAbsolute(relative)) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
+    }
+    // Before the drive-letter test: on Windows `a:b.txt` is refused for its colon.
+    const problem = (0,file_names/* pathNameProblem */.ao)(relative, names);
+    if (problem) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination cannot exist on ${(0,file_names/* rulesOs */._3)(names)}: ${problem}`);
+    }
+    // A DEST the workflow wrote as `C:/x` means a drive on any OS; a listed `a:b.txt` under the
+    // posix rules is only a name.
+    if (!serverName && /^[a-zA-Z]:/.test(relative)) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
+    }
+    if (relative.includes('\0')) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination contains a NUL character`);
+    }
+    const resolved = external_node_path_.resolve(target, relative);
+    const rel = external_node_path_.relative(target, resolved);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`);
+    }
+    return resolved;
+}
+/**
+ * Refuses a plan in which two downloads write the same file, or one writes where another
+ * needs a folder; names both sources. On a target that folds names (`caseInsensitive`: Windows,
+ * macOS by default; `normalizationInsensitive`: macOS, where NFC `é` and NFD `e` + U+0301 are
+ * one name) destinations that differ only so are the same file, so they clash too.
+ * @throws PlanError
+ */
+function checkClashes(downloads, folding = {}) {
+    const key = (p) => (0,file_names/* sameFileKey */.ys)(p, folding);
+    const byDest = new Map();
+    for (const d of downloads) {
+        const k = key(d.dest);
+        const other = byDest.get(k);
+        if (other) {
+            const what = other.dest === d.dest
+                ? `would both write ${d.dest}`
+                : `would write ${other.dest} and ${d.dest}, which differ ${(0,file_names/* howNamesDiffer */.LY)(other.dest, d.dest)} and are one file on this ${foldingName(other.dest, d.dest)} target`;
+            throw new errors/* PlanError */.W6(`'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`);
+        }
+        byDest.set(k, d);
+    }
+    // Each folder is looked up once: a folder already seen had its own parents checked then
+    // (300,000 files in 300 folders: 300 walks, not 300,000).
+    const seen = new Set();
+    for (const d of downloads) {
+        for (let dir = external_node_path_.dirname(d.dest); dir !== external_node_path_.dirname(dir); dir = external_node_path_.dirname(dir)) {
+            const k = key(dir);
+            if (seen.has(k))
+                break;
+            seen.add(k);
+            const other = byDest.get(k);
+            if (other) {
+                const sameCase = other.dest === dir
+                    ? ''
+                    : ` (as ${dir}, the same name on this ${foldingName(other.dest, dir)} target)`;
+                throw new errors/* PlanError */.W6(`'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`);
+            }
+        }
+    }
+}
+/** "case-insensitive", or what else makes two names one on this target, for messages. */
+function foldingName(a, b) {
+    const how = (0,file_names/* howNamesDiffer */.LY)(a, b);
+    if (how === 'only in case')
+        return 'case-insensitive';
+    if (how.includes('case'))
+        return 'case- and normalization-insensitive';
+    return 'normalization-insensitive';
+}
+/** The sum of the known sizes, and whether every size is known. */
+function plannedBytes(downloads) {
+    let bytes = 0;
+    let complete = true;
+    for (const d of downloads) {
+        if (d.size === undefined)
+            complete = false;
+        else
+            bytes += d.size;
+    }
+    return { bytes, complete };
+}
+
+;// CONCATENATED MODULE: ./src/plan/overlaps.ts
+/**
+ * The downloads with every repeat of an earlier one (the same URL to the same destination)
+ * left out, in their order; a repeat that asks to unpack the archive makes the kept one unpack
+ * it. Only different sources writing one destination are left for the clash check.
+ */
+function mergeOverlaps(downloads) {
+    const kept = new Map();
+    const out = [];
+    for (const d of downloads) {
+        const key = `${d.dest}\0${d.url}`;
+        const first = kept.get(key);
+        if (!first) {
+            kept.set(key, d);
+            out.push(d);
+        }
+        else if (d.extract && !first.extract) {
+            const merged = { ...first, extract: true };
+            out[out.indexOf(first)] = merged;
+            kept.set(key, merged);
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-map/index.js
+function pMap(iterable, mapper, options) {
+	return mapConcurrently(iterable, mapper, options, false);
+}
+
+function pMapSettled(iterable, mapper, options) {
+	return mapConcurrently(iterable, mapper, options, true);
+}
+
+function pMapKeyed(input, mapper, options) {
+	return mapKeyed(input, mapper, options, false);
+}
+
+function pMapSettledKeyed(input, mapper, options) {
+	return mapKeyed(input, mapper, options, true);
+}
+
+// Like `Promise.allKeyed` and `Promise.allSettledKeyed`, with a mapper, and for a `Map` too. Each value travels with its key, so a skipped key, which leaves no slot in the result, cannot shift the keys after it.
+async function mapKeyed(input, mapper, options, isSettled) {
+	const entries = getKeyedEntries(input);
+
+	// After the values have their handlers, like the other argument errors, which `mapConcurrently` checks. It cannot check this one, as it gets the wrapper below as its mapper.
+	if (typeof mapper !== 'function') {
+		throw new TypeError('Mapper function is required');
+	}
+
+	const mappedEntries = await mapConcurrently(entries, async ([key, inputResult]) => {
+		try {
+			if (inputResult.status === 'rejected') {
+				throw inputResult.reason;
+			}
+
+			const result = await mapper(inputResult.value, key);
+
+			if (result === pMapSkip || result === pMapStop) {
+				return result;
+			}
+
+			return [key, isSettled ? {status: 'fulfilled', value: result} : result];
+		} catch (error) {
+			if (!isSettled) {
+				throw error;
+			}
+
+			return [key, {status: 'rejected', reason: error}];
+		}
+	}, options, false);
+
+	if (input instanceof Map) {
+		return new Map(mappedEntries);
+	}
+
+	// A null prototype, like `Promise.allKeyed`, so a key like `__proto__` or `toString` is an own property like any other.
+	return Object.setPrototypeOf(Object.fromEntries(mappedEntries), null);
+}
+
+// The engine behind all the functions, except `pMapIterable`. With `isSettled`, an element or a mapper that rejects gives a `{status: 'rejected'}` result instead of an error, like `Promise.allSettled`, so `stopOnError` does not apply.
+async function mapConcurrently(
+	iterable,
+	mapper,
+	{
+		concurrency = Number.POSITIVE_INFINITY,
+		stopOnError = true,
+		signal,
+	} = {},
+	isSettled,
+) {
+	return new Promise((resolve_, reject_) => {
+		validateOptions(iterable, mapper, concurrency);
+
+		const result = [];
+		// Stage the errors by index, like `result`, so they are reported in input order.
+		const errors = [];
+		let skippedCount = 0;
+		let isResolved = false;
+		let isIterableDone = false;
+		const pendingIndexes = new Set();
+		let doneIndex = Number.POSITIVE_INFINITY;
+		let currentIndex = 0;
+		const iterator = getIterator(iterable);
+
+		const signalListener = () => {
+			reject(signal.reason);
+		};
+
+		const cleanup = () => {
+			signal?.removeEventListener('abort', signalListener);
+		};
+
+		const resolve = value => {
+			resolve_(value);
+			cleanup();
+		};
+
+		const reject = reason => {
+			if (isResolved) {
+				return;
+			}
+
+			isResolved = true;
+			reject_(reason);
+			cleanup();
+
+			if (!isIterableDone) {
+				closeIterator(iterator);
+			}
+		};
+
+		if (signal) {
+			if (signal.aborted) {
+				reject(signal.reason);
+				return;
+			}
+
+			signal.addEventListener('abort', signalListener, {once: true});
+		}
+
+		const pull = createPuller(iterator);
+
+		// Settle only once the source is done, or a mapper stopped, and every earlier pull and mapper has finished. A pull before the `done` or the stop can still produce an element, while pulls after it do not affect the result.
+		const settleIfFinished = () => {
+			if (isResolved || doneIndex === Number.POSITIVE_INFINITY) {
+				return;
+			}
+
+			for (const index of pendingIndexes) {
+				if (index < doneIndex) {
+					return;
+				}
+			}
+
+			if (!stopOnError) {
+				const collectedErrors = [];
+
+				for (let index = 0; index < Math.min(doneIndex, errors.length); index++) {
+					if (index in errors) {
+						collectedErrors.push(errors[index]);
+					}
+				}
+
+				if (collectedErrors.length > 0) {
+					reject(new AggregateError(collectedErrors)); // eslint-disable-line unicorn/error-message
+					return;
+				}
+			}
+
+			isResolved = true;
+
+			// A stop ended the result before the source did, so close it, like `for await` does on a `break`. Not at the stop itself, as a source that settles its `next()` calls out of call order may still owe an earlier element, and closing could drop it.
+			if (!isIterableDone) {
+				closeIterator(iterator);
+			}
+
+			// `done` is final, like `for await`, so a `done` that lands between two elements ends
+			// the result there and everything the source produced past it is dropped. A stop cuts it the same way.
+			const lastIndex = Math.min(doneIndex, result.length);
+
+			// Every index below `lastIndex` has a value: an index only goes unassigned when its pull reported `done` or its mapper returned `pMapStop`, and the lowest such index is `doneIndex`. So the array is dense below `lastIndex`, and the fast path can hand it over untouched.
+			if (lastIndex === result.length && skippedCount === 0) {
+				resolve(result);
+				return;
+			}
+
+			// Otherwise this drops the skipped results and whatever the `done` or the stop cut off.
+			resolve(result.slice(0, lastIndex).filter(value => value !== pMapSkip));
+		};
+
+		const next = async () => {
+			// After a `done` or a stop, a pull would take an item nobody is going to map, which a one-shot source, like a queue, would lose.
+			if (isResolved || currentIndex >= doneIndex) {
+				return;
+			}
+
+			// Take the index when the pull starts, not when it resolves, so a source that settles
+			// its `next()` calls out of call order still gets the right position.
+			const index = currentIndex++;
+			pendingIndexes.add(index);
+
+			let nextItem;
+			try {
+				nextItem = await pull();
+			} catch (error) {
+				pendingIndexes.delete(index);
+
+				if (index < doneIndex) {
+					throw error;
+				}
+
+				settleIfFinished();
+				return;
+			}
+
+			if (nextItem.done) {
+				pendingIndexes.delete(index);
+				doneIndex = Math.min(doneIndex, index);
+				isIterableDone = true;
+				settleIfFinished();
+				return;
+			}
+
+			// Intentionally detached
+			const runner = (async () => {
+				try {
+					const element = await nextItem.value;
+
+					if (isResolved || index >= doneIndex) {
+						return;
+					}
+
+					const value = await mapper(element, index);
+
+					// Ignore an item produced after an earlier pull reported `done` or an earlier mapper returned `pMapStop`.
+					if (index >= doneIndex) {
+						return;
+					}
+
+					// A stop ends the result here, like a `done` from the source, so settling waits only for the earlier elements.
+					if (value === pMapStop) {
+						doneIndex = index;
+						return;
+					}
+
+					if (value === pMapSkip) {
+						skippedCount++;
+					}
+
+					result[index] = isSettled && value !== pMapSkip ? {status: 'fulfilled', value} : value;
+				} catch (error) {
+					if (index >= doneIndex) {
+						return;
+					}
+
+					if (isSettled) {
+						result[index] = {status: 'rejected', reason: error};
+					} else if (stopOnError) {
+						reject(error);
+						return;
+					} else {
+						errors[index] = error;
+					}
+				} finally {
+					pendingIndexes.delete(index);
+					settleIfFinished();
+				}
+
+				// If the iterable throws we can't really continue regardless of `stopOnError` state
+				// since an iterable is likely to continue throwing after it throws once.
+				// If we continue calling `next()` indefinitely we will likely end up
+				// in an infinite loop of failed iteration.
+				try {
+					await next();
+				} catch (error) {
+					reject(error);
+				}
+			})();
+
+			// Link the runner to the returned promise, so the async stack trace of a mapper error reaches the caller. Nothing awaits the runner, so the trace would stop there, but V8 follows a reaction that resolves another promise. The link never settles, so it never resolves the returned promise. It is a new promise for each runner, as a shared one would keep a reaction for every element.
+			runner.then(() => new Promise(() => {})).then(resolve_);
+		};
+
+		// Create the concurrent runners in a detached (non-awaited)
+		// promise. We need this so we can await the `next()` calls
+		// to stop creating runners before hitting the concurrency limit
+		// if the iterable has already been marked as done or a mapper stopped.
+		// NOTE: We *must* do this for async iterators otherwise we'll spin up
+		// infinite `next()` calls by default and never start the event loop.
+		(async () => {
+			for (let index = 0; index < concurrency; index++) {
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					await next();
+				} catch (error) {
+					reject(error);
+					break;
+				}
+
+				if (isResolved || currentIndex >= doneIndex) {
+					break;
+				}
+			}
+		})();
+	});
+}
+
+function pMapIterable(
+	iterable,
+	mapper,
+	{
+		concurrency = Number.POSITIVE_INFINITY,
+		backpressure = concurrency,
+		preserveOrder = true,
+	} = {},
+) {
+	validateOptions(iterable, mapper, concurrency);
+
+	if (!isLimit(backpressure, concurrency)) {
+		throw new TypeError(`Expected \`backpressure\` to be an integer from \`concurrency\` (${concurrency}) and up or \`Infinity\`, got \`${backpressure}\` (${typeof backpressure})`);
+	}
+
+	return {
+		[Symbol.asyncIterator]() {
+			// `isDone` lives outside the generator so the wrapper below can set it the moment the
+			// consumer asks to stop. The generator is suspended on a pending `next()` at that point,
+			// so its `finally` would not run until much later and workers finishing in the meantime
+			// would keep pulling and mapping input for nobody.
+			let isDone = false;
+
+			const generator = (async function * () {
+				const iterator = getIterator(iterable);
+
+				// Results are consumed from the front with a moving `headIndex` instead of `shift()`.
+				// `shift()` moves every remaining entry, which is O(n) per element and made the whole
+				// run O(n²) whenever `backpressure` let the array grow, which is the default.
+				let promises = [];
+				let headIndex = 0;
+				let isIterableDone = false;
+
+				// The lowest index whose pull reported `done`. Without `preserveOrder`, the pulls after it have their slots given back, so their errors are dropped.
+				let doneIndex = Number.POSITIVE_INFINITY;
+
+				// An element that is being read, or is waiting for a mapper, does not hold a mapper slot, so the next element can be read while the mappers run. Those elements have their own cap of `concurrency`, so the source never sees more than `concurrency` overlapping `next()` calls, even with `backpressure: Infinity`. `backpressure` caps everything in flight together.
+				let readingCount = 0;
+				let runningMappersCount = 0;
+
+				// The workers waiting for a mapper slot, in the order they started waiting. A finished mapper hands its slot to the oldest one.
+				const mapperWaiters = new Map();
+				let mapperWaiterCount = 0;
+				let wokenMapperWaiterCount = 0;
+
+				const releaseMapperSlot = () => {
+					if (wokenMapperWaiterCount === mapperWaiterCount) {
+						runningMappersCount--;
+						return;
+					}
+
+					mapperWaiters.get(wokenMapperWaiterCount)();
+					mapperWaiters.delete(wokenMapperWaiterCount++);
+				};
+
+				let index = 0;
+
+				// The lowest index whose mapper returned `pMapStop`, or, with `preserveOrder`, whose pull, element, or mapper threw. The stream ends there, like a `break` or a `throw` in a loop. Once it is set, nothing past it is pulled, and no pending element past it is mapped, while the earlier elements still finish and are yielded first. `isDone` cannot do this, as it would drop the values of the earlier elements too.
+				let stopIndex = Number.POSITIVE_INFINITY;
+
+				// Without `preserveOrder`, each spawn still takes a slot in `promises`, so `backpressure` counts the same, but the slots are filled in the order the workers settle rather than the order they were spawned in, so the consumer gets whichever result is ready first. A worker always fills the oldest empty slot, at `fillIndex`. An empty slot is `undefined`, and a filled one holds the result itself rather than a promise, so a result costs a promise only when the consumer has to wait for it, through `wake`.
+				let fillIndex = 0;
+				let wake;
+
+				// The indexes of the pulls whose worker has not filled a slot yet, without `preserveOrder`.
+				const unfilledIndexes = new Set();
+
+				// The consumer waits only when the head is empty, and then the oldest empty slot is the head, so the first fill wakes it.
+				const fillSlot = result => {
+					promises[fillIndex++] = result;
+					wake?.(result);
+					wake = undefined;
+				};
+
+				const pull = createPuller(iterator);
+
+				function trySpawn() {
+					// Do not spawn once the consumer is gone, the source is done, or the stream ends at an earlier element. The pull would be wasted work, and for a one-shot source, like a queue, it takes an item nobody is going to ask for.
+					if (isDone || isIterableDone || index > stopIndex || readingCount >= concurrency || promises.length - headIndex >= backpressure) {
+						return;
+					}
+
+					readingCount++;
+
+					// Take the index when the pull starts, not when it resolves, so a source that
+					// settles its `next()` calls out of call order still gets the right position.
+					const currentIndex = index++;
+
+					// Errors must be returned as a value instead of rejecting, otherwise a promise that
+					// the consumer abandons after an earlier error becomes an unhandled rejection.
+					const promise = (async () => {
+						try {
+							let element;
+							try {
+								const {done, value} = await pull();
+
+								if (done) {
+									isIterableDone = true;
+									doneIndex = Math.min(doneIndex, currentIndex);
+									return {done: true};
+								}
+
+								// Spawn if still below the reading and backpressure limits
+								trySpawn();
+
+								element = await value;
+
+								if (runningMappersCount < concurrency) {
+									runningMappersCount++;
+								} else {
+									// `releaseMapperSlot` hands the slot over without decrementing `runningMappersCount`, so it is already counted.
+									await new Promise(resolve => {
+										mapperWaiters.set(mapperWaiterCount++, resolve);
+									});
+								}
+							} finally {
+								readingCount--;
+							}
+
+							// Spawn now that this element is no longer waiting for a mapper, so the next one is read while this one is mapped
+							trySpawn();
+
+							let returnValue;
+							try {
+								// The consumer stopped iterating, or the stream ends before this element, while this element was being read or waiting for a mapper, so drop it instead of doing work nobody will consume.
+								if (isDone || currentIndex > stopIndex) {
+									return {done: false, value: pMapSkip};
+								}
+
+								returnValue = await mapper(element, currentIndex);
+							} finally {
+								releaseMapperSlot();
+							}
+
+							if (returnValue === pMapStop) {
+								stopIndex = Math.min(stopIndex, currentIndex);
+							}
+
+							return {done: false, value: returnValue};
+						} catch (error) {
+							// With `preserveOrder`, the error is thrown at its own position, after the results before it, so those still finish. Without it, the error is thrown as soon as it settles, so nothing still pending can be yielded anymore.
+							// An error from a pull after the end of the source is dropped, as `done` is final, so it must have no effect. `doneIndex` is set before the worker that saw `done` settles, so its slot hand-back runs before the delivery check of any error that sees it here, and the two always agree.
+							if (preserveOrder) {
+								stopIndex = Math.min(stopIndex, currentIndex);
+							} else if (currentIndex < doneIndex) {
+								isDone = true;
+							}
+
+							return {error};
+						}
+					})();
+
+					if (preserveOrder) {
+						promises.push(promise);
+						return;
+					}
+
+					promises.push(undefined);
+
+					unfilledIndexes.add(currentIndex);
+
+					// The worker never rejects, as errors are returned as a value.
+					// The slot is filled here, a tick after the worker settles, rather than by the worker itself, for the same reason the consumer awaits a filled slot: so the consumer never runs, and pulls, earlier.
+					promise.then(result => {
+						// The slot was already given back, as the pull came after the end of the source.
+						if (!unfilledIndexes.delete(currentIndex)) {
+							return;
+						}
+
+						if (result.done) {
+							// The pulls made after this one came after the end of the source, and a source like a queue may never answer them, so give their slots back now instead of waiting on them.
+							for (const unfilledIndex of unfilledIndexes) {
+								if (unfilledIndex > currentIndex) {
+									unfilledIndexes.delete(unfilledIndex);
+									fillSlot({done: true});
+								}
+							}
+						}
+
+						fillSlot(result);
+					});
+				}
+
+				trySpawn();
+
+				try {
+					while (headIndex < promises.length) {
+						// Without `preserveOrder`, a filled slot holds the result itself, and it is still awaited. That takes one tick, like awaiting a settled promise, so the consumer, and its `trySpawn()`, never run earlier than with a promise in the slot. Taking a ready result without the tick can make the consumer pull before it sees a stop or the end of the source, and a one-shot source, like a queue, would lose that item.
+						// eslint-disable-next-line no-await-in-loop
+						const result = await (promises[headIndex] ?? new Promise(resolve => {
+							wake = resolve;
+						}));
+						const {done, value} = result;
+
+						// Release the entry instead of leaving it for a `shift()` to move, and drop the
+						// consumed prefix once it is at least half the array. That keeps the backing
+						// store proportional to the results still in flight rather than to the total
+						// ever spawned, which matters for an endless source, while costing one copy per
+						// half of the array, so it stays O(1) per element.
+						promises[headIndex] = undefined;
+						headIndex++;
+
+						if (headIndex * 2 >= promises.length) {
+							promises = promises.slice(headIndex);
+							fillIndex -= headIndex;
+							headIndex = 0;
+						}
+
+						if (Object.hasOwn(result, 'error')) {
+							throw result.error;
+						}
+
+						if (done) {
+							// Without `preserveOrder`, the `done` can arrive while other workers are still running.
+							if (preserveOrder) {
+								return;
+							}
+
+							continue;
+						}
+
+						// The stream ends where the stop would have been yielded: after the earlier elements with `preserveOrder`, and after the results that were ready before it without.
+						if (value === pMapStop) {
+							return;
+						}
+
+						// Spawn if just dropped below the backpressure limit and still below the reading limit
+						trySpawn();
+
+						// A `pMapSkip` result stays in `promises` and is stepped over here. Splicing it out
+						// in the worker instead would make every skip an O(n) scan and move, so a run of
+						// skips would be O(n²).
+						if (value === pMapSkip) {
+							continue;
+						}
+
+						yield value;
+					}
+				} finally {
+					// Stop pulling input once the consumer stops iterating, otherwise pending skipped mappers keep spawning work.
+					isDone = true;
+
+					if (!isIterableDone) {
+						closeIterator(iterator);
+					}
+				}
+			})();
+
+			// Override `return()` and `throw()` on the generator itself instead of wrapping it, so it
+			// keeps what it inherits, like `Symbol.asyncDispose` for `await using`, and `next()` stays
+			// the native one. Plain functions, not `async`: the generator already returns a promise,
+			// and an `async` function would wrap it in two more promises and two more microtask hops.
+			const {return: generatorReturn, throw: generatorThrow} = generator;
+
+			generator.return = value => {
+				isDone = true;
+				return generatorReturn.call(generator, value);
+			};
+
+			generator.throw = error => {
+				isDone = true;
+				return generatorThrow.call(generator, error);
+			};
+
+			return generator;
+		},
+	};
+}
+
+const pMapSkip = Symbol('skip');
+
+const pMapStop = Symbol('stop');
+
+// The checks `pMap` and `pMapIterable` share, so both reject the same input the same way.
+// `mapConcurrently` runs this inside its promise, so a bad argument rejects rather than throws.
+function validateOptions(iterable, mapper, concurrency) {
+	// Optional chaining, so a nullish input gets this message rather than Node's internal
+	// "null is not iterable".
+	if (iterable?.[Symbol.iterator] === undefined && iterable?.[Symbol.asyncIterator] === undefined) {
+		throw new TypeError(`Expected \`input\` to be either an \`Iterable\` or \`AsyncIterable\`, got (${typeof iterable})`);
+	}
+
+	if (typeof mapper !== 'function') {
+		throw new TypeError('Mapper function is required');
+	}
+
+	if (!isLimit(concurrency, 1)) {
+		throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\` (${typeof concurrency})`);
+	}
+}
+
+// Whether the value is an integer from `minimum` and up, or `Infinity`, as `concurrency` and `backpressure` must be.
+function isLimit(value, minimum) {
+	return (Number.isSafeInteger(value) && value >= minimum) || value === Number.POSITIVE_INFINITY;
+}
+
+// Read the entries of a `Map`, or else the own enumerable keys, strings and symbols, in the order and the way `Promise.allKeyed` does, all up front. Each value gets a handler right away, also like `Promise.allKeyed`, so a value that rejects before a mapper slot reaches it is not an unhandled rejection.
+function getKeyedEntries(input) {
+	if (input === null || (typeof input !== 'object' && typeof input !== 'function')) {
+		throw new TypeError(`Expected \`input\` to be an object, got (${input === null ? 'null' : typeof input})`);
+	}
+
+	const entries = [];
+
+	const addEntry = (key, value) => {
+		// Resolve the whole entry, so the engine checks termination after the value settles and before the mapper runs.
+		entries.push(Promise.resolve(value).then(
+			value => [key, {status: 'fulfilled', value}],
+			error => [key, {status: 'rejected', reason: error}],
+		));
+	};
+
+	if (input instanceof Map) {
+		for (const [key, value] of input) {
+			addEntry(key, value);
+		}
+	} else {
+		for (const key of Reflect.ownKeys(input)) {
+			if (Object.getOwnPropertyDescriptor(input, key)?.enumerable) {
+				addEntry(key, input[key]);
+			}
+		}
+	}
+
+	return entries;
+}
+
+// Take the async iterator when the input has both, like `for await` does.
+function getIterator(iterable) {
+	return iterable[Symbol.asyncIterator] === undefined ? iterable[Symbol.iterator]() : iterable[Symbol.asyncIterator]();
+}
+
+// Close the source so it can release its resources, like `for await` does.
+// Callers must not await this so a source that is blocked in `next()` cannot block them.
+async function closeIterator(iterator) {
+	try {
+		await iterator.return?.();
+	} catch {}
+}
+
+// Pull the next item, and stop pulling once the source has reported `done`: a source like a queue
+// may block in `next()` after it is exhausted, which would hang the caller. `done` is final, like
+// `for await`, so anything the source produces after it is dropped.
+function createPuller(iterator) {
+	let isSourceDone = false;
+
+	// A sync iterable, like an array, answers right away, so `done` can be seen here. An async
+	// iterable is seen in the `then` below, as soon as its pull settles.
+	const markDone = item => {
+		if (item?.done) {
+			isSourceDone = true;
+		}
+	};
+
+	return () => {
+		if (isSourceDone) {
+			return {done: true};
+		}
+
+		const result = iterator.next();
+		markDone(result);
+
+		// A sync iterable, like an array, answers right away, so `done` has been read already and
+		// the result can go back untouched.
+		if (typeof result?.then !== 'function') {
+			return result;
+		}
+
+		// An async iterable settles later, so `done` is read off the pull once it does. That is a
+		// branch of its own, which leaves the caller awaiting the pull itself rather than a promise
+		// derived from it, so an async source does not pay an extra microtask per element. The
+		// rejection is handled here as well as by the caller, so a pull cannot escape as an
+		// unhandled rejection. A thenable that is not a promise is turned into one first, so it is
+		// subscribed to once, like `for await` does, while a native promise is returned as is.
+		const promise = Promise.resolve(result);
+		promise.then(markDone, () => {});
+
+		return promise;
+	};
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/virtual.ts
+/**
+ * Files AQL found for a repository, as they are reached through it. On a virtual repository
+ * AQL answers with its local members' keys: the files are renamed under the repository the
+ * user named (downloads go through its URL, and local layouts keep its name). When two
+ * members hold the same path, the virtual serves one of them by its own resolution order, so
+ * only one download is planned and its listed size and checksums are dropped unless the
+ * members agree (the response headers decide).
+ */
+function underNamedRepo(listed, repo) {
+    const byPath = new Map();
+    for (const f of listed) {
+        const slash = f.path.indexOf('/');
+        const named = slash < 0 || f.path.slice(0, slash) === repo
+            ? f
+            : { ...f, path: `${repo}${f.path.slice(slash)}` };
+        const seen = byPath.get(named.path);
+        if (!seen)
+            byPath.set(named.path, named);
+        else if (seen.sha256 !== named.sha256 || seen.sha1 !== named.sha1) {
+            byPath.set(named.path, { path: named.path });
+        }
+    }
+    return [...byPath.values()];
+}
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/plan/no-match.ts
+// An entry that selected nothing: a pattern that matched no file, a build, repository or
+// folder that does not exist. `if-no-files-found` decides whether that fails the entry.
+
+/** An entry selected nothing; with `if-no-files-found: warn` or `ignore` that is no failure. */
+class NoMatchError extends errors/* PlanError */.W6 {
+    name = 'NoMatchError';
+}
+
+;// CONCATENATED MODULE: ./src/plan/patterns.ts
+
+
+
+
+
+
+
+
+const GLOB_SEGMENT = /[*?[\]{}]/;
+/**
+ * Splits `libs/com/acme/1.*\/**\/*.jar` into the listable `libs` + `com/acme`.
+ *
+ * Not `picomatch.scan`: its base differs here, and the prefix also decides where files land
+ * (`flat: false` keeps the folders below it), so the two cannot be swapped without moving files.
+ * It keeps `b]` and `b}` in the base (no glob alone), keeps `a\*` escaped (a folder that
+ * does not exist), keeps a last segment without a glob, and stops at extglobs such as `@(b)`.
+ */
+function patternPrefix(repoPath) {
+    const [repo, ...rest] = repoPath.split('/');
+    const fixed = [];
+    // The last segment names files, so it is never part of the folder.
+    for (const segment of rest.slice(0, -1)) {
+        if (GLOB_SEGMENT.test(segment))
+            break;
+        fixed.push(segment);
+    }
+    return { repo, folder: fixed.join('/') };
+}
+/** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */
+function matcher(patterns) {
+    if (patterns.length === 0)
+        return () => false;
+    return picomatch_default()(patterns, { dot: true });
+}
+/**
+ * The downloads a pattern entry stands for, given the files listed under its prefix. Pure.
+ * Names the pattern or `exclude` leaves out never matter, but for a hostile one (`..`, an
+ * absolute path, a name outside the listed folder): a server that lists such a name is not
+ * trusted for the entry. Throws PlanError (for this entry only) on a hostile name, or when
+ * nothing matched.
+ */
+function planMatches(entry, listed, exclude, settings, baseUrl) {
+    const isMatch = matcher([entry.repoPath]);
+    const isExcluded = matcher(exclude);
+    const prefix = patternPrefix(entry.repoPath);
+    const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const downloads = [];
+    const refused = [];
+    for (const file of listed) {
+        const below = file.path.slice(prefixPath.length + 1);
+        const reason = (0,file_names/* unsafeName */.gj)(below);
+        if (reason || !file.path.startsWith(`${prefixPath}/`)) {
+            throw new errors/* PlanError */.W6(`the server listed '${(0,server_text/* serverText */.Tn)(JSON.stringify(file.path).slice(1, -1))}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`);
+        }
+        if (!isMatch(file.path) || isExcluded(file.path))
+            continue;
+        const relative = matchDestination(entry, file.path, below, settings.flat);
+        // Only matches are checked: a listing may hold names this OS cannot create that the
+        // pattern or 'exclude' leaves out.
+        const problem = (0,file_names/* pathNameProblem */.ao)(relative, settings.names ?? 'posix');
+        if (problem) {
+            refused.push(`the server listed '${(0,server_text/* serverText */.Tn)(file.path, 200)}', which cannot be written on ${(0,file_names/* rulesOs */._3)(settings.names ?? 'posix')} (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`);
+            continue;
+        }
+        downloads.push({
+            source: file.path,
+            url: artifactUrl(baseUrl, file.path),
+            // No `names` here: checked just above, with a message that names the listed file.
+            dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`, 'posix', entry.dest === undefined),
+            size: file.size,
+            // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
+            // string less each.
+            checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
+            line: entry.line,
+        });
+    }
+    if (downloads.length === 0 && refused.length === 0) {
+        throw new NoMatchError(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
+    }
+    return { downloads, refused };
+}
+function matchDestination(entry, repoPath, below, flat) {
+    const name = external_node_path_.posix.basename(repoPath);
+    if (entry.dest === undefined)
+        return flat ? name : repoPath;
+    const dir = entry.dest.replace(/[/\\]+$/, '');
+    return `${dir}/${flat ? name : below}`;
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/aql-selection.ts
+/**
+ * The files of any of `builds`: their artifacts (`artifact.module.build.*`), their
+ * dependencies (`dependency.module.build.*`), or both. Each pair names one build run.
+ */
+function buildCriteria(builds, parts) {
+    const kinds = [parts.artifacts && 'artifact', parts.dependencies && 'dependency'].filter((k) => typeof k === 'string');
+    const ors = [];
+    for (const kind of kinds) {
+        for (const b of builds) {
+            ors.push({ [`${kind}.module.build.name`]: b.name, [`${kind}.module.build.number`]: b.number });
+        }
+    }
+    return ors.length === 1 ? ors[0] : { $or: ors };
+}
+/**
+ * A release bundle's artifacts, as the JFrog CLI's `bundle` query: name and version as
+ * written, a `*` in either makes it a `$match`.
+ */
+function bundleCriteria(bundle) {
+    const value = (v) => (v.includes('*') ? { $match: v } : v);
+    return {
+        'release_artifact.release.name': value(bundle.name),
+        'release_artifact.release.version': value(bundle.version),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/aql-query.ts
+// AQL queries for File Spec entries: one compact query per entry (real servers answer 400 to
+// queries over 6,000 characters), with what the plan needs listed in `include`, so sizes and
+// checksums need no further request.
+
+
+
+
+
+/** The fields every query includes. */
+const INCLUDED = [
+    'repo',
+    'path',
+    'name',
+    'size',
+    'sha256',
+    'actual_sha1',
+    'actual_md5',
+    'created',
+    'modified',
+];
+/** `{"$match": v}` when `v` has a wildcard, else `v` itself (compact `$eq`). */
+function matchOrEq(v) {
+    return /[*?]/.test(v) ? { $match: v } : v;
+}
+/**
+ * The path and name conditions of a spec pattern, as the JFrog CLI splits it: `*` spans
+ * folders, so each `*` of the file-name part may also be where the folders end (a name
+ * without `*` is only looked for in the pattern's folder).
+ */
+function patternCriteria(p) {
+    const repo = p.repoWildcard ? { repo: { $match: p.repo } } : { repo: p.repo };
+    const cut = p.below.lastIndexOf('/');
+    const folder = cut < 0 ? '' : p.below.slice(0, cut);
+    const name = p.below.slice(cut + 1);
+    if (p.recursive && folder === '' && name === '*')
+        return repo;
+    const pairs = [[folder === '' ? '.' : folder, name]];
+    if (p.recursive) {
+        const under = folder === '' ? '' : `${folder}/`;
+        const sections = name.split('*');
+        for (let i = 1; i < sections.length; i++) {
+            pairs.push([`${under}${sections.slice(0, i).join('*')}*`, `*${sections.slice(i).join('*')}`]);
+        }
+    }
+    const seen = new Set();
+    const conditions = pairs
+        .filter(([f, n]) => {
+        const key = `${f}\0${n}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    })
+        .map(([f, n]) => ({ path: matchOrEq(f), name: matchOrEq(n) }));
+    return conditions.length === 1 ? { ...repo, ...conditions[0] } : { ...repo, $or: conditions };
+}
+function propCondition(pair, exclude) {
+    const op = exclude ? (pair.wildcard ? '$nmatch' : '$ne') : pair.wildcard ? '$match' : '$eq';
+    return { [`@${pair.key}`]: { [op]: pair.value } };
+}
+/**
+ * The whole query for an entry: its criteria (the pattern's, or its `aql` as written; none for
+ * a build or bundle alone), the props, excludeProps, build and bundle conditions, then sort,
+ * offset and limit. With `includeDirs` folders are found too (`"type":"any"`).
+ * @param builds the build runs to select, resolved already (the named one and those appended to it)
+ * @param paginate false when offset and limit must be applied after a local filter (exclusions)
+ */
+function entryQuery(entry, p, builds, paginate = true) {
+    const all = [];
+    if (entry.aql)
+        all.push(entry.aql);
+    else if (p)
+        all.push(patternCriteria(p));
+    if (entry.includeDirs)
+        all.push({ type: 'any' });
+    for (const pair of entry.props ?? [])
+        all.push(propCondition(pair, false));
+    // Drops the files that carry every listed pair: they survive if any pair is missing.
+    if (entry.excludeProps?.length) {
+        const ors = entry.excludeProps.map((pair) => propCondition(pair, true));
+        all.push(ors.length === 1 ? ors[0] : { $or: ors });
+    }
+    const runs = builds === undefined ? [] : Array.isArray(builds) ? builds : [builds];
+    if (runs.length > 0) {
+        all.push(buildCriteria(runs, { artifacts: !entry.excludeArtifacts, dependencies: entry.includeDeps }));
+    }
+    if (entry.bundle)
+        all.push(bundleCriteria(entry.bundle));
+    const criteria = all.length === 0 ? {} : all.length === 1 ? all[0] : { $and: all };
+    const fields = entry.includeDirs ? [...INCLUDED, 'type'] : INCLUDED;
+    const include = [...fields, ...(entry.sortBy ?? []).filter((f) => !fields.includes(f))];
+    let query = `items.find(${JSON.stringify(criteria)}).include(${include.map((f) => JSON.stringify(f)).join(',')})`;
+    if (entry.sortBy) {
+        query += `.sort(${JSON.stringify({ [`$${entry.sortOrder ?? 'asc'}`]: entry.sortBy })})`;
+    }
+    if (paginate && entry.offset !== undefined)
+        query += `.offset(${entry.offset})`;
+    if (paginate && entry.limit !== undefined)
+        query += `.limit(${entry.limit})`;
+    return query;
+}
+/**
+ * Why an AQL answer is only part of what the query found, or undefined when it is whole: the
+ * server's hard limit (SaaS: 500,000 rows) cut it short, which the answer says with a
+ * `range.limit` the query did not ask for, a notification, or a total above what came.
+ * Downloading part of a pattern's files and reporting success would be silently wrong.
+ * @param asked the limit the query itself asked for, if any
+ * @param fix what the user can change, for the message
+ */
+function trimmedAnswer(range, returned, asked, fix) {
+    if (!range || typeof range !== 'object')
+        return undefined;
+    const limit = typeof range.limit === 'number' ? range.limit : undefined;
+    const total = typeof range.total === 'number' ? range.total : undefined;
+    const said = typeof range.notification === 'string' && /trimmed/i.test(range.notification);
+    const byLimit = limit !== undefined && limit !== asked && returned >= limit;
+    const byTotal = asked === undefined && total !== undefined && total > returned;
+    if (!said && !byLimit && !byTotal)
+        return undefined;
+    const what = total !== undefined && total > returned
+        ? `${returned} of ${total} results (trimmed)`
+        : `${returned} results and trimmed the rest${limit !== undefined && limit !== asked ? ` (its limit is ${limit})` : ''}`;
+    return new errors/* AttemptError */.cb('size', `the server returned ${what}: ${fix}`);
+}
+/**
+ * Sends one AQL query and returns the files it found. A 429 (concurrent AQL is capped since
+ * 7.84) or 5xx throws a retryable error: callers run this under `withRetries`.
+ */
+async function findItems(http, baseUrl, query, signal, withFolders = false) {
+    const res = await postAql(http, baseUrl, query, signal);
+    // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
+    if (res.status !== 200)
+        throw await statusError(res, '');
+    const body = await readJson(res, 'the AQL answer');
+    const asked = /\.limit\((\d+)\)$/.exec(query);
+    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, asked ? Number(asked[1]) : undefined, "narrow the entry's pattern or aql, or add limit");
+    if (trimmed)
+        throw trimmed;
+    return aqlItems(body, withFolders);
+}
+/** Posts one AQL query; the caller reads the answer. */
+function postAql(http, baseUrl, query, signal) {
+    return http.request(`${baseUrl}/api/search/aql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: query,
+        signal,
+    });
+}
+/**
+ * The files among an answer's rows (and its folders, with `withFolders`): other rows and rows
+ * without a repository or a name are skipped, a malformed size or digest is dropped (the
+ * file's own response decides).
+ */
+function aqlItems(body, withFolders = false) {
+    const items = [];
+    for (const r of body.results ?? []) {
+        // A null row (a broken answer) names no file either.
+        if (!r || typeof r.repo !== 'string' || typeof r.name !== 'string')
+            continue;
+        if (withFolders && r.type === 'folder') {
+            // The repository's root comes back as path '.' and name '.': no folder to create.
+            if (r.name !== '.' && r.name !== '') {
+                const folderPath = typeof r.path === 'string' && r.path !== '' ? r.path : '.';
+                items.push({ repo: r.repo, path: folderPath, name: r.name, folder: true });
+            }
+            continue;
+        }
+        if (r.type !== undefined && r.type !== 'file')
+            continue;
+        items.push({
+            repo: r.repo,
+            path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
+            name: r.name,
+            size: toSize(r.size),
+            sha256: toDigest(r.sha256, 64),
+            sha1: toDigest(r.actual_sha1, 40),
+            md5: toDigest(r.actual_md5, 32),
+            created: r.created,
+        });
+    }
+    return items;
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/builds.ts
+
+
+
+/**
+ * `{base}/api/build/{name}[/{number}]`, each part one path segment (build names may hold `/`,
+ * `:` or spaces); a JFrog Project's builds answer only with `?project=KEY`.
+ */
+function buildUrl(baseUrl, name, number, project) {
+    const parts = [name, ...(number === undefined ? [] : [number])].map(encodeURIComponent);
+    const query = project ? `?project=${encodeURIComponent(project)}` : '';
+    return `${baseUrl}/api/build/${parts.join('/')}${query}`;
+}
+/** How messages name a build: `'app/7'`, with its project when it has one. */
+function named(name, number, project) {
+    const id = number === undefined ? `'${name}'` : `'${name}/${number}'`;
+    return project ? `${id} in project '${project}'` : id;
+}
+/**
+ * The number of a build's latest run: the newest `started` in `GET /api/build/{name}`.
+ * @param project the JFrog Project the build lives in, if any
+ * @throws AttemptError (not retried) naming the build when it does not exist or has no run
+ */
+async function latestBuildNumber(http, baseUrl, name, signal, project) {
+    const res = await http.request(buildUrl(baseUrl, name, undefined, project), { signal });
+    if (res.status === 404) {
+        res.body.resume();
+        throw notFound(`build ${named(name, undefined, project)} does not exist`);
+    }
+    if (res.status !== 200)
+        throw await statusError(res, `build '${name}': `);
+    const body = await readJson(res, `the runs of build '${name}'`, SMALL_LIMITS);
+    let latest;
+    for (const run of body.buildsNumbers ?? []) {
+        if (typeof run.uri !== 'string')
+            continue;
+        const number = decodeURIComponent(run.uri.replace(/^\//, ''));
+        const started = Date.parse(run.started ?? '');
+        if (number === '' || Number.isNaN(started))
+            continue;
+        if (!latest || started > latest.started)
+            latest = { number, started };
+    }
+    if (!latest)
+        throw notFound(`build ${named(name, undefined, project)} has no run`);
+    return latest.number;
+}
+/**
+ * Reads `name/number`'s build info (`GET /api/build/{name}/{number}`), so a typo says so
+ * instead of "matched no file", and returns the builds appended to it: `jf rt build-append`
+ * records each as a module of type `build` whose id is `name/number`.
+ * @throws AttemptError (not retried) naming the build when it does not exist
+ */
+async function appendedBuilds(http, baseUrl, build, signal, project) {
+    const { name, number } = build;
+    const res = await http.request(buildUrl(baseUrl, name, number, project), { signal });
+    if (res.status === 404) {
+        res.body.resume();
+        throw notFound(`build ${named(name, number, project)} does not exist`);
+    }
+    if (res.status !== 200)
+        throw await statusError(res, `build '${name}/${number}': `);
+    // A build info lists every artifact and dependency: a large build's runs to many MiB.
+    const body = await readJson(res, `the build info of '${name}/${number}'`, LISTING_LIMITS);
+    const out = [];
+    for (const m of body.buildInfo?.modules ?? []) {
+        if (m?.type !== 'build' || typeof m.id !== 'string')
+            continue;
+        const ref = splitBuildId(m.id);
+        if (ref)
+            out.push(ref);
+    }
+    return out;
+}
+/**
+ * A module id `name/number` split at its last `/` not written `\/`; undefined when it has no
+ * such `/` (jfrog-client-go refuses the build then; a malformed module names no build here).
+ */
+function splitBuildId(id) {
+    let cut = -1;
+    for (let i = 0; i < id.length; i++) {
+        if (id[i] === '\\')
+            i++;
+        else if (id[i] === '/')
+            cut = i;
+    }
+    if (cut <= 0 || cut === id.length - 1)
+        return undefined;
+    const unescape = (s) => s.replace(/\\\//g, '/');
+    return { name: unescape(id.slice(0, cut)), number: unescape(id.slice(cut + 1)) };
+}
+/** A 404 the retry policy gives up on at once. */
+function notFound(message) {
+    return new errors/* AttemptError */.cb('http', message, { status: 404 });
+}
+
+;// CONCATENATED MODULE: ./src/plan/build-set.ts
+// The builds a build entry selects: the named run, and every run appended to it with
+// `jf rt build-append` (modules of type `build`), appended ones' appended runs too.
+
+
+
+/** More appended runs than this is a loop the server made, or a mistake: said, not followed. */
+const MAX_BUILDS = 1000;
+/**
+ * The named run first, then the runs appended to it, breadth first, each once (a build
+ * appended to itself, or two builds appended to each other, end there).
+ * @param appended reads one run's build info and returns the runs appended to it
+ * @throws PlanError beyond {@link MAX_BUILDS} runs
+ */
+async function collectBuilds(root, appended) {
+    const key = (b) => `${b.name}\0${b.number}`;
+    const seen = new Set([key(root)]);
+    const out = [];
+    const queue = [root];
+    while (queue.length > 0) {
+        const b = queue.shift();
+        out.push(b);
+        for (const child of await appended(b)) {
+            if (seen.has(key(child)))
+                continue;
+            if (seen.size >= MAX_BUILDS) {
+                throw new errors/* PlanError */.W6(`build '${root.name}/${root.number}' has more than ${MAX_BUILDS} appended builds`);
+            }
+            seen.add(key(child));
+            queue.push(child);
+        }
+    }
+    return out;
+}
+/**
+ * A build the server does not know (its 404) selects nothing, as the JFrog CLI finds it: a
+ * {@link NoMatchError}, which `if-no-files-found` may let pass. Anything else is rethrown.
+ */
+function missingBuildAsNoMatch(err) {
+    if (err instanceof errors/* AttemptError */.cb && err.status === 404)
+        throw new NoMatchError(err.message);
+    throw err;
+}
+/**
+ * The runs a build entry selects: its number (the latest run when the spec names none), and
+ * the runs appended to it. A build that does not exist is a {@link NoMatchError}.
+ * @param project the JFrog Project the builds live in (the entry's, or the `project` input)
+ */
+async function entryBuilds(build, project, o, retry) {
+    try {
+        const number = build.number ??
+            (await retry('build lookup', () => latestBuildNumber(o.http, o.url, build.name, o.signal, project)));
+        const root = { name: build.name, number };
+        return await collectBuilds(root, (b) => retry('build lookup', () => appendedBuilds(o.http, o.url, b, o.signal, project)).catch((err) => {
+            // As the JFrog CLI: an appended build that is gone adds nothing; the named one must exist.
+            if (b !== root && err instanceof errors/* AttemptError */.cb && err.status === 404)
+                return [];
+            throw err;
+        }));
+    }
+    catch (err) {
+        return missingBuildAsNoMatch(err);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/spec-pattern.ts
+// The JFrog CLI's reading of a File Spec `pattern`, `exclusions` and `target`, so that a spec
+// migrated from `jf rt download --spec` selects the same files and writes them to the same
+// places. Pure: no request, no file system access.
+
+
+
+const WILDCARD = /[*?]/;
+/**
+ * Compiles a spec pattern. `*` matches across folders (also with `recursive: false`, except
+ * after the last `/`, where it stays in the file name); `?` is one character of a name. Parentheses capture only when `target`
+ * uses their `{n}`; the others are literal characters. A pattern without `/` selects a whole
+ * repository; one ending in `/` everything below that folder.
+ */
+function compileSpecPattern(pattern, target, recursive) {
+    let text = pattern.replace(/^\/+/, '');
+    if (!text.includes('/'))
+        text += '/*';
+    else if (text.endsWith('/'))
+        text += '*';
+    // Placeholders count every `(` of the pattern, the repository's too, and the capturing
+    // parentheses leave every part of the query: `cli-rt(*)/*` asks AQL for repositories `cli-rt*`.
+    const grouping = groupingParens(text, target);
+    const lastSlash = text.lastIndexOf('/');
+    let regex = '';
+    let stripped = '';
+    const groups = new Map();
+    let opened = 0;
+    let group = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        const inName = !recursive && i > lastSlash;
+        if (c === '(' || c === ')') {
+            if (c === '(')
+                opened++;
+            if (grouping.has(i)) {
+                if (c === '(')
+                    groups.set(opened, ++group);
+                regex += c;
+                continue;
+            }
+        }
+        stripped += c;
+        if (c === '*')
+            regex += inName ? '[^/]*' : '.*';
+        else if (c === '?')
+            regex += '[^/]';
+        else
+            regex += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    const slash = stripped.indexOf('/');
+    const repo = stripped.slice(0, slash);
+    return {
+        repo,
+        repoWildcard: WILDCARD.test(repo),
+        below: stripped.slice(slash + 1),
+        regex: new RegExp(`^${regex}$`, 's'),
+        groups,
+        recursive,
+    };
+}
+/** Indexes of the parentheses that capture: a balanced pair whose `{n}` appears in `target`. */
+function groupingParens(text, target) {
+    const out = new Set();
+    const stack = [];
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+        if (text[i] === '(')
+            stack.push({ index: i, n: ++n });
+        else if (text[i] === ')' && stack.length > 0) {
+            const open = stack.pop();
+            if (target.includes(`{${open.n}}`)) {
+                out.add(open.index);
+                out.add(i);
+            }
+        }
+    }
+    return out;
+}
+/** `repo/path/name` of a file. */
+function fullPath(f) {
+    return f.path === '.' || f.path === '' ? `${f.repo}/${f.name}` : `${f.repo}/${f.path}/${f.name}`;
+}
+/** Whether a file (found in `p.repo`, or anywhere when the repository is a wildcard) matches. */
+function specMatches(p, f) {
+    return p.regex.test(fullPath(f));
+}
+/** A matcher for `exclusions`: the same syntax as `pattern`, against the whole `repo/path`. */
+function exclusionMatcher(exclusions) {
+    if (exclusions.length === 0)
+        return () => false;
+    const res = exclusions.map((e) => {
+        const body = [...e.replace(/^\/+/, '')]
+            .map((c) => (c === '*' ? '.*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+            .join('');
+        return new RegExp(`^${body}${e.endsWith('/') ? '.*' : ''}$`, 's');
+    });
+    return (f) => {
+        const full = fullPath(f);
+        return res.some((re) => re.test(full));
+    };
+}
+/**
+ * Where a file goes, as the JFrog CLI decides (relative to the action's `target` unless
+ * absolute), with `/` separators:
+ * - `target` ending in `/` is a folder; otherwise its last segment names the file;
+ * - `flat: false` keeps the file's folders below its repository under the target's folder;
+ * - `{n}` is replaced by the n-th parenthesis' capture, and then the hierarchy is not kept;
+ * - an empty target (or `.`) is the action's `target` itself.
+ */
+function specDestination(p, target, flat, f) {
+    let t = target;
+    let placeholders = false;
+    if (p && p.groups.size > 0) {
+        const m = p.regex.exec(fullPath(f));
+        for (const [n, g] of p.groups) {
+            if (!t.includes(`{${n}}`))
+                continue;
+            placeholders = true;
+            t = t.split(`{${n}}`).join(m?.[g] ?? '');
+        }
+    }
+    if (placeholders && isAbsoluteTarget(t) && !isAbsoluteTarget(target)) {
+        // A capture such as 'C:/x' (a legal Artifactory name) would make the path absolute on Windows.
+        throw new errors/* PlanError */.W6(`the server's name '${(0,server_text/* serverText */.Tn)(fullPath(f), 200)}' makes the target '${target}' an absolute path; refusing the whole entry`);
+    }
+    if (placeholders && dotDotSegments(t) > dotDotSegments(target)) {
+        // Captures are the server's text: '.' and '.' side by side (or '.' before a '.' the
+        // target wrote) form a '..' that would lead the file out of its folder.
+        throw new errors/* PlanError */.W6(`the server's name '${(0,server_text/* serverText */.Tn)(fullPath(f), 200)}' makes the target '${target}' a path with a '..' segment; refusing the whole entry`);
+    }
+    if (t === '.' || t === './')
+        t = '';
+    const cut = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'));
+    let dir = cut < 0 ? '' : t.slice(0, cut);
+    if (cut === 0)
+        dir = t[0];
+    const fileName = cut < 0 ? t : t.slice(cut + 1);
+    if (!flat && !placeholders && f.path !== '.' && f.path !== '') {
+        dir = dir === '' ? f.path : `${dir.replace(/[/\\]+$/, '')}/${f.path}`;
+    }
+    const name = fileName !== '' && fileName !== '.' ? fileName : f.name;
+    return dir === '' ? name : external_node_path_.posix.join(dir.replace(/\\/g, '/'), name);
+}
+/** How many `..` segments a path has, with either separator. */
+function dotDotSegments(p) {
+    return p.split(/[/\\]/).filter((s) => s === '..').length;
+}
+/** Whether a target is absolute on some runner (`/x`, `\\x`, `C:x`). */
+function isAbsoluteTarget(p) {
+    return /^[/\\]/.test(p) || /^[a-zA-Z]:/.test(p);
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/aql.ts
+
+
+
+/** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
+function aqlQuery(prefix) {
+    const pathClause = prefix.folder
+        ? { $or: [{ path: { $match: prefix.folder } }, { path: { $match: `${prefix.folder}/*` } }] }
+        : {};
+    const query = { repo: prefix.repo, ...pathClause, type: 'file' };
+    return `items.find(${JSON.stringify(query)}).include("repo","path","name","size","sha256")`;
+}
+/** Lists the files under a prefix with AQL, as the JFrog CLI does when the list API is refused. */
+async function searchAql(http, baseUrl, prefix, signal, limits = LISTING_LIMITS) {
+    const res = await postAql(http, baseUrl, aqlQuery(prefix), signal);
+    if (res.status === 404) {
+        res.body.resume();
+        return [];
+    }
+    // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
+    if (res.status !== 200)
+        throw await statusError(res, '');
+    const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const body = await readJson(res, `the AQL answer for ${where}`, limits);
+    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
+    if (trimmed)
+        throw trimmed;
+    return aqlItems(body).map((f) => ({
+        path: [f.repo, f.path !== '.' ? f.path : undefined, f.name].filter(Boolean).join('/'),
+        size: f.size,
+        sha256: f.sha256,
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/plan/folder-listing.ts
+// One listing per folder for the plan's patterns: the File List API, or AQL when the server
+// refuses it.
+
+
+/**
+ * The files below `prefix`, listed once per folder in `cache`: the File List API, or AQL when
+ * it is refused (no Pro licence, anonymous user, or a virtual repository). AQL on a virtual
+ * names its members' keys; `fromAql` may rename them.
+ */
+function listFolderOnce(cache, prefix, source, retry, fromAql = (listed) => listed) {
+    const key = folderKey(prefix);
+    let listing = cache.get(key);
+    if (!listing) {
+        const { http, url, signal, listingLimits } = source;
+        listing = (async () => (await retry('listing', () => listFolder(http, url, prefix, signal, true, listingLimits))) ??
+            fromAql(await retry('AQL search', () => searchAql(http, url, prefix, signal, listingLimits))))();
+        cache.set(key, listing);
+    }
+    return listing;
+}
+/** A listed folder's name, `repo/folder`: the cache key and what retry lines name. */
+function folderKey(prefix) {
+    return `${prefix.repo}/${prefix.folder}`;
+}
+
+;// CONCATENATED MODULE: ./src/plan/resolve-spec.ts
+
+// File Spec entries into downloads: plain patterns through the listing the `paths` patterns
+// use (File List API, AQL when it is refused), everything else through one AQL query per
+// entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
+
+
+
+
+
+
+
+
+
+
+
+
+/** Real servers answer 400 to longer queries: said before sending, in words. */
+const MAX_AQL_LENGTH = 6000;
+/** How messages name a spec entry. */
+function specLabel(entry) {
+    return `spec entry ${entry.position}`;
+}
+/** Whether an entry resolves like a `paths` pattern (listing first) rather than through AQL. */
+function isPlainPattern(entry, p) {
+    return (p !== undefined &&
+        !p.repoWildcard &&
+        !entry.props &&
+        !entry.excludeProps &&
+        !entry.build &&
+        !entry.bundle &&
+        !entry.includeDirs &&
+        !entry.sortBy &&
+        entry.limit === undefined &&
+        entry.offset === undefined);
+}
+/**
+ * Resolves every spec entry; an entry that fails or matches nothing is an entry failure and
+ * the others go on. Downloads come back in spec order.
+ */
+async function resolveSpec(o) {
+    const listings = new Map();
+    const results = await pMap(o.spec, async (entry) => {
+        try {
+            return await resolveEntry(entry, o, listings);
+        }
+        catch (err) {
+            if (o.signal.aborted)
+                throw err;
+            const none = err instanceof NoMatchError;
+            return { message: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err), none };
+        }
+    }, { concurrency: Math.max(1, o.concurrency) });
+    const out = { downloads: [], folders: [], failures: [], empty: [] };
+    const folders = new Set();
+    results.forEach((r, i) => {
+        const entry = o.spec[i];
+        const failure = (message, attempts) => ({
+            entry: { line: entry.position, source: entrySource(entry), pattern: true },
+            label: specLabel(entry),
+            message: `${specLabel(entry)}: ${message}`,
+            attempts,
+        });
+        if ('downloads' in r) {
+            for (const d of r.downloads)
+                out.downloads.push(d);
+            for (const f of r.folders)
+                folders.add(f);
+            // Each match the runner's OS cannot create fails alone: every one is named.
+            for (const message of r.refused)
+                out.failures.push(failure(message));
+        }
+        else if (r.none && (o.ifNoFilesFound ?? 'error') !== 'error') {
+            out.empty.push(`${specLabel(entry)}: ${r.message}`);
+        }
+        else
+            out.failures.push(failure(r.message, r.attempts));
+    });
+    out.folders = [...folders];
+    return out;
+}
+/** What an entry is called in a failure line: its pattern, or what else selects. */
+function entrySource(entry) {
+    if (entry.pattern !== undefined)
+        return entry.pattern;
+    if (entry.aql)
+        return 'aql';
+    if (entry.build)
+        return `build ${entry.build.name}${entry.build.number ? `/${entry.build.number}` : ''}`;
+    return entry.bundle ? `bundle ${entry.bundle.name}/${entry.bundle.version}` : 'aql';
+}
+async function resolveEntry(entry, o, listings) {
+    const p = entry.pattern
+        ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
+        : undefined;
+    const excluded = exclusionMatcher(entry.exclusions);
+    const retry = retrying(o, specLabel(entry));
+    let found;
+    let buildText = '';
+    // Offset and limit count what is left after the exclusions: with exclusions they are
+    // applied here, after filtering, not by the server.
+    const paginateHere = entry.exclusions.length > 0;
+    if (isPlainPattern(entry, p)) {
+        // Two entries under one folder share one listing. AQL on a virtual repository names its
+        // members' keys: they are mapped to the named repository below.
+        const { repo, below } = p;
+        const prefix = patternPrefix(`${repo}/${below}`);
+        found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem);
+    }
+    else {
+        const builds = entry.build
+            ? await entryBuilds(entry.build, entry.project ?? o.project, o, retry)
+            : undefined;
+        if (builds) {
+            const more = builds.length > 1 ? ` and ${builds.length - 1} appended to it` : '';
+            buildText = ` in build '${builds[0].name}/${builds[0].number}'${more}`;
+        }
+        if (entry.bundle)
+            buildText += ` of bundle '${entry.bundle.name}/${entry.bundle.version}'`;
+        const query = entryQuery(entry, p, builds, !paginateHere);
+        if (query.length > MAX_AQL_LENGTH) {
+            throw new errors/* PlanError */.W6(`its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`);
+        }
+        found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal, entry.includeDirs));
+    }
+    const byPath = new Map();
+    const folderItems = [];
+    for (const raw of found) {
+        const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`;
+        const reason = (0,file_names/* unsafeName */.gj)(below) ?? (0,file_names/* unsafeName */.gj)(raw.repo);
+        if (reason || raw.repo.includes('/')) {
+            throw new errors/* PlanError */.W6(`the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`);
+        }
+        // A virtual repository's results name its members: download through the repository the
+        // user named, and lay files out under that name.
+        const item = p && !p.repoWildcard && raw.repo !== p.repo ? { ...raw, repo: p.repo } : raw;
+        if ((p && !specMatches(p, item)) || excluded(item))
+            continue;
+        if (item.folder) {
+            folderItems.push(item);
+            continue;
+        }
+        const key = fullPath(item);
+        const seen = byPath.get(key);
+        if (!seen)
+            byPath.set(key, { item, conflicting: false });
+        else if (seen.item.sha256 !== item.sha256 || seen.item.sha1 !== item.sha1) {
+            // Two members hold different files under one path: which one the virtual serves is its
+            // own resolution order, so the listed checksums cannot be trusted; the headers decide.
+            seen.conflicting = true;
+        }
+    }
+    let kept = [...byPath.values()];
+    if (paginateHere && (entry.offset !== undefined || entry.limit !== undefined)) {
+        const from = entry.offset ?? 0;
+        kept = kept.slice(from, entry.limit === undefined ? undefined : from + entry.limit);
+    }
+    // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
+    if (kept.length === 0 && folderItems.length === 0) {
+        const what = entry.pattern !== undefined
+            ? `'${entry.pattern}' matched no file`
+            : entry.aql
+                ? 'the AQL query matched no file'
+                : 'found no file';
+        const filters = [
+            entry.props && 'props',
+            entry.excludeProps && 'excludeProps',
+            entry.exclusions.length > 0 && 'exclusions',
+        ].filter(Boolean);
+        throw new NoMatchError(`${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`);
+    }
+    const downloads = [];
+    const folders = [];
+    const refused = [];
+    for (const item of folderItems) {
+        const relative = specDestination(p, entry.target, entry.flat, item);
+        const problem = nameProblem(relative, fullPath(item), o);
+        if (problem)
+            refused.push(problem);
+        else
+            folders.push(destination(o.target, relative, entry, fullPath(item)));
+    }
+    for (const { item, conflicting } of kept) {
+        const source = fullPath(item);
+        const relative = specDestination(p, entry.target, entry.flat, item);
+        const problem = nameProblem(relative, source, o);
+        if (problem) {
+            refused.push(problem);
+            continue;
+        }
+        downloads.push({
+            source,
+            url: artifactUrl(o.url, source),
+            dest: destination(o.target, relative, entry, source),
+            size: conflicting ? undefined : item.size,
+            checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
+            line: entry.position,
+            label: specLabel(entry),
+            ...(entry.explode ? { extract: true } : {}),
+        });
+    }
+    return { downloads, folders, refused };
+}
+/**
+ * As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
+ * reads as a stream) fails that file alone, said in words. A drive letter the target wrote is
+ * not a name.
+ */
+function nameProblem(relative, source, o) {
+    const problem = (0,file_names/* pathNameProblem */.ao)(relative.replace(/^[a-zA-Z]:/, ''), o.names ?? 'posix');
+    if (!problem)
+        return undefined;
+    return `the server named '${(0,server_text/* serverText */.Tn)(source, 200)}', which cannot be written on ${(0,file_names/* rulesOs */._3)(o.names ?? 'posix')} (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclusions' to leave it out)`;
+}
+/**
+ * A spec target is relative to the action's `target`, or absolute as written (the JFrog CLI
+ * writes relative to the working directory). What came from the server was checked already.
+ */
+function destination(target, relative, entry, source) {
+    if (relative.includes('\0')) {
+        throw new errors/* PlanError */.W6(`the destination of '${source}' contains a NUL character`);
+    }
+    const dest = external_node_path_.isAbsolute(relative) || /^[a-zA-Z]:[/\\]/.test(relative)
+        ? external_node_path_.resolve(relative)
+        : external_node_path_.resolve(target, relative);
+    if (dest === target || dest === external_node_path_.parse(dest).root) {
+        throw new errors/* PlanError */.W6(`${specLabel(entry)} would write '${source}' to the folder ${dest} itself; give the target a file name or end it with '/'`);
+    }
+    return dest;
+}
+/** A listed `repo/path/name` split as AQL splits it. */
+function toItem(f) {
+    const parts = f.path.split('/');
+    return {
+        repo: parts[0],
+        path: parts.length > 2 ? parts.slice(1, -1).join('/') : '.',
+        name: parts[parts.length - 1],
+        size: f.size,
+        sha256: f.sha256,
+        sha1: f.sha1,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/plan/resolve.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The whole plan: explicit files as they are, patterns expanded by listing the server (the
+ * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
+ * entry failure (matching nothing is not, with `if-no-files-found: warn` or `ignore`); the
+ * other entries go on.
+ */
+async function resolvePlan(o) {
+    const downloads = planFiles(o.settings.entries, o.settings);
+    const { spec, url, target, project, ifNoFilesFound = 'error' } = o.settings;
+    // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
+    const specResolved = spec?.length
+        ? resolveSpec({
+            ...o,
+            spec,
+            url: url,
+            target,
+            names: o.settings.names,
+            project,
+            ifNoFilesFound,
+        })
+        : undefined;
+    // Only a cancellation rejects it; it is awaited below, after the patterns.
+    specResolved?.catch(() => undefined);
+    const failures = [];
+    const patterns = o.settings.entries.filter((e) => e.pattern);
+    const listings = new Map();
+    // In entry order, whatever order the listings answer in.
+    const results = await pMap(patterns, async (entry) => {
+        try {
+            const listed = await listOnce(listings, entry, o);
+            return {
+                entry,
+                ...planMatches(entry, listed, o.settings.exclude, o.settings, o.settings.url),
+            };
+        }
+        catch (err) {
+            const none = err instanceof NoMatchError;
+            return { entry, error: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err), none };
+        }
+    }, { concurrency: Math.max(1, o.concurrency) });
+    const empty = [];
+    for (const r of results) {
+        // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
+        if (r.downloads)
+            for (const d of r.downloads)
+                downloads.push(d);
+        // Each match the runner's OS cannot create fails alone: every one is named, not the first.
+        for (const message of r.refused ?? [])
+            failures.push({ entry: r.entry, message });
+        if (r.error === undefined)
+            continue;
+        if (r.none && ifNoFilesFound !== 'error')
+            empty.push(`line ${r.entry.line}: ${r.error}`);
+        else
+            failures.push({ entry: r.entry, message: r.error, attempts: r.attempts });
+    }
+    let folders = [];
+    if (specResolved) {
+        const resolved = await specResolved;
+        for (const d of resolved.downloads)
+            downloads.push(d);
+        for (const f of resolved.failures)
+            failures.push(f);
+        for (const e of resolved.empty)
+            empty.push(e);
+        folders = resolved.folders;
+    }
+    return { downloads, failures, folders, empty };
+}
+/** Two patterns under one folder share one listing. */
+function listOnce(cache, entry, o) {
+    const prefix = patternPrefix(entry.repoPath);
+    return listFolderOnce(cache, prefix, {
+        http: o.http,
+        url: o.settings.url,
+        signal: o.signal,
+        listingLimits: o.listingLimits,
+    }, retrying(o, folderKey(prefix)), 
+    // The `paths` patterns lay files out under the repository the user named.
+    (listed) => underNamedRepo(listed, prefix.repo));
+}
+
 ;// CONCATENATED MODULE: ./src/plan/shard.ts
 /** Deterministic order every shard agrees on, whatever order listings came back in. */
 function sortPlan(downloads) {
@@ -36879,6 +42201,106 @@ function shardPlan(downloads, index, count) {
     return sorted.filter((d) => owner.get(d) === index - 1);
 }
 
+;// CONCATENATED MODULE: ./src/plan/plan-downloads.ts
+
+
+
+
+
+
+/**
+ * Inputs to a finished plan: expands patterns and File Specs, learns whether the target is
+ * case-insensitive (clashes and existing copies depend on it), refuses clashes, sorts, keeps
+ * this shard's part and, for a re-run, learns existing files' checksums from listings.
+ * @throws PlanError when two planned files would be written to one place
+ */
+async function planDownloads(settings, deps) {
+    const resolved = await resolvePlan({
+        settings,
+        http: deps.http,
+        policy: deps.policy,
+        signal: deps.signal,
+        sleep: deps.sleep,
+        onRetry: deps.onRetry,
+        concurrency: settings.concurrency,
+    });
+    const unique = mergeOverlaps(resolved.downloads);
+    let caseProbe;
+    // Archive members are checked for clashes too, so extraction needs the rule even for one file.
+    if (unique.length > 1 || settings.skipExisting || settings.extract) {
+        caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
+            write: !settings.dryRun,
+        });
+        checkClashes(unique, {
+            caseInsensitive: caseProbe.caseInsensitive,
+            normalizationInsensitive: caseProbe.normalizationInsensitive,
+        });
+    }
+    const sorted = sortPlan(unique);
+    const downloads = settings.shard
+        ? shardPlan(sorted, settings.shard.index, settings.shard.count)
+        : sorted;
+    const listedChecksums = settings.skipExisting && settings.url
+        ? await addListedChecksums(downloads, {
+            http: deps.http,
+            url: settings.url,
+            signal: deps.signal,
+            debug: deps.debug,
+        })
+        : 0;
+    return {
+        downloads,
+        total: sorted.length,
+        failures: resolved.failures,
+        caseInsensitive: caseProbe?.caseInsensitive ?? false,
+        normalizationInsensitive: caseProbe?.normalizationInsensitive ?? false,
+        caseProbe,
+        planned: plannedBytes(downloads),
+        listedChecksums,
+        folders: resolved.folders,
+        empty: resolved.empty,
+        allDests: settings.syncDeletes ? sorted.map((d) => d.dest) : [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/memory-line.ts
+
+/** Memory use, for the debug log: large runs must stay bounded. */
+function memoryLine(when, m = process.memoryUsage()) {
+    return `memory ${when}: rss ${formatBytes(m.rss)}, heap ${formatBytes(m.heapUsed)} of ${formatBytes(m.heapTotal)}, external ${formatBytes(m.external)}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/plan-lines.ts
+
+/** What was planned and how it will run: the action's own text, nothing from a server. */
+function planLines(settings, plan) {
+    const { downloads, planned, total } = plan;
+    const size = planned.bytes
+        ? `, ${formatBytes(planned.bytes)}${planned.complete ? '' : ' known so far'}`
+        : '';
+    const shard = settings.shard
+        ? ` (shard ${settings.shard.index}/${settings.shard.count} of ${total})`
+        : '';
+    const entries = settings.entries.length + (settings.spec?.length ?? 0);
+    const lines = [];
+    if (plan.listedChecksums)
+        lines.push(`checksums of ${plan.listedChecksums} existing files from folder listings`);
+    lines.push(`${entries} entr${entries === 1 ? 'y' : 'ies'} requested → ${downloads.length} file${downloads.length === 1 ? '' : 's'}${shard}${size}, into ${settings.target}`, `concurrency ${settings.concurrency}, retries ${settings.retries}, verify ${settings.verify}, skip-existing ${settings.skipExisting}` +
+        (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''));
+    return lines;
+}
+/** One line per entry that planned nothing; it carries the server's words, so it is not safe to start a line with. */
+function entryFailureLine(f) {
+    return `✗ ${f.label ?? `line ${f.entry.line}`} '${f.entry.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`;
+}
+/** How the case rule was found, for the debug log. */
+function caseLine(plan) {
+    const probe = plan.caseProbe;
+    if (!probe)
+        return undefined;
+    return `target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -36896,226 +42318,53 @@ function shardPlan(downloads, index, count) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 /**
- * The action: the only place that talks to the runner. Reads inputs, authenticates, plans,
- * runs the engine, and turns its results into log lines, outputs, a job summary, annotations
- * and the exit status. Never throws: every failure ends in `core.setFailed`.
+ * The action: inputs → settings → plan → engine → report. Only the action layer talks to the
+ * runner. Never throws: every failure ends in `core.setFailed`.
  */
 async function run() {
     const started = Date.now();
-    const redactor = new Redactor();
-    const redact = (text) => redactor.redact(text);
-    // Any line that carries text the action did not write itself (an error, a listed name).
-    const say = (line) => core/* info */.pq(shown(line, redact));
-    const addSecret = (secret) => {
-        core/* setSecret */.Pq(secret);
-        redactor.add(secret);
-    };
-    const controller = new AbortController();
-    const onSignal = (signal) => {
-        if (controller.signal.aborted)
-            return;
-        core/* warning */.$e(`Received ${signal}: stopping, removing partial files and writing the summary`);
-        controller.abort(new errors/* AttemptError */.cb('cancelled', `cancelled by ${signal}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const runner = startRunner();
     let http;
     try {
-        const settings = getSettings((name) => core/* getInput */.V4(name), process.env.GITHUB_WORKSPACE || process.cwd(), process.platform);
-        maskSecrets(settings, addSecret);
-        const signal = controller.signal;
+        const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+        const settings = getSettings((name) => core/* getInput */.V4(name), workspace, process.platform);
+        maskSecrets(settings, runner.addSecret);
         if (settings.toolCache && (await toolCacheHit(settings)))
             return;
-        // Request-level lines cost a URL parse and a write per request: only built when the step
-        // log shows them (ACTIONS_STEP_DEBUG).
-        const debugLog = core/* isDebug */._o() ? (line) => core/* debug */.Yz(shown(line, redact)) : undefined;
-        const policy = (0,retry/* retryPolicy */.Jb)(settings.retries, settings.retryDelayMs);
-        const credentials = credentialOrigins(settings.auth, settings.url, settings.entries);
-        const client = (bearer) => new HttpClient({
-            connections: settings.concurrency,
-            timeoutMs: settings.timeoutMs,
-            // Before the OIDC exchange there is nothing to send: say nothing about credentials.
-            authOrigins: settings.auth.kind === 'oidc' && !bearer ? undefined : credentials.origins,
-            authHeaders: authHeaders(settings.auth, bearer),
-            authLabel: credentialsLabel(settings.auth),
-            tls: settings.tls,
-            debug: debugLog,
-        });
-        http = client();
         core/* startGroup */.Oh('Plan');
-        logTls(settings);
-        for (const origin of credentials.withheld)
-            core/* info */.pq(`credentials are not sent to ${redact(origin)}: 'url' names another server (${redact(new URL(settings.url).origin)}), so its files are requested without them`);
-        let bearer;
-        if (settings.auth.kind === 'oidc') {
-            bearer = await oidcToken(settings, http, addSecret, signal, say);
-            await http.close();
-            http = client(bearer);
-        }
-        const resolved = await resolvePlan({
-            settings,
+        http = await connect(settings, runner);
+        const plan = await planDownloads(settings, {
             http,
-            policy,
-            signal,
-            onRetry: say,
-            concurrency: settings.concurrency,
+            policy: (0,retry/* retryPolicy */.Jb)(settings.retries, settings.retryDelayMs),
+            signal: runner.signal,
+            onRetry: runner.say,
+            debug: runner.debug,
+            platform: process.platform,
         });
-        // Case matters for clashes between planned files, and for recognising an existing copy.
-        let caseInsensitive = false;
-        if (resolved.downloads.length > 1 || settings.skipExisting) {
-            const probe = await probeCaseInsensitive(settings.target, process.platform, {
-                write: !settings.dryRun,
-            });
-            // Only when the log shows it: a skip-existing run of one file probes too, and its stdout
-            // carries no command the run does not need.
-            debugLog?.(`target is case-${probe.caseInsensitive ? 'insensitive' : 'sensitive'} (${probe.how === 'probe' ? 'probed' : `platform default: ${probe.reason}`})`);
-            caseInsensitive = probe.caseInsensitive;
-            (0,plan_downloads/* checkClashes */.Ap)(resolved.downloads, { caseInsensitive });
-        }
-        let downloads = sortPlan(resolved.downloads);
-        const total = downloads.length;
-        if (settings.shard)
-            downloads = shardPlan(downloads, settings.shard.index, settings.shard.count);
-        if (settings.skipExisting && settings.url) {
-            const known = await addListedChecksums(downloads, {
-                http,
-                url: settings.url,
-                signal,
-                debug: debugLog,
-            });
-            if (known)
-                core/* info */.pq(`checksums of ${known} existing files from folder listings`);
-        }
-        const planned = (0,plan_downloads/* plannedBytes */.C)(downloads);
-        logPlan(settings, downloads, planned, total, resolved.failures, say);
-        debugMemory('after planning');
+        const probed = caseLine(plan);
+        if (probed)
+            runner.debug?.(probed);
+        for (const line of planLines(settings, plan))
+            core/* info */.pq(line);
+        for (const failure of plan.failures)
+            runner.say(entryFailureLine(failure));
+        warnEmptyEntries(settings, plan, runner);
+        runner.debug?.(memoryLine('after planning'));
         core/* endGroup */.N4();
         core/* startGroup */.Oh(settings.dryRun ? 'Check (dry run)' : 'Download');
-        const progress = newProgress(downloads.length, settings.concurrency);
-        const stopProgress = startProgress(settings, progress, planned.complete ? planned.bytes : undefined, started);
-        let notVerifiedSaid = false;
-        let results;
-        try {
-            results = await runDownloads(downloads, {
-                ...settings,
-                caseInsensitive,
-                http,
-                postProcess: extractor(settings, downloads, signal),
-            }, {
-                onFileDone: (r) => {
-                    core/* info */.pq(fileLine(r, settings.target, redact));
-                    if (r.status === 'downloaded' && !r.verified && settings.verify && !notVerifiedSaid) {
-                        notVerifiedSaid = true;
-                        say(`note: ${r.download.source} was not verified: the server sent no checksum (said once; the summary counts every such file)`);
-                    }
-                },
-                onRetry: (info) => core/* info */.pq(retryLine(info, redact)),
-                onConcurrency: (value, reason) => say(`concurrency now ${value}: ${reason}`),
-            }, signal, progress);
-        }
-        finally {
-            stopProgress();
-        }
+        const ran = await afterDownloads(settings, plan, await downloadAll(settings, plan, http, runner, started), runner);
         core/* endGroup */.N4();
-        debugMemory('after the downloads');
-        core/* startGroup */.Oh('Report');
-        const all = [...resolved.failures.map(entryFailureResult), ...results];
-        const t = totals(all);
-        for (const [name, value] of Object.entries(outputs(all, redact)))
-            core/* setOutput */.uH(name, value);
-        await writeSummary(summaryMarkdown(all, {
-            wallMs: Date.now() - started,
-            target: settings.target,
-            dryRun: settings.dryRun,
-            concurrency: settings.concurrency,
-            minConcurrency: progress.minConcurrency,
-        }, redact));
-        core/* info */.pq(`${t.inPlace}/${t.files} in place (${t.downloaded} downloaded, ${t.upToDate} up to date), ${t.failed} failed, ` +
-            `${formatBytes(t.bytes)} received in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        core/* endGroup */.N4();
-        const failed = t.failed + t.cancelled;
-        if (failed > 0) {
-            const report = settings.failOnError ? core/* error */.z3 : core/* warning */.$e;
-            for (const a of annotations(all, redact))
-                report(a.message, { title: a.title });
-            const message = failureMessage({ ...t, failed });
-            if (settings.failOnError)
-                core/* setFailed */.C1(message);
-            else
-                core/* warning */.$e(message);
-        }
-        else if (settings.toolCache && !settings.dryRun) {
-            await cacheTool(settings);
-        }
+        runner.debug?.(memoryLine('after the downloads'));
+        await reportRun(settings, plan, ran, runner, started);
     }
     catch (error) {
-        core/* setFailed */.C1(shown((0,errors/* messageOf */.bD)(error), redact));
+        core/* setFailed */.C1(shown((0,errors/* messageOf */.bD)(error), runner.redact));
     }
     finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        runner.dispose();
         await http?.close();
     }
-}
-/** Says which extra CAs and client certificate connections use: subjects only, never PEM text. */
-function logTls(settings) {
-    const { ca, cert } = settings.tls;
-    const subject = (pem) => {
-        const x = new external_node_crypto_.X509Certificate(pem);
-        return `'${x.subject.replace(/\n/g, ', ')}' (until ${x.validTo})`;
-    };
-    if (ca?.length)
-        core/* info */.pq(`TLS: trusting ${ca.length} certificate${ca.length === 1 ? '' : 's'} from ca-certificates besides the default ones: ${ca.map(subject).join('; ')}`);
-    if (cert)
-        core/* info */.pq(`TLS: client certificate ${subject(cert)}`);
-}
-/** Memory use in the debug log: large runs must stay bounded. */
-function debugMemory(when) {
-    if (!core/* isDebug */._o())
-        return;
-    const m = process.memoryUsage();
-    core/* debug */.Yz(`memory ${when}: rss ${formatBytes(m.rss)}, heap ${formatBytes(m.heapUsed)} of ${formatBytes(m.heapTotal)}, external ${formatBytes(m.external)}`);
-}
-function logPlan(settings, downloads, planned, total, failures, say) {
-    const size = planned.bytes
-        ? `, ${formatBytes(planned.bytes)}${planned.complete ? '' : ' known so far'}`
-        : '';
-    const shard = settings.shard
-        ? ` (shard ${settings.shard.index}/${settings.shard.count} of ${total})`
-        : '';
-    const entries = settings.entries.length + (settings.spec?.length ?? 0);
-    core/* info */.pq(`${entries} entr${entries === 1 ? 'y' : 'ies'} requested → ${downloads.length} file${downloads.length === 1 ? '' : 's'}${shard}${size}, into ${settings.target}`);
-    core/* info */.pq(`concurrency ${settings.concurrency}, retries ${settings.retries}, verify ${settings.verify}, skip-existing ${settings.skipExisting}` +
-        (settings.dryRun ? '; dry run: nothing is downloaded or written' : ''));
-    for (const f of failures)
-        say(`✗ ${f.label ?? `line ${f.entry.line}`} '${f.entry.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`);
-}
-/**
- * Unpacks archives once in place: every file with `extract: true`, or the files of File Spec
- * entries with `explode: "true"`. Never in a dry run.
- */
-function extractor(settings, downloads, signal) {
-    if (settings.dryRun)
-        return undefined;
-    const explode = new Set(downloads.filter((d) => d.extract).map((d) => d.dest));
-    if (!settings.extract && explode.size === 0)
-        return undefined;
-    return (file) => settings.extract || explode.has(file)
-        ? Promise.all(/* import() */[__nccwpck_require__.e(111), __nccwpck_require__.e(103)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8103)).then((m) => m.extractArchive(file, signal))
-        : Promise.resolve([file]);
 }
 
 
@@ -37125,10 +42374,11 @@ function extractor(settings, downloads, signal) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CA: () => (/* binding */ errorCode),
+/* harmony export */   CA: () => (/* reexport safe */ _common_errors_js__WEBPACK_IMPORTED_MODULE_1__.CA),
 /* harmony export */   Jb: () => (/* binding */ retryPolicy),
 /* harmony export */   L8: () => (/* binding */ classify),
 /* harmony export */   LH: () => (/* binding */ withRetries),
+/* harmony export */   WL: () => (/* binding */ isPushback),
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter),
 /* harmony export */   o6: () => (/* binding */ statusHint),
 /* harmony export */   yy: () => (/* binding */ sleep)
@@ -37162,6 +42412,17 @@ function isRetryable(error) {
         default:
             return false;
     }
+}
+/**
+ * Connections the server refused or closed as they arrived: the way a front end with a
+ * connection cap, or a listen backlog that is full, says "too many", like 429 and 503 say it.
+ */
+const PUSHBACK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** Whether a failure is the server pushing back: fewer requests at once would help. */
+function isPushback(error) {
+    if (error.kind === 'http')
+        return error.status === 429 || error.status === 503;
+    return error.kind === 'network' && PUSHBACK_CODES.has((0,_common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorCode */ .CA)(error.cause) ?? '');
 }
 /**
  * Delay before retry number `retry` (1-based): the server's Retry-After when it gave one,
@@ -37231,7 +42492,7 @@ function classify(error) {
     const tls = (0,_tls_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .tlsFailure */ .kL)(error);
     if (tls)
         return tls;
-    const code = errorCode(error);
+    const code = (0,_common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorCode */ .CA)(error);
     if (code && DISK_CODES.has(code)) {
         return new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AttemptError */ .cb('disk', `the file could not be written: ${diskMessage(code)} (${(0,_common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .messageOf */ .bD)(error)})`, { cause: error });
     }
@@ -37243,17 +42504,8 @@ function classify(error) {
     }
     return new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AttemptError */ .cb('network', (0,_common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .messageOf */ .bD)(error) || 'network error', { cause: error });
 }
-/** The `code` of an error or of one of its causes (ENOSPC, UND_ERR_SOCKET...). */
-function errorCode(error) {
-    let e = error;
-    for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
-        const code = e.code;
-        if (typeof code === 'string')
-            return code;
-        e = e.cause;
-    }
-    return undefined;
-}
+/** Re-exported where the engine has always found it; the walk itself lives in common/. */
+
 function diskMessage(code) {
     switch (code) {
         case 'ENOSPC':
@@ -37444,8 +42696,7 @@ function nginxCertificateFailure(status, body) {
 }
 /** The TLS-related code of an error or of one of its causes. */
 function tlsCode(error) {
-    let e = error;
-    for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    for (const e of (0,_common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .causeChain */ .DD)(error)) {
         const code = e.code;
         if (typeof code === 'string' &&
             (UNTRUSTED.has(code) ||
@@ -37455,7 +42706,6 @@ function tlsCode(error) {
                 code === 'CERT_NOT_YET_VALID' ||
                 code === 'ERR_TLS_CERT_ALTNAME_INVALID'))
             return code;
-        e = e.cause;
     }
     return undefined;
 }
@@ -37474,271 +42724,6 @@ function keepTlsAlerts(connect) {
         });
         callback(error, socket);
     });
-}
-
-
-/***/ }),
-
-/***/ 538:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ap: () => (/* binding */ checkClashes),
-/* harmony export */   C: () => (/* binding */ plannedBytes),
-/* harmony export */   jP: () => (/* binding */ planFiles),
-/* harmony export */   us: () => (/* binding */ insideTarget)
-/* harmony export */ });
-/* unused harmony export origin */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1922);
-/* harmony import */ var _common_file_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7750);
-
-
-
-/** Where a download came from, for messages: "line 3" or "spec entry 2". */
-function origin(d) {
-    return d.label ?? `line ${d.line}`;
-}
-/**
- * Plans the entries that name one file each (patterns are planned after listing, see
- * `patterns.ts`). Pure: no request, no file system access.
- * @throws PlanError for a DEST outside `target`, or a name the runner's OS cannot create
- */
-function planFiles(entries, settings) {
-    return entries
-        .filter((e) => !e.pattern && e.url)
-        .map((e) => ({
-        source: e.source,
-        url: e.url,
-        dest: fileDestination(e, settings),
-        checksums: {},
-        line: e.line,
-    }));
-}
-function fileDestination(entry, settings) {
-    const remotePath = entry.repoPath ?? urlPath(entry.url);
-    const name = remotePath.split('/').pop();
-    let relative;
-    if (entry.dest !== undefined) {
-        relative =
-            entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest;
-    }
-    else {
-        relative = settings.flat ? name : remotePath;
-    }
-    return insideTarget(settings.target, relative, `line ${entry.line} ('${entry.dest ?? remotePath}')`, settings.names);
-}
-/** `host/path/of/file` of a URL not under `url`, decoded, for `flat: false`. */
-function urlPath(url) {
-    const parsed = new URL(url);
-    const segments = parsed.pathname
-        .split('/')
-        .filter(Boolean)
-        .map((s) => decodeURIComponent(s));
-    return [parsed.hostname, ...segments].join('/');
-}
-/**
- * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
- * paths), is the target itself, or holds a name that cannot exist under `names` (checked
- * here, before any download, rather than failing at the rename into place).
- * @throws PlanError naming `what`
- */
-function insideTarget(target, relative, what, names = 'posix') {
-    if (node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute(relative)) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
-    }
-    // Before the drive-letter test: on Windows `a:b.txt` is refused for its colon.
-    const problem = (0,_common_file_names_js__WEBPACK_IMPORTED_MODULE_2__/* .pathNameProblem */ .ao)(relative, names);
-    if (problem) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: the destination cannot exist on Windows: ${problem}`);
-    }
-    if (/^[a-zA-Z]:/.test(relative)) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
-    }
-    if (relative.includes('\0')) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: the destination contains a NUL character`);
-    }
-    const resolved = node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(target, relative);
-    const rel = node_path__WEBPACK_IMPORTED_MODULE_0__.relative(target, resolved);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${node_path__WEBPACK_IMPORTED_MODULE_0__.sep}`) || node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute(rel)) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`);
-    }
-    return resolved;
-}
-/**
- * Refuses a plan in which two downloads write the same file, or one writes where another
- * needs a folder; names both sources. On a case-insensitive target (`caseInsensitive`: Windows,
- * macOS by default) destinations that differ only in case are the same file, so they clash too.
- * @throws PlanError
- */
-function checkClashes(downloads, { caseInsensitive = false } = {}) {
-    // A simple lower-casing, as NTFS and APFS compare most names; the rare letters whose folding
-    // differs (Turkish dotted I, say) are left to the file system.
-    const key = caseInsensitive ? (p) => p.toLowerCase() : (p) => p;
-    const byDest = new Map();
-    for (const d of downloads) {
-        const k = key(d.dest);
-        const other = byDest.get(k);
-        if (other) {
-            const what = other.dest === d.dest
-                ? `would both write ${d.dest}`
-                : `would write ${other.dest} and ${d.dest}, which differ only in case and are one file on this case-insensitive target`;
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`);
-        }
-        byDest.set(k, d);
-    }
-    // Each folder is looked up once: a folder already seen had its own parents checked then
-    // (300,000 files in 300 folders: 300 walks, not 300,000).
-    const seen = new Set();
-    for (const d of downloads) {
-        for (let dir = node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(d.dest); dir !== node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(dir); dir = node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(dir)) {
-            const k = key(dir);
-            if (seen.has(k))
-                break;
-            seen.add(k);
-            const other = byDest.get(k);
-            if (other) {
-                const sameCase = other.dest === dir ? '' : ` (as ${dir}, the same name on this case-insensitive target)`;
-                throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlanError */ .W6(`'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`);
-            }
-        }
-    }
-}
-/** The sum of the known sizes, and whether every size is known. */
-function plannedBytes(downloads) {
-    let bytes = 0;
-    let complete = true;
-    for (const d of downloads) {
-        if (d.size === undefined)
-            complete = false;
-        else
-            bytes += d.size;
-    }
-    return { bytes, complete };
-}
-
-
-/***/ }),
-
-/***/ 4232:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   RY: () => (/* binding */ patternPrefix),
-/* harmony export */   XK: () => (/* binding */ planMatches),
-/* harmony export */   gj: () => (/* binding */ unsafeName)
-/* harmony export */ });
-/* unused harmony export matcher */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4006);
-/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(picomatch__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var _input_entries_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6720);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1922);
-/* harmony import */ var _common_server_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1740);
-/* harmony import */ var _downloads_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(538);
-/* harmony import */ var _common_file_names_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7750);
-
-
-
-
-
-
-
-const GLOB_SEGMENT = /[*?[\]{}]/;
-/**
- * Splits `libs/com/acme/1.*\/**\/*.jar` into the listable `libs` + `com/acme`.
- *
- * Not `picomatch.scan`: its base differs here, and the prefix also decides where files land
- * (`flat: false` keeps the folders below it), so the two cannot be swapped without moving files.
- * It keeps `b]` and `b}` in the base (no glob alone), keeps `a\*` escaped (a folder that
- * does not exist), keeps a last segment without a glob, and stops at extglobs such as `@(b)`.
- */
-function patternPrefix(repoPath) {
-    const [repo, ...rest] = repoPath.split('/');
-    const fixed = [];
-    // The last segment names files, so it is never part of the folder.
-    for (const segment of rest.slice(0, -1)) {
-        if (GLOB_SEGMENT.test(segment))
-            break;
-        fixed.push(segment);
-    }
-    return { repo, folder: fixed.join('/') };
-}
-/**
- * Why a name from the server cannot be trusted as a local path, or undefined when it can:
- * `..`, absolute paths, backslashes, NUL and control characters are refused.
- */
-function unsafeName(name) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(name))
-        return 'contains a control character';
-    if (name.includes('\\'))
-        return 'contains a backslash';
-    if (name.startsWith('/') || /^[a-zA-Z]:/.test(name))
-        return 'is an absolute path';
-    if (name.split('/').some((s) => s === '..' || s === '.'))
-        return "contains a '.' or '..' segment";
-    if (name.split('/').some((s) => s === ''))
-        return 'contains an empty segment';
-    return undefined;
-}
-/** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */
-function matcher(patterns) {
-    if (patterns.length === 0)
-        return () => false;
-    return picomatch__WEBPACK_IMPORTED_MODULE_5___default()(patterns, { dot: true });
-}
-/**
- * The downloads a pattern entry stands for, given the files listed under its prefix.
- * Pure. Throws PlanError (for this entry only) on an unsafe name, a match whose destination
- * cannot exist under `settings.names` (a Windows device name, say), or no match.
- */
-function planMatches(entry, listed, exclude, settings, baseUrl) {
-    const isMatch = matcher([entry.repoPath]);
-    const isExcluded = matcher(exclude);
-    const prefix = patternPrefix(entry.repoPath);
-    const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const downloads = [];
-    for (const file of listed) {
-        const below = file.path.slice(prefixPath.length + 1);
-        const reason = unsafeName(below);
-        if (reason || !file.path.startsWith(`${prefixPath}/`)) {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PlanError */ .W6(`the server listed '${(0,_common_server_text_js__WEBPACK_IMPORTED_MODULE_3__/* .serverText */ .Tn)(JSON.stringify(file.path).slice(1, -1))}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`);
-        }
-        if (!isMatch(file.path) || isExcluded(file.path))
-            continue;
-        const relative = matchDestination(entry, file.path, below, settings.flat);
-        // Only matches are checked: a listing may hold names this OS cannot create that the
-        // pattern or 'exclude' leaves out.
-        const problem = (0,_common_file_names_js__WEBPACK_IMPORTED_MODULE_6__/* .pathNameProblem */ .ao)(relative, settings.names ?? 'posix');
-        if (problem) {
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PlanError */ .W6(`the server listed '${file.path}', which cannot be written on Windows (as '${relative}'): ${problem}; refusing the whole entry (add it to 'exclude' to download the rest)`);
-        }
-        downloads.push({
-            source: file.path,
-            url: (0,_input_entries_js__WEBPACK_IMPORTED_MODULE_1__/* .artifactUrl */ .W)(baseUrl, file.path),
-            // No `names` here: checked just above, with a message that names the listed file.
-            dest: (0,_downloads_js__WEBPACK_IMPORTED_MODULE_4__/* .insideTarget */ .us)(settings.target, relative, `line ${entry.line} ('${file.path}')`),
-            size: file.size,
-            // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
-            // string less each.
-            checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
-            line: entry.line,
-        });
-    }
-    if (downloads.length === 0) {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .PlanError */ .W6(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
-    }
-    return downloads;
-}
-function matchDestination(entry, repoPath, below, flat) {
-    const name = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.basename(repoPath);
-    if (entry.dest === undefined)
-        return flat ? name : repoPath;
-    const dir = entry.dest.replace(/[/\\]+$/, '');
-    return `${dir}/${flat ? name : below}`;
 }
 
 

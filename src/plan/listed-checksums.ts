@@ -25,13 +25,24 @@ export interface ListedChecksumsOptions {
  * one listing after (see the benchmark's re-run table).
  *
  * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
- * added and each file is checked with its own conditional request, as before. Returns the
- * number of files that gained checksums.
+ * added and each file is checked with its own conditional request, as before.
+ * @returns the downloads in the same order, a new object for each file that gained checksums
+ *   (the ones given are left as they are), and how many gained them
  */
-export async function addListedChecksums(
+export async function withListedChecksums(
   downloads: Download[],
   o: ListedChecksumsOptions,
-): Promise<number> {
+): Promise<{ downloads: Download[]; known: number }> {
+  const gained = await listedChecksums(downloads, o)
+  if (gained.size === 0) return { downloads, known: 0 }
+  return { downloads: downloads.map((d) => gained.get(d) ?? d), known: gained.size }
+}
+
+/** The downloads that listings gave checksums to, each with its new version. */
+async function listedChecksums(
+  downloads: Download[],
+  o: ListedChecksumsOptions,
+): Promise<Map<Download, Download>> {
   const base = `${o.url}/`
   const byFolder = new Map<string, { repo: string; folder: string; files: Download[] }>()
   for (const d of downloads) {
@@ -45,7 +56,7 @@ export async function addListedChecksums(
     if (!group) byFolder.set(key, (group = { repo, folder, files: [] }))
     group.files.push(d)
   }
-  let added = 0
+  const gained = new Map<Download, Download>()
   for (const group of byFolder.values()) {
     if (group.files.length < MIN_FILES_PER_LISTING) continue
     const existing = await existingCopies(group.files)
@@ -60,19 +71,24 @@ export async function addListedChecksums(
     }
     if (!listed) {
       o.debug?.(`the File List API is refused: existing files are checked one by one`)
-      return added
+      return gained
     }
     const byUrl = new Map(existing.map((d) => [d.url, d]))
     for (const file of listed) {
       const d = byUrl.get(artifactUrl(o.url, file.path))
-      if (!d || (!file.sha256 && !file.sha1)) continue
-      if (file.sha256) d.checksums.sha256 = file.sha256
-      if (file.sha1) d.checksums.sha1 = file.sha1
-      d.size ??= file.size
-      added++
+      if (!d || (!file.sha256 && !file.sha1) || gained.has(d)) continue
+      gained.set(d, {
+        ...d,
+        checksums: {
+          ...d.checksums,
+          ...(file.sha256 ? { sha256: file.sha256 } : {}),
+          ...(file.sha1 ? { sha1: file.sha1 } : {}),
+        },
+        size: d.size ?? file.size,
+      })
     }
   }
-  return added
+  return gained
 }
 
 /** The downloads whose destination already holds a regular file. */

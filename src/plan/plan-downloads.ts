@@ -1,4 +1,4 @@
-import { addListedChecksums } from './listed-checksums.ts'
+import { withListedChecksums } from './listed-checksums.ts'
 import type { Settings } from '../input/settings.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { probeCaseInsensitive, type CaseProbe } from './case-probe.ts'
@@ -73,18 +73,21 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     })
   }
   const sorted = sortPlan(unique)
-  const downloads = settings.shard
+  const sharded = settings.shard
     ? shardPlan(sorted, settings.shard.index, settings.shard.count)
     : sorted
-  const listedChecksums =
+  // A re-run learns existing files' checksums from listings: new downloads, the plan's untouched.
+  const listed =
     settings.skipExisting && settings.url
-      ? await addListedChecksums(downloads, {
+      ? await withListedChecksums(sharded, {
           http: deps.http,
           url: settings.url,
           signal: deps.signal,
           debug: deps.debug,
         })
-      : 0
+      : { downloads: sharded, known: 0 }
+  const downloads = listed.downloads
+  const listedChecksums = listed.known
   return {
     downloads,
     total: sorted.length,
