@@ -1,17 +1,10 @@
-// Loose ends found after the layout by layer: each test here failed before its fix.
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+// The plan's requests when they fail or come back trimmed, through the action: each failure is
+// named once ("AQL search: HTTP 429 …", "listing: HTTP 500 …", a refused OIDC exchange), and a
+// trimmed AQL answer fails its entry rather than download part of it.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
-import { tempIgnoresCase } from '../__fixtures__/platform.ts'
-import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import { aqlItem } from '../__fixtures__/aql-item.ts'
-import type { EngineOptions } from '../src/engine/queue.ts'
-import { extractArchive } from '../src/extract/archive.ts'
-import { Header } from 'tar'
-import { retryLine } from '../src/report/log-lines.ts'
 import { runAql, type AqlItem } from '../server/aql.ts'
 import { trimmedAnswer } from '../src/artifactory/aql-query.ts'
 import {
@@ -25,7 +18,6 @@ vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
 let server: ArtifactoryServer
-let target: string
 
 beforeAll(async () => {
   server = await startArtifactory({})
@@ -33,136 +25,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
 })
-beforeEach(async () => {
-  target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-followups-'))
+beforeEach(() => {
   server.reset()
-})
-afterEach(async () => {
-  await fsp.rm(target, { recursive: true, force: true })
-})
-
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions =>
-  engineOptions(target, { concurrency: 2, ...extra })
-
-const download = (paths: string, extra: Partial<EngineOptions> = {}) =>
-  downloadFrom(server.url, paths, options(extra))
-
-/** Every file under target, relative, so stray temporaries show up. */
-const tree = (): Promise<string[]> => filesUnder(target)
-
-describe('skip-existing on a case-insensitive target', () => {
-  it('recognises README.TXT on disk as the planned readme.txt', async () => {
-    server.setFile('libs/readme.txt', body(3000, 5))
-    await fsp.writeFile(path.join(target, 'README.TXT'), body(3000, 5))
-    const { results } = await download('libs/readme.txt', { caseInsensitive: true })
-    expect(results[0]).toMatchObject({ status: 'up-to-date', verified: 'sha1' })
-    expect(await tree()).toEqual(['README.TXT'])
-  })
-
-  it.skipIf(tempIgnoresCase())(
-    'on a case-sensitive target, README.TXT is another file (skipped where the temporary folder ignores case: Windows, macOS)',
-    async () => {
-      server.setFile('libs/readme.txt', body(3000, 5))
-      await fsp.writeFile(path.join(target, 'README.TXT'), body(3000, 5))
-      const { results } = await download('libs/readme.txt', { caseInsensitive: false })
-      expect(results[0]).toMatchObject({ status: 'downloaded' })
-      expect(await tree()).toEqual(['README.TXT', 'readme.txt'])
-    },
-  )
-
-  it('downloads a changed file again whatever the case of its name on disk', async () => {
-    server.setFile('libs/readme.txt', body(3000, 5))
-    await fsp.writeFile(path.join(target, 'ReadMe.txt'), body(3000, 6))
-    const { results } = await download('libs/readme.txt', { caseInsensitive: true })
-    expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 1 })
-  })
-})
-
-/** A removal refused the way a Windows scanner refuses it, `times` times, then done for real. */
-function busyRemove(times: number, code = 'EBUSY') {
-  const calls: string[] = []
-  const remove = async (file: string): Promise<void> => {
-    calls.push(path.basename(file))
-    if (calls.length <= times)
-      throw Object.assign(new Error(`${code}: resource busy, unlink '${file}'`), { code })
-    await fsp.rm(file, { force: true })
-  }
-  return { calls, remove }
-}
-
-describe('cleanups refused for a moment (Windows scanners)', () => {
-  it('removes the temporary of a failed file once the scanner lets go', async () => {
-    server.setFile('libs/av.bin', body(2000, 7))
-    const { calls, remove } = busyRemove(2, 'EPERM')
-    const { results } = await download('libs/av.bin', {
-      rename: () => Promise.reject(Object.assign(new Error('EBUSY: rename'), { code: 'EBUSY' })),
-      remove,
-    })
-    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
-    expect(calls).toEqual(['.av.bin.artdl-part', '.av.bin.artdl-part', '.av.bin.artdl-part'])
-    expect(await tree()).toEqual([])
-  })
-
-  it('removes an extracted archive once the scanner lets go', async () => {
-    const file = path.join(target, 'a.tar')
-    const header = Buffer.alloc(512)
-    new Header({ path: 'bin/tool', type: 'File', mode: 0o644, size: 4, mtime: new Date(0) }).encode(
-      header,
-      0,
-    )
-    const tool = Buffer.alloc(512)
-    tool.write('tool')
-    await fsp.writeFile(file, Buffer.concat([header, tool, Buffer.alloc(1024)]))
-    const { calls, remove } = busyRemove(3)
-    const waits: number[] = []
-    const files = await extractArchive(file, undefined, {
-      remove,
-      wait: async (ms) => void waits.push(ms),
-    })
-    expect(files).toEqual([path.join(target, 'bin/tool')])
-    expect(calls).toEqual(['a.tar', 'a.tar', 'a.tar', 'a.tar'])
-    expect(waits).toEqual([50, 100, 200])
-    expect(await tree()).toEqual(['.a.tar.artdl-extracted.json', 'bin/tool'])
-  })
-})
-
-describe('the whole restart after a response that did not answer its request', () => {
-  it('says it restarts, with no count of retries, even with retries: 0', async () => {
-    const data = body(4 * 1024 * 1024, 8)
-    const s = await startArtifactory({
-      files: { 'libs/big.bin': data },
-      onRequest: (r) => (r.method === 'GET' && r.range ? { kind: 'ignore-range' } : undefined),
-    })
-    try {
-      const { results, retries } = await downloadFrom(
-        s.url,
-        'libs/big.bin',
-        options({ retries: 0, split: 4, splitMinSize: 1024 * 1024 }),
-      )
-      expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256', ranges: 1 })
-      expect(retries).toHaveLength(1)
-      expect(retries[0]).toMatchObject({ restartWhole: true, delayMs: 0 })
-      expect(retryLine(retries[0], (t) => t)).toMatch(
-        /^restarting libs\/big\.bin whole, without ranges: the server ignores Range requests: answered 200 to bytes=\d+-\d+$/,
-      )
-    } finally {
-      await s.close()
-    }
-  })
-
-  it('counts an ordinary retry as before', async () => {
-    server.setFile('libs/a.bin', body(1000, 9))
-    server.setFaults('libs/a.bin', [{ kind: 'status', status: 503 }])
-    const { retries } = await download('libs/a.bin')
-    expect(retries[0].restartWhole).toBeUndefined()
-    expect(retryLine(retries[0], (t) => t)).toBe(
-      'retry 1/3 for libs/a.bin in 0 ms: HTTP 503 Service Unavailable',
-    )
-  })
 })
 
 describe('through the action', () => {
-  const action = useAction('artdl-followups-main-')
+  const action = useAction('artdl-plan-failures-')
 
   /** Runs the action against a server of its own; resolves what it logged and annotated. */
   async function runAgainst(options: ArtifactoryOptions, extra: Record<string, string>) {
