@@ -204,12 +204,8 @@ describe('a failed plan entry', () => {
   // A pattern that matched nothing has no download, destination or bytes: it is its own result
   // type, and every report shows it as one failure of one attempt.
   const noMatch = entryFailureResult({
-    entry: {
-      line: 3,
-      source: 'libs/com/acme/*.war',
-      repoPath: 'libs/com/acme/*.war',
-      pattern: true,
-    },
+    line: 3,
+    source: 'libs/com/acme/*.war',
     message: 'pattern matched no files',
   })
   const facts = { wallMs: 2000, target: '/t', dryRun: false, concurrency: 8, minConcurrency: 8 }

@@ -22,7 +22,7 @@ import {
   specMatches,
   type SpecPattern,
 } from './spec-pattern.ts'
-import type { EntryFailure } from './resolve.ts'
+import type { EntryFailure } from './entry-failure.ts'
 import { listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
 import { pathNameProblem, rulesOs, unsafeName, type NameRules } from '../common/file-names.ts'
@@ -112,7 +112,8 @@ export async function resolveSpec(o: SpecResolveOptions): Promise<SpecResolved> 
   results.forEach((r, i) => {
     const entry = o.spec[i]
     const failure = (message: string, attempts?: number): EntryFailure => ({
-      entry: { line: entry.position, source: entrySource(entry), pattern: true },
+      line: entry.position,
+      source: entrySource(entry),
       label: specLabel(entry),
       message: `${specLabel(entry)}: ${message}`,
       attempts,

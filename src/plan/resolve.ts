@@ -8,21 +8,12 @@ import type { ListedFile } from '../artifactory/remote-file.ts'
 import type { Download } from '../engine/download.ts'
 import { planFiles, type PlanSettings } from './downloads.ts'
 import { resolveSpec } from './resolve-spec.ts'
+import type { EntryFailure } from './entry-failure.ts'
 import { NoMatchError, type IfNoFilesFound } from './no-match.ts'
 import { folderKey, listFolderOnce } from './folder-listing.ts'
 import { retrying, type PlanRetryOptions } from './retrying.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { BodyLimits } from '../artifactory/json-body.ts'
-
-/** A `paths` entry that produced no download: a pattern that matched nothing, a failed listing. */
-export interface EntryFailure {
-  entry: Entry
-  message: string
-  /** How messages name it when it is not a `paths` line, e.g. "spec entry 2". */
-  label?: string
-  /** Requests made for it when its listing failed after retries (the report says the count). */
-  attempts?: number
-}
 
 export interface ResolveOptions extends PlanRetryOptions {
   settings: PlanSettings & {
@@ -108,10 +99,17 @@ export async function resolvePlan(o: ResolveOptions): Promise<Resolved> {
     // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
     if (r.downloads) for (const d of r.downloads) downloads.push(d)
     // Each match the runner's OS cannot create fails alone: every one is named, not the first.
-    for (const message of r.refused ?? []) failures.push({ entry: r.entry, message })
+    for (const message of r.refused ?? [])
+      failures.push({ line: r.entry.line, source: r.entry.source, message })
     if (r.error === undefined) continue
     if (r.none && ifNoFilesFound !== 'error') empty.push(`line ${r.entry.line}: ${r.error}`)
-    else failures.push({ entry: r.entry, message: r.error, attempts: r.attempts })
+    else
+      failures.push({
+        line: r.entry.line,
+        source: r.entry.source,
+        message: r.error,
+        attempts: r.attempts,
+      })
   }
   let folders: string[] = []
   if (specResolved) {

@@ -1,6 +1,6 @@
 import type { Settings } from '../input/settings.ts'
 import type { Plan } from '../plan/plan-downloads.ts'
-import type { EntryFailure } from '../plan/resolve.ts'
+import type { EntryFailure } from '../plan/entry-failure.ts'
 import { formatBytes } from '../common/units.ts'
 
 /** What was planned and how it will run: the action's own text, nothing from a server. */
@@ -26,7 +26,7 @@ export function planLines(settings: Settings, plan: Plan): string[] {
 
 /** One line per entry that planned nothing; it carries the server's words, so it is not safe to start a line with. */
 export function entryFailureLine(f: EntryFailure): string {
-  return `✗ ${f.label ?? `line ${f.entry.line}`} '${f.entry.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`
+  return `✗ ${f.label ?? `line ${f.line}`} '${f.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`
 }
 
 /** How the case rule was found, for the debug log. */

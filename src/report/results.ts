@@ -1,5 +1,5 @@
 import type { FileResult } from '../engine/results.ts'
-import type { EntryFailure } from '../plan/resolve.ts'
+import type { EntryFailure } from '../plan/entry-failure.ts'
 
 /**
  * A line of `paths` that never became a file: a pattern that matched nothing, a listing that
@@ -43,7 +43,7 @@ export function failures(results: RunResult[]): Failure[] {
   for (const r of results) {
     if (isEntryFailure(r))
       out.push({
-        source: r.entry.source,
+        source: r.source,
         message: r.message,
         attempts: r.attempts ?? 1,
         cancelled: false,
