@@ -23,7 +23,13 @@ export type Fault =
   | { kind: 'corrupt' }
   | { kind: 'no-checksum' }
   | { kind: 'no-length' }
-  | { kind: 'redirect'; location: string; status?: number }
+  | {
+      kind: 'redirect'
+      location: string
+      status?: number
+      /** No `X-Checksum-*` on the redirect, as recorded from Artifactory SaaS's 302 to cloud storage. */
+      withoutChecksums?: boolean
+    }
   | { kind: 'delay'; ms: number }
   | Misbehaviour
 
@@ -575,7 +581,7 @@ export async function startArtifactory(
       // Like Artifactory redirecting to cloud storage: the checksums come with the redirect.
       const s = files.has(p) ? sumsOf(p) : undefined
       const checksums =
-        s && options.checksums !== false
+        s && options.checksums !== false && !fault.withoutChecksums
           ? { 'x-checksum-sha256': s.sha256, 'x-checksum-sha1': s.sha1, 'x-checksum-md5': s.md5 }
           : {}
       res.writeHead(fault.status ?? 302, {

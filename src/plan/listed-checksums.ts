@@ -2,6 +2,7 @@ import * as fsp from 'node:fs/promises'
 import { listFolder } from '../artifactory/list.ts'
 import { artifactUrl } from '../input/entries.ts'
 import { messageOf } from '../common/errors.ts'
+import type { ListedFile } from '../artifactory/remote-file.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import type { Download } from './downloads.ts'
 
@@ -26,12 +27,13 @@ export interface ListedChecksumsOptions {
  *
  * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
  * added and each file is checked with its own conditional request, as before. Returns the
- * number of files that gained checksums.
+ * plan with a new download for each file that gained checksums (the given ones are never
+ * changed: other parts of the run may hold them) and how many did.
  */
 export async function addListedChecksums(
   downloads: Download[],
   o: ListedChecksumsOptions,
-): Promise<number> {
+): Promise<{ downloads: Download[]; added: number }> {
   const base = `${o.url}/`
   const byFolder = new Map<string, { repo: string; folder: string; files: Download[] }>()
   for (const d of downloads) {
@@ -45,7 +47,11 @@ export async function addListedChecksums(
     if (!group) byFolder.set(key, (group = { repo, folder, files: [] }))
     group.files.push(d)
   }
-  let added = 0
+  const gained = new Map<Download, Download>()
+  const result = (): { downloads: Download[]; added: number } => ({
+    downloads: gained.size ? downloads.map((d) => gained.get(d) ?? d) : downloads,
+    added: gained.size,
+  })
   for (const group of byFolder.values()) {
     if (group.files.length < MIN_FILES_PER_LISTING) continue
     const existing = await existingCopies(group.files)
@@ -60,19 +66,24 @@ export async function addListedChecksums(
     }
     if (!listed) {
       o.debug?.(`the File List API is refused: existing files are checked one by one`)
-      return added
+      return result()
     }
     const byUrl = new Map(existing.map((d) => [d.url, d]))
     for (const file of listed) {
       const d = byUrl.get(artifactUrl(o.url, file.path))
-      if (!d || (!file.sha256 && !file.sha1)) continue
-      if (file.sha256) d.checksums.sha256 = file.sha256
-      if (file.sha1) d.checksums.sha1 = file.sha1
-      d.size ??= file.size
-      added++
+      if (!d || (!file.sha256 && !file.sha1) || gained.has(d)) continue
+      gained.set(d, withListed(d, file))
     }
   }
-  return added
+  return result()
+}
+
+/** A new download: `d` with the checksums (and, if it had none, the size) a listing gave. */
+function withListed(d: Download, file: ListedFile): Download {
+  const checksums = { ...d.checksums }
+  if (file.sha256) checksums.sha256 = file.sha256
+  if (file.sha1) checksums.sha1 = file.sha1
+  return { ...d, checksums, size: d.size ?? file.size }
 }
 
 /** The downloads whose destination already holds a regular file. */

@@ -72,18 +72,20 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     })
   }
   const sorted = sortPlan(unique)
-  const downloads = settings.shard
+  const shard = settings.shard
     ? shardPlan(sorted, settings.shard.index, settings.shard.count)
     : sorted
-  const listedChecksums =
+  const listed =
     settings.skipExisting && settings.url
-      ? await addListedChecksums(downloads, {
+      ? await addListedChecksums(shard, {
           http: deps.http,
           url: settings.url,
           signal: deps.signal,
           debug: deps.debug,
         })
-      : 0
+      : { downloads: shard, added: 0 }
+  const { downloads } = listed
+  const listedChecksums = listed.added
   return {
     downloads,
     total: sorted.length,
