@@ -122,6 +122,7 @@ describe('outputs', () => {
         },
       ]),
       bytes: '10',
+      unverified: '0',
     })
   })
 })
@@ -237,6 +238,7 @@ describe('a failed plan entry', () => {
         { source: 'libs/com/acme/*.war', message: 'pattern matched no files' },
       ]),
       bytes: '10',
+      unverified: '0',
     })
     const md = summaryMarkdown([noMatch, ok(1)], facts, none)
     expect(md).toContain('### Failures (1)')

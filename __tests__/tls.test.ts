@@ -420,10 +420,13 @@ describe.skipIf(!opensslServer())(
         vi.clearAllMocks()
         action.inputs['client-certificate'] = tlsFixtures.clientCert
         action.inputs['client-key'] = tlsFixtures.clientKey
+        // s_server -www answers every GET with its HTML status page: asked for as an HTML file
+        // by full URL (an HTML page for a non-HTML name fails, and no Artifactory record is asked).
+        action.inputs.url = ''
+        action.inputs.paths = `${url}/libs/a.html`
         await run()
         expect(core.setFailed).not.toHaveBeenCalled()
-        // s_server -www answers every GET with its status page.
-        expect(read('a.bin').toString()).toContain('<HTML>')
+        expect(read('a.html').toString()).toContain('<HTML>')
       })
     })
   },

@@ -23,7 +23,13 @@ export type Fault =
   | { kind: 'corrupt' }
   | { kind: 'no-checksum' }
   | { kind: 'no-length' }
-  | { kind: 'redirect'; location: string; status?: number }
+  | {
+      kind: 'redirect'
+      location: string
+      status?: number
+      /** No `X-Checksum-*` on the redirect, as recorded from Artifactory SaaS's 302 to cloud storage. */
+      withoutChecksums?: boolean
+    }
   | { kind: 'delay'; ms: number }
   | Misbehaviour
 
@@ -35,11 +41,15 @@ export interface ArtifactoryOptions {
   throttleBytesPerSec?: number
   checksums?: boolean
   etag?: boolean
+  /** ETags quoted as nginx sends them; by default bare (`ETag: <sha1>`), as Artifactory sends them. */
+  quotedEtag?: boolean
   ranges?: boolean
   maxConcurrent?: number
   auth?: { token?: string; username?: string; password?: string }
   listApi?: boolean
   listSizeAsString?: boolean
+  /** File List fields as JFrog's documentation shows them: `"size": "253207"`, `"folder": "false"`. */
+  listFieldsAsString?: boolean
   hostileListing?: Record<string, string[]>
   /** Listings and AQL answers that never end: entries stream (at `throttleBytesPerSec`) until the client goes away. */
   endlessListing?: boolean
@@ -246,7 +256,7 @@ export async function startArtifactory(
     const body = files.get(p)
     if (!body) return jsonError(res, 404, 'Could not find resource')
     const s = sumsOf(p)
-    const etag = `"${s.sha1}"`
+    const etag = options.quotedEtag ? `"${s.sha1}"` : s.sha1
     let headers: Record<string, string | number | string[]> = {
       'content-type': 'application/octet-stream',
     }
@@ -392,9 +402,9 @@ export async function startArtifactory(
       const size = (files.get(k) as Buffer).length
       return {
         uri: `/${k.slice(prefix.length)}`,
-        size: options.listSizeAsString ? String(size) : size,
+        size: options.listSizeAsString || options.listFieldsAsString ? String(size) : size,
         lastModified: '2026-11-03T10:00:00.000Z',
-        folder: false,
+        folder: options.listFieldsAsString ? 'false' : false,
         sha1: s.sha1,
         sha2: s.sha256,
         mdTimestamps: {},
@@ -571,7 +581,7 @@ export async function startArtifactory(
       // Like Artifactory redirecting to cloud storage: the checksums come with the redirect.
       const s = files.has(p) ? sumsOf(p) : undefined
       const checksums =
-        s && options.checksums !== false
+        s && options.checksums !== false && !fault.withoutChecksums
           ? { 'x-checksum-sha256': s.sha256, 'x-checksum-sha1': s.sha1, 'x-checksum-md5': s.md5 }
           : {}
       res.writeHead(fault.status ?? 302, {

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { recordedChecksums } from '../artifactory/storage-record.ts'
 import { newProgress, runDownloads, type Progress } from '../engine/queue.ts'
 import type { FileResult } from '../engine/results.ts'
 import type { Settings } from '../input/settings.ts'
@@ -50,6 +51,10 @@ export async function downloadAll(
         target: settings.target,
         caseInsensitive: plan.caseInsensitive,
         http,
+        // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
+        recordedChecksums: settings.url
+          ? (fileUrl, signal) => recordedChecksums(http, settings.url as string, fileUrl, signal)
+          : undefined,
         ...extractor(settings, downloads, runner.signal, {
           caseInsensitive: plan.caseInsensitive,
           normalizationInsensitive: plan.normalizationInsensitive,

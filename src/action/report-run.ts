@@ -47,6 +47,12 @@ export async function reportRun(
       `${formatBytes(t.bytes)} received in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   )
   core.endGroup()
+  // Once for the run, with the count: a file kept unverified must not go by in the log alone.
+  if (t.notVerified > 0 && settings.verify) {
+    core.warning(
+      `${t.notVerified} file(s) downloaded but not verified: the server sent no checksum (see the 'unverified' output)`,
+    )
+  }
 
   const failed = t.failed + t.cancelled
   if (failed > 0) {

@@ -58,6 +58,7 @@ export async function toolCacheHit(settings: Settings): Promise<boolean> {
   core.setOutput('failed', '0')
   core.setOutput('errors', '[]')
   core.setOutput('bytes', '0')
+  core.setOutput('unverified', '0')
   await addToPath(settings, found)
   return true
 }

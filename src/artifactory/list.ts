@@ -8,7 +8,7 @@ interface FileListResponse {
   files?: {
     uri?: string
     size?: number | string
-    folder?: boolean
+    folder?: boolean | string
     sha1?: unknown
     sha2?: unknown
   }[]
@@ -53,7 +53,8 @@ export async function listFolder(
   // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
   const listed: ListedFile[] = []
   for (const f of body.files ?? []) {
-    if (f.folder || typeof f.uri !== 'string') continue
+    // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
+    if (f.folder === true || f.folder === 'true' || typeof f.uri !== 'string') continue
     // A malformed digest is the server's fault: dropped, so the file's own response decides.
     const sha256 = toDigest(f.sha2, 64)
     listed.push({

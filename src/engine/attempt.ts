@@ -6,11 +6,11 @@ import { formatBytes } from '../common/units.ts'
 import { statusError, type HttpResponse } from '../net/http-client.ts'
 import type { Download } from './download.ts'
 import { discard, drain } from './bodies.ts'
-import { expectedDigest } from './checksums.ts'
+import { expectedDigest, fromRecord } from './checksums.ts'
 import type { TransferContext } from './context.ts'
 import { resetState, type FileState } from './file-state.ts'
 import { addExtraRange, fetchParts, pump, splitWays } from './ranges.ts'
-import { checkResponse, rangeHeader, ResponseMismatch } from './response-check.ts'
+import { checkResponse, htmlInstead, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { closeFd, openFd, startFromZero } from './temp-file.ts'
 
 /**
@@ -52,6 +52,11 @@ export async function attempt(
       throw await statusError(res, '')
     }
     ctx.onPushback(false)
+    const html = htmlInstead(res.status, res.headers, d.dest)
+    if (html) {
+      discard(res.body)
+      throw new AttemptError('http', html, { status: 200 })
+    }
     const validator = res.headers['etag'] || res.headers['last-modified']
     // Nothing is written before the response is known to answer the request.
     const placed = checkResponse({
@@ -83,7 +88,7 @@ export async function attempt(
       state.expectedSize = placed.length
     }
     state.validator = validator
-    setExpected(d, state, res.headers, ctx)
+    await setExpected(d, state, res.headers, ctx)
     checkMaxSize(state.expectedSize, ctx.maxSize)
     if (offset === 0) startFromZero(state, ctx)
     // 'w' truncates a leftover temporary of a killed run: it is reused, never trusted.
@@ -145,15 +150,18 @@ export async function attempt(
   }
 }
 
-function setExpected(
+async function setExpected(
   d: Readonly<Download>,
   state: FileState,
   headers: Record<string, string>,
   ctx: TransferContext,
-): void {
+): Promise<void> {
   if (!ctx.verify) return
   const expected = expectedDigest(d.checksums, headers)
   if (expected) state.expectedDigest = expected
+  // The chain's last source, once per file: a retry keeps what the record said.
+  else if (!state.expectedDigest && ctx.recordedChecksums)
+    state.expectedDigest = await fromRecord(d, ctx.recordedChecksums, ctx.signal)
 }
 
 function checkMaxSize(size: number | undefined, max: number | undefined): void {

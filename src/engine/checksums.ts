@@ -84,3 +84,25 @@ export function expectedDigest(
 function headerName(algorithm: Algorithm): string {
   return `X-Checksum-${algorithm[0].toUpperCase()}${algorithm.slice(1)}`
 }
+
+/**
+ * The digest from Artifactory's record of a file, the chain's last source. Undefined when the
+ * file is not from Artifactory (it stays "not verified"); a file that is, and whose record holds
+ * no checksum either, fails: it is never kept unverified in silence.
+ */
+export async function fromRecord(
+  d: { url: string },
+  record: (url: string, signal: AbortSignal) => Promise<Checksums | undefined>,
+  signal: AbortSignal,
+): Promise<ExpectedDigest | undefined> {
+  const recorded = await record(d.url, signal)
+  if (recorded === undefined) return undefined
+  const best = strongest(recorded)
+  if (!best) {
+    throw new AttemptError(
+      'unsafe',
+      "cannot verify the file: no checksum in the listing, the response headers or Artifactory's record of it",
+    )
+  }
+  return best
+}

@@ -1,5 +1,6 @@
 import type { HttpClient } from '../net/http-client.ts'
 import type { RetryPolicy } from '../net/retry.ts'
+import type { Algorithm } from './checksums.ts'
 import type { Destinations } from './destinations.ts'
 import type { HashPool } from './hasher.ts'
 import type { TailStream } from './ranges.ts'
@@ -33,6 +34,14 @@ export interface TransferContext {
    * digests, and the files it left): it stands for the file when the file itself is gone.
    */
   recordedCopy?: (file: string) => Promise<RecordedCopy | undefined>
+  /**
+   * The last source of a checksum, asked only for a file that has none from its listing or its
+   * response headers: Artifactory's record of it. Undefined for a file not from Artifactory.
+   */
+  recordedChecksums?: (
+    url: string,
+    signal: AbortSignal,
+  ) => Promise<Partial<Record<Algorithm, string>> | undefined>
   signal: AbortSignal
   /** Runs one request (and its body) in a slot of the shared queue; higher priority first. */
   schedule: <T>(fn: () => Promise<T>, priority: number) => Promise<T>

@@ -62,7 +62,8 @@ export async function checkExisting(
   }
   const res = await ctx.http.request(d.url, {
     method: ctx.dryRun ? 'HEAD' : 'GET',
-    headers: { 'if-none-match': `"${local.sha1}"` },
+    // Bare, as Artifactory sends its ETag: 6.x compares If-None-Match as an exact string.
+    headers: { 'if-none-match': local.sha1 as string },
     signal: ctx.signal,
   })
   if (res.status === 304) {

@@ -4,6 +4,7 @@
 // request restarts the file whole, once.
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
+import { AttemptError } from '../common/errors.ts'
 import { formatBytes } from '../common/units.ts'
 import { classify, errorCode, isPushback, withRetries } from '../net/retry.ts'
 import type { Download } from './download.ts'
@@ -14,7 +15,8 @@ import { newFileState, resetToSingleStream } from './file-state.ts'
 import { finishSplit } from './ranges.ts'
 import { ResponseMismatch } from './response-check.ts'
 import type { FileResult, FileStatus } from './results.ts'
-import { removeQuietly, tempPathFor, verifyAndPlace } from './temp-file.ts'
+import { removeQuietly, verifyAndPlace } from './temp-file.ts'
+import { tempPathFor } from './temp-name.ts'
 
 /**
  * Downloads one file with retries: checks an existing copy, streams the body to a temporary
@@ -49,6 +51,8 @@ export async function transferFile(
           if (first) {
             first = false
             const existing = await ctx.destinations.prepare(d.dest)
+            // Before any request: found at the rename, the whole body would be fetched for nothing.
+            if (existing !== undefined) await refuseFolder(existing)
             // An archive unpacked by an earlier run is gone; its record stands for it.
             const recorded =
               existing === undefined && ctx.skipExisting
@@ -139,5 +143,16 @@ async function withDiskSpace(message: string, err: unknown, dest: string): Promi
     return `${message}; ${formatBytes(s.bavail * s.bsize)} free in ${path.dirname(dest)}`
   } catch {
     return message
+  }
+}
+
+/** Refuses a destination that exists as a folder: a file cannot be renamed over it. */
+async function refuseFolder(existing: string): Promise<void> {
+  const stat = await fsp.lstat(existing).catch(() => undefined)
+  if (stat?.isDirectory()) {
+    throw new AttemptError(
+      'disk',
+      `the destination ${existing} exists as a folder; refusing to replace it with the file`,
+    )
   }
 }

@@ -31,6 +31,8 @@ export interface EngineOptions {
   postProcess?: (file: string) => Promise<string[]>
   /** What post-processing recorded for a file it replaced (see TransferContext). */
   recordedCopy?: TransferContext['recordedCopy']
+  /** Artifactory's record of a file's checksums (see TransferContext). */
+  recordedChecksums?: TransferContext['recordedChecksums']
   /** false: a fixed pool (for comparison in tests and benchmarks). */
   adaptive?: boolean
   /** Replaced in tests to run retries with no delay. */
@@ -166,6 +168,7 @@ export async function runDownloads(
     }),
     postProcess: options.postProcess,
     recordedCopy: options.recordedCopy,
+    recordedChecksums: options.recordedChecksums,
     signal,
     schedule: (fn, priority) => {
       if (signal.aborted) return Promise.reject(signal.reason)

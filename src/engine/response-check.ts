@@ -129,3 +129,17 @@ export class ResponseMismatch extends AttemptError {
     super('network', reason)
   }
 }
+
+/**
+ * Why a `200` is no answer for a file: an HTML page (a suspended SaaS instance's landing page,
+ * a login form) sent for a file whose name is not HTML. Undefined when the answer may be it.
+ */
+export function htmlInstead(
+  status: number,
+  headers: Record<string, string>,
+  dest: string,
+): string | undefined {
+  const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  if (status !== 200 || type !== 'text/html' || /\.(x?html?|xht)$/i.test(dest)) return undefined
+  return 'the server answered with an HTML page (text/html) instead of the file: a landing or login page, not its bytes'
+}

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
-import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { AttemptError } from '../common/errors.ts'
 import { classify, errorCode, sleep } from '../net/retry.ts'
@@ -8,16 +7,6 @@ import type { Algorithm } from './checksums.ts'
 import type { TransferContext } from './context.ts'
 import { resetState, type FileState } from './file-state.ts'
 import { InlineHash } from './hasher.ts'
-
-/** Suffix of temporaries: a run killed hard leaves `.<name>.artdl-part`, which the next run overwrites. */
-const TEMP_SUFFIX = '.artdl-part'
-
-/** The temporary a download is written to, beside its destination (same file system: rename is atomic). */
-export function tempPathFor(dest: string): string {
-  const base = path.basename(dest)
-  const short = base.length > 200 ? base.slice(0, 200) : base
-  return path.join(path.dirname(dest), `.${short}${TEMP_SUFFIX}`)
-}
 
 // Plain descriptors rather than FileHandle objects: measured ~0.3 ms less main-thread time per
 // file on 500 small files.

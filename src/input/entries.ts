@@ -13,11 +13,12 @@ export interface Entry {
   url?: string
   /** DEST as written, if any. */
   dest?: string
-  /** SOURCE contains `*`, `?` or `[`: it is resolved by listing the server. */
+  /** SOURCE contains `*` or `?`: it is resolved by listing the server. */
   pattern: boolean
 }
 
-const GLOB = /[*?[\]{}]/
+/** The README's only wildcards: brackets and braces are literal characters of a name. */
+const GLOB = /[*?]/
 
 /**
  * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
@@ -52,7 +53,7 @@ function parseSource(
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     let parsed: URL
     try {
-      parsed = new URL(source)
+      parsed = new URL(literalPercent(source))
     } catch {
       throw new InputError(`Input 'paths' line ${line}: '${redactUrl(source)}' is not a valid URL`)
     }
@@ -97,6 +98,14 @@ function parseSource(
   }
   const url = pattern ? undefined : artifactUrl(baseUrl, repoPath)
   return { line, source: repoPath, repoPath, url, dest, pattern }
+}
+
+/**
+ * A `%` that starts no escape (`100%.bin`) is the file's own character: sent as `%25`, so the
+ * file is downloaded and nothing decodes the URL into an error.
+ */
+export function literalPercent(url: string): string {
+  return url.replace(/%(?![0-9A-Fa-f]{2})/g, '%25')
 }
 
 /** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */

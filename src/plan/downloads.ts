@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { isTempName, TEMP_SUFFIX } from '../engine/temp-name.ts'
 import type { Entry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import {
@@ -110,6 +111,12 @@ export function insideTarget(
   if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
     throw new PlanError(
       `Input 'paths' ${what}: the destination resolves outside 'target' (${target})`,
+    )
+  }
+  // A `.x.artdl-part` could be the temporary of `x`: one download would overwrite the other.
+  if (isTempName(path.basename(resolved))) {
+    throw new PlanError(
+      `Input 'paths' ${what}: the destination '${path.basename(resolved)}' is named like this action's temporaries ('.NAME${TEMP_SUFFIX}'); refusing it (add it to 'exclude' or give another DEST)`,
     )
   }
   return resolved

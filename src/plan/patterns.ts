@@ -30,10 +30,21 @@ export function patternPrefix(repoPath: string): PatternPrefix {
   return { repo, folder: fixed.join('/') }
 }
 
+/** Characters picomatch reads as syntax that the README's plain paths keep literal. */
+const LITERAL_SYNTAX = /[[\]{}()!+@]/g
+
+/**
+ * A plain path as picomatch must see it: only `*`, `?` and `**` stay wildcards (the README's
+ * promise), so `lib[1].jar` and `{a,b}` name files with those very characters in them.
+ */
+export function literalGlob(pattern: string): string {
+  return pattern.replace(LITERAL_SYNTAX, (c) => `\\${c}`)
+}
+
 /** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */
 export function matcher(patterns: string[]): (repoPath: string) => boolean {
   if (patterns.length === 0) return () => false
-  return picomatch(patterns, { dot: true })
+  return picomatch(patterns.map(literalGlob), { dot: true })
 }
 
 /** What a pattern entry stands for: its downloads, and the matches refused one by one. */

@@ -18,5 +18,6 @@ export function outputs(results: RunResult[], redact: Redact): Record<string, st
     files: JSON.stringify(files),
     errors: JSON.stringify(errors),
     bytes: String(t.bytes),
+    unverified: String(t.notVerified),
   }
 }
