@@ -308,6 +308,25 @@ describe('through the action', () => {
     expect(queries().every((q) => q.includes('{"type":"any"}'))).toBe(true)
   })
 
+  it('the local server lists folders, empty ones too, in the File List API with listFolders=1', async () => {
+    const list = async (q: string): Promise<unknown> => {
+      const res = await fetch(`${server.url}/api/storage/libs/tree?list&deep=1&${q}`)
+      const body = (await res.json()) as { files: { uri: string; folder: boolean }[] }
+      return body.files.map((f) => `${f.folder ? 'folder' : 'file'}:${f.uri}`).sort()
+    }
+    expect(await list('listFolders=0')).toEqual(['file:/full/f.txt'])
+    expect(await list('listFolders=1')).toEqual([
+      'file:/full/f.txt',
+      'folder:/empty',
+      'folder:/full',
+      'folder:/full/inner',
+    ])
+    // An empty folder exists: listing it is no 404.
+    const empty = await fetch(`${server.url}/api/storage/libs/tree/empty?list&deep=1&listFolders=1`)
+    expect(empty.status).toBe(200)
+    expect(((await empty.json()) as { files: unknown[] }).files).toEqual([])
+  })
+
   it('includeDirs creates nothing in a dry run', async () => {
     action.inputs['dry-run'] = 'true'
     action.inputs.spec = spec({ pattern: 'libs/tree/empty', includeDirs: 'true', target: 'd/' })
