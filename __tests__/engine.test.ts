@@ -369,6 +369,29 @@ describe('large files', () => {
     expectSameBytes(fs.readFileSync(path.join(target, 'large.bin')), data)
   })
 
+  it('keeps the bytes of every range through a retry: only what is missing is fetched again', async () => {
+    const size = 9 * 1024 * 1024 + 7
+    const data = body(size, 11)
+    server.setFile('libs/split-retry.bin', data)
+    // The first request (the file's own stream) is served; the first range after it breaks
+    // half-way through its 2.25 MiB.
+    server.setFaults('libs/split-retry.bin', [
+      { kind: 'delay', ms: 0 },
+      { kind: 'reset', afterBytes: 1024 * 1024 },
+    ])
+    const { results } = await run('libs/split-retry.bin', { split: 4, splitMinSize: 1024 * 1024 })
+    expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
+    expectSameBytes(fs.readFileSync(path.join(target, 'split-retry.bin')), data)
+    // The first four requests are the attempt that broke (the file's stream and its three
+    // ranges); what came after is the retry. Before, it streamed the whole file again, from
+    // byte 0; now it asks only for what no range had written, each part with If-Range.
+    const retried = gets('libs/split-retry.bin').slice(4)
+    expect(retried.length).toBeGreaterThan(0)
+    const resent = retried.reduce((n, r) => n + r.bodyBytes, 0)
+    expect(resent).toBeLessThan(size / 2)
+    for (const r of retried) expect(r.range).toMatch(/^bytes=\d+-\d+$/)
+  })
+
   it('verifies large files in a hashing thread: a corrupted body is retried, then right', async () => {
     const data = body(9 * 1024 * 1024, 3)
     server.setFile('libs/t.bin', data)

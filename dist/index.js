@@ -34858,7 +34858,6 @@ function post(worker, request) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $N: () => (/* binding */ startFromZero),
-/* harmony export */   FD: () => (/* binding */ tempPathFor),
 /* harmony export */   S2: () => (/* binding */ removeQuietly),
 /* harmony export */   Y7: () => (/* binding */ verifyAndPlace),
 /* harmony export */   df: () => (/* binding */ openFd),
@@ -34870,14 +34869,12 @@ function post(worker, request) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1922);
-/* harmony import */ var _net_retry_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7893);
-/* harmony import */ var _file_state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5846);
-/* harmony import */ var _hasher_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2899);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
+/* harmony import */ var _net_retry_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7893);
+/* harmony import */ var _file_state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5846);
+/* harmony import */ var _hasher_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2899);
 
 
 
@@ -34885,19 +34882,10 @@ function post(worker, request) {
 
 
 
-
-/** Suffix of temporaries: a run killed hard leaves `.<name>.artdl-part`, which the next run overwrites. */
-const TEMP_SUFFIX = '.artdl-part';
-/** The temporary a download is written to, beside its destination (same file system: rename is atomic). */
-function tempPathFor(dest) {
-    const base = node_path__WEBPACK_IMPORTED_MODULE_2__.basename(dest);
-    const short = base.length > 200 ? base.slice(0, 200) : base;
-    return node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(dest), `.${short}${TEMP_SUFFIX}`);
-}
 // Plain descriptors rather than FileHandle objects: measured ~0.3 ms less main-thread time per
 // file on 500 small files.
-const openFd = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.promisify)(node_fs__WEBPACK_IMPORTED_MODULE_0__.open);
-const closeFd = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.promisify)(node_fs__WEBPACK_IMPORTED_MODULE_0__.close);
+const openFd = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.promisify)(node_fs__WEBPACK_IMPORTED_MODULE_0__.open);
+const closeFd = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.promisify)(node_fs__WEBPACK_IMPORTED_MODULE_0__.close);
 /** Never aborted: a cleanup still waits out a scanner after the run was cancelled. */
 const NEVER = new AbortController().signal;
 /**
@@ -34907,7 +34895,7 @@ const NEVER = new AbortController().signal;
  */
 async function removeQuietly(file, options = {}) {
     const remove = options.remove ?? ((f) => node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm(f, { force: true }));
-    const wait = (ms) => (options.sleep ?? _net_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .sleep */ .yy)(ms, NEVER);
+    const wait = (ms) => (options.sleep ?? _net_retry_js__WEBPACK_IMPORTED_MODULE_4__/* .sleep */ .yy)(ms, NEVER);
     await whileBusy(() => remove(file), wait, options.renameRetryDelaysMs).catch(() => undefined);
 }
 /** Files at least this large are hashed by a worker thread; below, a message costs more than the hash. */
@@ -34923,7 +34911,7 @@ function startFromZero(state, ctx) {
         ? undefined
         : ctx.hashPool && (state.expectedSize ?? 0) >= WORKER_HASH_MIN
             ? ctx.hashPool.open(state.temp, algorithm)
-            : new _hasher_js__WEBPACK_IMPORTED_MODULE_6__/* .InlineHash */ .y(state.temp, algorithm);
+            : new _hasher_js__WEBPACK_IMPORTED_MODULE_5__/* .InlineHash */ .y(state.temp, algorithm);
 }
 /** Compares the digest with the expected one, then renames the temporary into place. */
 async function verifyAndPlace(state, ctx) {
@@ -34932,9 +34920,9 @@ async function verifyAndPlace(state, ctx) {
     if (ctx.verify && expected && state.runningHash) {
         const actual = await state.runningHash.digest(state.expectedSize ?? state.contiguousBytes);
         if (actual !== expected.digest) {
-            (0,_file_state_js__WEBPACK_IMPORTED_MODULE_7__/* .resetState */ .$V)(state);
+            (0,_file_state_js__WEBPACK_IMPORTED_MODULE_6__/* .resetState */ .$V)(state);
             await removeQuietly(state.temp, ctx);
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .AttemptError */ .cb('checksum', `checksum mismatch: expected ${expected.algorithm} ${expected.digest}, got ${actual}`);
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .AttemptError */ .cb('checksum', `checksum mismatch: expected ${expected.algorithm} ${expected.digest}, got ${actual}`);
         }
         verified = expected.algorithm;
     }
@@ -34956,7 +34944,7 @@ async function whileBusy(op, wait, delaysMs = RENAME_RETRY_DELAYS_MS) {
             return await op();
         }
         catch (err) {
-            const code = (0,_net_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .errorCode */ .CA)(err);
+            const code = (0,_net_retry_js__WEBPACK_IMPORTED_MODULE_4__/* .errorCode */ .CA)(err);
             if (i >= delaysMs.length || !code || !BUSY_CODES.has(code))
                 throw err;
             await wait(delaysMs[i]);
@@ -34973,7 +34961,7 @@ async function renameIntoPlace(temp, dest, ctx) {
         await whileBusy(() => rename(temp, dest), (ms) => ctx.sleep(ms, ctx.signal), ctx.renameRetryDelaysMs);
     }
     catch (err) {
-        throw (0,_net_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .classify */ .L8)(err);
+        throw (0,_net_retry_js__WEBPACK_IMPORTED_MODULE_4__/* .classify */ .L8)(err);
     }
 }
 
@@ -35086,7 +35074,7 @@ async function readRecord(archive) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2031);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5302);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -35095,7 +35083,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2031:
+/***/ 5302:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36304,6 +36292,41 @@ async function afterDownloads(settings, plan, ran, runner) {
         runner.say(`${verb} ${relativeDest(f, settings.target)} (sync-deletes)`);
     core/* info */.pq(`sync-deletes: ${deleted} file${deleted === 1 ? '' : 's'} ${settings.dryRun ? 'would be ' : ''}deleted under ${folder}`);
     return { ...ran, sync: { deleted } };
+}
+
+;// CONCATENATED MODULE: ./src/common/hex-digest.ts
+/** A digest as lowercase hex when it is `length` hex digits, else undefined (never trusted blindly). */
+function toDigest(value, length) {
+    return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value)
+        ? value.toLowerCase()
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/storage-record.ts
+
+
+
+/**
+ * The third source of a file's checksum, after the listing and the response headers:
+ * Artifactory's own record, `GET {url}/api/storage/{repo}/{path}` (the File Info API, which the
+ * JFrog CLI relies on too). A download redirected to cloud storage carries no `X-Checksum-*`;
+ * this record still has them. Resolves undefined for a URL not under `baseUrl` (not an
+ * Artifactory file: nothing to ask); an error status is thrown, as any request's.
+ */
+async function recordedChecksums(http, baseUrl, fileUrl, signal) {
+    const base = `${baseUrl}/`;
+    if (!fileUrl.startsWith(base))
+        return undefined;
+    // Still encoded as the download's URL is: the same file by the same name.
+    const repoPath = fileUrl.slice(base.length).split(/[?#]/)[0];
+    const res = await http.request(`${baseUrl}/api/storage/${repoPath}`, { signal });
+    if (res.status !== 200)
+        throw await statusError(res, "Artifactory's record of the file: ");
+    const body = await readJson(res, 'the file record', SMALL_LIMITS);
+    return {
+        sha256: toDigest(body.checksums?.sha256, 64),
+        sha1: toDigest(body.checksums?.sha1, 40),
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -37556,14 +37579,6 @@ function discard(body) {
     body.destroy();
 }
 
-;// CONCATENATED MODULE: ./src/common/hex-digest.ts
-/** A digest as lowercase hex when it is `length` hex digits, else undefined (never trusted blindly). */
-function toDigest(value, length) {
-    return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value)
-        ? value.toLowerCase()
-        : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/checksums.ts
 
 
@@ -37623,6 +37638,21 @@ function expectedDigest(planned, headers) {
 }
 function headerName(algorithm) {
     return `X-Checksum-${algorithm[0].toUpperCase()}${algorithm.slice(1)}`;
+}
+/**
+ * The digest from Artifactory's record of a file, the chain's last source. Undefined when the
+ * file is not from Artifactory (it stays "not verified"); a file that is, and whose record holds
+ * no checksum either, fails: it is never kept unverified in silence.
+ */
+async function fromRecord(d, record, signal) {
+    const recorded = await record(d.url, signal);
+    if (recorded === undefined)
+        return undefined;
+    const best = strongest(recorded);
+    if (!best) {
+        throw new errors/* AttemptError */.cb('unsafe', "cannot verify the file: no checksum in the listing, the response headers or Artifactory's record of it");
+    }
+    return best;
 }
 
 // EXTERNAL MODULE: ./src/engine/file-state.ts
@@ -37702,6 +37732,16 @@ class ResponseMismatch extends errors/* AttemptError */.cb {
     constructor(reason) {
         super('network', reason);
     }
+}
+/**
+ * Why a `200` is no answer for a file: an HTML page (a suspended SaaS instance's landing page,
+ * a login form) sent for a file whose name is not HTML. Undefined when the answer may be it.
+ */
+function htmlInstead(status, headers, dest) {
+    const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (status !== 200 || type !== 'text/html' || /\.(x?html?|xht)$/i.test(dest))
+        return undefined;
+    return 'the server answered with an HTML page (text/html) instead of the file: a landing or login page, not its bytes';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/sink.ts
@@ -38143,6 +38183,11 @@ async function attempt(d, state, ctx, answered) {
             throw await statusError(res, '');
         }
         ctx.onPushback(false);
+        const html = htmlInstead(res.status, res.headers, d.dest);
+        if (html) {
+            discard(res.body);
+            throw new errors/* AttemptError */.cb('http', html, { status: 200 });
+        }
         const validator = res.headers['etag'] || res.headers['last-modified'];
         // Nothing is written before the response is known to answer the request.
         const placed = checkResponse({
@@ -38172,7 +38217,7 @@ async function attempt(d, state, ctx, answered) {
             state.expectedSize = placed.length;
         }
         state.validator = validator;
-        setExpected(d, state, res.headers, ctx);
+        await setExpected(d, state, res.headers, ctx);
         checkMaxSize(state.expectedSize, ctx.maxSize);
         if (offset === 0)
             (0,temp_file/* startFromZero */.$N)(state, ctx);
@@ -38233,12 +38278,15 @@ async function attempt(d, state, ctx, answered) {
             await fd.then(temp_file/* closeFd */.zF, () => undefined);
     }
 }
-function setExpected(d, state, headers, ctx) {
+async function setExpected(d, state, headers, ctx) {
     if (!ctx.verify)
         return;
     const expected = expectedDigest(d.checksums, headers);
     if (expected)
         state.expectedDigest = expected;
+    // The chain's last source, once per file: a retry keeps what the record said.
+    else if (!state.expectedDigest && ctx.recordedChecksums)
+        state.expectedDigest = await fromRecord(d, ctx.recordedChecksums, ctx.signal);
 }
 function checkMaxSize(size, max) {
     if (max !== undefined && size !== undefined && size > max) {
@@ -38305,7 +38353,8 @@ async function checkExisting(d, ctx, existing = d.dest, recorded) {
     }
     const res = await ctx.http.request(d.url, {
         method: ctx.dryRun ? 'HEAD' : 'GET',
-        headers: { 'if-none-match': `"${local.sha1}"` },
+        // Bare, as Artifactory sends its ETag: 6.x compares If-None-Match as an exact string.
+        headers: { 'if-none-match': local.sha1 },
         signal: ctx.signal,
     });
     if (res.status === 304) {
@@ -38337,11 +38386,62 @@ async function hashFile(file, size, algorithms) {
     return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]));
 }
 
+;// CONCATENATED MODULE: ./src/engine/temp-name.ts
+
+
+/** Suffix of temporaries: a run killed hard leaves `.<name>.artdl-part`, which the next run overwrites. */
+const TEMP_SUFFIX = '.artdl-part';
+/**
+ * The longest file name every file system takes: 255 UTF-8 bytes on Linux and macOS, 255 UTF-16
+ * units on Windows. A name's UTF-8 length is never below its UTF-16 length, so bytes decide.
+ */
+const NAME_MAX_BYTES = 255;
+/** Hex digits of the full name's SHA-256 in a shortened temporary: no two names share one. */
+const HASH_DIGITS = 16;
+/**
+ * The temporary's name for a destination's name: `.<name>.artdl-part`, or, when that would be
+ * longer than any file system allows, the name's first characters and a hash of all of it
+ * (`.<start>~<hash>.artdl-part`). Pure and the same on every run, so a resume finds it; two
+ * names that differ anywhere get two temporaries. No planned name can be one (see
+ * {@link isTempName}).
+ */
+function tempNameFor(name) {
+    const whole = `.${name}${TEMP_SUFFIX}`;
+    if (Buffer.byteLength(whole) <= NAME_MAX_BYTES)
+        return whole;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, HASH_DIGITS);
+    const tail = `~${hash}${TEMP_SUFFIX}`;
+    let room = NAME_MAX_BYTES - 1 - Buffer.byteLength(tail);
+    let start = '';
+    // By code point, so no character is cut in half.
+    for (const ch of name) {
+        const bytes = Buffer.byteLength(ch);
+        if (bytes > room)
+            break;
+        start += ch;
+        room -= bytes;
+    }
+    return `.${start}${tail}`;
+}
+/** The temporary a download is written to, beside its destination (same file system: rename is atomic). */
+function tempPathFor(dest) {
+    return external_node_path_.join(external_node_path_.dirname(dest), tempNameFor(external_node_path_.basename(dest)));
+}
+/**
+ * Whether a file name lies in the temporaries' namespace (`.….artdl-part`): such a destination
+ * could be another download's temporary, so it is refused before anything is written.
+ */
+function isTempName(name) {
+    return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/file-transfer.ts
 // One file's lifecycle on the one retry helper of net/retry.ts (which errors are worth another
 // attempt, and how long to wait), adding what only a file needs: a retry resumes where the last
 // attempt stopped, every attempt is verified again, and a response that did not answer its
 // request restarts the file whole, once.
+
+
 
 
 
@@ -38359,7 +38459,7 @@ async function hashFile(file, size, algorithms) {
  */
 async function transferFile(d, ctx) {
     const started = Date.now();
-    const state = (0,file_state/* newFileState */.Ck)(d, (0,temp_file/* tempPathFor */.FD)(d.dest));
+    const state = (0,file_state/* newFileState */.Ck)(d, tempPathFor(d.dest));
     let attempts = 0;
     const result = (status, extra = {}) => ({
         download: d,
@@ -38381,6 +38481,9 @@ async function transferFile(d, ctx) {
                 if (first) {
                     first = false;
                     const existing = await ctx.destinations.prepare(d.dest);
+                    // Before any request: found at the rename, the whole body would be fetched for nothing.
+                    if (existing !== undefined)
+                        await refuseFolder(existing);
                     // An archive unpacked by an earlier run is gone; its record stands for it.
                     const recorded = existing === undefined && ctx.skipExisting
                         ? await ctx.recordedCopy?.(d.dest)
@@ -38474,6 +38577,13 @@ async function withDiskSpace(message, err, dest) {
     }
     catch {
         return message;
+    }
+}
+/** Refuses a destination that exists as a folder: a file cannot be renamed over it. */
+async function refuseFolder(existing) {
+    const stat = await external_node_fs_promises_.lstat(existing).catch(() => undefined);
+    if (stat?.isDirectory()) {
+        throw new errors/* AttemptError */.cb('disk', `the destination ${existing} exists as a folder; refusing to replace it with the file`);
     }
 }
 
@@ -38583,6 +38693,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         }),
         postProcess: options.postProcess,
         recordedCopy: options.recordedCopy,
+        recordedChecksums: options.recordedChecksums,
         signal,
         schedule: (fn, priority) => {
             if (signal.aborted)
@@ -38782,6 +38893,7 @@ function startProgress(settings, progress, plannedTotal, started) {
 
 
 
+
 /** Runs the plan's downloads, one log line per finished file and retry, progress lines between. */
 async function downloadAll(settings, plan, http, runner, started) {
     const { downloads, planned } = plan;
@@ -38803,6 +38915,10 @@ async function downloadAll(settings, plan, http, runner, started) {
             target: settings.target,
             caseInsensitive: plan.caseInsensitive,
             http,
+            // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
+            recordedChecksums: settings.url
+                ? (fileUrl, signal) => recordedChecksums(http, settings.url, fileUrl, signal)
+                : undefined,
             ...extractor(settings, downloads, runner.signal, {
                 caseInsensitive: plan.caseInsensitive,
                 normalizationInsensitive: plan.normalizationInsensitive,
@@ -38859,7 +38975,7 @@ function failures(results) {
     for (const r of results) {
         if (isEntryFailure(r))
             out.push({
-                source: r.entry.source,
+                source: r.source,
                 message: r.message,
                 attempts: r.attempts ?? 1,
                 cancelled: false,
@@ -38960,6 +39076,7 @@ function outputs(results, redact) {
         files: JSON.stringify(files),
         errors: JSON.stringify(errors),
         bytes: String(t.bytes),
+        unverified: String(t.notVerified),
     };
 }
 
@@ -39149,6 +39266,7 @@ async function toolCacheHit(settings) {
     core/* setOutput */.uH('failed', '0');
     core/* setOutput */.uH('errors', '[]');
     core/* setOutput */.uH('bytes', '0');
+    core/* setOutput */.uH('unverified', '0');
     await addToPath(settings, found);
     return true;
 }
@@ -39210,6 +39328,10 @@ async function reportRun(settings, plan, ran, runner, started) {
     core/* info */.pq(`${t.inPlace}/${t.files} in place (${t.downloaded} downloaded, ${t.upToDate} up to date), ${t.failed} failed, ` +
         `${formatBytes(t.bytes)} received in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     core/* endGroup */.N4();
+    // Once for the run, with the count: a file kept unverified must not go by in the log alone.
+    if (t.notVerified > 0 && settings.verify) {
+        core/* warning */.$e(`${t.notVerified} file(s) downloaded but not verified: the server sent no checksum (see the 'unverified' output)`);
+    }
     const failed = t.failed + t.cancelled;
     if (failed > 0) {
         const report = settings.failOnError ? core/* error */.z3 : core/* warning */.$e;
@@ -39306,7 +39428,8 @@ function maskSecrets(settings, add) {
 ;// CONCATENATED MODULE: ./src/input/entries.ts
 
 
-const GLOB = /[*?[\]{}]/;
+/** The README's only wildcards: brackets and braces are literal characters of a name. */
+const GLOB = /[*?]/;
 /**
  * Parses the `paths` input: `SOURCE` or `SOURCE => DEST` per line; `#` comments and blanks skipped.
  * @param baseUrl the validated `url` input, needed for relative sources
@@ -39338,7 +39461,7 @@ function parseSource(source, dest, line, baseUrl) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
         let parsed;
         try {
-            parsed = new URL(source);
+            parsed = new URL(literalPercent(source));
         }
         catch {
             throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' is not a valid URL`);
@@ -39371,6 +39494,13 @@ function parseSource(source, dest, line, baseUrl) {
     }
     const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
     return { line, source: repoPath, repoPath, url, dest, pattern };
+}
+/**
+ * A `%` that starts no escape (`100%.bin`) is the file's own character: sent as `%25`, so the
+ * file is downloaded and nothing decodes the URL into an error.
+ */
+function literalPercent(url) {
+    return url.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
 }
 /** The URL of `repo/path/to/file` under Artifactory's base URL, each segment encoded. */
 function artifactUrl(baseUrl, repoPath) {
@@ -40108,7 +40238,8 @@ async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = L
     // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
     const listed = [];
     for (const f of body.files ?? []) {
-        if (f.folder || typeof f.uri !== 'string')
+        // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
+        if (f.folder === true || f.folder === 'true' || typeof f.uri !== 'string')
             continue;
         // A malformed digest is the server's fault: dropped, so the file's own response decides.
         const sha256 = toDigest(f.sha2, 64);
@@ -40137,10 +40268,18 @@ const MIN_FILES_PER_LISTING = 4;
  * one listing after (see the benchmark's re-run table).
  *
  * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
- * added and each file is checked with its own conditional request, as before. Returns the
- * number of files that gained checksums.
+ * added and each file is checked with its own conditional request, as before.
+ * @returns the downloads in the same order, a new object for each file that gained checksums
+ *   (the ones given are left as they are), and how many gained them
  */
-async function addListedChecksums(downloads, o) {
+async function withListedChecksums(downloads, o) {
+    const gained = await listedChecksums(downloads, o);
+    if (gained.size === 0)
+        return { downloads, known: 0 };
+    return { downloads: downloads.map((d) => gained.get(d) ?? d), known: gained.size };
+}
+/** The downloads that listings gave checksums to, each with its new version. */
+async function listedChecksums(downloads, o) {
     const base = `${o.url}/`;
     const byFolder = new Map();
     for (const d of downloads) {
@@ -40157,7 +40296,7 @@ async function addListedChecksums(downloads, o) {
             byFolder.set(key, (group = { repo, folder, files: [] }));
         group.files.push(d);
     }
-    let added = 0;
+    const gained = new Map();
     for (const group of byFolder.values()) {
         if (group.files.length < MIN_FILES_PER_LISTING)
             continue;
@@ -40176,22 +40315,25 @@ async function addListedChecksums(downloads, o) {
         }
         if (!listed) {
             o.debug?.(`the File List API is refused: existing files are checked one by one`);
-            return added;
+            return gained;
         }
         const byUrl = new Map(existing.map((d) => [d.url, d]));
         for (const file of listed) {
             const d = byUrl.get(artifactUrl(o.url, file.path));
-            if (!d || (!file.sha256 && !file.sha1))
+            if (!d || (!file.sha256 && !file.sha1) || gained.has(d))
                 continue;
-            if (file.sha256)
-                d.checksums.sha256 = file.sha256;
-            if (file.sha1)
-                d.checksums.sha1 = file.sha1;
-            d.size ??= file.size;
-            added++;
+            gained.set(d, {
+                ...d,
+                checksums: {
+                    ...d.checksums,
+                    ...(file.sha256 ? { sha256: file.sha256 } : {}),
+                    ...(file.sha1 ? { sha1: file.sha1 } : {}),
+                },
+                size: d.size ?? file.size,
+            });
         }
     }
-    return added;
+    return gained;
 }
 /** The downloads whose destination already holds a regular file. */
 async function existingCopies(files) {
@@ -40294,6 +40436,7 @@ async function nearestExistingDir(dir) {
 
 
 
+
 /** Where a download came from, for messages: "line 3" or "spec entry 2". */
 function origin(d) {
     return d.label ?? `line ${d.line}`;
@@ -40364,6 +40507,10 @@ function insideTarget(target, relative, what, names = 'posix', serverName = fals
     const rel = external_node_path_.relative(target, resolved);
     if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
         throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`);
+    }
+    // A `.x.artdl-part` could be the temporary of `x`: one download would overwrite the other.
+    if (isTempName(external_node_path_.basename(resolved))) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination '${external_node_path_.basename(resolved)}' is named like this action's temporaries ('.NAME${TEMP_SUFFIX}'); refusing it (add it to 'exclude' or give another DEST)`);
     }
     return resolved;
 }
@@ -41186,11 +41333,20 @@ function patternPrefix(repoPath) {
     }
     return { repo, folder: fixed.join('/') };
 }
+/** Characters picomatch reads as syntax that the README's plain paths keep literal. */
+const LITERAL_SYNTAX = /[[\]{}()!+@]/g;
+/**
+ * A plain path as picomatch must see it: only `*`, `?` and `**` stay wildcards (the README's
+ * promise), so `lib[1].jar` and `{a,b}` name files with those very characters in them.
+ */
+function literalGlob(pattern) {
+    return pattern.replace(LITERAL_SYNTAX, (c) => `\\${c}`);
+}
 /** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */
 function matcher(patterns) {
     if (patterns.length === 0)
         return () => false;
-    return picomatch_default()(patterns, { dot: true });
+    return picomatch_default()(patterns.map(literalGlob), { dot: true });
 }
 /**
  * The downloads a pattern entry stands for, given the files listed under its prefix. Pure.
@@ -41891,7 +42047,8 @@ async function resolveSpec(o) {
     results.forEach((r, i) => {
         const entry = o.spec[i];
         const failure = (message, attempts) => ({
-            entry: { line: entry.position, source: entrySource(entry), pattern: true },
+            line: entry.position,
+            source: entrySource(entry),
             label: specLabel(entry),
             message: `${specLabel(entry)}: ${message}`,
             attempts,
@@ -42134,13 +42291,18 @@ async function resolvePlan(o) {
                 downloads.push(d);
         // Each match the runner's OS cannot create fails alone: every one is named, not the first.
         for (const message of r.refused ?? [])
-            failures.push({ entry: r.entry, message });
+            failures.push({ line: r.entry.line, source: r.entry.source, message });
         if (r.error === undefined)
             continue;
         if (r.none && ifNoFilesFound !== 'error')
             empty.push(`line ${r.entry.line}: ${r.error}`);
         else
-            failures.push({ entry: r.entry, message: r.error, attempts: r.attempts });
+            failures.push({
+                line: r.entry.line,
+                source: r.entry.source,
+                message: r.error,
+                attempts: r.attempts,
+            });
     }
     let folders = [];
     if (specResolved) {
@@ -42237,17 +42399,20 @@ async function planDownloads(settings, deps) {
         });
     }
     const sorted = sortPlan(unique);
-    const downloads = settings.shard
+    const sharded = settings.shard
         ? shardPlan(sorted, settings.shard.index, settings.shard.count)
         : sorted;
-    const listedChecksums = settings.skipExisting && settings.url
-        ? await addListedChecksums(downloads, {
+    // A re-run learns existing files' checksums from listings: new downloads, the plan's untouched.
+    const listed = settings.skipExisting && settings.url
+        ? await withListedChecksums(sharded, {
             http: deps.http,
             url: settings.url,
             signal: deps.signal,
             debug: deps.debug,
         })
-        : 0;
+        : { downloads: sharded, known: 0 };
+    const downloads = listed.downloads;
+    const listedChecksums = listed.known;
     return {
         downloads,
         total: sorted.length,
@@ -42291,7 +42456,7 @@ function planLines(settings, plan) {
 }
 /** One line per entry that planned nothing; it carries the server's words, so it is not safe to start a line with. */
 function entryFailureLine(f) {
-    return `✗ ${f.label ?? `line ${f.entry.line}`} '${f.entry.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`;
+    return `✗ ${f.label ?? `line ${f.line}`} '${f.source}': ${f.message}${(f.attempts ?? 1) > 1 ? ` (${f.attempts} attempts)` : ''}`;
 }
 /** How the case rule was found, for the debug log. */
 function caseLine(plan) {

@@ -8,8 +8,8 @@ import type { Download } from './download.ts'
 import { discard, drain } from './bodies.ts'
 import { expectedDigest, fromRecord } from './checksums.ts'
 import type { TransferContext } from './context.ts'
-import { resetState, type FileState } from './file-state.ts'
-import { addExtraRange, fetchParts, pump, splitWays } from './ranges.ts'
+import { canKeepParts, resetState, type FileState } from './file-state.ts'
+import { addExtraRange, fetchMissing, fetchParts, pump, splitWays } from './ranges.ts'
 import { checkResponse, htmlInstead, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { closeFd, openFd, startFromZero } from './temp-file.ts'
 
@@ -25,6 +25,7 @@ export async function attempt(
   ctx: TransferContext,
   answered?: HttpResponse,
 ): Promise<{ split?: true }> {
+  if (state.resumeParts && !answered) return fetchMissing(state, ctx)
   const resuming =
     !state.restartedWhole &&
     state.contiguousBytes > 0 &&
@@ -131,8 +132,10 @@ export async function attempt(
     } catch (err) {
       stop?.abort(err)
       await Promise.allSettled(state.extraRanges.splice(0))
-      // The retry resumes this stream whole: the ranges are gone with this attempt.
-      state.rangeCount = 1
+      // The ranges' bytes stay when the whole can be verified: the retry fetches what is
+      // missing. Else it resumes this stream whole.
+      if (ways > 1 && canKeepParts(state)) state.resumeParts = true
+      else state.rangeCount = 1
       throw err
     }
     // Ranges bring the rest (each checks its own length).

@@ -40,6 +40,13 @@ export interface FileState {
    * slots): all settle before the file is verified.
    */
   extraRanges: Promise<void>[]
+  /**
+   * Bytes [start, end) that ranges of a split (not the attempt's own stream, which
+   * `contiguousBytes` counts) have written into the temporary: what a retry need not fetch.
+   */
+  partsOnDisk: [number, number][]
+  /** A split attempt failed with its bytes kept: the next attempt fetches only what is missing. */
+  resumeParts: boolean
 }
 
 /** A fresh state for `download`, written to `temp`. */
@@ -53,12 +60,16 @@ export function newFileState(download: Readonly<Download>, temp: string): FileSt
     restartedWhole: false,
     rangeCount: 1,
     extraRanges: [],
+    partsOnDisk: [],
+    resumeParts: false,
   }
 }
 
 /** Forgets the bytes in the temporary: the next write starts at byte 0 with a new hash. */
 export function resetState(state: FileState): void {
   state.extraRanges = []
+  state.partsOnDisk = []
+  state.resumeParts = false
   state.contiguousBytes = 0
   state.runningHash?.dispose()
   state.runningHash = undefined
@@ -71,4 +82,33 @@ export function resetToSingleStream(state: FileState): void {
   resetState(state)
   state.singleStream = true
   state.rangeCount = 1
+}
+
+/**
+ * Whether a failed split may keep its bytes for the next attempt: only for a file whose
+ * checksum is known and hashed, so that the whole is verified when it is put together, and
+ * whose validator makes every range of the retry ask for the same version (If-Range).
+ */
+export function canKeepParts(state: FileState): boolean {
+  return (
+    !state.restartedWhole &&
+    state.expectedDigest !== undefined &&
+    state.runningHash !== undefined &&
+    state.validator !== undefined &&
+    state.expectedSize !== undefined
+  )
+}
+
+/** The byte ranges [start, end) of a file of `size` bytes that none of `have` covers, in order. */
+export function missingRanges(size: number, have: readonly [number, number][]): [number, number][] {
+  const sorted = have.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0])
+  const missing: [number, number][] = []
+  let at = 0
+  for (const [start, end] of sorted) {
+    if (start > at) missing.push([at, Math.min(start, size)])
+    at = Math.max(at, end)
+    if (at >= size) break
+  }
+  if (at < size) missing.push([at, size])
+  return missing.filter(([s, e]) => e > s)
 }

@@ -7,7 +7,7 @@ import { formatBytes } from '../common/units.ts'
 import { statusError } from '../net/http-client.ts'
 import { discard } from './bodies.ts'
 import type { TransferContext } from './context.ts'
-import { resetToSingleStream, type FileState } from './file-state.ts'
+import { canKeepParts, missingRanges, resetToSingleStream, type FileState } from './file-state.ts'
 import { checkResponse, rangeHeader, ResponseMismatch } from './response-check.ts'
 import { pumpToFile, type SinkOptions } from './sink.ts'
 import { closeFd, openFd } from './temp-file.ts'
@@ -169,8 +169,11 @@ export async function fetchParts(
           discard(res.body)
           // A 200 with another validator: If-Range did its job, the file changed.
           const now = res.headers['etag'] || res.headers['last-modified']
-          if (res.status === 200 && now !== validator)
+          if (res.status === 200 && now !== validator) {
+            // The bytes already written belong to the old version: none of them is kept.
+            state.validator = undefined
             throw new AttemptError('network', 'the file changed on the server during the download')
+          }
           throw new ResponseMismatch(placed.reason)
         }
         await streamPart(res.body, state, ctx, signal, start, end - start + 1)
@@ -191,8 +194,10 @@ export async function finishSplit(state: FileState): Promise<void> {
   try {
     await waitForExtraRanges(state)
   } catch (err) {
-    // Parts are not resumed one by one: the next attempt streams the file whole.
-    resetToSingleStream(state)
+    // The bytes the ranges wrote stay: the next attempt fetches only what is missing, unless
+    // the whole could not be verified when put together (then it streams the file whole).
+    if (canKeepParts(state)) state.resumeParts = true
+    else resetToSingleStream(state)
     throw err
   }
   // The parts arrived out of order: the hash reads them back from the file (the page cache)
@@ -216,7 +221,34 @@ async function streamPart(
     limit: length,
     signal,
     rangeSignal: signal,
+    keepsProgress: true,
   })
+}
+
+/**
+ * The attempt after a failed split that kept its bytes: requests only the ranges no earlier
+ * range wrote (each with If-Range), so that a retry never fetches again what is on disk.
+ */
+export async function fetchMissing(
+  state: FileState,
+  ctx: TransferContext,
+): Promise<{ split: true }> {
+  state.resumeParts = false
+  const have: [number, number][] = [[0, state.contiguousBytes], ...state.partsOnDisk]
+  const missing = missingRanges(state.expectedSize as number, have)
+  state.rangeCount = Math.max(1, missing.length)
+  if (missing.length > 0) {
+    addExtraRange(
+      state,
+      fetchParts(
+        state,
+        missing.map(([start, end]) => [start, end - 1]),
+        ctx,
+        ctx.signal,
+      ),
+    )
+  }
+  return { split: true }
 }
 
 /**
@@ -235,6 +267,8 @@ export async function pump(
     signal: AbortSignal
     rangeSignal: AbortSignal | undefined
     onWritten?: (chunks: Buffer[], n: number) => void
+    /** A range of a split: its bytes on disk are recorded for a retry (see partsOnDisk). */
+    keepsProgress?: boolean
   },
 ): Promise<void> {
   const sink: SinkOptions = {
@@ -262,6 +296,8 @@ export async function pump(
     n = await pumpToFile(body, sink)
   } finally {
     if (tail) ctx.streamsOpenToTailTaking.delete(tail)
+    // Written in order from `start`: these bytes are on disk, whatever happened after them.
+    if (o.keepsProgress && sink.written) state.partsOnDisk.push([o.start, o.start + sink.written])
     await closeFd(fd)
   }
   if (sink.limit !== undefined && n < sink.limit) {
