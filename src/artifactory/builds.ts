@@ -54,7 +54,7 @@ export async function latestBuildNumber(
   let latest: { number: string; started: number } | undefined
   for (const run of body.buildsNumbers ?? []) {
     if (typeof run.uri !== 'string') continue
-    const number = decodeURIComponent(run.uri.replace(/^\//, ''))
+    const number = decodedOrAsIs(run.uri.replace(/^\//, ''))
     const started = Date.parse(run.started ?? '')
     if (number === '' || Number.isNaN(started)) continue
     if (!latest || started > latest.started) latest = { number, started }
@@ -116,4 +116,13 @@ export function splitBuildId(id: string): BuildRef | undefined {
 /** A 404 the retry policy gives up on at once. */
 function notFound(message: string): AttemptError {
   return new AttemptError('http', message, { status: 404 })
+}
+
+/** A server's URI part decoded, or as it came when it is not valid percent-encoding (`100%`). */
+function decodedOrAsIs(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
