@@ -34621,7 +34621,9 @@ function markdownCode(text, max = SERVER_TEXT_MAX) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $V: () => (/* binding */ resetState),
 /* harmony export */   Ck: () => (/* binding */ newFileState),
-/* harmony export */   Nq: () => (/* binding */ resetToSingleStream)
+/* harmony export */   K$: () => (/* binding */ canKeepParts),
+/* harmony export */   Nq: () => (/* binding */ resetToSingleStream),
+/* harmony export */   TV: () => (/* binding */ missingRanges)
 /* harmony export */ });
 /** A fresh state for `download`, written to `temp`. */
 function newFileState(download, temp) {
@@ -34634,11 +34636,15 @@ function newFileState(download, temp) {
         restartedWhole: false,
         rangeCount: 1,
         extraRanges: [],
+        partsOnDisk: [],
+        resumeParts: false,
     };
 }
 /** Forgets the bytes in the temporary: the next write starts at byte 0 with a new hash. */
 function resetState(state) {
     state.extraRanges = [];
+    state.partsOnDisk = [];
+    state.resumeParts = false;
     state.contiguousBytes = 0;
     state.runningHash?.dispose();
     state.runningHash = undefined;
@@ -34650,6 +34656,34 @@ function resetToSingleStream(state) {
     resetState(state);
     state.singleStream = true;
     state.rangeCount = 1;
+}
+/**
+ * Whether a failed split may keep its bytes for the next attempt: only for a file whose
+ * checksum is known and hashed, so that the whole is verified when it is put together, and
+ * whose validator makes every range of the retry ask for the same version (If-Range).
+ */
+function canKeepParts(state) {
+    return (!state.restartedWhole &&
+        state.expectedDigest !== undefined &&
+        state.runningHash !== undefined &&
+        state.validator !== undefined &&
+        state.expectedSize !== undefined);
+}
+/** The byte ranges [start, end) of a file of `size` bytes that none of `have` covers, in order. */
+function missingRanges(size, have) {
+    const sorted = have.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+    const missing = [];
+    let at = 0;
+    for (const [start, end] of sorted) {
+        if (start > at)
+            missing.push([at, Math.min(start, size)]);
+        at = Math.max(at, end);
+        if (at >= size)
+            break;
+    }
+    if (at < size)
+        missing.push([at, size]);
+    return missing.filter(([s, e]) => e > s);
 }
 
 
@@ -38058,8 +38092,11 @@ async function fetchParts(state, parts, ctx, signal) {
             discard(res.body);
             // A 200 with another validator: If-Range did its job, the file changed.
             const now = res.headers['etag'] || res.headers['last-modified'];
-            if (res.status === 200 && now !== validator)
+            if (res.status === 200 && now !== validator) {
+                // The bytes already written belong to the old version: none of them is kept.
+                state.validator = undefined;
                 throw new errors/* AttemptError */.cb('network', 'the file changed on the server during the download');
+            }
             throw new ResponseMismatch(placed.reason);
         }
         await streamPart(res.body, state, ctx, signal, start, end - start + 1);
@@ -38080,8 +38117,12 @@ async function finishSplit(state) {
         await waitForExtraRanges(state);
     }
     catch (err) {
-        // Parts are not resumed one by one: the next attempt streams the file whole.
-        (0,file_state/* resetToSingleStream */.Nq)(state);
+        // The bytes the ranges wrote stay: the next attempt fetches only what is missing, unless
+        // the whole could not be verified when put together (then it streams the file whole).
+        if ((0,file_state/* canKeepParts */.K$)(state))
+            state.resumeParts = true;
+        else
+            (0,file_state/* resetToSingleStream */.Nq)(state);
         throw err;
     }
     // The parts arrived out of order: the hash reads them back from the file (the page cache)
@@ -38097,7 +38138,22 @@ async function streamPart(body, state, ctx, signal, start, length) {
         limit: length,
         signal,
         rangeSignal: signal,
+        keepsProgress: true,
     });
+}
+/**
+ * The attempt after a failed split that kept its bytes: requests only the ranges no earlier
+ * range wrote (each with If-Range), so that a retry never fetches again what is on disk.
+ */
+async function fetchMissing(state, ctx) {
+    state.resumeParts = false;
+    const have = [[0, state.contiguousBytes], ...state.partsOnDisk];
+    const missing = (0,file_state/* missingRanges */.TV)(state.expectedSize, have);
+    state.rangeCount = Math.max(1, missing.length);
+    if (missing.length > 0) {
+        addExtraRange(state, fetchParts(state, missing.map(([start, end]) => [start, end - 1]), ctx, ctx.signal));
+    }
+    return { split: true };
 }
 /**
  * Pumps a body into the temporary file at `start` and closes `fd`. While it runs with a
@@ -38133,6 +38189,9 @@ async function pump(body, fd, state, ctx, o) {
     finally {
         if (tail)
             ctx.streamsOpenToTailTaking.delete(tail);
+        // Written in order from `start`: these bytes are on disk, whatever happened after them.
+        if (o.keepsProgress && sink.written)
+            state.partsOnDisk.push([o.start, o.start + sink.written]);
         await (0,temp_file/* closeFd */.zF)(fd);
     }
     if (sink.limit !== undefined && n < sink.limit) {
@@ -38157,6 +38216,8 @@ async function pump(body, fd, state, ctx, o) {
  * other parts, which it starts fetching at once, concurrently (see {@link fetchParts}).
  */
 async function attempt(d, state, ctx, answered) {
+    if (state.resumeParts && !answered)
+        return fetchMissing(state, ctx);
     const resuming = !state.restartedWhole &&
         state.contiguousBytes > 0 &&
         state.validator !== undefined &&
@@ -38260,8 +38321,12 @@ async function attempt(d, state, ctx, answered) {
         catch (err) {
             stop?.abort(err);
             await Promise.allSettled(state.extraRanges.splice(0));
-            // The retry resumes this stream whole: the ranges are gone with this attempt.
-            state.rangeCount = 1;
+            // The ranges' bytes stay when the whole can be verified: the retry fetches what is
+            // missing. Else it resumes this stream whole.
+            if (ways > 1 && (0,file_state/* canKeepParts */.K$)(state))
+                state.resumeParts = true;
+            else
+                state.rangeCount = 1;
             throw err;
         }
         // Ranges bring the rest (each checks its own length).
@@ -41651,7 +41716,7 @@ async function latestBuildNumber(http, baseUrl, name, signal, project) {
     for (const run of body.buildsNumbers ?? []) {
         if (typeof run.uri !== 'string')
             continue;
-        const number = decodeURIComponent(run.uri.replace(/^\//, ''));
+        const number = decodedOrAsIs(run.uri.replace(/^\//, ''));
         const started = Date.parse(run.started ?? '');
         if (number === '' || Number.isNaN(started))
             continue;
@@ -41709,6 +41774,15 @@ function splitBuildId(id) {
 /** A 404 the retry policy gives up on at once. */
 function notFound(message) {
     return new errors/* AttemptError */.cb('http', message, { status: 404 });
+}
+/** A server's URI part decoded, or as it came when it is not valid percent-encoding (`100%`). */
+function decodedOrAsIs(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/plan/build-set.ts
