@@ -1,0 +1,90 @@
+// The bundle run as the runner runs it: a token a server echoes near the 300-character cut of
+// its error message reaches no channel in any part, and an OIDC exchange whose answer has no
+// `username` sets `oidc-user` from the access token's `sub` claim.
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startArtifactory } from '../server/index.ts'
+import { runAction, type ActionRun } from '../scripts/runner.ts'
+import { freshBundle } from '../scripts/fresh-bundle.ts'
+
+beforeAll(() => freshBundle(), 300_000)
+
+let workspace: string
+beforeEach(async () => {
+  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-secrets-e2e-'))
+})
+afterEach(async () => {
+  await fsp.rm(workspace, { recursive: true, force: true })
+})
+
+/** 64 characters, as a JFrog access token's tail might be. */
+const TOKEN = 'tk' + 'Q9w8E7r6T5y4U3i2'.repeat(3) + 'Mm01Nn23Bb45Vv'
+
+/** Everything the step left where a reader could see it, outside the masking commands. */
+function channels(run: ActionRun): string {
+  const log = run.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return [log, run.summary, JSON.stringify(run.outputs)].join('\n')
+}
+
+describe('the bundle', () => {
+  it('leaves no 10-character part of an echoed token in the log, the summary or the outputs', async () => {
+    const message = `${'x'.repeat(262)} token: ${TOKEN} was not accepted by the realm`
+    const server = await startArtifactory({
+      files: { 'libs/a.bin': 'a' },
+      auth: { token: TOKEN },
+      faults: {
+        'libs/a.bin': [
+          {
+            kind: 'status',
+            status: 403,
+            body: JSON.stringify({ errors: [{ status: 403, message }] }),
+          },
+        ],
+      },
+    })
+    try {
+      const run = await runAction({
+        workspace,
+        inputs: { url: server.url, paths: 'libs/a.bin', 'access-token': TOKEN, retries: '0' },
+      })
+      expect(run.code).toBe(1)
+      expect(run.outputs.errors).toContain('was not accepted')
+      const seen = channels(run)
+      const leaked: string[] = []
+      for (let i = 0; i + 10 <= TOKEN.length; i++)
+        if (seen.includes(TOKEN.slice(i, i + 10))) leaked.push(TOKEN.slice(i, i + 10))
+      expect(leaked).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("sets oidc-user from the access token's sub when the exchange names no user", async () => {
+    const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url')
+    const accessToken = `${part({ alg: 'RS256' })}.${part({ sub: 'jfac@01abc/users/release-bot' })}.c2ln`
+    const server = await startArtifactory({
+      files: { 'libs/a.txt': 'hello' },
+      oidc: { provider: 'github', idToken: 'the-id-token', accessToken },
+    })
+    try {
+      const run = await runAction({
+        workspace,
+        inputs: { url: server.url, paths: 'libs/a.txt', 'oidc-provider-name': 'github' },
+        env: {
+          ACTIONS_ID_TOKEN_REQUEST_URL: `${server.origin}/_id-token?api-version=2.0`,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+        },
+      })
+      expect(run.code).toBe(0)
+      expect(run.outputs['oidc-user']).toBe('release-bot')
+      expect(await fsp.readFile(path.join(workspace, 'a.txt'), 'utf8')).toBe('hello')
+    } finally {
+      await server.close()
+    }
+  })
+})
