@@ -189,3 +189,9 @@ export async function thenOpenssl(
     ...args,
   ]
 }
+
+/** The median of the defined values (undefined when there are none). */
+export function medianOf(values: (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
+  return known.length ? known[Math.floor((known.length - 1) / 2)] : undefined
+}

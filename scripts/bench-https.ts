@@ -24,6 +24,7 @@ import {
   curlArgs,
   findPeers,
   freshDir,
+  medianOf,
   MiB,
   pseudoRandom,
   ROUNDS,
@@ -216,11 +217,6 @@ function medianRow(runs: Row[]): Row {
     startupMs: medianOf(runs.map((r) => r.startupMs)),
     rounds: runs.map((r) => r.ms),
   }
-}
-
-function medianOf(values: (number | undefined)[]): number | undefined {
-  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
-  return known.length ? known[Math.floor((known.length - 1) / 2)] : undefined
 }
 
 function table(w: HttpsWorkload, rows: Row[]): string {

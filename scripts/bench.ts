@@ -34,6 +34,7 @@ import {
   aria2Args,
   findPeers,
   freshDir,
+  medianOf,
   MiB,
   pseudoRandom,
   ROUNDS,
@@ -199,12 +200,6 @@ function median(runs: Measure[]): Measure {
     note: bad?.note ?? mid.note,
     rounds: runs.map((m) => m.ms),
   }
-}
-
-/** The median of the defined values (CPU is taken as its own median, not the wall-time run's). */
-function medianOf(values: (number | undefined)[]): number | undefined {
-  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
-  return known.length ? known[Math.floor((known.length - 1) / 2)] : undefined
 }
 
 /** Writes and deletes 2 GiB once: a VM's first touch of fresh memory costs ~2.5 s per GiB of page cache, which would otherwise land on whichever tool runs first. */
