@@ -1,3 +1,4 @@
+import { decodedOrAsIs } from '../common/uri-text.ts'
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import { AttemptError } from '../common/errors.ts'
 import { LISTING_LIMITS, readJson, SMALL_LIMITS } from './json-body.ts'
@@ -116,13 +117,4 @@ export function splitBuildId(id: string): BuildRef | undefined {
 /** A 404 the retry policy gives up on at once. */
 function notFound(message: string): AttemptError {
   return new AttemptError('http', message, { status: 404 })
-}
-
-/** A server's URI part decoded, or as it came when it is not valid percent-encoding (`100%`). */
-function decodedOrAsIs(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
 }

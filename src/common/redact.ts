@@ -4,6 +4,7 @@
 // back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
 // and any URL shown loses its `user:password@` and the values of query parameters named like
 // credentials.
+import { decodedOrAsIs } from './uri-text.ts'
 
 /** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
 const SECRET_PARAM_NAMES = [
@@ -99,20 +100,13 @@ export function secretsInUrl(url: string): string[] {
     return []
   }
   const found: string[] = []
-  if (parsed.password) found.push(parsed.password, safeDecode(parsed.password))
-  if (parsed.username && parsed.password) found.push(parsed.username, safeDecode(parsed.username))
+  if (parsed.password) found.push(parsed.password, decodedOrAsIs(parsed.password))
+  if (parsed.username && parsed.password)
+    found.push(parsed.username, decodedOrAsIs(parsed.username))
   for (const [key, value] of parsed.searchParams) {
     if (value && SECRET_PARAMS.test(key)) found.push(value)
   }
   return [...new Set(found.filter((s) => s.length >= MIN_SECRET))]
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
 }
 
 /**
