@@ -34367,12 +34367,14 @@ function firstClash(names, folding) {
 /* harmony export */   O3: () => (/* binding */ secrets)
 /* harmony export */ });
 /* unused harmony exports REDACTED, redactUserInfo, redactSecretParams, secretForms, Redactor */
+/* harmony import */ var _uri_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4203);
 // The one place that removes secrets from text. Every text the action shows passes here before
 // it is cut, logged, summarised, annotated or set as an output: a secret cut in two can no longer
 // be found, by us or by the runner's masker. A secret is found in every form a server gives it
 // back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
 // and any URL shown loses its `user:password@` and the values of query parameters named like
 // credentials.
+
 /** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
 const SECRET_PARAM_NAMES = [
     'password',
@@ -34457,22 +34459,14 @@ function secretsInUrl(url) {
     }
     const found = [];
     if (parsed.password)
-        found.push(parsed.password, safeDecode(parsed.password));
+        found.push(parsed.password, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.password));
     if (parsed.username && parsed.password)
-        found.push(parsed.username, safeDecode(parsed.username));
+        found.push(parsed.username, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.username));
     for (const [key, value] of parsed.searchParams) {
         if (value && SECRET_PARAMS.test(key))
             found.push(value);
     }
     return [...new Set(found.filter((s) => s.length >= MIN_SECRET))];
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
 }
 /**
  * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
@@ -34610,6 +34604,28 @@ function markdownText(text, max = SERVER_TEXT_MAX) {
  */
 function markdownCode(text, max = SERVER_TEXT_MAX) {
     return `\`${serverText(text, max).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+}
+
+
+/***/ }),
+
+/***/ 4203:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ decodedOrAsIs)
+/* harmony export */ });
+/**
+ * Percent-decoded text, or the text as it came when it is not valid percent-encoding (`100%`):
+ * text from a user or a server must never end a run with `URI malformed`.
+ */
+function decodedOrAsIs(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
 }
 
 
@@ -41680,7 +41696,10 @@ function aqlItems(body, withFolders = false) {
     return items;
 }
 
+// EXTERNAL MODULE: ./src/common/uri-text.ts
+var uri_text = __nccwpck_require__(4203);
 ;// CONCATENATED MODULE: ./src/artifactory/builds.ts
+
 
 
 
@@ -41716,7 +41735,7 @@ async function latestBuildNumber(http, baseUrl, name, signal, project) {
     for (const run of body.buildsNumbers ?? []) {
         if (typeof run.uri !== 'string')
             continue;
-        const number = decodedOrAsIs(run.uri.replace(/^\//, ''));
+        const number = (0,uri_text/* decodedOrAsIs */.G)(run.uri.replace(/^\//, ''));
         const started = Date.parse(run.started ?? '');
         if (number === '' || Number.isNaN(started))
             continue;
@@ -41774,15 +41793,6 @@ function splitBuildId(id) {
 /** A 404 the retry policy gives up on at once. */
 function notFound(message) {
     return new errors/* AttemptError */.cb('http', message, { status: 404 });
-}
-/** A server's URI part decoded, or as it came when it is not valid percent-encoding (`100%`). */
-function decodedOrAsIs(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/plan/build-set.ts
