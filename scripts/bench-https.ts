@@ -18,6 +18,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
 import { tlsFixtures } from '../server/tls.ts'
+import { profileCosts } from './cpu-profile.ts'
 import { actionEnv, BUNDLE } from './runner.ts'
 import {
   aria2Args,
@@ -99,6 +100,10 @@ export async function benchHttps(): Promise<void> {
       viaProxy: false,
     },
   ]
+  // BENCH_HTTPS=small,large runs only those (for profiling one workload again and again).
+  const picked = process.env.BENCH_HTTPS?.split(',')
+  if (picked)
+    workloads.splice(0, workloads.length, ...workloads.filter((w) => picked.includes(w.name)))
   const peers = findPeers()
   const all = new Map<string, Buffer>()
   for (const w of workloads) for (const [p, b] of w.files) all.set(p, b)
@@ -125,6 +130,7 @@ export async function benchHttps(): Promise<void> {
         const rows = tools.map((t) => medianRow(runs.get(t) as Row[]))
         results.set(w.name, rows)
         console.log(`\n${table(w, rows)}`)
+        if (PROFILE && w.files.size > 100) console.log(`\n${await profileRun(w, proxy, ca)}`)
       } finally {
         await proxy.close()
       }
@@ -135,12 +141,47 @@ export async function benchHttps(): Promise<void> {
   console.log(`\n### Goals (issue 22), from this run\n\n${goals(results).join('\n')}`)
 }
 
+/**
+ * `--profile`: the small workloads run once more, outside the timed rounds, with V8's CPU
+ * profiler on, the bundle's functions named by their source files through its source map;
+ * the report gives the five largest self times per file.
+ */
+const PROFILE = process.argv.includes('--profile')
+
+async function profileRun(w: HttpsWorkload, proxy: DelayProxy, ca: string): Promise<string> {
+  const dir = await freshDir(`https-${w.name}-profile`)
+  const profiles = path.join(dir, 'profiles')
+  const row = await runTool('action', w, proxy.url, ca, proxy, [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profiles}`,
+    BUNDLE,
+  ])
+  const costs = await profileCosts(profiles)
+  await fsp.rm(dir, { recursive: true, force: true })
+  const total = costs.reduce((n, c) => n + c.selfUs, 0)
+  const perFile = (us: number): string => (us / 1000 / w.files.size).toFixed(3)
+  const out = [
+    `#### Profile: ${w.title} (one run, every thread; all bytes right: ${row.ok ? 'yes' : 'no'})`,
+    '',
+    `profiled CPU ${perFile(total)} ms per file (${(total / 1000).toFixed(0)} ms, start-up included)`,
+    '',
+    '| self time | ms per file | share |',
+    '| --- | ---: | ---: |',
+  ]
+  for (const c of costs.slice(0, 5))
+    out.push(
+      `| \`${c.name}\` | ${perFile(c.selfUs)} | ${((100 * c.selfUs) / total).toFixed(1)} % |`,
+    )
+  return out.join('\n')
+}
+
 async function runTool(
   tool: string,
   w: HttpsWorkload,
   url: string,
   ca: string,
   proxy: DelayProxy,
+  nodeArgs: string[] = [BUNDLE],
 ): Promise<Row> {
   const dir = await freshDir(`https-${w.name}-${tool}`)
   const out = path.join(dir, 'out')
@@ -167,7 +208,7 @@ async function runTool(
       ),
       NODE_EXTRA_CA_CERTS: ca,
     }
-    args = [process.execPath, BUNDLE]
+    args = [process.execPath, ...nodeArgs]
   } else if (tool === 'curl' || tool === 'curl+openssl') {
     // The config file is written here, before the clock starts.
     args = await curlArgs(url, w.files.keys(), out, path.join(dir, 'list.txt'), w.concurrency, [

@@ -15,6 +15,8 @@
 //   npm run bench                 all workloads
 //   npm run bench -- small faults only those (small, large, throttled, faults, rerun, listing, huge, https)
 //   npm run bench -- https        over HTTPS from nginx, with and without latency (bench-https.ts)
+//   npm run bench -- https --profile   also one profiled run of each small HTTPS workload: top five costs per file
+//   BENCH_HTTPS=small-30ms npm run bench -- https   only that HTTPS workload (small, small-30ms, large)
 //   npm run bench -- --tls        4 × 256 MiB over HTTPS against plain HTTP, action and curl
 //
 // CPU time comes from the kernel's account of reaped children (`cutime` + `cstime` of
@@ -44,7 +46,8 @@ import {
 } from './bench-common.ts'
 
 const GiB = 1024 * MiB
-const only = process.argv.slice(2)
+// Flags (`--profile`, `--tls`) change how a workload runs, not which ones run.
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const want = (name: string): boolean => only.length === 0 || only.includes(name)
 
 interface Measure {
