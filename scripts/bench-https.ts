@@ -18,9 +18,10 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
 import { tlsFixtures } from '../server/tls.ts'
-import { actionEnv, BUNDLE } from './runner.ts'
+import { actionEnv } from './runner.ts'
 import {
   aria2Args,
+  benchBundles,
   curlArgs,
   findPeers,
   freshDir,
@@ -29,6 +30,8 @@ import {
   pseudoRandom,
   ROUNDS,
   sameFiles,
+  startupLine,
+  startupMs,
   thenOpenssl,
   timed,
 } from './bench-common.ts'
@@ -167,7 +170,7 @@ async function runTool(
       ),
       NODE_EXTRA_CA_CERTS: ca,
     }
-    args = [process.execPath, BUNDLE]
+    args = [process.execPath, benchBundles()[0]]
   } else if (tool === 'curl' || tool === 'curl+openssl') {
     // The config file is written here, before the clock starts.
     args = await curlArgs(url, w.files.keys(), out, path.join(dir, 'list.txt'), w.concurrency, [
@@ -198,10 +201,7 @@ async function runTool(
     rss: t.rss,
     ok,
     rounds: [t.ms],
-    startupMs:
-      tool === 'action' && proxy.firstConnectionAt !== undefined
-        ? proxy.firstConnectionAt - spawned
-        : undefined,
+    startupMs: tool === 'action' ? startupMs(spawned, proxy.firstConnectionAt) : undefined,
   }
 }
 
@@ -241,8 +241,7 @@ function table(w: HttpsWorkload, rows: Row[]): string {
       `| ${r.tool} | ${(r.ms / 1000).toFixed(2)} s | ${r.rounds.map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${(bytes / MiB / (r.ms / 1000)).toFixed(0)} | ${cpu} | ${perFile} | ${r.rss ? `${(r.rss / MiB).toFixed(0)} MiB` : '–'} | ${r.ok ? 'yes' : 'no'} | ${(ours.ms / r.ms).toFixed(2)} | ${cpuRatio} |`,
     )
   }
-  if (ours.startupMs !== undefined)
-    out.push('', `action start-up: first connection ${ours.startupMs} ms after spawn (median)`)
+  out.push(...startupLine(ours.startupMs, 'connection'))
   if (w.latencyMs) {
     const floor = Math.ceil(w.files.size / w.concurrency) * w.latencyMs
     out.push(
