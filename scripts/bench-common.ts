@@ -1,11 +1,12 @@
-// What both benches (bench.ts, bench-tls.ts) do alike: generate the data, give each run a fresh
-// folder, time a command under GNU time, check the output byte for byte, and write curl's
-// list of downloads.
+// What the benches (bench.ts, bench-https.ts, bench-tls.ts) do alike: generate the data, give
+// each run a fresh folder, time a command under GNU time, check the output byte for byte, write
+// the peers' lists of downloads, and report the action's start-up.
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { BUNDLE } from './runner.ts'
 
 export const MiB = 1024 * 1024
 
@@ -194,4 +195,31 @@ export async function thenOpenssl(
 export function medianOf(values: (number | undefined)[]): number | undefined {
   const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
   return known.length ? known[Math.floor((known.length - 1) / 2)] : undefined
+}
+
+/**
+ * The bundles the action runs from: BENCH_BUNDLE (comma-separated paths to an `index.js`, to
+ * compare builds in the same run), or dist/index.js.
+ */
+export function benchBundles(): string[] {
+  const listed = (process.env.BENCH_BUNDLE ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+  return listed.length ? listed.map((p) => path.resolve(p)) : [BUNDLE]
+}
+
+/**
+ * From spawning the action to the first thing a server saw of it (`firstAt`, a `Date.now()`):
+ * module load, inputs, settings and the plan's first request. Undefined when nothing arrived.
+ */
+export function startupMs(spawnedAt: number, firstAt: number | undefined): number | undefined {
+  return firstAt === undefined || !Number.isFinite(firstAt) ? undefined : firstAt - spawnedAt
+}
+
+/** The start-up line both benches print, from the median over rounds of {@link startupMs}. */
+export function startupLine(ms: number | undefined, seen: 'request' | 'connection'): string[] {
+  return ms === undefined
+    ? []
+    : ['', `action start-up: first ${seen} ${ms} ms after spawn (median)`]
 }

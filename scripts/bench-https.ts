@@ -19,9 +19,10 @@ import * as path from 'node:path'
 import { startArtifactory, type ArtifactoryServer } from '../server/artifactory.ts'
 import { tlsFixtures } from '../server/tls.ts'
 import { profileCosts } from './cpu-profile.ts'
-import { actionEnv, BUNDLE } from './runner.ts'
+import { actionEnv } from './runner.ts'
 import {
   aria2Args,
+  benchBundles,
   curlArgs,
   findPeers,
   freshDir,
@@ -30,6 +31,8 @@ import {
   pseudoRandom,
   ROUNDS,
   sameFiles,
+  startupLine,
+  startupMs,
   thenOpenssl,
   timed,
 } from './bench-common.ts'
@@ -154,7 +157,7 @@ async function profileRun(w: HttpsWorkload, proxy: DelayProxy, ca: string): Prom
   const row = await runTool('action', w, proxy.url, ca, proxy, [
     '--cpu-prof',
     `--cpu-prof-dir=${profiles}`,
-    BUNDLE,
+    benchBundles()[0],
   ])
   const costs = await profileCosts(profiles)
   await fsp.rm(dir, { recursive: true, force: true })
@@ -181,7 +184,7 @@ async function runTool(
   url: string,
   ca: string,
   proxy: DelayProxy,
-  nodeArgs: string[] = [BUNDLE],
+  nodeArgs: string[] = [benchBundles()[0]],
 ): Promise<Row> {
   const dir = await freshDir(`https-${w.name}-${tool}`)
   const out = path.join(dir, 'out')
@@ -239,10 +242,7 @@ async function runTool(
     rss: t.rss,
     ok,
     rounds: [t.ms],
-    startupMs:
-      tool === 'action' && proxy.firstConnectionAt !== undefined
-        ? proxy.firstConnectionAt - spawned
-        : undefined,
+    startupMs: tool === 'action' ? startupMs(spawned, proxy.firstConnectionAt) : undefined,
   }
 }
 
@@ -282,8 +282,7 @@ function table(w: HttpsWorkload, rows: Row[]): string {
       `| ${r.tool} | ${(r.ms / 1000).toFixed(2)} s | ${r.rounds.map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${(bytes / MiB / (r.ms / 1000)).toFixed(0)} | ${cpu} | ${perFile} | ${r.rss ? `${(r.rss / MiB).toFixed(0)} MiB` : '–'} | ${r.ok ? 'yes' : 'no'} | ${(ours.ms / r.ms).toFixed(2)} | ${cpuRatio} |`,
     )
   }
-  if (ours.startupMs !== undefined)
-    out.push('', `action start-up: first connection ${ours.startupMs} ms after spawn (median)`)
+  out.push(...startupLine(ours.startupMs, 'connection'))
   if (w.latencyMs) {
     const floor = Math.ceil(w.files.size / w.concurrency) * w.latencyMs
     out.push(

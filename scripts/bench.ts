@@ -13,11 +13,13 @@
 // or more, and whoever runs first pays for the VM touching fresh memory.
 //
 //   npm run bench                 all workloads
-//   npm run bench -- small faults only those (small, large, throttled, faults, rerun, listing, huge, https)
+//   npm run bench -- small faults only those (startup, small, large, throttled, faults, rerun, listing, huge, https)
 //   npm run bench -- https        over HTTPS from nginx, with and without latency (bench-https.ts)
 //   npm run bench -- https --profile   also one profiled run of each small HTTPS workload: top five costs per file
 //   BENCH_HTTPS=small-30ms npm run bench -- https   only that HTTPS workload (small, small-30ms, large)
 //   npm run bench -- --tls        4 × 256 MiB over HTTPS against plain HTTP, action and curl
+//   BENCH_BUNDLE=a/index.js,b/index.js npm run bench -- startup
+//                                 start-up of each build, rounds interleaved (default dist/index.js)
 //
 // CPU time comes from the kernel's account of reaped children (`cutime` + `cstime` of
 // /proc/self/stat, 10 ms ticks): the bench runs one tool at a time, so the growth across one run
@@ -34,6 +36,7 @@ import { measurePlanScale, planScaleLine } from './plan-scale.ts'
 import {
   curlArgs,
   aria2Args,
+  benchBundles,
   findPeers,
   freshDir,
   medianOf,
@@ -41,11 +44,15 @@ import {
   pseudoRandom,
   ROUNDS,
   sameFiles,
+  startupLine,
+  startupMs,
   thenOpenssl,
   timed,
 } from './bench-common.ts'
 
 const GiB = 1024 * MiB
+/** Rounds of the start-up section: short runs, so more of them (BENCH_STARTUP_ROUNDS, or 15). */
+const STARTUP_ROUNDS = Math.max(1, Number(process.env.BENCH_STARTUP_ROUNDS ?? 15) || 15)
 // Flags (`--profile`, `--tls`) change how a workload runs, not which ones run.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const want = (name: string): boolean => only.length === 0 || only.includes(name)
@@ -202,6 +209,7 @@ function median(runs: Measure[]): Measure {
     cpuS: medianOf(runs.map((m) => m.cpuS)),
     note: bad?.note ?? mid.note,
     rounds: runs.map((m) => m.ms),
+    firstRequestMs: medianOf(runs.map((m) => m.firstRequestMs)),
   }
 }
 
@@ -222,6 +230,7 @@ async function main(): Promise<void> {
     `peers: ${peers.length ? peers.join(', ') : 'none found'}; cores: ${os.cpus().length}; node ${process.version}; median of ${ROUNDS} rounds, tools in rotated order`,
   )
   const tables: string[] = []
+  if (want('startup')) tables.push(await runStartup())
   for (const w of workloads) {
     if (!want(w.name)) continue
     console.log(`\n## ${w.title}`)
@@ -268,14 +277,15 @@ async function main(): Promise<void> {
   if (tables.length === 0) return
   console.log('\n# Results\n')
   console.log(tables.join('\n\n'))
-  console.log(`\n# Targets (issue 15), from this run\n\n${targets().join('\n')}`)
+  if (Object.keys(found).length)
+    console.log(`\n# Targets (issue 15), from this run\n\n${targets().join('\n')}`)
 }
 
 async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure> {
   const dir = await freshDir(`${w.name}-action`)
-  const spawned = Date.now()
   const run = await withCpu(() =>
     runAction({
+      bundle: benchBundles()[0],
       workspace: dir,
       measureRss: true,
       inputs: {
@@ -301,7 +311,7 @@ async function runOurs(w: Workload, server: ArtifactoryServer): Promise<Measure>
     cpuS: run.cpuS,
     ok,
     note: run.code === 0 ? undefined : `exit ${run.code}`,
-    firstRequestMs: Math.min(...server.requests.map((r) => r.startedAt)) - spawned,
+    firstRequestMs: startupMs(run.spawnedAt, Math.min(...server.requests.map((r) => r.startedAt))),
   }
 }
 
@@ -375,8 +385,7 @@ function table(w: Workload, measures: Measure[]): string {
       `| ${m.tool} | ${(m.ms / 1000).toFixed(2)} s | ${(m.rounds ?? [m.ms]).map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${(m.bytes / MiB / (m.ms / 1000)).toFixed(0)} | ${m.cpuS !== undefined ? m.cpuS.toFixed(2) : '–'} | ${m.cpuS !== undefined ? (m.cpuS / (m.bytes / GiB)).toFixed(2) : '–'} | ${m.rss ? `${(m.rss / MiB).toFixed(0)} MiB` : '–'} | ${m.ok ? 'yes' : `no${m.note ? ` (${m.note})` : ''}`} | ${ratio} | ${cpuRatio} |`,
     )
   }
-  if (ours.firstRequestMs !== undefined)
-    rows.push('', `action start-up: first request ${ours.firstRequestMs} ms after spawn`)
+  rows.push(...startupLine(ours.firstRequestMs, 'request'))
   if (w.floorMs)
     rows.push(
       '',
@@ -494,6 +503,55 @@ function targets(): string[] {
     1.5,
   )
   return rows
+}
+
+/**
+ * Start-up alone: one 1 KiB file, many rounds, each bundle of {@link benchBundles} in turn per
+ * round (so builds compared share the machine's load). Spawn to the first request the server
+ * saw, and the whole run's wall time.
+ */
+async function runStartup(): Promise<string> {
+  const title = `Start-up: spawn to the first request, one 1 KiB file (${STARTUP_ROUNDS} rounds)`
+  console.log(`\n## ${title}`)
+  const files = filesOf(1, 1024, 'startup')
+  const server = await startArtifactory({ files })
+  const bundles = benchBundles()
+  const firsts = new Map<string, number[]>(bundles.map((b) => [b, []]))
+  const walls = new Map<string, number[]>(bundles.map((b) => [b, []]))
+  try {
+    for (let round = 0; round < STARTUP_ROUNDS; round++) {
+      for (const bundle of bundles) {
+        server.reset()
+        const dir = await freshDir('startup')
+        const run = await runAction({
+          bundle,
+          workspace: dir,
+          inputs: { url: server.url, paths: [...files.keys()].join('\n'), target: 'out' },
+        })
+        if (run.code !== 0) throw new Error(`${bundle}: exit ${run.code}\n${run.stdout}`)
+        const first = startupMs(run.spawnedAt, server.requests[0]?.startedAt)
+        if (first !== undefined) firsts.get(bundle)?.push(first)
+        walls.get(bundle)?.push(run.ms)
+      }
+    }
+  } finally {
+    await server.close()
+  }
+  const rows = [
+    `### ${title}`,
+    '',
+    '| bundle | first request (median) | min – max | whole run (median) |',
+    '| --- | ---: | ---: | ---: |',
+  ]
+  for (const b of bundles) {
+    const f = firsts.get(b) ?? []
+    rows.push(
+      `| ${path.relative(process.cwd(), b) || b} | ${medianOf(f)} ms | ${Math.min(...f)} – ${Math.max(...f)} ms | ${medianOf(walls.get(b) ?? [])?.toFixed(0)} ms |`,
+    )
+  }
+  const table = rows.join('\n')
+  console.log(table)
+  return table
 }
 
 // `--tls`: the cost of TLS on the large-file workload (scripts/bench-tls.ts), alone.

@@ -20,6 +20,8 @@ export interface ActionRun {
   summary: string
   /** Wall time of the child process. */
   ms: number
+  /** When the child was spawned (`Date.now()`), to time what a server saw against it. */
+  spawnedAt: number
   /** Peak resident set size of the child, in bytes (from /proc, sampled), when measured. */
   peakRss?: number
 }
@@ -95,6 +97,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const env = { ...actionEnv(options.inputs, { workspace, output, summary, temp }), ...options.env }
   const bundle = options.bundle ?? (process.env.VITEST ? await freshBundle() : BUNDLE)
   const started = performance.now()
+  const spawnedAt = Date.now()
   const child = spawn(process.execPath, [bundle], {
     env,
     cwd: workspace,
@@ -131,6 +134,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     outputs: parseOutputs(fs.readFileSync(output, 'utf8')),
     summary: fs.readFileSync(summary, 'utf8'),
     ms,
+    spawnedAt,
     peakRss: options.measureRss ? peakRss : undefined,
   }
   await fsp.rm(temp, { recursive: true, force: true }).catch(() => undefined)

@@ -6,7 +6,6 @@ import { warnEmptyEntries } from './action/empty-entries.ts'
 import { reportRun } from './action/report-run.ts'
 import { startRunner } from './action/runner.ts'
 import { maskSecrets } from './action/secrets.ts'
-import { toolCacheHit } from './action/tool-cache.ts'
 import { messageOf } from './common/errors.ts'
 import { getSettings } from './input/settings.ts'
 import type { HttpClient } from './net/http-client.ts'
@@ -28,7 +27,12 @@ export async function run(): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
     const settings = getSettings((name) => core.getInput(name), workspace, process.platform)
     maskSecrets(settings, runner.addSecret)
-    if (settings.toolCache && (await toolCacheHit(settings))) return
+    // Loaded only by the runs that use the tool cache (it brings semver).
+    if (
+      settings.toolCache &&
+      (await (await import('./action/tool-cache.ts')).toolCacheHit(settings))
+    )
+      return
 
     core.startGroup('Plan')
     http = await connect(settings, runner)

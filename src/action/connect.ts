@@ -4,7 +4,6 @@ import { credentialOrigins, credentialsLabel } from '../artifactory/credential-o
 import type { Settings } from '../input/settings.ts'
 import { HttpClient } from '../net/http-client.ts'
 import { tlsLines } from '../report/tls-lines.ts'
-import { oidcToken } from './oidc.ts'
 import type { Runner } from './runner.ts'
 
 /**
@@ -31,6 +30,8 @@ export async function connect(settings: Settings, runner: Runner): Promise<HttpC
       `credentials are not sent to ${runner.redact(origin)}: 'url' names another server (${runner.redact(new URL(settings.url as string).origin)}), so its files are requested without them`,
     )
   if (settings.auth.kind !== 'oidc') return client()
+  // Loaded only by the runs that exchange an OIDC token.
+  const { oidcToken } = await import('./oidc.ts')
   const exchange = client()
   try {
     return client(await oidcToken(settings, exchange, runner.addSecret, runner.signal, runner.say))

@@ -5,12 +5,10 @@ import type { Plan } from '../plan/plan-downloads.ts'
 import { annotations, failureMessage } from '../report/annotations.ts'
 import { outputs } from '../report/outputs.ts'
 import { entryFailureResult, type RunResult } from '../report/results.ts'
-import { summaryMarkdown, type SyncFacts } from '../report/summary.ts'
+import type { SyncFacts } from '../report/summary.ts'
 import { totals } from '../report/totals.ts'
 import type { Ran } from './download.ts'
 import type { Runner } from './runner.ts'
-import { writeSummary } from './summary.ts'
-import { cacheTool } from './tool-cache.ts'
 
 /**
  * Tells the runner how the run went: outputs, the job summary, a closing line, one annotation
@@ -28,6 +26,11 @@ export async function reportRun(
   const t = totals(all)
   for (const [name, value] of Object.entries(outputs(all, runner.redact)))
     core.setOutput(name, value)
+  // Loaded once the downloads are done: nothing before the first request needs them.
+  const [{ summaryMarkdown }, { writeSummary }] = await Promise.all([
+    import('../report/summary.ts'),
+    import('./summary.ts'),
+  ])
   await writeSummary(
     summaryMarkdown(
       all,
@@ -62,6 +65,6 @@ export async function reportRun(
     if (settings.failOnError) core.setFailed(message)
     else core.warning(message)
   } else if (settings.toolCache && !settings.dryRun) {
-    await cacheTool(settings)
+    await (await import('./tool-cache.ts')).cacheTool(settings)
   }
 }
