@@ -69,7 +69,8 @@ describe('pumpToFile', () => {
     const content = data(300 * KiB + 5, 1)
     const { file, o, calls } = sinkFor({ position: 1000 })
     const b = body()
-    const done = pumpToFile(b, o)
+    const sink = pumpToFile(b, o)
+    const done = sink.done
     for (const c of chunksOf(content, 64 * KiB)) b.push(c)
     b.push(null)
     expect(await done).toBe(content.length)
@@ -79,14 +80,14 @@ describe('pumpToFile', () => {
     expectSameBytes(onDisk.subarray(1000), content)
     expectSameBytes(Buffer.concat(calls.map((c) => c.bytes)), content)
     expect(calls.reduce((s, c) => s + c.n, 0)).toBe(content.length)
-    expect(o.written).toBe(content.length)
+    expect(sink.written).toBe(content.length)
   })
 
   it('gathers the chunks that arrive during a write into one writev, in order', async () => {
     const content = data(512 * KiB, 2)
     const { file, o, calls } = sinkFor()
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     // All at once: the first chunk's write is in flight while the other 63 arrive.
     const chunks = chunksOf(content, 8 * KiB)
     for (const c of chunks) b.push(c)
@@ -103,7 +104,7 @@ describe('pumpToFile', () => {
     const content = data(3 * MiB, 3)
     const { file, o } = sinkFor()
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     await tick() // the body flows
     for (const c of chunksOf(content, 64 * KiB)) b.push(c)
     expect(b.isPaused()).toBe(true)
@@ -117,7 +118,7 @@ describe('pumpToFile', () => {
     const content = data(200 * KiB, 4)
     const { file, o } = sinkFor({ limit: 100 * KiB + 3 })
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     for (const c of chunksOf(content, 64 * KiB)) b.push(c)
     expect(await done).toBe(100 * KiB + 3)
     fs.closeSync(o.fd)
@@ -129,12 +130,13 @@ describe('pumpToFile', () => {
     const content = data(400 * KiB, 5)
     const { file, o } = sinkFor({ limit: content.length })
     const b = body()
-    const done = pumpToFile(b, o)
+    const sink = pumpToFile(b, o)
+    const done = sink.done
     const chunks = chunksOf(content, 64 * KiB)
     b.push(chunks[0])
     await tick()
     await tick()
-    o.limit = 150 * KiB
+    sink.lowerLimit(150 * KiB)
     for (const c of chunks.slice(1)) b.push(c)
     expect(await done).toBe(150 * KiB)
     fs.closeSync(o.fd)
@@ -145,12 +147,13 @@ describe('pumpToFile', () => {
     const content = data(256 * KiB, 6)
     const { o } = sinkFor({ limit: content.length })
     const b = body()
-    const done = pumpToFile(b, o)
+    const sink = pumpToFile(b, o)
+    const done = sink.done
     const chunks = chunksOf(content, 64 * KiB)
     b.push(chunks[0])
     b.push(chunks[1])
-    while ((o.written ?? 0) < 128 * KiB) await tick()
-    o.limit = 64 * KiB
+    while (sink.written < 128 * KiB) await tick()
+    sink.lowerLimit(64 * KiB)
     b.push(chunks[2])
     expect(await done).toBe(128 * KiB)
     fs.closeSync(o.fd)
@@ -161,7 +164,7 @@ describe('pumpToFile', () => {
     const content = data(300 * KiB, 7)
     const { file, o } = sinkFor({ position: 10 * KiB, maxSize: 200 * KiB })
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     for (const c of chunksOf(content, 64 * KiB)) b.push(c)
     b.push(null)
     const error = await done.catch((e: unknown) => e)
@@ -177,7 +180,7 @@ describe('pumpToFile', () => {
     const controller = new AbortController()
     const { o } = sinkFor({ signal: controller.signal })
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     b.push(data(64 * KiB, 8))
     const reason = new AttemptError('cancelled', 'cancelled by SIGTERM')
     controller.abort(reason)
@@ -186,14 +189,14 @@ describe('pumpToFile', () => {
     fs.closeSync(o.fd)
 
     const { o: o2 } = sinkFor({ signal: AbortSignal.abort(reason) })
-    await expect(pumpToFile(body(), o2)).rejects.toBe(reason)
+    await expect(pumpToFile(body(), o2).done).rejects.toBe(reason)
     fs.closeSync(o2.fd)
   })
 
   it('rejects with a body error mid-stream, and ignores one after the end', async () => {
     const { o } = sinkFor()
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     b.push(data(10 * KiB, 9))
     b.destroy(new Error('socket hang up'))
     await expect(done).rejects.toThrow('socket hang up')
@@ -201,7 +204,7 @@ describe('pumpToFile', () => {
 
     const { o: o2 } = sinkFor()
     const b2 = body()
-    const done2 = pumpToFile(b2, o2)
+    const done2 = pumpToFile(b2, o2).done
     b2.push(data(10 * KiB, 10))
     b2.push(null)
     expect(await done2).toBe(10 * KiB)
@@ -215,7 +218,7 @@ describe('pumpToFile', () => {
   it('frees a chunk that is a whole buffer once written, and leaves slices of larger ones', async () => {
     const { o } = sinkFor()
     const b = body()
-    const done = pumpToFile(b, o)
+    const done = pumpToFile(b, o).done
     const whole = data(64 * KiB, 11)
     const shared = data(128 * KiB, 12)
     const slice = shared.subarray(0, 64 * KiB)
@@ -257,7 +260,7 @@ describe('pumpToFile from a real socket', () => {
           const { file, o } = sinkFor({
             onWritten: (chunks) => chunks.forEach((c) => hash.update(c)),
           })
-          expect(await pumpToFile(res.body, o)).toBe(bodies[i].length)
+          expect(await pumpToFile(res.body, o).done).toBe(bodies[i].length)
           fs.closeSync(o.fd)
           const expected = createHash('sha256').update(bodies[i]).digest('hex')
           expect(hash.digest('hex')).toBe(expected)

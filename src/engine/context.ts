@@ -1,32 +1,36 @@
+// What a file's transfer is given, in groups by who provides it: the run's settings, the
+// queue's slots, what the layers above add to a file, what the transfer tells the run, and
+// the temporaries' file operations.
 import type { HttpClient } from '../net/http-client.ts'
-import type { RetryPolicy } from '../net/retry.ts'
+import type { RetryPolicy, Sleep } from '../net/retry.ts'
 import type { Algorithm } from './checksums.ts'
 import type { Destinations } from './destinations.ts'
+import type { RecordedCopy } from './existing-copy.ts'
 import type { HashPool } from './hasher.ts'
-import type { TailStream } from './ranges.ts'
 import type { RetryInfo } from './results.ts'
+import type { TailScheduler } from './tail-taking.ts'
+import type { FileOps } from './temp-file.ts'
 
-/** A file that post-processing replaced, as it recorded it (lowercase hex digests). */
-export interface RecordedCopy {
-  size: number
-  sha256: string
-  sha1: string
-  /** The files it left, absolute. */
-  files: string[]
-}
-
-/** Everything a transfer needs; the engine (queue.ts) builds it once per run. */
-export interface TransferContext {
-  http: HttpClient
-  policy: RetryPolicy
+/** What the run's settings ask of every file. */
+export interface TransferSettings {
   verify: boolean
   skipExisting: boolean
   dryRun: boolean
   maxSize?: number
   split: number
   splitMinSize: number
-  /** The local folders: created once, checked against `target`, existing names known. */
-  destinations: Destinations
+}
+
+/** The shared queue's slots: every request (and its body) runs in one. */
+export interface Slots {
+  /** Runs `fn` in a slot; higher priority first. */
+  schedule: <T>(fn: () => Promise<T>, priority: number) => Promise<T>
+  /** Slots that nothing runs in or waits for: what a split file may take. */
+  idle: () => number
+}
+
+/** What the layers above add to a file's lifecycle. */
+export interface FileHooks {
   /** Runs once the file is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
   /**
@@ -42,33 +46,34 @@ export interface TransferContext {
     url: string,
     signal: AbortSignal,
   ) => Promise<Partial<Record<Algorithm, string>> | undefined>
-  signal: AbortSignal
-  /** Runs one request (and its body) in a slot of the shared queue; higher priority first. */
-  schedule: <T>(fn: () => Promise<T>, priority: number) => Promise<T>
-  /** Threads that hash large files off the main thread; inline hashing without. */
-  hashPool?: HashPool
-  /** Slots of the queue that nothing runs in or waits for: what a split file may take. */
-  idleSlots: () => number
-  /**
-   * Streams of large files running now (whole files or ranges) whose tail idle slots may take
-   * over (see {@link takeTails} in ranges.ts).
-   */
-  streamsOpenToTailTaking: Set<TailStream>
-  /** A range finished and freed its slot. */
-  onRangeDone?: () => void
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>
-  /** Replaced in tests (a rename refused the way Windows scanners refuse it). */
-  rename?: (from: string, to: string) => Promise<void>
-  /** Replaced in tests: a removal of a temporary refused as Windows scanners refuse it. */
-  remove?: (file: string) => Promise<void>
-  /**
-   * Waits between tries of a refused rename or removal; RENAME_RETRY_DELAYS_MS (temp-file.ts)
-   * by default.
-   */
-  renameRetryDelaysMs?: readonly number[]
+}
+
+/** What the transfers tell the run (for the report and adaptive concurrency). */
+export interface TransferEvents {
   onRetry: (info: RetryInfo) => void
   /** Body bytes as they arrive, for progress. */
   onBytes: (n: number) => void
-  /** The server pushed back (429/503, refused or reset connections), or a request went through: feeds adaptive concurrency. */
+  /** The server pushed back (429/503, refused or reset connections), or a request went through. */
   onPushback: (pushedBack: boolean) => void
+}
+
+/** What a file's transfer is given; the engine (queue.ts) builds it once per run. */
+export interface TransferContext {
+  settings: TransferSettings
+  http: HttpClient
+  policy: RetryPolicy
+  /** Waits before a retry (replaced in tests). */
+  sleep: Sleep
+  /** The local folders: created once, checked against `target`, existing names known. */
+  destinations: Destinations
+  /** Threads that hash large files off the main thread; inline hashing without. */
+  hashPool?: HashPool
+  slots: Slots
+  /** Idle slots taking the tails of large files' streams. */
+  tails: TailScheduler
+  /** Renames and removals of temporaries. */
+  fileOps: FileOps
+  hooks: FileHooks
+  events: TransferEvents
+  signal: AbortSignal
 }

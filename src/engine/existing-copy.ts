@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
-import type { HttpResponse } from '../net/http-client.ts'
-import type { Download } from './download.ts'
+import type { HttpClient, HttpResponse } from '../net/http-client.ts'
 import { discard, drain } from './bodies.ts'
 import { headerChecksums, strongest, type Algorithm } from './checksums.ts'
-import type { RecordedCopy, TransferContext } from './context.ts'
+import type { Download } from './download.ts'
+
+/** A file that post-processing replaced, as it recorded it (lowercase hex digests). */
+export interface RecordedCopy {
+  size: number
+  sha256: string
+  sha1: string
+  /** The files it left, absolute. */
+  files: string[]
+}
 
 /** A copy at the destination that is current. */
 export interface Existing {
@@ -20,6 +28,14 @@ export interface ExistingCheck {
   current?: Existing
   /** The answer to a conditional GET that carries the new body: the download uses it. */
   response?: HttpResponse
+}
+
+/** What the check asks with. */
+export interface ExistingCheckDeps {
+  http: HttpClient
+  /** Ask with HEAD: a dry run must not receive file bodies. */
+  dryRun: boolean
+  signal: AbortSignal
 }
 
 /**
@@ -37,7 +53,7 @@ export interface ExistingCheck {
  */
 export async function checkExisting(
   d: Readonly<Download>,
-  ctx: TransferContext,
+  deps: ExistingCheckDeps,
   existing: string = d.dest,
   recorded?: RecordedCopy,
 ): Promise<ExistingCheck> {
@@ -60,11 +76,11 @@ export async function checkExisting(
       ? { current: { size, algorithm: planned.algorithm, requested: false } }
       : {}
   }
-  const res = await ctx.http.request(d.url, {
-    method: ctx.dryRun ? 'HEAD' : 'GET',
+  const res = await deps.http.request(d.url, {
+    method: deps.dryRun ? 'HEAD' : 'GET',
     // Bare, as Artifactory sends its ETag: 6.x compares If-None-Match as an exact string.
     headers: { 'if-none-match': local.sha1 as string },
-    signal: ctx.signal,
+    signal: deps.signal,
   })
   if (res.status === 304) {
     drain(res.body)
@@ -76,7 +92,7 @@ export async function checkExisting(
     discard(res.body)
     return { current: { size, algorithm: remote.algorithm, requested: true } }
   }
-  if (ctx.dryRun) {
+  if (deps.dryRun) {
     drain(res.body)
     return {}
   }

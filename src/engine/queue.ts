@@ -5,9 +5,9 @@ import { HashPool } from './hasher.ts'
 import { HttpClient } from '../net/http-client.ts'
 import type { Download } from './download.ts'
 import { retryPolicy, sleep } from '../net/retry.ts'
-import type { TransferContext } from './context.ts'
+import type { FileHooks, TransferContext } from './context.ts'
 import { transferFile } from './file-transfer.ts'
-import { takeTails } from './ranges.ts'
+import { TailScheduler } from './tail-taking.ts'
 import type { FileResult, RetryInfo } from './results.ts'
 
 /** What the engine needs: the transfer-related part of the settings, plus credentials. */
@@ -29,10 +29,10 @@ export interface EngineOptions {
   http?: HttpClient
   /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
-  /** What post-processing recorded for a file it replaced (see TransferContext). */
-  recordedCopy?: TransferContext['recordedCopy']
-  /** Artifactory's record of a file's checksums (see TransferContext). */
-  recordedChecksums?: TransferContext['recordedChecksums']
+  /** What post-processing recorded for a file it replaced (see FileHooks). */
+  recordedCopy?: FileHooks['recordedCopy']
+  /** Artifactory's record of a file's checksums (see FileHooks). */
+  recordedChecksums?: FileHooks['recordedChecksums']
   /** false: a fixed pool (for comparison in tests and benchmarks). */
   adaptive?: boolean
   /** Replaced in tests to run retries with no delay. */
@@ -148,60 +148,69 @@ export async function runDownloads(
   const hashPool = new HashPool(Math.max(1, Math.min(2, availableParallelism() - 1)))
   /** Index of the next file to start. */
   let next = 0
+  // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
+  const idle = (): number => Math.max(0, queue.concurrency - queue.pending - queue.size)
   // Once no file is left to start, a slot that a file or a range leaves may take the tail of
   // a large file still streaming.
-  const slotFreed = (): void => {
-    if (next >= downloads.length) takeTails(ctx)
-  }
+  const tails = new TailScheduler(idle, () => next >= downloads.length)
   const ctx: TransferContext = {
+    settings: {
+      verify: options.verify,
+      skipExisting: options.skipExisting,
+      dryRun: options.dryRun,
+      split: options.split,
+      splitMinSize: options.splitMinSize,
+      maxSize: options.maxSize,
+    },
     http,
-    hashPool,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
-    verify: options.verify,
-    skipExisting: options.skipExisting,
-    dryRun: options.dryRun,
-    split: options.split,
-    splitMinSize: options.splitMinSize,
-    maxSize: options.maxSize,
+    sleep: options.sleep ?? sleep,
     destinations: new Destinations(options.target, options.dryRun, {
       caseInsensitive: options.caseInsensitive,
     }),
-    postProcess: options.postProcess,
-    recordedCopy: options.recordedCopy,
-    recordedChecksums: options.recordedChecksums,
+    hashPool,
+    slots: {
+      schedule: (fn, priority) => {
+        if (signal.aborted) return Promise.reject(signal.reason)
+        return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
+      },
+      idle,
+    },
+    tails,
+    fileOps: {
+      sleep: options.sleep ?? sleep,
+      rename: options.rename,
+      remove: options.remove,
+      renameRetryDelaysMs: options.renameRetryDelaysMs,
+    },
+    hooks: {
+      postProcess: options.postProcess,
+      recordedCopy: options.recordedCopy,
+      recordedChecksums: options.recordedChecksums,
+    },
+    events: {
+      onRetry: (info) => {
+        progress.retries++
+        events.onRetry?.(info)
+      },
+      onBytes: (n) => {
+        progress.bytes += n
+      },
+      onPushback: (pushedBack) => {
+        if (options.adaptive !== false && limit.record(pushedBack)) {
+          queue.concurrency = limit.value
+          progress.concurrency = limit.value
+          progress.minConcurrency = limit.min
+          events.onConcurrency?.(
+            limit.value,
+            pushedBack
+              ? 'the server pushed back (429/503, refused or reset connections)'
+              : 'requests succeed again',
+          )
+        }
+      },
+    },
     signal,
-    schedule: (fn, priority) => {
-      if (signal.aborted) return Promise.reject(signal.reason)
-      return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
-    },
-    // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
-    idleSlots: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
-    streamsOpenToTailTaking: new Set(),
-    onRangeDone: () => slotFreed(),
-    sleep: options.sleep ?? sleep,
-    rename: options.rename,
-    remove: options.remove,
-    renameRetryDelaysMs: options.renameRetryDelaysMs,
-    onRetry: (info) => {
-      progress.retries++
-      events.onRetry?.(info)
-    },
-    onBytes: (n) => {
-      progress.bytes += n
-    },
-    onPushback: (pushedBack) => {
-      if (options.adaptive !== false && limit.record(pushedBack)) {
-        queue.concurrency = limit.value
-        progress.concurrency = limit.value
-        progress.minConcurrency = limit.min
-        events.onConcurrency?.(
-          limit.value,
-          pushedBack
-            ? 'the server pushed back (429/503, refused or reset connections)'
-            : 'requests succeed again',
-        )
-      }
-    },
   }
   try {
     // Files start in plan order on a bounded number of lanes rather than all at once: a started
@@ -216,7 +225,7 @@ export async function runDownloads(
         results[i] = result
         progress.filesDone++
         events.onFileDone?.(result)
-        slotFreed()
+        tails.slotFreed()
       }
     }
     const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))

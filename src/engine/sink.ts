@@ -16,20 +16,30 @@ export interface SinkOptions {
   /** File offset of the first byte. */
   position: number
   /**
-   * Stop after this many bytes and drop the rest of the body (the first part of a split file).
-   * May be lowered while the body streams (its tail was given to other connections).
+   * Stop after this many bytes and drop the rest of the body (one part of a split file). The
+   * returned {@link Sink} may lower it while the body streams (its tail went to other ranges).
    */
   limit?: number
   /** Fail once the file would grow beyond this offset (max-size). */
   maxSize?: number
   signal: AbortSignal
-  /** Set by the sink: bytes written so far (for whoever may take the stream's tail). */
-  written?: number
   /**
    * Each batch of bytes, once it is on disk (so a hash never covers bytes the file lacks). The
    * chunks are valid during the call only: the sink frees their memory afterwards.
    */
   onWritten: (chunks: Buffer[], n: number) => void
+}
+
+/** A body being pumped into a file: the handle its owner (and whoever takes its tail) reads. */
+export interface Sink {
+  /** Resolves with the bytes written once the body ended or the limit was reached. */
+  readonly done: Promise<number>
+  /** Bytes written so far. */
+  readonly written: number
+  /** Where it stops, in bytes from its first byte; undefined: at the body's end. */
+  readonly limit: number | undefined
+  /** Stops after `n` bytes instead (its tail goes to other ranges); never raises the limit. */
+  lowerLimit(n: number): void
 }
 
 /**
@@ -45,12 +55,13 @@ export interface SinkOptions {
  * Hand-rolled rather than `stream.pipeline` into a Writable: pipeline builds and aborts an
  * AbortController (creating a DOMException with a stack) per call, which showed up at ~4 %
  * of main-thread time on 500 small files; this loop has no per-call allocation beyond the
- * chunk array. Resolves with the bytes written.
+ * chunk array.
  */
-export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+export function pumpToFile(body: Readable, o: SinkOptions): Sink {
+  let written = 0
+  let limit = o.limit
+  const done = new Promise<number>((resolve, reject) => {
     let position = o.position
-    let written = 0
     let pending: Buffer[] = []
     let pendingBytes = 0
     let writing = false
@@ -81,7 +92,7 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
         else if (body.isPaused()) body.resume()
         return
       }
-      if (o.limit !== undefined && written >= o.limit) {
+      if (limit !== undefined && written >= limit) {
         // The limit was lowered below what is already written (the tail was taken late):
         // those bytes are the same ones the ranges bring, so stop here.
         finish()
@@ -91,11 +102,11 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
       let n = pendingBytes
       pending = []
       pendingBytes = 0
-      let done = false
-      if (o.limit !== undefined && written + n >= o.limit) {
-        buffers = cut(buffers, o.limit - written)
-        n = o.limit - written
-        done = true
+      let reachesLimit = false
+      if (limit !== undefined && written + n >= limit) {
+        buffers = cut(buffers, limit - written)
+        n = limit - written
+        reachesLimit = true
       }
       if (o.maxSize !== undefined && position + n > o.maxSize) {
         finish(
@@ -111,9 +122,8 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
         if (error) return finish(error)
         position += n
         written += n
-        o.written = written
         o.onWritten(buffers, n)
-        if (done) return finish()
+        if (reachesLimit) return finish()
         for (const b of buffers) release(b)
         flush()
       })
@@ -143,6 +153,18 @@ export function pumpToFile(body: Readable, o: SinkOptions): Promise<number> {
     body.on('end', onEnd)
     body.on('error', onError)
   })
+  return {
+    done,
+    get written() {
+      return written
+    },
+    get limit() {
+      return limit
+    },
+    lowerLimit(n) {
+      if (limit === undefined || n < limit) limit = n
+    },
+  }
 }
 
 /** The first `n` bytes of a list of buffers. */
