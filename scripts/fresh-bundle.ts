@@ -1,22 +1,22 @@
 // The bundle the end-to-end tests run: built from src/ as it is on disk, never the committed
 // dist/ (which may be older than the code under test). Built once per content and cached, so a
 // run without changes to src/ costs a hash and nothing more.
-import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from './build.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'artdl-bundle')
 /** What the build reads besides src/. */
-const BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json']
+const BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build.ts']
 /** A lock older than this was left by a killed run. */
 const STALE_LOCK_MS = 5 * 60_000
 
 /**
- * The path of `index.js` in a bundle of the current src/, built with the same command as
- * `npm run build` (only its output folder differs). Parallel test files share one build.
+ * The path of `index.js` in a bundle of the current src/, built as `npm run build` builds dist/
+ * (scripts/build.ts; only the output folder differs). Parallel test files share one build.
  */
 export async function freshBundle(): Promise<string> {
   const hash = contentHash()
@@ -36,7 +36,7 @@ export async function freshBundle(): Promise<string> {
       continue
     }
     try {
-      build(dir)
+      buildInto(dir)
       removeOthers(hash)
     } finally {
       fs.rmSync(lock, { recursive: true, force: true })
@@ -44,38 +44,19 @@ export async function freshBundle(): Promise<string> {
   }
 }
 
-/** Runs the `build` script of package.json with its `-o dist` pointed at `dir`. */
-function build(dir: string): void {
-  const args = buildArgs()
-  const out = args.indexOf('-o')
+/** Runs `npm run build`'s build into `dir`, complete or not at all. */
+function buildInto(dir: string): void {
   const temp = `${dir}.tmp-${process.pid}`
-  args[out + 1] = temp
-  fs.rmSync(temp, { recursive: true, force: true })
-  const ncc = path.join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
-  const res = spawnSync(process.execPath, [ncc, ...args.slice(1)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  })
-  if (res.status !== 0) {
+  try {
+    build(temp)
+  } catch (error) {
     fs.rmSync(temp, { recursive: true, force: true })
-    throw new Error(`building the bundle for the tests failed:\n${res.stderr}${res.stdout}`)
+    throw new Error(`building the bundle for the tests failed: ${(error as Error).message}`, {
+      cause: error,
+    })
   }
   // Complete or absent: a reader never sees a half-written bundle.
   fs.renameSync(temp, dir)
-}
-
-/** `ncc build src/index.ts -o dist …` from package.json, split into words. */
-function buildArgs(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>
-  }
-  const args = pkg.scripts.build.trim().split(/\s+/)
-  const out = args.indexOf('-o')
-  if (args[0] !== 'ncc' || out < 0 || args[out + 1] !== 'dist' || /[&|;]/.test(pkg.scripts.build))
-    throw new Error(
-      `scripts/fresh-bundle.ts expects the build script to be one 'ncc … -o dist …' command, got '${pkg.scripts.build}'`,
-    )
-  return args
 }
 
 /** A hash of everything the bundle is built from. */

@@ -2,9 +2,9 @@
 // back what the main thread reports written (from the page cache) and hashes it, so nothing is
 // copied between threads and the main thread is left with receiving and writing.
 //
-// Node runs this file as it is, stripping its types, both from src/ (tests) and from dist/
-// (ncc copies it next to the bundle as an asset): it must use erasable TypeScript only and
-// import nothing but Node's own modules.
+// dist/ ships it as JavaScript, bundled on its own (scripts/build.ts); from src/ (tests) Node
+// runs this file as it is, stripping its types, so it uses erasable TypeScript only. It imports
+// nothing but Node's own modules, so that a thread starts without loading anything else.
 import { createHash, type Hash } from 'node:crypto'
 import * as fs from 'node:fs'
 import { parentPort } from 'node:worker_threads'

@@ -58,11 +58,15 @@ export class InlineHash implements RunningHash {
 }
 
 /**
- * The hashing thread's file. A plain `new URL(…, import.meta.url)`: from src/ it is the
- * TypeScript file itself, and ncc copies it next to the bundle for dist/; Node runs it by
- * stripping its types in both places.
+ * The hashing thread's file, beside this module. In dist/ it is JavaScript, bundled on its own
+ * by scripts/build.ts: Node refuses to strip types under node_modules, and not every Node 24
+ * strips them silently, or at all (`--no-strip-types`). From src/ (tests, scripts) it is the
+ * TypeScript file itself, which Node runs by stripping its types.
  */
-const WORKER_FILE = new URL('./hash-worker.ts', import.meta.url)
+const WORKER_FILE = new URL(
+  import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js',
+  import.meta.url,
+)
 
 /**
  * Hashing threads for large files. Measured on 4 × 256 MiB at 4 at once on the 2-core VM, each
