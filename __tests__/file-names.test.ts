@@ -10,6 +10,7 @@ import {
   pathNameProblem,
   windowsNameProblem,
 } from '../src/common/file-names.ts'
+import { patternEntry } from '../__fixtures__/pattern-entry.ts'
 import { planMatches } from '../src/plan/patterns.ts'
 import type { ListedFile } from '../src/artifactory/remote-file.ts'
 import { getSettings } from '../src/input/settings.ts'
@@ -161,7 +162,7 @@ describe('names from a listing on Windows', () => {
     { path: 'src/lib/notes.txt', size: 1 },
   ]
   const match = (pattern: string, exclude: string[] = [], settings = windows) =>
-    planMatches(parseEntries(pattern, url)[0], listed, exclude, settings, url)
+    planMatches(patternEntry(pattern, url), listed, exclude, settings)
 
   it('fails only the match that cannot exist, naming the file and the rule', () => {
     const plan = match('src/lib/*.c')
@@ -178,7 +179,7 @@ describe('names from a listing on Windows', () => {
       { path: 'dev/nul.txt', size: 1 },
       { path: 'dev/what?.txt', size: 1 },
     ]
-    const plan = planMatches(parseEntries('dev/*.txt', url)[0], many, [], windows, url)
+    const plan = planMatches(patternEntry('dev/*.txt', url), many, [], windows)
     expect(plan.downloads.map((d) => d.source)).toEqual(['dev/ok.txt'])
     expect(plan.refused.map((m) => m.split("'")[1])).toEqual([
       'dev/CON.txt',
@@ -188,7 +189,7 @@ describe('names from a listing on Windows', () => {
   })
 
   it('fails nothing else when every match is refused: not "matched no file"', () => {
-    const plan = planMatches(parseEntries('src/lib/aux.*', url)[0], listed, [], windows, url)
+    const plan = planMatches(patternEntry('src/lib/aux.*', url), listed, [], windows)
     expect(plan.downloads).toEqual([])
     expect(plan.refused).toHaveLength(1)
   })
@@ -207,7 +208,7 @@ describe('names from a listing on Windows', () => {
       { path: 'generic/drive/ok.txt', size: 1 },
     ]
     const plan = (pattern: string, exclude: string[], settings: typeof windows) =>
-      planMatches(parseEntries(pattern, url)[0], drive, exclude, settings, url)
+      planMatches(patternEntry(pattern, url), drive, exclude, settings)
     // Not selected: no effect on either OS.
     for (const settings of [windows, posix]) {
       expect(plan('generic/drive/ok.*', [], settings)).toEqual({
@@ -231,7 +232,7 @@ describe('names from a listing on Windows', () => {
         { path: 'generic/drive/a:b.txt', size: 1 },
         { path: 'generic/drive/ok.txt', size: 1 },
       ]
-      const linux = planMatches(parseEntries('generic/drive/*', url)[0], drive, [], posix, url)
+      const linux = planMatches(patternEntry('generic/drive/*', url), drive, [], posix)
       expect(linux.refused).toEqual([])
       expect(linux.downloads.map((d) => d.dest)).toEqual([
         path.join(target, 'a:b.txt'),
@@ -243,7 +244,7 @@ describe('names from a listing on Windows', () => {
   it('checks the folders a non-flat destination creates', () => {
     const folders: ListedFile[] = [{ path: 'src/lib/con/x.c', size: 1 }]
     expect(
-      planMatches(parseEntries('src/lib/**', url)[0], folders, [], { ...windows, flat: false }, url)
+      planMatches(patternEntry('src/lib/**', url), folders, [], { ...windows, flat: false })
         .refused,
     ).toEqual([expect.stringContaining("'con' uses 'con', a device name reserved on Windows")])
   })

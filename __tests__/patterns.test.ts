@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { aqlQuery } from '../src/artifactory/aql.ts'
-import { parseEntries } from '../src/input/entries.ts'
+import { patternEntry } from '../__fixtures__/pattern-entry.ts'
 import { matcher, patternPrefix, planMatches } from '../src/plan/patterns.ts'
 import type { ListedFile } from '../src/artifactory/remote-file.ts'
 import { pathNameProblem, unsafeName } from '../src/common/file-names.ts'
@@ -68,7 +68,7 @@ describe('planMatches', () => {
     { path: 'libs/com/acme/app/1.5.0/app.jar', size: 30 },
   ]
   const plan = (paths: string, flat = true, exclude: string[] = []): Download[] =>
-    planMatches(parseEntries(paths, url)[0], listed, exclude, { target: T, flat }, url).downloads
+    planMatches(patternEntry(paths, url), listed, exclude, { target: T, flat }).downloads
 
   it('keeps matches with their listed size and checksum', () => {
     const ds = plan('libs/com/acme/app/1.4.*/**/*.jar', false)
@@ -114,13 +114,7 @@ describe('planMatches', () => {
   it('refuses the whole entry when the server lists a hostile name', () => {
     const hostile = [...listed, { path: 'libs/com/acme/../../etc/passwd' }]
     expect(() =>
-      planMatches(
-        parseEntries('libs/com/acme/**', url)[0],
-        hostile,
-        [],
-        { target: T, flat: false },
-        url,
-      ),
+      planMatches(patternEntry('libs/com/acme/**', url), hostile, [], { target: T, flat: false }),
     ).toThrow(
       "the server listed 'libs/com/acme/../../etc/passwd', which contains a '.' or '..' segment",
     )

@@ -25,10 +25,12 @@ export async function connect(settings: Settings, runner: Runner): Promise<HttpC
       debug: runner.debug,
     })
   for (const line of tlsLines(settings.tls)) core.info(line)
-  for (const origin of credentials.withheld)
-    core.info(
-      `credentials are not sent to ${runner.redact(origin)}: 'url' names another server (${runner.redact(new URL(settings.url as string).origin)}), so its files are requested without them`,
-    )
+  // Entries are withheld only for naming another server than 'url': without it there are none.
+  if (settings.url)
+    for (const origin of credentials.withheld)
+      core.info(
+        `credentials are not sent to ${runner.redact(origin)}: 'url' names another server (${runner.redact(new URL(settings.url).origin)}), so its files are requested without them`,
+      )
   if (settings.auth.kind !== 'oidc') return client()
   // Loaded only by the runs that exchange an OIDC token.
   const { oidcToken } = await import('./oidc.ts')

@@ -53,7 +53,7 @@ export async function downloadAll(
         http,
         // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
         recordedChecksums: settings.url
-          ? (fileUrl, signal) => recordedChecksums(http, settings.url as string, fileUrl, signal)
+          ? recordedChecksums.bind(undefined, http, settings.url)
           : undefined,
         ...extractor(settings, downloads, runner.signal, {
           caseInsensitive: plan.caseInsensitive,

@@ -39,7 +39,7 @@ export async function oidcToken(
   addSecret(idToken)
   const policy = retryPolicy(settings.retries, settings.retryDelayMs)
   const token = await withRetries(
-    () => exchangeOidc(http, settings.url as string, idToken, provider, signal),
+    exchangeOidc.bind(undefined, http, settings.url, idToken, provider, signal),
     {
       what: 'OIDC token exchange',
       policy,

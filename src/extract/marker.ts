@@ -79,11 +79,11 @@ export async function readRecord(archive: string): Promise<ExtractionRecord | un
     typeof r.sha256 !== 'string' ||
     typeof r.sha1 !== 'string' ||
     !Array.isArray(r.files) ||
-    !r.files.every((f) => typeof f === 'string')
+    !r.files.every((f): f is string => typeof f === 'string')
   ) {
     return undefined
   }
-  const files = (r.files as string[]).map((f) => path.resolve(dir, f))
+  const files = r.files.map((f) => path.resolve(dir, f))
   // Only files under the folder: the record is a file on disk, not to be trusted further.
   if (files.some((f) => path.relative(dir, f).startsWith('..'))) return undefined
   for (const f of files) {

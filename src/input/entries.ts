@@ -1,21 +1,38 @@
 import { InputError } from '../common/errors.ts'
 import { redactUrl } from '../common/redact.ts'
 
-/** One meaningful line of the `paths` input. */
-export interface Entry {
+/** What every meaningful line of the `paths` input has. */
+interface EntryBase {
   /** 1-based line number in `paths`, for error messages. */
   line: number
   /** SOURCE as written (a full URL keeps its credentials here; display it through the redactor). */
   source: string
-  /** `repo/path` when SOURCE is relative to `url`. */
-  repoPath?: string
-  /** Absolute URL of the file; undefined for patterns, which are resolved by listing. */
-  url?: string
   /** DEST as written, if any. */
   dest?: string
-  /** SOURCE contains `*` or `?`: it is resolved by listing the server. */
-  pattern: boolean
 }
+
+/** A SOURCE that names one file: a full URL, or `repo/path` under `url`. */
+export interface FileEntry extends EntryBase {
+  pattern: false
+  /** Absolute URL of the file. */
+  url: string
+  /** `repo/path` when the file is under `url` (a full URL elsewhere has none). */
+  repoPath?: string
+}
+
+/** A SOURCE with `*` or `?`: resolved by listing the server at `baseUrl`. */
+export interface PatternEntry extends EntryBase {
+  pattern: true
+  /** `repo/path` with the wildcards, relative to `baseUrl`. */
+  repoPath: string
+  /** The validated `url` input: the server the pattern is listed from. */
+  baseUrl: string
+  /** A pattern names no one file. */
+  url?: undefined
+}
+
+/** One meaningful line of the `paths` input: `pattern` tells which kind. */
+export type Entry = FileEntry | PatternEntry
 
 /** The README's only wildcards: brackets and braces are literal characters of a name. */
 const GLOB = /[*?]/
@@ -96,8 +113,8 @@ function parseSource(
       `Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`,
     )
   }
-  const url = pattern ? undefined : artifactUrl(baseUrl, repoPath)
-  return { line, source: repoPath, repoPath, url, dest, pattern }
+  if (pattern) return { line, source: repoPath, repoPath, baseUrl, dest, pattern }
+  return { line, source: repoPath, repoPath, url: artifactUrl(baseUrl, repoPath), dest, pattern }
 }
 
 /**

@@ -282,10 +282,10 @@ function stringList(v: unknown, what: string): string[] | undefined {
   if (v === undefined) return undefined
   // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
   if (typeof v === 'string') return [v]
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
+  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) {
     throw new InputError(`${what} must be a list of strings`)
   }
-  return v as string[]
+  return v
 }
 
 function aqlCriteria(v: unknown, at: string): Record<string, unknown> {

@@ -23,8 +23,7 @@ export async function collectBuilds(
   const seen = new Set([key(root)])
   const out: BuildRef[] = []
   const queue = [root]
-  while (queue.length > 0) {
-    const b = queue.shift() as BuildRef
+  for (let b = queue.shift(); b !== undefined; b = queue.shift()) {
     out.push(b)
     for (const child of await appended(b)) {
       if (seen.has(key(child))) continue

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { isTempName, TEMP_SUFFIX } from '../engine/temp-name.ts'
-import type { Entry } from '../input/entries.ts'
+import type { Entry, FileEntry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import {
   howNamesDiffer,
@@ -32,19 +32,19 @@ export interface PlanSettings {
  */
 export function planFiles(entries: Entry[], settings: PlanSettings): Download[] {
   return entries
-    .filter((e) => !e.pattern && e.url)
+    .filter((e): e is FileEntry => !e.pattern)
     .map((e) => ({
       source: e.source,
-      url: e.url as string,
+      url: e.url,
       dest: fileDestination(e, settings),
       checksums: {},
       line: e.line,
     }))
 }
 
-function fileDestination(entry: Entry, settings: PlanSettings): string {
-  const remotePath = entry.repoPath ?? urlPath(entry.url as string)
-  const name = remotePath.split('/').pop() as string
+function fileDestination(entry: FileEntry, settings: PlanSettings): string {
+  const remotePath = entry.repoPath ?? urlPath(entry.url)
+  const name = remotePath.slice(remotePath.lastIndexOf('/') + 1)
   let relative: string
   if (entry.dest !== undefined) {
     relative =

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import picomatch from 'picomatch'
-import { artifactUrl, type Entry } from '../input/entries.ts'
+import { artifactUrl, type PatternEntry } from '../input/entries.ts'
 import { PlanError } from '../common/errors.ts'
 import { serverText } from '../common/server-text.ts'
 import type { Download } from '../engine/download.ts'
@@ -65,15 +65,14 @@ export interface MatchPlan {
  * nothing matched.
  */
 export function planMatches(
-  entry: Entry,
+  entry: PatternEntry,
   listed: ListedFile[],
   exclude: string[],
   settings: PlanSettings,
-  baseUrl: string,
 ): MatchPlan {
-  const isMatch = matcher([entry.repoPath as string])
+  const isMatch = matcher([entry.repoPath])
   const isExcluded = matcher(exclude)
-  const prefix = patternPrefix(entry.repoPath as string)
+  const prefix = patternPrefix(entry.repoPath)
   const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
   const downloads: Download[] = []
   const refused: string[] = []
@@ -98,7 +97,7 @@ export function planMatches(
     }
     downloads.push({
       source: file.path,
-      url: artifactUrl(baseUrl, file.path),
+      url: artifactUrl(entry.baseUrl, file.path),
       // No `names` here: checked just above, with a message that names the listed file.
       dest: insideTarget(
         settings.target,
@@ -122,7 +121,12 @@ export function planMatches(
   return { downloads, refused }
 }
 
-function matchDestination(entry: Entry, repoPath: string, below: string, flat: boolean): string {
+function matchDestination(
+  entry: PatternEntry,
+  repoPath: string,
+  below: string,
+  flat: boolean,
+): string {
   const name = path.posix.basename(repoPath)
   if (entry.dest === undefined) return flat ? name : repoPath
   const dir = entry.dest.replace(/[/\\]+$/, '')

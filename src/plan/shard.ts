@@ -13,19 +13,32 @@ export function sortPlan(downloads: Download[]): Download[] {
 export function shardPlan(downloads: Download[], index: number, count: number): Download[] {
   const sorted = sortPlan(downloads)
   if (count === 1) return sorted
-  if (!sorted.every((d) => d.size !== undefined)) {
-    return sorted.filter((_, i) => i % count === index - 1)
+  const sizes = knownSizes(sorted)
+  if (!sizes) return sorted.filter((_, i) => i % count === index - 1)
+  const owners = shardsBySize(sizes, count)
+  return sorted.filter((_, i) => owners[i] === index - 1)
+}
+
+/** Every download's size, or undefined when one is not known. */
+function knownSizes(downloads: Download[]): number[] | undefined {
+  const sizes: number[] = []
+  for (const d of downloads) {
+    if (d.size === undefined) return undefined
+    sizes.push(d.size)
   }
+  return sizes
+}
+
+/** The shard (0-based) of each size: largest first, each to the lightest shard. */
+function shardsBySize(sizes: number[], count: number): number[] {
   const load = new Array<number>(count).fill(0)
-  const owner = new Map<Download, number>()
-  const bySize = sorted
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => (b.d.size as number) - (a.d.size as number) || a.i - b.i)
-  for (const { d } of bySize) {
+  const owners = new Array<number>(sizes.length)
+  const bySize = sizes.map((size, i) => ({ size, i })).sort((a, b) => b.size - a.size || a.i - b.i)
+  for (const { size, i } of bySize) {
     let lightest = 0
     for (let s = 1; s < count; s++) if (load[s] < load[lightest]) lightest = s
-    load[lightest] += d.size as number
-    owner.set(d, lightest)
+    load[lightest] += size
+    owners[i] = lightest
   }
-  return sorted.filter((d) => owner.get(d) === index - 1)
+  return owners
 }

@@ -87,9 +87,9 @@ function groupingParens(text: string, target: string): Set<number> {
   let n = 0
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '(') stack.push({ index: i, n: ++n })
-    else if (text[i] === ')' && stack.length > 0) {
-      const open = stack.pop() as { index: number; n: number }
-      if (target.includes(`{${open.n}}`)) {
+    else if (text[i] === ')') {
+      const open = stack.pop()
+      if (open && target.includes(`{${open.n}}`)) {
         out.add(open.index)
         out.add(i)
       }
