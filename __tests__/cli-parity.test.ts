@@ -4,11 +4,12 @@
 // behind them: placeholders in the repository, overlapping entries, appended builds.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { expectSameBytes } from '../__fixtures__/bytes.ts'
 import { filesIn, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { startArtifactory } from '../server/index.ts'
 import { compileSpecPattern, specDestination } from '../src/plan/spec-pattern.ts'
 import { patternCriteria } from '../src/artifactory/aql-query.ts'
 import { mergeOverlaps } from '../src/plan/overlaps.ts'
@@ -38,45 +39,36 @@ const FILES: Record<string, string> = {
   ]),
 }
 
-let server: ArtifactoryServer
-beforeAll(async () => {
-  server = await startArtifactory({
-    files: FILES,
-    builds: {
-      'cli-build1': [
-        {
-          number: '10',
-          started: '2026-11-01T10:00:00.000+0000',
-          artifacts: A.map((n) => `${REPO1}/data/${n}`),
-        },
-        {
-          number: '11',
-          started: '2026-11-01T11:00:00.000+0000',
-          artifacts: B.map((n) => `${REPO1}/data/${n}`),
-        },
-        {
-          number: '12',
-          started: '2026-11-01T12:00:00.000+0000',
-          artifacts: A.map((n) => `${REPO1}/data/${n}`),
-        },
-      ],
-      // `jf rt ba cli-build2 13 cli-build1 12`, then `jf rt bp cli-build2 13`.
-      'cli-build2': [
-        {
-          number: '13',
-          started: '2026-11-01T13:00:00.000+0000',
-          artifacts: [],
-          appended: ['cli-build1/12'],
-        },
-      ],
-    },
-  })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
+const server = useServer({
+  files: FILES,
+  builds: {
+    'cli-build1': [
+      {
+        number: '10',
+        started: '2026-11-01T10:00:00.000+0000',
+        artifacts: A.map((n) => `${REPO1}/data/${n}`),
+      },
+      {
+        number: '11',
+        started: '2026-11-01T11:00:00.000+0000',
+        artifacts: B.map((n) => `${REPO1}/data/${n}`),
+      },
+      {
+        number: '12',
+        started: '2026-11-01T12:00:00.000+0000',
+        artifacts: A.map((n) => `${REPO1}/data/${n}`),
+      },
+    ],
+    // `jf rt ba cli-build2 13 cli-build1 12`, then `jf rt bp cli-build2 13`.
+    'cli-build2': [
+      {
+        number: '13',
+        started: '2026-11-01T13:00:00.000+0000',
+        artifacts: [],
+        appended: ['cli-build1/12'],
+      },
+    ],
+  },
 })
 const action = useAction('artdl-cli-', () => ({ url: server.url }))
 const spec = (...files: unknown[]): string => JSON.stringify({ files })

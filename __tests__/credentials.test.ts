@@ -3,10 +3,11 @@
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import type { ArtifactoryServer } from '../server/index.ts'
 import { credentialOrigins } from '../src/artifactory/credential-origins.ts'
 import { credentialsHint, HttpClient } from '../src/net/http-client.ts'
 import { parseEntries } from '../src/input/entries.ts'
@@ -14,22 +15,9 @@ import { parseEntries } from '../src/input/entries.ts'
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
-let a: ArtifactoryServer
-let b: ArtifactoryServer
-
-beforeAll(async () => {
-  const files = { 'libs/a.bin': 'from a', 'libs/b.bin': 'from b', 'libs/c.bin': 'also b' }
-  a = await startArtifactory({ files, auth: { token: 'the-token', username: 'u', password: 'p' } })
-  b = await startArtifactory({ files, auth: { token: 'the-token' } })
-})
-afterAll(async () => {
-  await a.close()
-  await b.close()
-})
-beforeEach(() => {
-  a.reset()
-  b.reset()
-})
+const files = { 'libs/a.bin': 'from a', 'libs/b.bin': 'from b', 'libs/c.bin': 'also b' }
+const a = useServer({ files, auth: { token: 'the-token', username: 'u', password: 'p' } })
+const b = useServer({ files, auth: { token: 'the-token' } })
 const action = useAction('artdl-cred-')
 
 const authOf = (s: ArtifactoryServer, p: string): (string | undefined)[] =>

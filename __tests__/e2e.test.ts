@@ -6,31 +6,29 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { runAction } from '../scripts/runner.ts'
 import { freshBundle } from '../scripts/fresh-bundle.ts'
 
-let server: ArtifactoryServer
 let workspace: string
 const big = Buffer.alloc(6 * 1024 * 1024)
 for (let i = 0; i < big.length; i += 997) big[i] = i % 251
 
 // The action is run from a build of src/ as it is now (built once per content, shared).
 beforeAll(() => freshBundle(), 300_000)
+const server = useServer({
+  files: {
+    'libs/com/acme/app-1.0.jar': 'app 1.0',
+    'libs/com/acme/app-1.1.jar': 'app 1.1',
+    'libs/com/acme/sub/lib.jar': 'lib',
+    'libs/big/blob.bin': big,
+  },
+  auth: { token: 'e2e-secret-token' },
+})
 beforeAll(async () => {
-  server = await startArtifactory({
-    files: {
-      'libs/com/acme/app-1.0.jar': 'app 1.0',
-      'libs/com/acme/app-1.1.jar': 'app 1.1',
-      'libs/com/acme/sub/lib.jar': 'lib',
-      'libs/big/blob.bin': big,
-    },
-    auth: { token: 'e2e-secret-token' },
-  })
   workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-e2e-'))
 })
 afterAll(async () => {
-  await server.close()
   await fsp.rm(workspace, { recursive: true, force: true })
 })
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseEntries } from '../src/input/entries.ts'
 import type { Download } from '../src/engine/download.ts'
 import { planFiles } from '../src/plan/downloads.ts'
@@ -11,25 +11,14 @@ import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import { HttpClient } from '../src/net/http-client.ts'
 import type { FileResult } from '../src/engine/results.ts'
 import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
-import {
-  startArtifactory,
-  type ArtifactoryServer,
-  type Fault,
-  type RecordedRequest,
-} from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { startArtifactory, type Fault, type RecordedRequest } from '../server/index.ts'
 
-let server: ArtifactoryServer
+const server = useServer()
 let target: string
 
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
 beforeEach(async () => {
   target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-engine-'))
-  server.reset()
 })
 afterEach(async () => {
   await fsp.chmod(target, 0o755).catch(() => undefined)

@@ -7,23 +7,16 @@ import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { Header } from 'tar'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { filesIn, logged, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
-let server: ArtifactoryServer
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
+const server = useServer()
 beforeEach(() => {
-  server.reset()
   vi.clearAllMocks()
 })
 const action = useAction('artdl-xrerun-', () => ({ url: server.url }))

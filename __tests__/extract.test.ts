@@ -8,11 +8,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { Header } from 'tar'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { extractArchive, listMembers } from '../src/extract/archive.ts'
 import { hasProgram, symlinksWork } from '../__fixtures__/platform.ts'
 import { zipBytes } from '../__fixtures__/zip.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { runAction } from '../scripts/runner.ts'
 
 let dir: string
@@ -311,13 +311,7 @@ describe('cancellation during extraction', () => {
 })
 
 describe('SIGTERM while a 100,000-member archive unpacks (node dist/index.js)', () => {
-  let server: ArtifactoryServer
-  beforeAll(async () => {
-    server = await startArtifactory({ files: { 'arch/many.tar.gz': manyMembers(100_000) } })
-  })
-  afterAll(async () => {
-    await server.close()
-  })
+  const server = useServer(() => ({ files: { 'arch/many.tar.gz': manyMembers(100_000) } }))
 
   // Windows has no signals: process.kill(pid, 'SIGTERM') ends the process at once, uncaught.
   it.skipIf(process.platform === 'win32')(

@@ -4,27 +4,21 @@
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { tempIgnoresCase } from '../__fixtures__/platform.ts'
 import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/extract/archive.ts'
 import { Header } from 'tar'
 import { retryLine } from '../src/report/log-lines.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { startArtifactory } from '../server/index.ts'
 
-let server: ArtifactoryServer
+const server = useServer()
 let target: string
 
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
 beforeEach(async () => {
   target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-lifecycle-edges-'))
-  server.reset()
 })
 afterEach(async () => {
   await fsp.rm(target, { recursive: true, force: true })

@@ -1,10 +1,11 @@
 // `if-no-files-found` (named as in actions/upload-artifact): an entry that selects nothing —
 // a pattern without a match, a build, repository or folder that does not exist — fails it
 // (`error`), warns once naming it (`warn`), or passes (`ignore`); the other entries download.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { filesIn, output, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { startArtifactory } from '../server/index.ts'
 import { readIfNoFilesFound } from '../src/input/cli-inputs.ts'
 import { InputError } from '../src/common/errors.ts'
 
@@ -22,18 +23,9 @@ describe('the input', () => {
   })
 })
 
-let server: ArtifactoryServer
-beforeAll(async () => {
-  server = await startArtifactory({
-    files: { 'libs/a/one.txt': 'one' },
-    builds: { empty: [{ number: '1', started: '2026-11-01T10:00:00.000+0000', artifacts: [] }] },
-  })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
+const server = useServer({
+  files: { 'libs/a/one.txt': 'one' },
+  builds: { empty: [{ number: '1', started: '2026-11-01T10:00:00.000+0000', artifacts: [] }] },
 })
 const action = useAction('artdl-nofiles-', () => ({ url: server.url }))
 // The CLI's empty selections: an empty build, a missing build, repository and folder, and a

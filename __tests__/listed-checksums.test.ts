@@ -3,10 +3,10 @@
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { logged, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { HttpClient } from '../src/net/http-client.ts'
 import { withListedChecksums } from '../src/plan/listed-checksums.ts'
 import type { Download } from '../src/engine/download.ts'
@@ -17,14 +17,7 @@ const { run } = await import('../src/main.ts')
 const FILES: Record<string, string> = {}
 for (let i = 0; i < 6; i++) FILES[`libs/app/f${i}.bin`] = `body of file ${i}`
 
-let server: ArtifactoryServer
-beforeAll(async () => {
-  server = await startArtifactory({ files: FILES, auth: { token: 't0ken' } })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => server.reset())
+const server = useServer({ files: FILES, auth: { token: 't0ken' } })
 
 describe('a skip-existing re-run', () => {
   const action = useAction('artdl-listed-', () => ({

@@ -4,26 +4,17 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { everyChannel, filesIn, logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { symlinksWork } from '../__fixtures__/platform.ts'
-import { startArtifactory, startRecorder, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { startArtifactory, startRecorder } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
-let server: ArtifactoryServer
-
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
-})
+const server = useServer()
 const action = useAction('artdl-main-', () => ({ url: server.url }))
 
 const files = (dir = action.workspace): string[] => filesIn(dir)

@@ -8,36 +8,33 @@ import { oidcToken } from '../src/action/oidc.ts'
 import { AttemptError } from '../src/common/errors.ts'
 import { HttpClient } from '../src/net/http-client.ts'
 import type { Settings } from '../src/input/settings.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
 
 const TOKEN_SERVICE = 'http://id-token.runner.test'
 const TOKEN_PATH = '/_apis/id-token'
 
-let server: ArtifactoryServer
+const server = useServer({
+  oidc: {
+    provider: 'github',
+    idToken: 'the-id-token',
+    accessToken: 'exchanged-access-token',
+    username: 'ci-bot',
+  },
+})
 let http: HttpClient
 const saved = { ...process.env }
 
-beforeAll(async () => {
-  server = await startArtifactory({
-    oidc: {
-      provider: 'github',
-      idToken: 'the-id-token',
-      accessToken: 'exchanged-access-token',
-      username: 'ci-bot',
-    },
-  })
+beforeAll(() => {
   http = new HttpClient({ connections: 2, timeoutMs: 5000 })
   nock.disableNetConnect()
   nock.enableNetConnect('127.0.0.1')
 })
 afterAll(async () => {
   await http.close()
-  await server.close()
   nock.enableNetConnect()
   nock.restore()
 })
 beforeEach(() => {
-  server.reset()
   process.env.ACTIONS_ID_TOKEN_REQUEST_URL = `${TOKEN_SERVICE}${TOKEN_PATH}?api-version=2.0`
   process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = 'request-token'
   // core writes workflow commands (::add-mask::, ::debug::) to stdout; keep the test log clean.

@@ -1,33 +1,16 @@
 // The plan's requests when they fail or come back trimmed, through the action: each failure is
 // named once ("AQL search: HTTP 429 …", "listing: HTTP 500 …", a refused OIDC exchange), and a
 // trimmed AQL answer fails its entry rather than download part of it.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { aqlItem } from '../__fixtures__/aql-item.ts'
 import { runAql, type AqlItem } from '../server/aql.ts'
 import { trimmedAnswer } from '../src/artifactory/aql-query.ts'
-import {
-  startArtifactory,
-  startProxy,
-  type ArtifactoryOptions,
-  type ArtifactoryServer,
-} from '../server/index.ts'
+import { startArtifactory, startProxy, type ArtifactoryOptions } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
-
-let server: ArtifactoryServer
-
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
-})
 
 describe('through the action', () => {
   const action = useAction('artdl-plan-failures-')

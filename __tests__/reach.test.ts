@@ -7,11 +7,11 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startArtifactory, startProxy, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { startArtifactory, startProxy } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
 import { freshBundle } from '../scripts/fresh-bundle.ts'
 
-let server: ArtifactoryServer
 let workspace: string
 let scratch: string
 
@@ -19,24 +19,22 @@ let scratch: string
 beforeAll(() => freshBundle(), 300_000)
 beforeAll(async () => {
   scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-reach-'))
-  server = await startArtifactory({
-    files: { 'libs/a.txt': 'hello' },
-    auth: { token: 'static-token' },
-    oidc: {
-      provider: 'github',
-      idToken: 'the-id-token',
-      accessToken: 'exchanged-access-token',
-      username: 'ci-bot',
-    },
-  })
 })
 afterAll(async () => {
-  await server.close()
   await fsp.rm(scratch, { recursive: true, force: true })
+})
+const server = useServer({
+  files: { 'libs/a.txt': 'hello' },
+  auth: { token: 'static-token' },
+  oidc: {
+    provider: 'github',
+    idToken: 'the-id-token',
+    accessToken: 'exchanged-access-token',
+    username: 'ci-bot',
+  },
 })
 beforeEach(async () => {
   workspace = await fsp.mkdtemp(path.join(scratch, 'ws-'))
-  server.reset()
 })
 
 const exists = (f: string): boolean => fs.existsSync(path.join(workspace, f))

@@ -5,27 +5,17 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { logged, output, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { probeCaseInsensitive } from '../src/plan/case-probe.ts'
 import { toolCacheFolder, toolCacheVersion } from '../src/action/tool-cache.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
-let server: ArtifactoryServer
-
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
-})
+const server = useServer()
 const action = useAction('artdl-runners-', () => ({ url: server.url }))
 
 /** Requests for file bodies, not listings. */

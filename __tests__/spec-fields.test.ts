@@ -4,10 +4,10 @@
 // which answers build dependencies, projects, release bundles and folders as Artifactory does.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { filesIn, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { parseFileSpec, type SpecEntry } from '../src/input/file-spec.ts'
 import { InputError } from '../src/input/settings.ts'
 import { aqlItems, entryQuery } from '../src/artifactory/aql-query.ts'
@@ -166,48 +166,39 @@ describe('the local server', () => {
   })
 })
 
-let server: ArtifactoryServer
-beforeAll(async () => {
-  server = await startArtifactory({
-    files: {
-      'libs/app/app.jar': 'app',
-      'libs/deps/dep.jar': 'dependency',
-      'libs/tool/tool.bin': 'project tool',
-      'libs/rel/r1.bin': 'release one',
-      'libs/rel/r2.bin': 'release two',
-      'libs/rel/r3.bin': 'release three',
-      'libs/tree/full/f.txt': 'in a folder',
-    },
-    folders: ['libs/tree/empty', 'libs/tree/full/inner'],
-    builds: {
-      app: [
-        {
-          number: '1',
-          started: '2026-11-01T10:00:00.000+0000',
-          artifacts: ['libs/app/app.jar'],
-          dependencies: ['libs/deps/dep.jar'],
-        },
-      ],
-      tool: [
-        {
-          number: '5',
-          started: '2026-11-01T10:00:00.000+0000',
-          artifacts: ['libs/tool/tool.bin'],
-          project: 'proj1',
-        },
-      ],
-    },
-    bundles: [
-      { name: 'release', version: '1.0', artifacts: ['libs/rel/r1.bin', 'libs/rel/r2.bin'] },
-      { name: 'release', version: '2.0', artifacts: ['libs/rel/r3.bin'] },
+const server = useServer({
+  files: {
+    'libs/app/app.jar': 'app',
+    'libs/deps/dep.jar': 'dependency',
+    'libs/tool/tool.bin': 'project tool',
+    'libs/rel/r1.bin': 'release one',
+    'libs/rel/r2.bin': 'release two',
+    'libs/rel/r3.bin': 'release three',
+    'libs/tree/full/f.txt': 'in a folder',
+  },
+  folders: ['libs/tree/empty', 'libs/tree/full/inner'],
+  builds: {
+    app: [
+      {
+        number: '1',
+        started: '2026-11-01T10:00:00.000+0000',
+        artifacts: ['libs/app/app.jar'],
+        dependencies: ['libs/deps/dep.jar'],
+      },
     ],
-  })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
+    tool: [
+      {
+        number: '5',
+        started: '2026-11-01T10:00:00.000+0000',
+        artifacts: ['libs/tool/tool.bin'],
+        project: 'proj1',
+      },
+    ],
+  },
+  bundles: [
+    { name: 'release', version: '1.0', artifacts: ['libs/rel/r1.bin', 'libs/rel/r2.bin'] },
+    { name: 'release', version: '2.0', artifacts: ['libs/rel/r3.bin'] },
+  ],
 })
 const action = useAction('artdl-fields-', () => ({ url: server.url }))
 const succeeded = (): void => {

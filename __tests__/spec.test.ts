@@ -6,10 +6,11 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { filesIn, logged, output, useAction } from '../__fixtures__/action-harness.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { startArtifactory } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
@@ -32,18 +33,15 @@ const FILES: Record<string, string> = {
   'libs-b/shared/dup.bin': 'dup from b, longer',
 }
 
-let server: ArtifactoryServer
-let bundle: Buffer
-
-beforeAll(async () => {
+const server = useServer(async () => {
   const src = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-spec-src-'))
   await fsp.mkdir(path.join(src, 'bin'))
   await fsp.writeFile(path.join(src, 'bin', 'tool'), 'unpacked tool')
   // node-tar, not a tar program: Wine has no tar.exe.
   createTar({ gzip: true, sync: true, file: path.join(src, 'b.tgz'), cwd: src }, ['bin'])
-  bundle = await fsp.readFile(path.join(src, 'b.tgz'))
+  const bundle = await fsp.readFile(path.join(src, 'b.tgz'))
   await fsp.rm(src, { recursive: true, force: true })
-  server = await startArtifactory({
+  return {
     files: { ...FILES, 'libs/dist/tool.tgz': bundle, 'libs/dist/other.tgz': bundle },
     properties: {
       'libs/tools/cli-linux': { os: ['linux'], release: ['true'] },
@@ -73,13 +71,7 @@ beforeAll(async () => {
     },
     // AQL lists libs-a's copy of dup.bin first; the virtual serves libs-b's.
     virtual: { virt: ['libs-b', 'libs-a'] },
-  })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
+  }
 })
 const action = useAction('artdl-spec-', () => ({ url: server.url }))
 

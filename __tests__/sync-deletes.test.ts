@@ -5,11 +5,11 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import { filesIn, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { symlinksWork } from '../__fixtures__/platform.ts'
-import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import { deleteUnplanned, unplannedFiles } from '../src/plan/sync-deletes.ts'
 import { readSyncDeletes } from '../src/input/cli-inputs.ts'
 
@@ -90,17 +90,8 @@ describe('finding and deleting what was not planned', () => {
   })
 })
 
-let server: ArtifactoryServer
-beforeAll(async () => {
-  server = await startArtifactory({
-    files: { 'libs/a/one.txt': 'one', 'libs/a/b/two.txt': 'two' },
-  })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
+const server = useServer({
+  files: { 'libs/a/one.txt': 'one', 'libs/a/b/two.txt': 'two' },
 })
 const action = useAction('artdl-sync-', () => ({ url: server.url }))
 const at = (rel: string): string => path.join(action.workspace, rel)

@@ -5,9 +5,10 @@ import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, everyChannel, logged, useAction } from '../__fixtures__/action-harness.ts'
+import { useServer } from '../__fixtures__/server.ts'
 import {
   startArtifactory,
   startProxy,
@@ -29,17 +30,7 @@ const body = (n: number, seed = 7): Buffer => {
   return b
 }
 
-let server: ArtifactoryServer
-
-beforeAll(async () => {
-  server = await startArtifactory({ tls: true })
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
-})
+const server = useServer({ tls: true })
 const action = useAction('artdl-tls-', () => ({
   url: server.url,
   'ca-certificates': tlsFixtures.ca,

@@ -5,16 +5,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectSameBytes } from '../__fixtures__/bytes.ts'
-import {
-  startArtifactory,
-  startStorage,
-  type ArtifactoryServer,
-  type StorageServer,
-} from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { startStorage, type StorageServer } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
 import { freshBundle } from '../scripts/fresh-bundle.ts'
 
-let server: ArtifactoryServer
 let storage: StorageServer
 let landing: StorageServer
 let workspace: string
@@ -24,36 +19,36 @@ beforeAll(() => freshBundle(), 300_000)
 beforeAll(async () => {
   storage = await startStorage({ files: { '/bucket/s.bin': stored } })
   landing = await startStorage({ landingPage: '<html><body>Instance suspended</body></html>' })
-  server = await startArtifactory({
-    files: {
-      'libs/v/a.bin': 'aaa',
-      'libs/v/b.bin': 'bbb',
-      'libs/v/c.bin': 'ccc',
-      'libs/v/lib[1].jar': 'bracketed',
-      'libs/v/lib1.jar': 'the wrong file',
-      'libs/v/100%.bin': 'percent',
-      'libs/s.bin': stored,
-      'libs/app.rpm': 'rpm',
-    },
-    onRequest: (r) =>
-      r.path === '/libs/s.bin'
-        ? {
-            kind: 'redirect',
-            location: `${storage.origin}/bucket/s.bin?X-Amz-Signature=x`,
-            withoutChecksums: true,
-          }
-        : r.path === '/libs/app.rpm'
-          ? { kind: 'redirect', location: `${landing.origin}/`, withoutChecksums: true }
-          : undefined,
-  })
   workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-trust-e2e-'))
 })
 afterAll(async () => {
-  await server.close()
   await storage.close()
   await landing.close()
   await fsp.rm(workspace, { recursive: true, force: true })
 })
+// Its redirects name the storage servers, started above.
+const server = useServer(() => ({
+  files: {
+    'libs/v/a.bin': 'aaa',
+    'libs/v/b.bin': 'bbb',
+    'libs/v/c.bin': 'ccc',
+    'libs/v/lib[1].jar': 'bracketed',
+    'libs/v/lib1.jar': 'the wrong file',
+    'libs/v/100%.bin': 'percent',
+    'libs/s.bin': stored,
+    'libs/app.rpm': 'rpm',
+  },
+  onRequest: (r) =>
+    r.path === '/libs/s.bin'
+      ? {
+          kind: 'redirect',
+          location: `${storage.origin}/bucket/s.bin?X-Amz-Signature=x`,
+          withoutChecksums: true,
+        }
+      : r.path === '/libs/app.rpm'
+        ? { kind: 'redirect', location: `${landing.origin}/`, withoutChecksums: true }
+        : undefined,
+}))
 
 describe('node dist/index.js', () => {
   it('re-runs 3 explicit up-to-date paths with 3 requests and 0 body bytes', async () => {

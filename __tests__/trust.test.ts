@@ -1,16 +1,12 @@
 // Issue 19: names, validators and listings as real servers send them, through run().
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, filesIn, logged, output, useAction } from '../__fixtures__/action-harness.ts'
 import { expectSameBytes } from '../__fixtures__/bytes.ts'
-import {
-  checksumsOf,
-  startArtifactory,
-  startStorage,
-  type ArtifactoryServer,
-} from '../server/index.ts'
+import { useServer } from '../__fixtures__/server.ts'
+import { checksumsOf, startArtifactory, startStorage } from '../server/index.ts'
 import { tempNameFor } from '../src/engine/temp-name.ts'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
@@ -20,17 +16,7 @@ import { HttpClient } from '../src/net/http-client.ts'
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
-let server: ArtifactoryServer
-
-beforeAll(async () => {
-  server = await startArtifactory({})
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
-})
+const server = useServer()
 const action = useAction('artdl-trust-', () => ({ url: server.url }))
 const okLines = (): string[] => logged().filter((l) => l.startsWith('✓ '))
 
