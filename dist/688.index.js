@@ -124,7 +124,7 @@ async function oidcToken(settings, http, addSecret, signal, onRetry) {
     }
     addSecret(idToken);
     const policy = (0,retry/* retryPolicy */.Jb)(settings.retries, settings.retryDelayMs);
-    const token = await (0,retry/* withRetries */.LH)(() => exchangeOidc(http, settings.url, idToken, provider, signal), {
+    const token = await (0,retry/* withRetries */.LH)(exchangeOidc.bind(undefined, http, settings.url, idToken, provider, signal), {
         what: 'OIDC token exchange',
         policy,
         signal,

@@ -31622,7 +31622,7 @@ async function whileBusy(op, wait, delaysMs = RENAME_RETRY_DELAYS_MS) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4051);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4620);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31631,7 +31631,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4620:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31728,8 +31728,10 @@ async function connect(settings, runner) {
     });
     for (const line of tlsLines(settings.tls))
         core/* info */.pq(line);
-    for (const origin of credentials.withheld)
-        core/* info */.pq(`credentials are not sent to ${runner.redact(origin)}: 'url' names another server (${runner.redact(new URL(settings.url).origin)}), so its files are requested without them`);
+    // Entries are withheld only for naming another server than 'url': without it there are none.
+    if (settings.url)
+        for (const origin of credentials.withheld)
+            core/* info */.pq(`credentials are not sent to ${runner.redact(origin)}: 'url' names another server (${runner.redact(new URL(settings.url).origin)}), so its files are requested without them`);
     if (settings.auth.kind !== 'oidc')
         return client();
     // Loaded only by the runs that exchange an OIDC token.
@@ -35046,7 +35048,7 @@ async function downloadAll(settings, plan, http, runner, started) {
             http,
             // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
             recordedChecksums: settings.url
-                ? (fileUrl, signal) => recordedChecksums(http, settings.url, fileUrl, signal)
+                ? recordedChecksums.bind(undefined, http, settings.url)
                 : undefined,
             ...extractor(settings, downloads, runner.signal, {
                 caseInsensitive: plan.caseInsensitive,
@@ -35336,8 +35338,9 @@ function parseSource(source, dest, line, baseUrl) {
     if (pattern && GLOB.test(segments[0])) {
         throw new errors/* InputError */.dz(`Input 'paths' line ${line}: the repository ('${segments[0]}') cannot be a pattern`);
     }
-    const url = pattern ? undefined : artifactUrl(baseUrl, repoPath);
-    return { line, source: repoPath, repoPath, url, dest, pattern };
+    if (pattern)
+        return { line, source: repoPath, repoPath, baseUrl, dest, pattern };
+    return { line, source: repoPath, repoPath, url: artifactUrl(baseUrl, repoPath), dest, pattern };
 }
 /**
  * A `%` that starts no escape (`100%.bin`) is the file's own character: sent as `%25`, so the
@@ -35655,7 +35658,7 @@ function stringList(v, what) {
     // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
     if (typeof v === 'string')
         return [v];
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
         throw new errors/* InputError */.dz(`${what} must be a list of strings`);
     }
     return v;
@@ -36296,7 +36299,7 @@ function origin(d) {
  */
 function planFiles(entries, settings) {
     return entries
-        .filter((e) => !e.pattern && e.url)
+        .filter((e) => !e.pattern)
         .map((e) => ({
         source: e.source,
         url: e.url,
@@ -36307,7 +36310,7 @@ function planFiles(entries, settings) {
 }
 function fileDestination(entry, settings) {
     const remotePath = entry.repoPath ?? urlPath(entry.url);
-    const name = remotePath.split('/').pop();
+    const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
     let relative;
     if (entry.dest !== undefined) {
         relative =
@@ -37114,145 +37117,6 @@ function createPuller(iterator) {
 	};
 }
 
-;// CONCATENATED MODULE: ./src/artifactory/virtual.ts
-/**
- * Files AQL found for a repository, as they are reached through it. On a virtual repository
- * AQL answers with its local members' keys: the files are renamed under the repository the
- * user named (downloads go through its URL, and local layouts keep its name). When two
- * members hold the same path, the virtual serves one of them by its own resolution order, so
- * only one download is planned and its listed size and checksums are dropped unless the
- * members agree (the response headers decide).
- */
-function underNamedRepo(listed, repo) {
-    const byPath = new Map();
-    for (const f of listed) {
-        const slash = f.path.indexOf('/');
-        const named = slash < 0 || f.path.slice(0, slash) === repo
-            ? f
-            : { ...f, path: `${repo}${f.path.slice(slash)}` };
-        const seen = byPath.get(named.path);
-        if (!seen)
-            byPath.set(named.path, named);
-        else if (seen.sha256 !== named.sha256 || seen.sha1 !== named.sha1) {
-            byPath.set(named.path, { path: named.path });
-        }
-    }
-    return [...byPath.values()];
-}
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-// EXTERNAL MODULE: ./src/common/server-text.ts
-var server_text = __nccwpck_require__(1740);
-;// CONCATENATED MODULE: ./src/plan/no-match.ts
-// An entry that selected nothing: a pattern that matched no file, a build, repository or
-// folder that does not exist. `if-no-files-found` decides whether that fails the entry.
-
-/** An entry selected nothing; with `if-no-files-found: warn` or `ignore` that is no failure. */
-class NoMatchError extends errors/* PlanError */.W6 {
-    name = 'NoMatchError';
-}
-
-;// CONCATENATED MODULE: ./src/plan/patterns.ts
-
-
-
-
-
-
-
-
-const GLOB_SEGMENT = /[*?[\]{}]/;
-/**
- * Splits `libs/com/acme/1.*\/**\/*.jar` into the listable `libs` + `com/acme`.
- *
- * Not `picomatch.scan`: its base differs here, and the prefix also decides where files land
- * (`flat: false` keeps the folders below it), so the two cannot be swapped without moving files.
- * It keeps `b]` and `b}` in the base (no glob alone), keeps `a\*` escaped (a folder that
- * does not exist), keeps a last segment without a glob, and stops at extglobs such as `@(b)`.
- */
-function patternPrefix(repoPath) {
-    const [repo, ...rest] = repoPath.split('/');
-    const fixed = [];
-    // The last segment names files, so it is never part of the folder.
-    for (const segment of rest.slice(0, -1)) {
-        if (GLOB_SEGMENT.test(segment))
-            break;
-        fixed.push(segment);
-    }
-    return { repo, folder: fixed.join('/') };
-}
-/** Characters picomatch reads as syntax that the README's plain paths keep literal. */
-const LITERAL_SYNTAX = /[[\]{}()!+@]/g;
-/**
- * A plain path as picomatch must see it: only `*`, `?` and `**` stay wildcards (the README's
- * promise), so `lib[1].jar` and `{a,b}` name files with those very characters in them.
- */
-function literalGlob(pattern) {
-    return pattern.replace(LITERAL_SYNTAX, (c) => `\\${c}`);
-}
-/** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */
-function matcher(patterns) {
-    if (patterns.length === 0)
-        return () => false;
-    return picomatch_default()(patterns.map(literalGlob), { dot: true });
-}
-/**
- * The downloads a pattern entry stands for, given the files listed under its prefix. Pure.
- * Names the pattern or `exclude` leaves out never matter, but for a hostile one (`..`, an
- * absolute path, a name outside the listed folder): a server that lists such a name is not
- * trusted for the entry. Throws PlanError (for this entry only) on a hostile name, or when
- * nothing matched.
- */
-function planMatches(entry, listed, exclude, settings, baseUrl) {
-    const isMatch = matcher([entry.repoPath]);
-    const isExcluded = matcher(exclude);
-    const prefix = patternPrefix(entry.repoPath);
-    const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const downloads = [];
-    const refused = [];
-    for (const file of listed) {
-        const below = file.path.slice(prefixPath.length + 1);
-        const reason = (0,file_names/* unsafeName */.gj)(below);
-        if (reason || !file.path.startsWith(`${prefixPath}/`)) {
-            throw new errors/* PlanError */.W6(`the server listed '${(0,server_text/* serverText */.Tn)(JSON.stringify(file.path).slice(1, -1))}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`);
-        }
-        if (!isMatch(file.path) || isExcluded(file.path))
-            continue;
-        const relative = matchDestination(entry, file.path, below, settings.flat);
-        // Only matches are checked: a listing may hold names this OS cannot create that the
-        // pattern or 'exclude' leaves out.
-        const problem = (0,file_names/* pathNameProblem */.ao)(relative, settings.names ?? 'posix');
-        if (problem) {
-            refused.push(`the server listed '${(0,server_text/* serverText */.Tn)(file.path, 200)}', which cannot be written on ${(0,file_names/* rulesOs */._3)(settings.names ?? 'posix')} (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`);
-            continue;
-        }
-        downloads.push({
-            source: file.path,
-            url: artifactUrl(baseUrl, file.path),
-            // No `names` here: checked just above, with a message that names the listed file.
-            dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`, 'posix', entry.dest === undefined),
-            size: file.size,
-            // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
-            // string less each.
-            checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
-            line: entry.line,
-        });
-    }
-    if (downloads.length === 0 && refused.length === 0) {
-        throw new NoMatchError(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
-    }
-    return { downloads, refused };
-}
-function matchDestination(entry, repoPath, below, flat) {
-    const name = external_node_path_.posix.basename(repoPath);
-    if (entry.dest === undefined)
-        return flat ? name : repoPath;
-    const dir = entry.dest.replace(/[/\\]+$/, '');
-    return `${dir}/${flat ? name : below}`;
-}
-
 ;// CONCATENATED MODULE: ./src/artifactory/aql-selection.ts
 /**
  * The files of any of `builds`: their artifacts (`artifact.module.build.*`), their
@@ -37564,6 +37428,15 @@ function notFound(message) {
     return new errors/* AttemptError */.cb('http', message, { status: 404 });
 }
 
+;// CONCATENATED MODULE: ./src/plan/no-match.ts
+// An entry that selected nothing: a pattern that matched no file, a build, repository or
+// folder that does not exist. `if-no-files-found` decides whether that fails the entry.
+
+/** An entry selected nothing; with `if-no-files-found: warn` or `ignore` that is no failure. */
+class NoMatchError extends errors/* PlanError */.W6 {
+    name = 'NoMatchError';
+}
+
 ;// CONCATENATED MODULE: ./src/plan/build-set.ts
 // The builds a build entry selects: the named run, and every run appended to it with
 // `jf rt build-append` (modules of type `build`), appended ones' appended runs too.
@@ -37583,8 +37456,7 @@ async function collectBuilds(root, appended) {
     const seen = new Set([key(root)]);
     const out = [];
     const queue = [root];
-    while (queue.length > 0) {
-        const b = queue.shift();
+    for (let b = queue.shift(); b !== undefined; b = queue.shift()) {
         out.push(b);
         for (const child of await appended(b)) {
             if (seen.has(key(child)))
@@ -37627,6 +37499,110 @@ async function entryBuilds(build, project, o, retry) {
     catch (err) {
         return missingBuildAsNoMatch(err);
     }
+}
+
+// EXTERNAL MODULE: ./src/common/server-text.ts
+var server_text = __nccwpck_require__(1740);
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/plan/patterns.ts
+
+
+
+
+
+
+
+
+const GLOB_SEGMENT = /[*?[\]{}]/;
+/**
+ * Splits `libs/com/acme/1.*\/**\/*.jar` into the listable `libs` + `com/acme`.
+ *
+ * Not `picomatch.scan`: its base differs here, and the prefix also decides where files land
+ * (`flat: false` keeps the folders below it), so the two cannot be swapped without moving files.
+ * It keeps `b]` and `b}` in the base (no glob alone), keeps `a\*` escaped (a folder that
+ * does not exist), keeps a last segment without a glob, and stops at extglobs such as `@(b)`.
+ */
+function patternPrefix(repoPath) {
+    const [repo, ...rest] = repoPath.split('/');
+    const fixed = [];
+    // The last segment names files, so it is never part of the folder.
+    for (const segment of rest.slice(0, -1)) {
+        if (GLOB_SEGMENT.test(segment))
+            break;
+        fixed.push(segment);
+    }
+    return { repo, folder: fixed.join('/') };
+}
+/** Characters picomatch reads as syntax that the README's plain paths keep literal. */
+const LITERAL_SYNTAX = /[[\]{}()!+@]/g;
+/**
+ * A plain path as picomatch must see it: only `*`, `?` and `**` stay wildcards (the README's
+ * promise), so `lib[1].jar` and `{a,b}` name files with those very characters in them.
+ */
+function literalGlob(pattern) {
+    return pattern.replace(LITERAL_SYNTAX, (c) => `\\${c}`);
+}
+/** A matcher for `repo/path` strings; `**` spans folders, `*` and `?` stay within one. */
+function matcher(patterns) {
+    if (patterns.length === 0)
+        return () => false;
+    return picomatch_default()(patterns.map(literalGlob), { dot: true });
+}
+/**
+ * The downloads a pattern entry stands for, given the files listed under its prefix. Pure.
+ * Names the pattern or `exclude` leaves out never matter, but for a hostile one (`..`, an
+ * absolute path, a name outside the listed folder): a server that lists such a name is not
+ * trusted for the entry. Throws PlanError (for this entry only) on a hostile name, or when
+ * nothing matched.
+ */
+function planMatches(entry, listed, exclude, settings) {
+    const isMatch = matcher([entry.repoPath]);
+    const isExcluded = matcher(exclude);
+    const prefix = patternPrefix(entry.repoPath);
+    const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const downloads = [];
+    const refused = [];
+    for (const file of listed) {
+        const below = file.path.slice(prefixPath.length + 1);
+        const reason = (0,file_names/* unsafeName */.gj)(below);
+        if (reason || !file.path.startsWith(`${prefixPath}/`)) {
+            throw new errors/* PlanError */.W6(`the server listed '${(0,server_text/* serverText */.Tn)(JSON.stringify(file.path).slice(1, -1))}', which ${reason ?? 'is outside the listed folder'}; refusing the whole entry`);
+        }
+        if (!isMatch(file.path) || isExcluded(file.path))
+            continue;
+        const relative = matchDestination(entry, file.path, below, settings.flat);
+        // Only matches are checked: a listing may hold names this OS cannot create that the
+        // pattern or 'exclude' leaves out.
+        const problem = (0,file_names/* pathNameProblem */.ao)(relative, settings.names ?? 'posix');
+        if (problem) {
+            refused.push(`the server listed '${(0,server_text/* serverText */.Tn)(file.path, 200)}', which cannot be written on ${(0,file_names/* rulesOs */._3)(settings.names ?? 'posix')} (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`);
+            continue;
+        }
+        downloads.push({
+            source: file.path,
+            url: artifactUrl(entry.baseUrl, file.path),
+            // No `names` here: checked just above, with a message that names the listed file.
+            dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`, 'posix', entry.dest === undefined),
+            size: file.size,
+            // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
+            // string less each.
+            checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
+            line: entry.line,
+        });
+    }
+    if (downloads.length === 0 && refused.length === 0) {
+        throw new NoMatchError(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
+    }
+    return { downloads, refused };
+}
+function matchDestination(entry, repoPath, below, flat) {
+    const name = external_node_path_.posix.basename(repoPath);
+    if (entry.dest === undefined)
+        return flat ? name : repoPath;
+    const dir = entry.dest.replace(/[/\\]+$/, '');
+    return `${dir}/${flat ? name : below}`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/spec-pattern.ts
@@ -37698,9 +37674,9 @@ function groupingParens(text, target) {
     for (let i = 0; i < text.length; i++) {
         if (text[i] === '(')
             stack.push({ index: i, n: ++n });
-        else if (text[i] === ')' && stack.length > 0) {
+        else if (text[i] === ')') {
             const open = stack.pop();
-            if (target.includes(`{${open.n}}`)) {
+            if (open && target.includes(`{${open.n}}`)) {
                 out.add(open.index);
                 out.add(i);
             }
@@ -38088,9 +38064,35 @@ function toItem(f) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/plan/resolve.ts
+;// CONCATENATED MODULE: ./src/artifactory/virtual.ts
+/**
+ * Files AQL found for a repository, as they are reached through it. On a virtual repository
+ * AQL answers with its local members' keys: the files are renamed under the repository the
+ * user named (downloads go through its URL, and local layouts keep its name). When two
+ * members hold the same path, the virtual serves one of them by its own resolution order, so
+ * only one download is planned and its listed size and checksums are dropped unless the
+ * members agree (the response headers decide).
+ */
+function underNamedRepo(listed, repo) {
+    const byPath = new Map();
+    for (const f of listed) {
+        const slash = f.path.indexOf('/');
+        const named = slash < 0 || f.path.slice(0, slash) === repo
+            ? f
+            : { ...f, path: `${repo}${f.path.slice(slash)}` };
+        const seen = byPath.get(named.path);
+        if (!seen)
+            byPath.set(named.path, named);
+        else if (seen.sha256 !== named.sha256 || seen.sha1 !== named.sha1) {
+            byPath.set(named.path, { path: named.path });
+        }
+    }
+    return [...byPath.values()];
+}
 
-
+;// CONCATENATED MODULE: ./src/plan/resolve-patterns.ts
+// The `paths` patterns into downloads: each listed once per folder (the File List API, or AQL
+// when it is refused) and matched against what the server listed.
 
 
 
@@ -38099,90 +38101,107 @@ function toItem(f) {
 
 
 /**
- * The whole plan: explicit files as they are, patterns expanded by listing the server (the
- * File List API, or AQL when it is refused). A pattern that fails or matches nothing is an
+ * Expands each pattern by listing the server. A pattern that fails or matches nothing is an
  * entry failure (matching nothing is not, with `if-no-files-found: warn` or `ignore`); the
- * other entries go on.
+ * other patterns go on.
  */
-async function resolvePlan(o) {
-    const downloads = planFiles(o.settings.entries, o.settings);
-    const { spec, url, target, project, ifNoFilesFound = 'error' } = o.settings;
-    // File Spec entries resolve alongside the patterns below (resolve-spec.ts).
-    const specResolved = spec?.length
-        ? resolveSpec({
-            ...o,
-            spec,
-            url: url,
-            target,
-            names: o.settings.names,
-            project,
-            ifNoFilesFound,
-        })
-        : undefined;
-    // Only a cancellation rejects it; it is awaited below, after the patterns.
-    specResolved?.catch(() => undefined);
-    const failures = [];
-    const patterns = o.settings.entries.filter((e) => e.pattern);
+async function resolvePatterns(patterns, o) {
     const listings = new Map();
     // In entry order, whatever order the listings answer in.
-    const results = await pMap(patterns, async (entry) => {
-        try {
-            const listed = await listOnce(listings, entry, o);
-            return {
-                entry,
-                ...planMatches(entry, listed, o.settings.exclude, o.settings, o.settings.url),
-            };
-        }
-        catch (err) {
-            const none = err instanceof NoMatchError;
-            return { entry, error: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err), none };
-        }
-    }, { concurrency: Math.max(1, o.concurrency) });
-    const empty = [];
-    for (const r of results) {
-        // A loop, not push(...): an argument spread of a large plan overflows the stack (~125,000).
-        if (r.downloads)
-            for (const d of r.downloads)
-                downloads.push(d);
-        // Each match the runner's OS cannot create fails alone: every one is named, not the first.
-        for (const message of r.refused ?? [])
-            failures.push({ line: r.entry.line, source: r.entry.source, message });
-        if (r.error === undefined)
-            continue;
-        if (r.none && ifNoFilesFound !== 'error')
-            empty.push(`line ${r.entry.line}: ${r.error}`);
-        else
-            failures.push({
-                line: r.entry.line,
-                source: r.entry.source,
-                message: r.error,
-                attempts: r.attempts,
-            });
+    const outcomes = await pMap(patterns, (entry) => outcomeOf(entry, listings, o), {
+        concurrency: Math.max(1, o.concurrency),
+    });
+    return collect(outcomes, o.settings.ifNoFilesFound ?? 'error');
+}
+async function outcomeOf(entry, listings, o) {
+    try {
+        const listed = await listOnce(listings, entry, o);
+        return { entry, ...planMatches(entry, listed, o.settings.exclude, o.settings) };
     }
-    let folders = [];
-    if (specResolved) {
-        const resolved = await specResolved;
-        for (const d of resolved.downloads)
-            downloads.push(d);
-        for (const f of resolved.failures)
-            failures.push(f);
-        for (const e of resolved.empty)
-            empty.push(e);
-        folders = resolved.folders;
+    catch (err) {
+        const none = err instanceof NoMatchError;
+        return { entry, error: (0,errors/* messageOf */.bD)(err), attempts: (0,errors/* attemptsOf */.Or)(err), none };
     }
-    return { downloads, failures, folders, empty };
 }
 /** Two patterns under one folder share one listing. */
 function listOnce(cache, entry, o) {
     const prefix = patternPrefix(entry.repoPath);
     return listFolderOnce(cache, prefix, {
         http: o.http,
-        url: o.settings.url,
+        url: entry.baseUrl,
         signal: o.signal,
         listingLimits: o.listingLimits,
     }, (0,retrying/* retrying */.R)(o, folderKey(prefix)), 
     // The `paths` patterns lay files out under the repository the user named.
     (listed) => underNamedRepo(listed, prefix.repo));
+}
+/** The outcomes as one result: downloads, failures and the empty patterns let pass. */
+function collect(outcomes, ifNoFilesFound) {
+    const out = { downloads: [], failures: [], empty: [] };
+    for (const r of outcomes) {
+        const { line, source } = r.entry;
+        if ('downloads' in r) {
+            // A loop, not push(...): an argument spread of a large plan overflows the stack.
+            for (const d of r.downloads)
+                out.downloads.push(d);
+            // Each match the runner's OS cannot create fails alone: every one is named, not the first.
+            for (const message of r.refused)
+                out.failures.push({ line, source, message });
+        }
+        else if (r.none && ifNoFilesFound !== 'error')
+            out.empty.push(`line ${line}: ${r.error}`);
+        else
+            out.failures.push({ line, source, message: r.error, attempts: r.attempts });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/plan/resolve.ts
+
+
+
+
+/**
+ * The whole plan: explicit files as they are, patterns expanded by listing the server (the
+ * File List API, or AQL when it is refused), File Spec entries alongside them. An entry that
+ * fails or matches nothing is an entry failure (matching nothing is not, with
+ * `if-no-files-found: warn` or `ignore`); the other entries go on.
+ */
+async function resolvePlan(o) {
+    const files = planFiles(o.settings.entries, o.settings);
+    const specResolved = startSpec(o);
+    // Only a cancellation rejects it; it is awaited below, after the patterns.
+    specResolved?.catch(() => undefined);
+    const patterns = o.settings.entries.filter((e) => e.pattern);
+    const resolved = { downloads: files, failures: [], folders: [], empty: [] };
+    append(resolved, await resolvePatterns(patterns, o));
+    if (specResolved) {
+        const spec = await specResolved;
+        append(resolved, spec);
+        resolved.folders = spec.folders;
+    }
+    return resolved;
+}
+/** The File Spec's entries, resolving while the patterns are listed; undefined without a spec. */
+function startSpec(o) {
+    const { spec, url, target, names, project, ifNoFilesFound = 'error' } = o.settings;
+    if (!spec?.length)
+        return undefined;
+    // The settings refuse this already (spec-input.ts): a caller that builds its own is told so too.
+    if (url === undefined)
+        return Promise.reject(new errors/* InputError */.dz(SPEC_NEEDS_URL));
+    return resolveSpec({ ...o, spec, url, target, names, project, ifNoFilesFound });
+}
+const SPEC_NEEDS_URL = "Input 'spec' needs input 'url': spec patterns are relative to the Artifactory URL";
+/** Adds `more`'s downloads, failures and empty entries to `to`, after its own. */
+function append(to, more) {
+    // A loop, not push(...): an argument spread of a large plan overflows the stack.
+    for (const d of more.downloads)
+        to.downloads.push(d);
+    for (const f of more.failures)
+        to.failures.push(f);
+    for (const e of more.empty)
+        to.empty.push(e);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/shard.ts
@@ -38199,23 +38218,36 @@ function shardPlan(downloads, index, count) {
     const sorted = sortPlan(downloads);
     if (count === 1)
         return sorted;
-    if (!sorted.every((d) => d.size !== undefined)) {
+    const sizes = knownSizes(sorted);
+    if (!sizes)
         return sorted.filter((_, i) => i % count === index - 1);
+    const owners = shardsBySize(sizes, count);
+    return sorted.filter((_, i) => owners[i] === index - 1);
+}
+/** Every download's size, or undefined when one is not known. */
+function knownSizes(downloads) {
+    const sizes = [];
+    for (const d of downloads) {
+        if (d.size === undefined)
+            return undefined;
+        sizes.push(d.size);
     }
+    return sizes;
+}
+/** The shard (0-based) of each size: largest first, each to the lightest shard. */
+function shardsBySize(sizes, count) {
     const load = new Array(count).fill(0);
-    const owner = new Map();
-    const bySize = sorted
-        .map((d, i) => ({ d, i }))
-        .sort((a, b) => b.d.size - a.d.size || a.i - b.i);
-    for (const { d } of bySize) {
+    const owners = new Array(sizes.length);
+    const bySize = sizes.map((size, i) => ({ size, i })).sort((a, b) => b.size - a.size || a.i - b.i);
+    for (const { size, i } of bySize) {
         let lightest = 0;
         for (let s = 1; s < count; s++)
             if (load[s] < load[lightest])
                 lightest = s;
-        load[lightest] += d.size;
-        owner.set(d, lightest);
+        load[lightest] += size;
+        owners[i] = lightest;
     }
-    return sorted.filter((d) => owner.get(d) === index - 1);
+    return owners;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan-downloads.ts
