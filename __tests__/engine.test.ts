@@ -56,9 +56,7 @@ describe('downloads', () => {
       expect(results.every((r) => r.status === 'downloaded' && r.verified === 'sha256')).toBe(true)
       expect(slow.stats.maxInFlight).toBe(5)
       for (let i = 0; i < files.length; i++) {
-        expect(fs.readFileSync(path.join(target, `f${i}.bin`)).equals(body(10_000 + i, i))).toBe(
-          true,
-        )
+        expectSameBytes(fs.readFileSync(path.join(target, `f${i}.bin`)), body(10_000 + i, i))
       }
       expect(await tree()).toHaveLength(24)
     } finally {
