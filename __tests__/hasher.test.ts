@@ -87,20 +87,23 @@ describe('HashPool without its thread', () => {
     // A worker file that runs to its end at once: the thread exits with code 0, no 'error'.
     const empty = path.join(dir, 'ends-at-once.mjs')
     fs.writeFileSync(empty, '// nothing: the thread ends\n')
-    const ended = new HashPool(1, empty)
+    const reasons: string[] = []
+    const ended = new HashPool(1, empty, (r) => reasons.push(r))
     try {
       const body = data(2 * MiB + 3, 11)
       const file = path.join(dir, 'thread-ended')
       const h = ended.open(file, 'sha256')
       writeInOrder(file, body, h)
       expect(await h.digest(body.length)).toBe(sha256(body))
+      expect(reasons).toEqual(['the hashing thread exited (code 0)'])
     } finally {
       await ended.close()
     }
   })
 
-  it('computes the digests on the main thread when the worker file is missing', async () => {
-    const broken = new HashPool(1, path.join(dir, 'no-such-worker.ts'))
+  it('computes the digests on the main thread when the worker file is missing, and says why once', async () => {
+    const reasons: string[] = []
+    const broken = new HashPool(1, path.join(dir, 'no-such-worker.ts'), (r) => reasons.push(r))
     try {
       const body = data(3 * MiB + 7, 7)
       const file = path.join(dir, 'no-thread')
@@ -112,6 +115,9 @@ describe('HashPool without its thread', () => {
       const late = broken.open(file, 'sha256')
       late.advance(body.length)
       expect(await late.digest(body.length)).toBe(sha256(body))
+      expect(reasons).toHaveLength(1)
+      expect(reasons[0]).toContain('no-such-worker')
+      expect(reasons[0]).not.toMatch(/\n/)
     } finally {
       await broken.close()
     }

@@ -33204,10 +33204,16 @@ class HashPool {
     file;
     nextId = 1;
     failed;
-    /** `size` threads at most, started as large files need them; `file` is replaced in tests. */
-    constructor(size, file = WORKER_FILE) {
+    onFallback;
+    /**
+     * `size` threads at most, started as large files need them; `file` is replaced in tests.
+     * `onFallback` hears, once, why hashing moved to the main thread: it still gives the right
+     * digests, but slower and with more memory, and nobody should have to guess why.
+     */
+    constructor(size, file = WORKER_FILE, onFallback) {
         this.size = size;
         this.file = file;
+        this.onFallback = onFallback;
     }
     /** A hash of `file` computed by a worker thread; inline when no worker can start. */
     open(file, algorithm) {
@@ -33273,7 +33279,10 @@ class HashPool {
      * asked for later are computed on the main thread instead, so a file never waits forever.
      */
     fail(error) {
-        this.failed = error;
+        // A thread that fails often also exits: the first reason is the one worth telling.
+        if (!this.failed)
+            this.onFallback?.(oneLine(error.message));
+        this.failed ??= error;
         for (const [, w] of this.waiting)
             w.inline().then(w.resolve, w.reject);
         this.waiting.clear();
@@ -33316,6 +33325,10 @@ class WorkerHash {
         this.disposed = true;
         post(this.worker, { op: 'close', id: this.id });
     }
+}
+/** An error message on one line, so that it stays inside the log line that carries it. */
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
 }
 /** Posts a request, typed against what the worker handles. */
 function post(worker, request) {
@@ -34792,7 +34805,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
     // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
     // threads 2.17 s (they compete with the main thread for the second core).
-    const hashPool = new HashPool(Math.max(1, Math.min(2, (0,external_node_os_.availableParallelism)() - 1)));
+    const hashPool = new HashPool(Math.max(1, Math.min(2, (0,external_node_os_.availableParallelism)() - 1)), undefined, events.onHashFallback);
     /** Index of the next file to start. */
     let next = 0;
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
@@ -35063,6 +35076,7 @@ async function downloadAll(settings, plan, http, runner, started) {
             },
             onRetry: (info) => core/* info */.pq(retryLine(info, runner.redact)),
             onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
+            onHashFallback: (reason) => runner.say(`hashing on the main thread from now on: the hashing thread failed (${reason})`),
         }, runner.signal, progress);
         return { results, progress };
     }

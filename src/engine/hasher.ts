@@ -84,11 +84,21 @@ export class HashPool {
   private readonly file: URL | string
   private nextId = 1
   private failed?: Error
+  private readonly onFallback?: (reason: string) => void
 
-  /** `size` threads at most, started as large files need them; `file` is replaced in tests. */
-  constructor(size: number, file: URL | string = WORKER_FILE) {
+  /**
+   * `size` threads at most, started as large files need them; `file` is replaced in tests.
+   * `onFallback` hears, once, why hashing moved to the main thread: it still gives the right
+   * digests, but slower and with more memory, and nobody should have to guess why.
+   */
+  constructor(
+    size: number,
+    file: URL | string = WORKER_FILE,
+    onFallback?: (reason: string) => void,
+  ) {
     this.size = size
     this.file = file
+    this.onFallback = onFallback
   }
 
   /** A hash of `file` computed by a worker thread; inline when no worker can start. */
@@ -152,7 +162,9 @@ export class HashPool {
    * asked for later are computed on the main thread instead, so a file never waits forever.
    */
   private fail(error: Error): void {
-    this.failed = error
+    // A thread that fails often also exits: the first reason is the one worth telling.
+    if (!this.failed) this.onFallback?.(oneLine(error.message))
+    this.failed ??= error
     for (const [, w] of this.waiting) w.inline().then(w.resolve, w.reject)
     this.waiting.clear()
   }
@@ -207,6 +219,11 @@ class WorkerHash implements RunningHash {
     this.disposed = true
     post(this.worker, { op: 'close', id: this.id })
   }
+}
+
+/** An error message on one line, so that it stays inside the log line that carries it. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
 }
 
 /** Posts a request, typed against what the worker handles. */

@@ -52,6 +52,8 @@ export interface EngineEvents {
   onRetry?: (info: RetryInfo) => void
   onConcurrency?: (value: number, reason: string) => void
   debug?: (line: string) => void
+  /** Hashing moved to the main thread (the hashing thread could not start or died), once. */
+  onHashFallback?: (reason: string) => void
 }
 
 /** Counters readable at any time, for progress lines. */
@@ -145,7 +147,11 @@ export async function runDownloads(
   // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
   // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
   // threads 2.17 s (they compete with the main thread for the second core).
-  const hashPool = new HashPool(Math.max(1, Math.min(2, availableParallelism() - 1)))
+  const hashPool = new HashPool(
+    Math.max(1, Math.min(2, availableParallelism() - 1)),
+    undefined,
+    events.onHashFallback,
+  )
   /** Index of the next file to start. */
   let next = 0
   // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
