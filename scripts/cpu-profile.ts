@@ -23,10 +23,12 @@ export interface Cost {
   selfUs: number
 }
 
-/** Self time by function, largest first; `(idle)` is left out, since it costs no CPU. */
-export function selfTimes(profile: CpuProfile, maps = new SourceMaps()): Cost[] {
+/**
+ * Adds each function's self time in `profile` to `totals`, by name; `(idle)` is left out, since
+ * it costs no CPU.
+ */
+function addSelfTimes(profile: CpuProfile, maps: SourceMaps, totals: Map<string, number>): void {
   const byNode = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]))
-  const totals = new Map<string, number>()
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byNode.get(profile.samples[i])
     if (!node) continue
@@ -35,6 +37,9 @@ export function selfTimes(profile: CpuProfile, maps = new SourceMaps()): Cost[] 
     // V8 records the time since the previous sample with each sample.
     totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0))
   }
+}
+
+function largestFirst(totals: Map<string, number>): Cost[] {
   return [...totals].map(([name, selfUs]) => ({ name, selfUs })).sort((a, b) => b.selfUs - a.selfUs)
 }
 
@@ -89,8 +94,7 @@ export async function profileCosts(dir: string): Promise<Cost[]> {
   for (const f of await fsp.readdir(dir)) {
     if (!f.endsWith('.cpuprofile')) continue
     const profile = JSON.parse(await fsp.readFile(path.join(dir, f), 'utf8')) as CpuProfile
-    for (const c of selfTimes(profile, maps))
-      totals.set(c.name, (totals.get(c.name) ?? 0) + c.selfUs)
+    addSelfTimes(profile, maps, totals)
   }
-  return [...totals].map(([name, selfUs]) => ({ name, selfUs })).sort((a, b) => b.selfUs - a.selfUs)
+  return largestFirst(totals)
 }
