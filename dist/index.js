@@ -31199,175 +31199,17 @@ function firstClash(names, folding) {
 
 /***/ }),
 
-/***/ 6800:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BO: () => (/* binding */ redactUrl),
-/* harmony export */   Ct: () => (/* binding */ secretsInUrl),
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   O3: () => (/* binding */ secrets)
-/* harmony export */ });
-/* unused harmony exports REDACTED, redactUserInfo, redactSecretParams, secretForms, Redactor */
-/* harmony import */ var _uri_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4203);
-// The one place that removes secrets from text. Every text the action shows passes here before
-// it is cut, logged, summarised, annotated or set as an output: a secret cut in two can no longer
-// be found, by us or by the runner's masker. A secret is found in every form a server gives it
-// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
-// and any URL shown loses its `user:password@` and the values of query parameters named like
-// credentials.
-
-/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
-const SECRET_PARAM_NAMES = [
-    'password',
-    'passwd',
-    'pass',
-    'pwd',
-    'secret',
-    'client_secret',
-    'token',
-    'access_token',
-    'refresh_token',
-    'id_token',
-    'auth_token',
-    'private_token',
-    'session_token',
-    'api_key',
-    'api-key',
-    'apikey',
-    'key',
-    'sig',
-    'signature',
-    'x-amz-signature',
-    'x-amz-credential',
-    'x-amz-security-token',
-    'x-goog-signature',
-    'x-goog-credential',
-    'code',
-    'auth',
-];
-const SECRET_PARAMS = new RegExp(`^(?:${SECRET_PARAM_NAMES.join('|')})$`, 'i');
-/**
- * A query parameter named like a credential, with its value, anywhere in a text: `?token=…`,
- * `&X-Amz-Signature=…`. The value runs to the next `&`, `#`, blank, quote or bracket.
- */
-const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;](?:${SECRET_PARAM_NAMES.join('|')})=)[^&#;\\s"'<>)\\]]+`, 'gi');
-/** `//user:password@` or `//token@` in a URL anywhere in a text. */
-const USER_INFO = /\/\/[^/?#@\s"'<>]*@/g;
-/** The mark that stands where a secret was. */
-const REDACTED = '***';
-/** Shorter values are not treated as secrets: they would blank out ordinary words. */
-const MIN_SECRET = 3;
-/** `//user:pass@` and `//token@` in any URL of `text`, replaced by `//***@`. */
-function redactUserInfo(text) {
-    return text.replace(USER_INFO, `//${REDACTED}@`);
-}
-/** Values of credential-like query parameters in any URL of `text`, replaced by `***`. */
-function redactSecretParams(text) {
-    return text.replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`);
-}
-/** A URL (or any text holding URLs) fit for a log: no `user:pass@`, no credential-like query values. */
-function redactUrl(url) {
-    return redactSecretParams(redactUserInfo(url));
-}
-/**
- * The forms in which a server may give a secret back: as given, URL-encoded (as a path or query
- * would carry it, and as a form with `+` for blanks), and JSON-escaped (a message quoting it).
- */
-function secretForms(secret) {
-    const forms = [secret];
-    try {
-        const encoded = encodeURIComponent(secret);
-        forms.push(encoded, encoded.replace(/%20/g, '+'), encodeURI(secret));
-    }
-    catch {
-        // A lone surrogate cannot be URL-encoded, so no server can send it back so either.
-    }
-    const json = JSON.stringify(secret).slice(1, -1);
-    forms.push(json, json.replace(/\//g, '\\/'));
-    return [...new Set(forms)].filter((f) => f.length >= MIN_SECRET);
-}
-/**
- * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
- * with `core.setSecret` before anything is logged.
- */
-function secretsInUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return [];
-    }
-    const found = [];
-    if (parsed.password)
-        found.push(parsed.password, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.password));
-    if (parsed.username && parsed.password)
-        found.push(parsed.username, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.username));
-    for (const [key, value] of parsed.searchParams) {
-        if (value && SECRET_PARAMS.test(key))
-            found.push(value);
-    }
-    return [...new Set(found.filter((s) => s.length >= MIN_SECRET))];
-}
-/**
- * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
- * that may reach a log, an annotation, the summary or an output: server error bodies sometimes
- * echo tokens.
- */
-class Redactor {
-    forms = [];
-    /** Remembers a secret (all its forms); returns the forms that were new, for the runner's masker. */
-    add(secret) {
-        if (!secret || secret.length < MIN_SECRET)
-            return [];
-        const added = secretForms(secret).filter((f) => !this.forms.includes(f));
-        if (!added.length)
-            return [];
-        this.forms.push(...added);
-        // Longest first, so a secret that contains another is removed whole.
-        this.forms.sort((a, b) => b.length - a.length);
-        return added;
-    }
-    /** Remembers a user and password as a Basic credential sends them: base64 of `user:password`. */
-    addBasic(username, password) {
-        return this.add(Buffer.from(`${username}:${password}`).toString('base64'));
-    }
-    /** Forgets every secret (a new run). */
-    clear() {
-        this.forms = [];
-    }
-    redact(text) {
-        let out = redactUrl(text);
-        for (const form of this.forms)
-            if (out.includes(form))
-                out = out.split(form).join(REDACTED);
-        return out;
-    }
-}
-/**
- * The process's secrets: the runner layer registers them before any request, and every text
- * shown passes through {@link redact}, which {@link serverText} calls before it cuts.
- */
-const secrets = new Redactor();
-/** Removes every registered secret and URL credential from `text`. */
-function redact(text) {
-    return secrets.redact(text);
-}
-
-
-/***/ }),
-
 /***/ 1740:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D9: () => (/* binding */ markdownCode),
 /* harmony export */   Tn: () => (/* binding */ serverText),
-/* harmony export */   p7: () => (/* binding */ markdownText)
+/* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   r4: () => (/* binding */ SERVER_TEXT_CUT)
 /* harmony export */ });
 /* unused harmony export SERVER_TEXT_MAX */
-/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6800);
+/* harmony import */ var _url_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5943);
 // The one place where text a server chose (error bodies, header values, listed names, redirect
 // targets, archive member names) becomes text the action shows. The runner reads a workflow
 // command from any stdout line that starts with `::` (after blanks), and a `##[command]` from
@@ -31377,6 +31219,8 @@ function redact(text) {
 
 /** Longest server text shown, in characters (a message is a line, not a dump). */
 const SERVER_TEXT_MAX = 1000;
+/** What stands where server text was cut at its length bound. */
+const SERVER_TEXT_CUT = '…';
 // Terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and two-byte
 // `ESC x`): removed whole, so no colour, cursor move, title change or hyperlink survives.
 // eslint-disable-next-line no-control-regex
@@ -31396,13 +31240,14 @@ function escapeChar(ch) {
 /**
  * Server text made safe for one log line, an annotation or an output: one line, no control
  * character (shown as `\n`, `\u001b`…), no terminal escape, no `::` or `##[` that the runner
- * could read as a command, at most `max` characters (cut with `…`), with every registered secret
- * and URL credential removed first (see {@link redact}). Idempotent, so text
- * escaped where it arose can pass through the report's escaping again unchanged.
+ * could read as a command, at most `max` characters (cut with {@link SERVER_TEXT_CUT}). Idempotent, so text
+ * escaped where it arose can pass through the report's escaping again unchanged. URL
+ * credentials go first; the run's secrets are not its business: the runner's redactor removes them from what is shown, in the forms this
+ * function leaves them in (escaped, broken, or cut off before the cut mark).
  */
 function serverText(raw, max = SERVER_TEXT_MAX) {
-    // Secrets go before anything is cut: half a secret can no longer be found, by us or the runner.
-    const text = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(raw);
+    // A URL's credentials go before anything is cut: half a password can no longer be found.
+    const text = (0,_url_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(raw);
     // Most text is harmless: one test instead of a walk over every character of every line.
     if (text.length < max && !NEEDS_WORK.test(text))
         return text;
@@ -31416,7 +31261,7 @@ function serverText(raw, max = SERVER_TEXT_MAX) {
         else if (piece === '[' && out.endsWith('##'))
             piece = `${BREAK}[`;
         if (out.length + piece.length > max - 1)
-            return `${out}…`;
+            return `${out}${SERVER_TEXT_CUT}`;
         out += piece;
     }
     return out;
@@ -31540,6 +31385,101 @@ function decodedOrAsIs(text) {
 
 /***/ }),
 
+/***/ 5943:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   Cq: () => (/* binding */ MIN_SECRET),
+/* harmony export */   Ct: () => (/* binding */ secretsInUrl),
+/* harmony export */   XF: () => (/* binding */ REDACTED)
+/* harmony export */ });
+/* unused harmony exports redactUserInfo, redactSecretParams */
+/* harmony import */ var _uri_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4203);
+// Credentials in URLs: `user:password@` and query parameters named like credentials. Stateless,
+// so any layer can take them out of a URL it shows (a redirect target, a listed address) without
+// knowing the run's secrets, and the runner layer can learn them from the inputs' URLs.
+
+/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
+const SECRET_PARAM_NAMES = [
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'secret',
+    'client_secret',
+    'token',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'auth_token',
+    'private_token',
+    'session_token',
+    'api_key',
+    'api-key',
+    'apikey',
+    'key',
+    'sig',
+    'signature',
+    'x-amz-signature',
+    'x-amz-credential',
+    'x-amz-security-token',
+    'x-goog-signature',
+    'x-goog-credential',
+    'code',
+    'auth',
+];
+const SECRET_PARAMS = new RegExp(`^(?:${SECRET_PARAM_NAMES.join('|')})$`, 'i');
+/**
+ * A query parameter named like a credential, with its value, anywhere in a text: `?token=…`,
+ * `&X-Amz-Signature=…`. The value runs to the next `&`, `#`, blank, quote or bracket.
+ */
+const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;](?:${SECRET_PARAM_NAMES.join('|')})=)[^&#;\\s"'<>)\\]]+`, 'gi');
+/** `//user:password@` or `//token@` in a URL anywhere in a text. */
+const USER_INFO = /\/\/[^/?#@\s"'<>]*@/g;
+/** The mark that stands where a secret was. */
+const REDACTED = '***';
+/** Shorter values are not treated as secrets: they would blank out ordinary words. */
+const MIN_SECRET = 3;
+/** `//user:pass@` and `//token@` in any URL of `text`, replaced by `//***@`. */
+function redactUserInfo(text) {
+    return text.replace(USER_INFO, `//${REDACTED}@`);
+}
+/** Values of credential-like query parameters in any URL of `text`, replaced by `***`. */
+function redactSecretParams(text) {
+    return text.replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`);
+}
+/** A URL (or any text holding URLs) fit for a log: no `user:pass@`, no credential-like query values. */
+function redactUrl(url) {
+    return redactSecretParams(redactUserInfo(url));
+}
+/**
+ * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
+ * with `core.setSecret` before anything is logged.
+ */
+function secretsInUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const found = [];
+    if (parsed.password)
+        found.push(parsed.password, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.password));
+    if (parsed.username && parsed.password)
+        found.push(parsed.username, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.username));
+    for (const [key, value] of parsed.searchParams) {
+        if (value && SECRET_PARAMS.test(key))
+            found.push(value);
+    }
+    return [...new Set(found.filter((s) => s.length >= MIN_SECRET))];
+}
+
+
+/***/ }),
+
 /***/ 5369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31622,7 +31562,7 @@ async function whileBusy(op, wait, delaysMs = RENAME_RETRY_DELAYS_MS) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4620);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4415);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31631,7 +31571,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4620:
+/***/ 4415:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31725,6 +31665,7 @@ async function connect(settings, runner) {
         authLabel: credentialsLabel(settings.auth),
         tls: settings.tls,
         debug: runner.debug,
+        redact: runner.redact,
     });
     for (const line of tlsLines(settings.tls))
         core/* info */.pq(line);
@@ -31738,7 +31679,7 @@ async function connect(settings, runner) {
     const { oidcToken } = await __nccwpck_require__.e(/* import() */ 688).then(__nccwpck_require__.bind(__nccwpck_require__, 1688));
     const exchange = client();
     try {
-        return client(await oidcToken(settings, exchange, runner.addSecret, runner.signal, runner.say));
+        return client(await oidcToken(settings, exchange, runner));
     }
     finally {
         await exchange.close();
@@ -35206,8 +35147,102 @@ async function reportRun(settings, plan, ran, runner, started) {
     }
 }
 
-// EXTERNAL MODULE: ./src/common/redact.ts
-var common_redact = __nccwpck_require__(6800);
+// EXTERNAL MODULE: ./src/common/server-text.ts
+var server_text = __nccwpck_require__(1740);
+// EXTERNAL MODULE: ./src/common/url-credentials.ts
+var url_credentials = __nccwpck_require__(5943);
+;// CONCATENATED MODULE: ./src/common/redact.ts
+// The one place that removes a run's secrets from text. Every text the action shows passes here
+// as the last step before it is logged, summarised, annotated or set as an output. A secret is found in every form a server gives it
+// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
+// and any URL shown loses its `user:password@` and the values of query parameters named like
+// credentials (see url-credentials.ts).
+
+
+/**
+ * The forms in which a server may give a secret back: as given, URL-encoded (as a path or query
+ * would carry it, and as a form with `+` for blanks), and JSON-escaped (a message quoting it).
+ */
+function secretForms(secret) {
+    const forms = [secret];
+    try {
+        const encoded = encodeURIComponent(secret);
+        forms.push(encoded, encoded.replace(/%20/g, '+'), encodeURI(secret));
+    }
+    catch {
+        // A lone surrogate cannot be URL-encoded, so no server can send it back so either.
+    }
+    const json = JSON.stringify(secret).slice(1, -1);
+    forms.push(json, json.replace(/\//g, '\\/'));
+    return [...new Set(forms)].filter((f) => f.length >= url_credentials/* MIN_SECRET */.Cq);
+}
+/**
+ * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
+ * that may reach a log, an annotation, the summary or an output: server error bodies sometimes
+ * echo tokens. One redactor per run, held by the layer that talks to the runner: the layers
+ * below never see a secret's list, they only make server text safe to show ({@link serverText}).
+ * So that redaction can come last, the redactor also finds a secret as that folding leaves it:
+ * escaped and with command prefixes broken, or cut off by the length bound (a prefix of it
+ * right before the cut mark).
+ */
+class Redactor {
+    forms = [];
+    /** Remembers a secret (all its forms); returns the forms that were new, for the runner's masker. */
+    add(secret) {
+        if (!secret || secret.length < url_credentials/* MIN_SECRET */.Cq)
+            return [];
+        const given = secretForms(secret);
+        // As server text shows it: a secret with a control character or `::` is escaped or broken.
+        const forms = [...given, ...given.map((f) => (0,server_text/* serverText */.Tn)(f, Infinity))];
+        const added = [...new Set(forms)].filter((f) => !this.forms.includes(f));
+        if (!added.length)
+            return [];
+        this.forms.push(...added);
+        // Longest first, so a secret that contains another is removed whole.
+        this.forms.sort((a, b) => b.length - a.length);
+        return added;
+    }
+    /** Remembers a user and password as a Basic credential sends them: base64 of `user:password`. */
+    addBasic(username, password) {
+        return this.add(Buffer.from(`${username}:${password}`).toString('base64'));
+    }
+    /** `text` without any registered secret or URL credential (bound: pass it as a {@link Redact}). */
+    redact = (text) => {
+        let out = (0,url_credentials/* redactUrl */.BO)(text);
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(url_credentials/* REDACTED */.XF);
+        return out.includes(server_text/* SERVER_TEXT_CUT */.r4) ? this.redactCutSecrets(out) : out;
+    };
+    /**
+     * Server text cut at its length bound ends in the cut mark: a secret cut there left only its
+     * start, which no whole form matches. Any start of a form right before a cut mark goes, even
+     * one character: a cut text may lose a letter that was not a secret, never show part of one.
+     */
+    redactCutSecrets(text) {
+        const pieces = text.split(server_text/* SERVER_TEXT_CUT */.r4);
+        for (let i = 0; i < pieces.length - 1; i++) {
+            const cut = this.longestFormStartAtEnd(pieces[i]);
+            if (cut)
+                pieces[i] = `${pieces[i].slice(0, -cut)}${url_credentials/* REDACTED */.XF}`;
+        }
+        return pieces.join(server_text/* SERVER_TEXT_CUT */.r4);
+    }
+    /** The length of the longest start of a registered form that `text` ends with, or 0. */
+    longestFormStartAtEnd(text) {
+        let longest = 0;
+        for (const form of this.forms) {
+            for (let k = Math.min(form.length - 1, text.length); k > longest; k--) {
+                if (text.endsWith(form.slice(0, k))) {
+                    longest = k;
+                    break;
+                }
+            }
+        }
+        return longest;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/runner.ts
 
 
@@ -35218,9 +35253,9 @@ var common_redact = __nccwpck_require__(6800);
  * SIGTERM: both abort the run so that partial files are removed and the summary is written.
  */
 function startRunner() {
-    // One run, one set of secrets: the process's redactor, which every text shown passes through.
-    common_redact/* secrets */.O3.clear();
-    const redact = (text) => common_redact/* secrets */.O3.redact(text);
+    // One run, one set of secrets: every text this run shows passes through its redactor.
+    const secrets = new Redactor();
+    const redact = secrets.redact;
     const controller = new AbortController();
     const onSignal = (signal) => {
         if (controller.signal.aborted)
@@ -35239,7 +35274,7 @@ function startRunner() {
             // The runner masks what it is given, and only some encodings of it: every form the
             // redactor looks for is given, so a server's URL-encoded or JSON-escaped echo is masked too.
             core/* setSecret */.Pq(secret);
-            for (const form of common_redact/* secrets */.O3.add(secret))
+            for (const form of secrets.add(secret))
                 if (form !== secret)
                     core/* setSecret */.Pq(form);
         },
@@ -35264,10 +35299,10 @@ function maskSecrets(settings, add) {
         add((0,artifactory_auth/* basicCredentials */.BG)(auth.username, auth.password));
     }
     for (const e of settings.entries)
-        for (const s of (0,common_redact/* secretsInUrl */.Ct)(e.source))
+        for (const s of (0,url_credentials/* secretsInUrl */.Ct)(e.source))
             add(s);
     if (settings.url)
-        for (const s of (0,common_redact/* secretsInUrl */.Ct)(settings.url))
+        for (const s of (0,url_credentials/* secretsInUrl */.Ct)(settings.url))
             add(s);
     // The runner masks a multi-line secret line by line only if each line is registered.
     const key = settings.tls.key;
@@ -35280,7 +35315,7 @@ function maskSecrets(settings, add) {
     for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
         const value = process.env[name];
         if (value)
-            for (const s of (0,common_redact/* secretsInUrl */.Ct)(value.includes('://') ? value : `http://${value}`))
+            for (const s of (0,url_credentials/* secretsInUrl */.Ct)(value.includes('://') ? value : `http://${value}`))
                 add(s);
     }
 }
@@ -35324,13 +35359,13 @@ function parseSource(source, dest, line, baseUrl) {
             parsed = new URL(literalPercent(source));
         }
         catch {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' is not a valid URL`);
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,url_credentials/* redactUrl */.BO)(source)}' is not a valid URL`);
         }
         if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
             throw new errors/* InputError */.dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
         }
         if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' names a folder, not a file`);
+            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,url_credentials/* redactUrl */.BO)(source)}' names a folder, not a file`);
         }
         const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
             ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
@@ -35961,13 +35996,13 @@ function parseBaseUrl(value) {
         parsed = new URL(value);
     }
     catch {
-        throw new errors/* InputError */.dz(`Input 'url' is not a valid URL: '${(0,common_redact/* redactUrl */.BO)(value)}'`);
+        throw new errors/* InputError */.dz(`Input 'url' is not a valid URL: '${(0,url_credentials/* redactUrl */.BO)(value)}'`);
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
         throw new errors/* InputError */.dz(`Input 'url' must start with https:// or http://, got '${parsed.protocol}'`);
     }
     if (parsed.search || parsed.hash) {
-        throw new errors/* InputError */.dz(`Input 'url' must not have a query or fragment: '${(0,common_redact/* redactUrl */.BO)(value)}'`);
+        throw new errors/* InputError */.dz(`Input 'url' must not have a query or fragment: '${(0,url_credentials/* redactUrl */.BO)(value)}'`);
     }
     return parsed.href.replace(/\/+$/, '');
 }
@@ -37515,8 +37550,6 @@ async function entryBuilds(build, project, o, retry) {
     }
 }
 
-// EXTERNAL MODULE: ./src/common/server-text.ts
-var server_text = __nccwpck_require__(1740);
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -38542,8 +38575,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var undici = __nccwpck_require__(6752);
 // EXTERNAL MODULE: ./src/common/errors.ts
 var errors = __nccwpck_require__(1922);
-// EXTERNAL MODULE: ./src/common/redact.ts
-var redact = __nccwpck_require__(6800);
+// EXTERNAL MODULE: ./src/common/url-credentials.ts
+var url_credentials = __nccwpck_require__(5943);
 // EXTERNAL MODULE: ./src/common/server-text.ts
 var server_text = __nccwpck_require__(1740);
 ;// CONCATENATED MODULE: ./src/net/credential-scope.ts
@@ -38718,7 +38751,7 @@ function redirectRefusal(from, to) {
         return `refused a redirect to a ${(0,server_text/* serverText */.Tn)(to.protocol.replace(':', ''))} URL`;
     }
     if (from.protocol === 'https:' && to.protocol !== 'https:') {
-        return `refused a redirect from https to http (${(0,server_text/* serverText */.Tn)((0,redact/* redactUrl */.BO)(to.href))})`;
+        return `refused a redirect from https to http (${(0,server_text/* serverText */.Tn)((0,url_credentials/* redactUrl */.BO)(to.href))})`;
     }
     return undefined;
 }
@@ -38742,7 +38775,7 @@ function nextHop(current, location, status, hop, request) {
     // A body can be a credential (the OIDC exchange's ID token): like the Authorization
     // header, it never goes to an origin the request was not made for.
     if (body !== undefined && next.origin !== request.first) {
-        throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)((0,redact/* redactUrl */.BO)(next.origin))})`);
+        throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)((0,url_credentials/* redactUrl */.BO)(next.origin))})`);
     }
     return { url: next, method, body };
 }
@@ -38755,9 +38788,10 @@ var external_node_http_ = __nccwpck_require__(7067);
 
 /**
  * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
- * or a short plain-text body; never a raw dump of HTML or JSON.
+ * or a short plain-text body; never a raw dump of HTML or JSON. `redact` removes secrets before
+ * the message is cut to its length.
  */
-function errorBodyMessage(body, contentType = '') {
+function errorBodyMessage(body, contentType = '', redact = (text) => text) {
     const text = body.trim();
     if (!text)
         return '';
@@ -38768,11 +38802,11 @@ function errorBodyMessage(body, contentType = '') {
                 .map((e) => e.message)
                 .filter((m) => typeof m === 'string');
             if (messages.length)
-                return clip(messages.join('; '));
+                return clip(redact(messages.join('; ')));
             if (typeof parsed.message === 'string')
-                return clip(parsed.message);
+                return clip(redact(parsed.message));
             if (typeof parsed.error_description === 'string')
-                return clip(parsed.error_description);
+                return clip(redact(parsed.error_description));
         }
         catch {
             // not JSON after all: fall through to the plain-text rule
@@ -38781,7 +38815,7 @@ function errorBodyMessage(body, contentType = '') {
     }
     if (contentType.includes('html') || text.startsWith('<'))
         return '';
-    return clip(text.split(/\r?\n/)[0]);
+    return clip(redact(text.split(/\r?\n/)[0]));
 }
 /** One line of at most 300 characters, defused: the server chose every character of it. */
 function clip(text) {
@@ -38809,7 +38843,7 @@ async function statusError(res, what) {
     const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(res.status, text);
     if (tls)
         return new errors/* AttemptError */.cb('tls', `${what}${tls.message}`, { status: res.status });
-    const serverMessage = errorBodyMessage(text, res.headers['content-type']);
+    const serverMessage = errorBodyMessage(text, res.headers['content-type'], res.redact);
     const hint = (res.status === 401 || res.status === 403) && res.credentials
         ? credentialsHint(res.status, new URL(res.url).origin, res.credentials)
         : (0,retry/* statusHint */.o6)(res.status);
@@ -38873,7 +38907,7 @@ class HttpClient {
             const started = Date.now();
             const res = await this.send(current, { method, headers, body, signal: opts.signal });
             const resHeaders = flatten(res.headers);
-            this.options.debug?.(`${method} ${(0,redact/* redactUrl */.BO)(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
+            this.options.debug?.(`${method} ${(0,url_credentials/* redactUrl */.BO)(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
                 debugHeaders(resHeaders));
             const location = resHeaders['location'];
             if (!isRedirect(res.statusCode, location)) {
@@ -38891,6 +38925,7 @@ class HttpClient {
                     body: res.body,
                     url: current.href,
                     credentials,
+                    redact: this.options.redact ?? unchanged,
                 };
             }
             await res.body.dump().catch(() => undefined);
@@ -38931,7 +38966,7 @@ class HttpClient {
             const idempotent = req.method !== 'POST' && req.body === undefined;
             if (!idempotent || req.signal?.aborted || !failedOnReusedConnection(error))
                 throw this.explained(error, url);
-            this.options.debug?.(`${req.method} ${(0,redact/* redactUrl */.BO)(url.href)}: the reused connection failed before any answer (${(0,errors/* errorCode */.CA)(error) ?? 'closed'}); sending again on a new connection`);
+            this.options.debug?.(`${req.method} ${(0,url_credentials/* redactUrl */.BO)(url.href)}: the reused connection failed before any answer (${(0,errors/* errorCode */.CA)(error) ?? 'closed'}); sending again on a new connection`);
         }
         const fresh = createDispatcher(url, { connections: 1, tls: this.options.tls });
         this.fresh.add(fresh);
@@ -39014,9 +39049,11 @@ const DEBUG_HEADERS = [
     'location',
 ];
 function debugHeaders(headers) {
-    const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${(0,server_text/* serverText */.Tn)(h === 'location' ? (0,redact/* redactUrl */.BO)(headers[h]) : headers[h], 200)}`);
+    const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${(0,server_text/* serverText */.Tn)(h === 'location' ? (0,url_credentials/* redactUrl */.BO)(headers[h]) : headers[h], 200)}`);
     return shown.length ? ` (${shown.join(', ')})` : '';
 }
+/** Text as it is: the redaction of a client built without the run's redactor. */
+const unchanged = (text) => text;
 
 
 /***/ }),
