@@ -38,16 +38,20 @@ function writeInOrder(file: string, body: Buffer, hash: RunningHash): void {
   fs.closeSync(fd)
 }
 
+// The third column: digests a thread answers per digest asked (the main thread's fallback gives
+// the same digests, so without it a pool whose thread never started would pass).
 describe.each([
-  ['a worker thread', (file: string) => pool.open(file, 'sha256')],
-  ['the main thread', (file: string) => new InlineHash(file, 'sha256')],
-])('hashing in %s', (_name, open) => {
+  ['a worker thread', (file: string) => pool.open(file, 'sha256'), 1],
+  ['the main thread', (file: string) => new InlineHash(file, 'sha256'), 0],
+])('hashing in %s', (_name, open, byThread) => {
   it('follows a file written in order', async () => {
     const body = data(5 * MiB + 123, 1)
     const file = path.join(dir, `in-order-${_name}`)
+    const before = pool.answeredByThreads
     const hash = open(file)
     writeInOrder(file, body, hash)
     expect(await hash.digest(body.length)).toBe(sha256(body))
+    expect(pool.answeredByThreads - before).toBe(byThread)
   })
 
   it('hashes in file order what arrived out of order (split ranges)', async () => {
@@ -58,8 +62,10 @@ describe.each([
     // The last third first, then the middle, then the first: as parallel ranges may land.
     for (const start of [2 * MiB, MiB, 0]) fs.writeSync(fd, body, start, MiB, start)
     fs.closeSync(fd)
+    const before = pool.answeredByThreads
     hash.advance(body.length)
     expect(await hash.digest(body.length)).toBe(sha256(body))
+    expect(pool.answeredByThreads - before).toBe(byThread)
   })
 
   it('fails when the file is shorter than announced', async () => {
@@ -71,6 +77,22 @@ describe.each([
 })
 
 describe('HashPool', () => {
+  it('has its digests computed by a thread, not by the main thread in its place', async () => {
+    // The fallback gives the same digests: only the pool's count tells who computed them.
+    const own = new HashPool(1)
+    try {
+      const body = data(2 * MiB + 1, 12)
+      const file = path.join(dir, 'by-a-thread')
+      const h = own.open(file, 'sha256')
+      writeInOrder(file, body, h)
+      expect(own.answeredByThreads).toBe(0)
+      expect(await h.digest(body.length)).toBe(sha256(body))
+      expect(own.answeredByThreads).toBe(1)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('keeps files apart on one thread and drops disposed ones', async () => {
     const bodies = [data(2 * MiB, 4), data(2 * MiB + 5, 5), data(MiB, 6)]
     const hashes = bodies.map((_, i) => pool.open(path.join(dir, `many-${i}`), 'sha256'))
@@ -96,6 +118,7 @@ describe('HashPool without its thread', () => {
       writeInOrder(file, body, h)
       expect(await h.digest(body.length)).toBe(sha256(body))
       expect(reasons).toEqual(['the hashing thread exited (code 0)'])
+      expect(ended.answeredByThreads).toBe(0)
     } finally {
       await ended.close()
     }
@@ -115,6 +138,7 @@ describe('HashPool without its thread', () => {
       const late = broken.open(file, 'sha256')
       late.advance(body.length)
       expect(await late.digest(body.length)).toBe(sha256(body))
+      expect(broken.answeredByThreads).toBe(0)
       expect(reasons).toHaveLength(1)
       expect(reasons[0]).toContain('no-such-worker')
       expect(reasons[0]).not.toMatch(/\n/)
