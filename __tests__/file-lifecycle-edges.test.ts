@@ -10,7 +10,7 @@ import { seeded } from '../__fixtures__/bytes.ts'
 import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/extract/archive.ts'
-import { Header } from 'tar'
+import { tarOf } from '../__fixtures__/tar.ts'
 import { retryLine } from '../src/report/log-lines.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { startArtifactory } from '../server/index.ts'
@@ -89,14 +89,7 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
 
   it('removes an extracted archive once the scanner lets go', async () => {
     const file = path.join(target, 'a.tar')
-    const header = Buffer.alloc(512)
-    new Header({ path: 'bin/tool', type: 'File', mode: 0o644, size: 4, mtime: new Date(0) }).encode(
-      header,
-      0,
-    )
-    const tool = Buffer.alloc(512)
-    tool.write('tool')
-    await fsp.writeFile(file, Buffer.concat([header, tool, Buffer.alloc(1024)]))
+    await fsp.writeFile(file, tarOf([{ path: 'bin/tool', body: 'tool' }]))
     const { calls, remove } = busyRemove(3)
     const waits: number[] = []
     const files = await extractArchive(file, undefined, {
