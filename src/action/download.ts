@@ -96,6 +96,7 @@ function engineEvents(settings: Settings, runner: Runner): EngineEvents {
     },
     onRetry: (info) => core.info(retryLine(info, runner.redact)),
     onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
+    debug: runner.debug,
     onHashFallback: (reason) =>
       runner.say(`hashing on the main thread from now on: the hashing thread failed (${reason})`),
   }

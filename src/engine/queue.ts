@@ -166,6 +166,7 @@ export async function runDownloads(
     return results
   } finally {
     queue.clear()
+    events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`)
     await hashPool.close()
     if (!options.http) await http.close()
   }
