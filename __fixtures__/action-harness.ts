@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach } from 'vitest'
+import { afterEach, beforeEach, expect } from 'vitest'
 import * as core from './core.ts'
 
 /** Inputs every in-process run starts from: no wait between retries, no progress timer. */
@@ -48,6 +48,12 @@ export function useAction(
     await fsp.rm(action.workspace, { recursive: true, force: true })
   })
   return action
+}
+
+/** Asserts that the run neither failed the step nor wrote an error annotation. */
+export function succeeded(): void {
+  expect(core.setFailed).not.toHaveBeenCalled()
+  expect(core.error).not.toHaveBeenCalled()
 }
 
 /** The step log's lines (core.info), in order. */

@@ -1,4 +1,24 @@
+import { createHash } from 'node:crypto'
 import { expect } from 'vitest'
+
+/**
+ * `n` pseudo-random bytes, the same for the same seed: a misplaced, repeated or cut block shows
+ * (a short period or a pattern of zeros would let one pass).
+ */
+export function seeded(n: number, seed = 1): Buffer {
+  const b = Buffer.alloc(n)
+  let x = seed * 2654435761
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b[i] = x >>> 24
+  }
+  return b
+}
+
+/** The SHA-256 of `bytes` in hex, computed apart from the code under test. */
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
 
 /**
  * Asserts two byte sequences are equal, and on a mismatch says where: the lengths, the first

@@ -1,22 +1,11 @@
-// The download engine as the engine-level tests drive it: bodies whose corruption shows, options
-// without waits or jitter, a plan-and-run shortcut, and the files left in a target.
+// The download engine as the engine-level tests drive it: options without waits or jitter, a
+// plan-and-run shortcut, and the files left in a target.
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import type { FileResult, RetryInfo } from '../src/engine/results.ts'
-
-/** `n` pseudo-random bytes, the same for the same seed: a misplaced or cut byte shows. */
-export const body = (n: number, seed = 1): Buffer => {
-  const b = Buffer.alloc(n)
-  let x = seed * 2654435761
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    b[i] = x >>> 24
-  }
-  return b
-}
 
 /** Engine options into `target` that never wait: no retry delay, no jitter, no rename backoff. */
 export const engineOptions = (

@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { expectSameBytes } from '../__fixtures__/bytes.ts'
-import { filesIn, useAction } from '../__fixtures__/action-harness.ts'
+import { filesIn, succeeded, useAction } from '../__fixtures__/action-harness.ts'
+import { spec } from '../__fixtures__/file-spec.ts'
 import { startArtifactory } from '../server/index.ts'
 import { compileSpecPattern, specDestination } from '../src/plan/spec-pattern.ts'
 import { patternCriteria } from '../src/artifactory/aql-query.ts'
@@ -71,11 +72,6 @@ const server = useServer({
   },
 })
 const action = useAction('artdl-cli-', () => ({ url: server.url }))
-const spec = (...files: unknown[]): string => JSON.stringify({ files })
-const succeeded = (): void => {
-  expect(core.setFailed).not.toHaveBeenCalled()
-  expect(core.error).not.toHaveBeenCalled()
-}
 const sameContent = (rel: string): void =>
   expectSameBytes(
     fs.readFileSync(path.join(action.workspace, rel)),

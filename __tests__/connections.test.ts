@@ -8,8 +8,7 @@ import * as path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, output, useAction } from '../__fixtures__/action-harness.ts'
-import { expectSameBytes } from '../__fixtures__/bytes.ts'
-import { body } from '../__fixtures__/engine.ts'
+import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
 import { startArtifactory, type ArtifactoryOptions } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
@@ -32,7 +31,7 @@ afterEach(() => {
 /** `n` stored files of a few KiB each, distinct bytes. */
 function stored(n: number): Record<string, Buffer> {
   return Object.fromEntries(
-    Array.from({ length: n }, (_, i) => [`libs/f${i}.bin`, body(2048 + i, i + 1)]),
+    Array.from({ length: n }, (_, i) => [`libs/f${i}.bin`, seeded(2048 + i, i + 1)]),
   )
 }
 

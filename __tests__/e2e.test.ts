@@ -13,6 +13,9 @@ import { freshBundle } from '../scripts/fresh-bundle.ts'
 let workspace: string
 const big = Buffer.alloc(6 * 1024 * 1024)
 for (let i = 0; i < big.length; i += 997) big[i] = i % 251
+// At least WORKER_HASH_MIN (8 MiB): hashed by the bundle's own hashing thread.
+const large = Buffer.alloc(9 * 1024 * 1024 + 5)
+for (let i = 0; i < large.length; i += 1009) large[i] = i % 241
 
 // The action is run from a build of src/ as it is now (built once per content, shared).
 beforeAll(() => freshBundle(), 300_000)
@@ -22,6 +25,7 @@ const server = useServer({
     'libs/com/acme/app-1.1.jar': 'app 1.1',
     'libs/com/acme/sub/lib.jar': 'lib',
     'libs/big/blob.bin': big,
+    'libs/big/large.bin': large,
   },
   auth: { token: 'e2e-secret-token' },
 })
@@ -68,6 +72,26 @@ describe('node dist/index.js', () => {
     expect(second.outputs.bytes).toBe('0')
     expect(second.stdout).toContain('up to date')
     expect(server.stats.bodyResponses).toBe(0)
+  })
+
+  it('hashes a large file in the bundled hashing thread (dist/hash-worker.js), under node_modules too', async () => {
+    const run = await runAction({
+      workspace,
+      inputs: {
+        url: server.url,
+        paths: 'libs/big/large.bin => large/',
+        'access-token': 'e2e-secret-token',
+      },
+      // The step log's debug lines (ACTIONS_STEP_DEBUG) carry the hashing threads' count.
+      env: { RUNNER_DEBUG: '1' },
+    })
+    expect(run.code).toBe(0)
+    expect(run.outputs.downloaded).toBe('1')
+    expectSameBytes(fs.readFileSync(path.join(workspace, 'large/large.bin')), large)
+    // The digest was checked (the server sends X-Checksum-Sha256), and a thread computed it:
+    // the main thread's fallback would give the same digest and say why it took over.
+    expect(run.stdout).not.toContain('hashing on the main thread')
+    expect(run.stdout).toContain('::debug::hashing threads computed 1 digest(s)')
   })
 
   it('fails the step with one annotation per failed file', async () => {

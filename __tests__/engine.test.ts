@@ -1,4 +1,4 @@
-import { expectSameBytes } from '../__fixtures__/bytes.ts'
+import { expectSameBytes, seeded, sha256 } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -10,7 +10,7 @@ import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import { HttpClient } from '../src/net/http-client.ts'
 import type { FileResult } from '../src/engine/results.ts'
-import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { startArtifactory, type Fault, type RecordedRequest } from '../server/index.ts'
 
@@ -43,7 +43,7 @@ const one = (results: FileResult[]) => results[0]
 describe('downloads', () => {
   it('writes every file byte for byte, never more than `concurrency` requests at once', async () => {
     const files = Array.from({ length: 24 }, (_, i) => `libs/c/f${i}.bin`)
-    files.forEach((f, i) => server.setFile(f, body(10_000 + i, i)))
+    files.forEach((f, i) => server.setFile(f, seeded(10_000 + i, i)))
     const slow = await startArtifactory({
       latencyMs: 40,
       files: Object.fromEntries(files.map((f) => [f, server.files.get(f) as Buffer])),
@@ -56,7 +56,7 @@ describe('downloads', () => {
       expect(results.every((r) => r.status === 'downloaded' && r.verified === 'sha256')).toBe(true)
       expect(slow.stats.maxInFlight).toBe(5)
       for (let i = 0; i < files.length; i++) {
-        expectSameBytes(fs.readFileSync(path.join(target, `f${i}.bin`)), body(10_000 + i, i))
+        expectSameBytes(fs.readFileSync(path.join(target, `f${i}.bin`)), seeded(10_000 + i, i))
       }
       expect(await tree()).toHaveLength(24)
     } finally {
@@ -65,7 +65,7 @@ describe('downloads', () => {
   })
 
   it('retries 503 and 429 with Retry-After, then succeeds', async () => {
-    server.setFile('libs/a.bin', body(5000))
+    server.setFile('libs/a.bin', seeded(5000))
     server.setFaults('libs/a.bin', [
       { kind: 'status', status: 503 },
       { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
@@ -82,11 +82,11 @@ describe('downloads', () => {
     ])
     expect(retries[0].error).toContain('HTTP 503 Service Unavailable')
     expect(waits).toEqual([0, 1000])
-    expectSameBytes(fs.readFileSync(path.join(target, 'a.bin')), body(5000))
+    expectSameBytes(fs.readFileSync(path.join(target, 'a.bin')), seeded(5000))
   })
 
   it('retries a connection reset', async () => {
-    server.setFile('libs/r.bin', body(5000))
+    server.setFile('libs/r.bin', seeded(5000))
     server.setFaults('libs/r.bin', [{ kind: 'reset' }])
     const { results, retries } = await run('libs/r.bin')
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2 })
@@ -94,12 +94,12 @@ describe('downloads', () => {
   })
 
   it('aborts a stalled body after `timeout` and retries', async () => {
-    server.setFile('libs/s.bin', body(100_000))
+    server.setFile('libs/s.bin', seeded(100_000))
     server.setFaults('libs/s.bin', [{ kind: 'stall', afterBytes: 1000 }])
     const { results, retries } = await run('libs/s.bin', { timeoutMs: 300 })
     expect(one(results)).toMatchObject({ status: 'downloaded' })
     expect(retries[0].error).toMatch(/timeout/)
-    expectSameBytes(fs.readFileSync(path.join(target, 's.bin')), body(100_000))
+    expectSameBytes(fs.readFileSync(path.join(target, 's.bin')), seeded(100_000))
   })
 
   it('fails a 404 at once, requesting it once, with a hint and no file left', async () => {
@@ -144,7 +144,7 @@ describe('downloads', () => {
   })
 
   it('gives up after the last retry and leaves no temporary', async () => {
-    server.setFile('libs/bad.bin', body(5000))
+    server.setFile('libs/bad.bin', seeded(5000))
     server.setFaults(
       'libs/bad.bin',
       Array.from({ length: 5 }, () => ({ kind: 'truncate' as const, afterBytes: 100 })),
@@ -167,18 +167,18 @@ describe('downloads', () => {
 
 describe('integrity', () => {
   it('retries a body corrupted in flight and keeps the right bytes', async () => {
-    server.setFile('libs/c.bin', body(50_000))
+    server.setFile('libs/c.bin', seeded(50_000))
     server.setFaults('libs/c.bin', [{ kind: 'corrupt' }])
     const { results, retries } = await run('libs/c.bin')
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
     expect(retries[0].error).toMatch(
       /^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/,
     )
-    expectSameBytes(fs.readFileSync(path.join(target, 'c.bin')), body(50_000))
+    expectSameBytes(fs.readFileSync(path.join(target, 'c.bin')), seeded(50_000))
   })
 
   it('fails a body that never matches and keeps nothing', async () => {
-    server.setFile('libs/cc.bin', body(50_000))
+    server.setFile('libs/cc.bin', seeded(50_000))
     server.setFaults(
       'libs/cc.bin',
       Array.from({ length: 3 }, () => ({ kind: 'corrupt' as const })),
@@ -193,7 +193,7 @@ describe('integrity', () => {
 
   it('transfers no body on a second run over an up-to-date target', async () => {
     const files = Array.from({ length: 10 }, (_, i) => `libs/u/u${i}.bin`)
-    files.forEach((f, i) => server.setFile(f, body(3000, i)))
+    files.forEach((f, i) => server.setFile(f, seeded(3000, i)))
     const first = await run(files.join('\n'))
     expect(first.results.every((r) => r.status === 'downloaded')).toBe(true)
     server.reset()
@@ -208,7 +208,7 @@ describe('integrity', () => {
 
   it('decides "up to date" on a plain web server only from its checksum, never size or name', async () => {
     const plain = await startArtifactory({
-      files: { 'libs/p.bin': body(3000) },
+      files: { 'libs/p.bin': seeded(3000) },
       etag: false,
     })
     try {
@@ -220,17 +220,17 @@ describe('integrity', () => {
       expect(same.status).toBe('up-to-date')
       expect(same.verified).toBe('sha256')
       // Same size, other bytes: replaced.
-      plain.setFile('libs/p.bin', body(3000, 9))
+      plain.setFile('libs/p.bin', seeded(3000, 9))
       const [changed] = await runDownloads(plan(), options())
       expect(changed.status).toBe('downloaded')
-      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), body(3000, 9))
+      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), seeded(3000, 9))
     } finally {
       await plain.close()
     }
   })
 
   it('replaces a locally modified file', async () => {
-    server.setFile('libs/m.bin', body(3000))
+    server.setFile('libs/m.bin', seeded(3000))
     await run('libs/m.bin')
     fs.writeFileSync(path.join(target, 'm.bin'), 'tampered')
     server.reset()
@@ -238,11 +238,11 @@ describe('integrity', () => {
     expect(one(results).status).toBe('downloaded')
     // The conditional GET's answer is the download: the body is not requested twice.
     expect(gets('libs/m.bin').map((r) => r.status)).toEqual([200])
-    expectSameBytes(fs.readFileSync(path.join(target, 'm.bin')), body(3000))
+    expectSameBytes(fs.readFileSync(path.join(target, 'm.bin')), seeded(3000))
   })
 
   it('resumes a body cut off halfway with a Range request for the rest only', async () => {
-    const data = body(200_000)
+    const data = seeded(200_000)
     server.setFile('libs/big.bin', data)
     server.setFaults('libs/big.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
     const { results } = await run('libs/big.bin')
@@ -257,18 +257,21 @@ describe('integrity', () => {
   })
 
   it('restarts from zero when the file changed between attempts', async () => {
-    server.setFile('libs/chg.bin', body(200_000, 1))
+    server.setFile('libs/chg.bin', seeded(200_000, 1))
     server.setFaults('libs/chg.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
     const results = runDownloads(plan('libs/chg.bin'), options(), {
-      onRetry: () => server.setFile('libs/chg.bin', body(150_000, 2)),
+      onRetry: () => server.setFile('libs/chg.bin', seeded(150_000, 2)),
     })
     const [r] = await results
     expect(r.status).toBe('downloaded')
-    expectSameBytes(fs.readFileSync(path.join(target, 'chg.bin')), body(150_000, 2))
+    expectSameBytes(fs.readFileSync(path.join(target, 'chg.bin')), seeded(150_000, 2))
   })
 
   it('works with a server that sends no checksum, and says it was not verified', async () => {
-    const plain = await startArtifactory({ checksums: false, files: { 'libs/p.bin': body(4000) } })
+    const plain = await startArtifactory({
+      checksums: false,
+      files: { 'libs/p.bin': seeded(4000) },
+    })
     try {
       const [r] = await runDownloads(
         planFiles(parseEntries('libs/p.bin', plain.url), { target, flat: true }),
@@ -276,28 +279,27 @@ describe('integrity', () => {
       )
       expect(r.status).toBe('downloaded')
       expect(r.verified).toBeUndefined()
-      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), body(4000))
+      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), seeded(4000))
     } finally {
       await plain.close()
     }
   })
 
   it('uses checksums from the plan (a listing) without asking the server', async () => {
-    server.setFile('libs/k.bin', body(1000))
+    server.setFile('libs/k.bin', seeded(1000))
     const [d] = plan('libs/k.bin')
     await runDownloads([d], options())
     server.reset()
-    const sha256 = (await import('node:crypto'))
-      .createHash('sha256')
-      .update(body(1000))
-      .digest('hex')
-    const [r] = await runDownloads([{ ...d, checksums: { sha256 } }], options())
+    const [r] = await runDownloads(
+      [{ ...d, checksums: { sha256: sha256(seeded(1000)) } }],
+      options(),
+    )
     expect(r).toMatchObject({ status: 'up-to-date', verified: 'sha256', attempts: 0 })
     expect(server.requests).toHaveLength(0)
   })
 
   it('overwrites a leftover temporary from a killed run', async () => {
-    server.setFile('libs/t.bin', body(2000))
+    server.setFile('libs/t.bin', seeded(2000))
     fs.writeFileSync(path.join(target, '.t.bin.artdl-part'), 'junk from a killed run')
     const { results } = await run('libs/t.bin')
     expect(one(results).status).toBe('downloaded')
@@ -305,7 +307,7 @@ describe('integrity', () => {
   })
 
   it('skips verification with verify: false', async () => {
-    server.setFile('libs/v.bin', body(2000))
+    server.setFile('libs/v.bin', seeded(2000))
     server.setFaults('libs/v.bin', [{ kind: 'corrupt' }])
     const { results } = await run('libs/v.bin', { verify: false })
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 1, verified: undefined })
@@ -322,7 +324,7 @@ async function beside(
   o: { rate: number; smallMs: number; concurrency: number; faults?: Fault[] },
 ): Promise<{ result: FileResult; requests: RecordedRequest[] }> {
   const slow = await startArtifactory({
-    files: { [`libs/${name}`]: data, 'libs/small.bin': body(1000, 99) },
+    files: { [`libs/${name}`]: data, 'libs/small.bin': seeded(1000, 99) },
     throttleBytesPerSec: o.rate,
     faults: {
       [`libs/${name}`]: o.faults ?? [],
@@ -345,7 +347,7 @@ async function beside(
 
 describe('large files', () => {
   it('splits a large file into concurrent ranges and verifies the whole', async () => {
-    const data = body(9 * 1024 * 1024 + 7)
+    const data = seeded(9 * 1024 * 1024 + 7)
     server.setFile('libs/large.bin', data)
     const { results } = await run('libs/large.bin', { split: 4, splitMinSize: 1024 * 1024 })
     expect(one(results)).toMatchObject({ status: 'downloaded', ranges: 4, verified: 'sha256' })
@@ -358,7 +360,7 @@ describe('large files', () => {
 
   it('keeps the bytes of every range through a retry: only what is missing is fetched again', async () => {
     const size = 9 * 1024 * 1024 + 7
-    const data = body(size, 11)
+    const data = seeded(size, 11)
     server.setFile('libs/split-retry.bin', data)
     // The first request (the file's own stream) is served; the first range after it breaks
     // half-way through its 2.25 MiB.
@@ -386,7 +388,7 @@ describe('large files', () => {
   })
 
   it('verifies large files in a hashing thread: a corrupted body is retried, then right', async () => {
-    const data = body(9 * 1024 * 1024, 3)
+    const data = seeded(9 * 1024 * 1024, 3)
     server.setFile('libs/t.bin', data)
     server.setFaults('libs/t.bin', [{ kind: 'corrupt' }])
     const { results, retries } = await run('libs/t.bin')
@@ -397,7 +399,7 @@ describe('large files', () => {
   })
 
   it('splits only into idle slots: as many large files as slots stream whole', async () => {
-    const files = [1, 2, 3, 4].map((i) => body(2 * 1024 * 1024, i))
+    const files = [1, 2, 3, 4].map((i) => seeded(2 * 1024 * 1024, i))
     // Throttled alike, the four finish together: no slot is ever idle while one has much left.
     const even = await startArtifactory({
       files: Object.fromEntries(files.map((data, i) => [`libs/busy${i + 1}.bin`, data])),
@@ -422,7 +424,7 @@ describe('large files', () => {
   })
 
   it('gives the tail of a file streaming alone to slots that free up later', async () => {
-    const data = body(6 * 1024 * 1024, 7)
+    const data = seeded(6 * 1024 * 1024, 7)
     const { result, requests } = await beside('big.bin', data, {
       rate: 2 * 1024 * 1024,
       smallMs: 300,
@@ -439,7 +441,7 @@ describe('large files', () => {
 
   it('resumes a stream that fails after its tail was taken, and the file is whole', async () => {
     const MiB = 1024 * 1024
-    const data = body(6 * MiB, 11)
+    const data = seeded(6 * MiB, 11)
     const { result, requests } = await beside('cut.bin', data, {
       rate: 2 * MiB,
       smallMs: 300,
@@ -459,7 +461,7 @@ describe('large files', () => {
 
   it('lets idle slots take the tail of a range too', async () => {
     const MiB = 1024 * 1024
-    const data = body(16 * MiB, 9)
+    const data = seeded(16 * MiB, 9)
     const { result, requests } = await beside('huge.bin', data, {
       rate: 4 * MiB,
       smallMs: 500,
@@ -483,7 +485,7 @@ describe('large files', () => {
   })
 
   it('falls back to one stream when a range fails, and still verifies', async () => {
-    const data = body(2 * 1024 * 1024)
+    const data = seeded(2 * 1024 * 1024)
     server.setFile('libs/large2.bin', data)
     let n = 0
     const flaky = await startArtifactory({
@@ -503,7 +505,7 @@ describe('large files', () => {
   })
 
   it('refuses a file larger than max-size without filling the disk', async () => {
-    server.setFile('libs/huge.bin', body(100_000))
+    server.setFile('libs/huge.bin', seeded(100_000))
     server.setFaults('libs/huge.bin', [{ kind: 'no-length' }])
     const { results } = await run('libs/huge.bin', { maxSize: 10_000 })
     expect(one(results).status).toBe('failed')
@@ -540,7 +542,7 @@ describe('the local disk', () => {
 describe('cancellation', () => {
   it('reports every file when aborted: finished ones kept, the rest cancelled, no temporaries', async () => {
     const paths = Array.from({ length: 60 }, (_, i) => `libs/c/c${i}.bin`)
-    paths.forEach((p, i) => server.setFile(p, body(2000, i)))
+    paths.forEach((p, i) => server.setFile(p, seeded(2000, i)))
     paths.forEach((p) => server.setFaults(p, [{ kind: 'delay', ms: 20 }]))
     const controller = new AbortController()
     let done = 0

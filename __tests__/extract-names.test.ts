@@ -5,9 +5,9 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { Header } from 'tar'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { zipBytes } from '../__fixtures__/zip.ts'
+import { tarOf } from '../__fixtures__/tar.ts'
 import { checkMembers, type Member } from '../src/extract/members.ts'
 import { extractArchive } from '../src/extract/archive.ts'
 import { AttemptError } from '../src/common/errors.ts'
@@ -21,22 +21,6 @@ afterEach(async () => {
 })
 
 const files = (...names: string[]): Member[] => names.map((name) => ({ name, type: 'file' }))
-
-/** A plain tar of files named as given. */
-function tarOf(names: string[]): Buffer {
-  const parts: Buffer[] = []
-  for (const name of names) {
-    const header = Buffer.alloc(512)
-    new Header({ path: name, type: 'File', mode: 0o644, size: 1, mtime: new Date(0) }).encode(
-      header,
-      0,
-    )
-    const body = Buffer.alloc(512)
-    body.write('x')
-    parts.push(header, body)
-  }
-  return Buffer.concat([...parts, Buffer.alloc(1024)])
-}
 
 describe('member names under the Windows rules', () => {
   it.each([
@@ -65,7 +49,13 @@ describe('member names under the Windows rules', () => {
 
   it('fails the archive before writing anything, with no silent rename of ":" or "?"', async () => {
     const file = path.join(dir, 'names.tar')
-    await fsp.writeFile(file, tarOf(['ok.txt', 'ab:c.txt']))
+    await fsp.writeFile(
+      file,
+      tarOf([
+        { path: 'ok.txt', body: 'x' },
+        { path: 'ab:c.txt', body: 'x' },
+      ]),
+    )
     await expect(extractArchive(file, undefined, {}, { names: 'windows' })).rejects.toThrow(
       "refused to extract names.tar: member 'ab:c.txt' cannot be written on Windows",
     )

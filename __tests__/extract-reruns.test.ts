@@ -6,11 +6,11 @@ import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
-import { Header } from 'tar'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { filesIn, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { useServer } from '../__fixtures__/server.ts'
+import { filesAsMembers, tgzOf } from '../__fixtures__/tar.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
@@ -21,31 +21,13 @@ beforeEach(() => {
 })
 const action = useAction('artdl-xrerun-', () => ({ url: server.url }))
 
-function tgzOf(files: Record<string, string>): Buffer {
-  const parts: Buffer[] = []
-  for (const [name, body] of Object.entries(files)) {
-    const header = Buffer.alloc(512)
-    new Header({
-      path: name,
-      type: 'File',
-      mode: 0o644,
-      size: Buffer.byteLength(body),
-      mtime: new Date(0),
-    }).encode(header, 0)
-    const padded = Buffer.alloc(Math.ceil(Buffer.byteLength(body) / 512) * 512)
-    padded.write(body)
-    parts.push(header, padded)
-  }
-  return zlib.gzipSync(Buffer.concat([...parts, Buffer.alloc(1024)]))
-}
-
 /** Requests for the archive's body (not listings, not 304s). */
 const bodiesSent = (): number =>
   server.requests.filter((r) => r.path === '/arch/app.tgz' && r.status === 200).length
 
 describe('an archive already on disk', () => {
   beforeEach(() => {
-    server.setFile('arch/app.tgz', tgzOf({ 'bin/tool': 'tool', 'lib/x.txt': 'x' }))
+    server.setFile('arch/app.tgz', tgzOf(filesAsMembers({ 'bin/tool': 'tool', 'lib/x.txt': 'x' })))
     action.inputs = { ...action.inputs, paths: 'arch/app.tgz => out/' }
   })
 
@@ -98,7 +80,10 @@ describe('an archive already on disk', () => {
   it('is downloaded and unpacked again when the server has another archive', async () => {
     action.inputs = { ...action.inputs, extract: 'true' }
     await run()
-    server.setFile('arch/app.tgz', tgzOf({ 'bin/tool': 'tool 2', 'lib/x.txt': 'x' }))
+    server.setFile(
+      'arch/app.tgz',
+      tgzOf(filesAsMembers({ 'bin/tool': 'tool 2', 'lib/x.txt': 'x' })),
+    )
     vi.clearAllMocks()
     server.reset()
     await run()

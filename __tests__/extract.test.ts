@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { extractArchive, listMembers } from '../src/extract/archive.ts'
 import { hasProgram, symlinksWork } from '../__fixtures__/platform.ts'
 import { zipBytes } from '../__fixtures__/zip.ts'
+import { tarOf, tgzOf } from '../__fixtures__/tar.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { runAction } from '../scripts/runner.ts'
 
@@ -22,33 +23,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true })
 })
-
-type TarMember = {
-  path: string
-  type?: 'File' | 'SymbolicLink' | 'Link' | 'Directory'
-  linkpath?: string
-  body?: string
-}
-
-/** A tar built block by block with node-tar's header encoder: any member, however hostile. */
-function tarOf(members: TarMember[]): Buffer {
-  const blocks: Buffer[] = []
-  for (const m of members) {
-    const body = Buffer.from(m.body ?? '')
-    const header = Buffer.alloc(512)
-    new Header({
-      path: m.path,
-      type: m.type ?? 'File',
-      linkpath: m.linkpath,
-      mode: m.type === 'Directory' ? 0o755 : 0o644,
-      size: body.length,
-      mtime: new Date(0),
-    }).encode(header, 0)
-    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512))
-  }
-  blocks.push(Buffer.alloc(1024))
-  return Buffer.concat(blocks)
-}
 
 /** `count` tiny members in folders of 1,000, gzipped: the header encoding is the cost. */
 function manyMembers(count: number): Buffer {
@@ -137,12 +111,10 @@ describe('members are read by a library', () => {
       const file = path.join(dir, 'a.tgz')
       await fsp.writeFile(
         file,
-        zlib.gzipSync(
-          tarOf([
-            { path: 'bin/tool', body: 'echo tool' },
-            { path: 'bin/alias', type: 'SymbolicLink', linkpath: 'tool' },
-          ]),
-        ),
+        tgzOf([
+          { path: 'bin/tool', body: 'echo tool' },
+          { path: 'bin/alias', type: 'SymbolicLink', linkpath: 'tool' },
+        ]),
       )
       const path0 = process.env.PATH
       process.env.PATH = ''
@@ -199,7 +171,7 @@ describe('hostile archives are refused before anything is written', () => {
   it('a symlink that climbs out through its folder', () =>
     refused(
       'sym.tgz',
-      zlib.gzipSync(tarOf([{ path: 'a/b', type: 'SymbolicLink', linkpath: '../../x' }])),
+      tgzOf([{ path: 'a/b', type: 'SymbolicLink', linkpath: '../../x' }]),
       /link 'a\/b' points outside/,
     ))
 
@@ -267,9 +239,7 @@ describe('hostile archives are refused before anything is written', () => {
     refused(
       'cut.tar.gz',
       // Incompressible, so the cut falls inside the member, not just in gzip's trailer.
-      zlib
-        .gzipSync(tarOf([{ path: 'a', body: randomBytes(8000).toString('hex') }]))
-        .subarray(0, 2000),
+      tgzOf([{ path: 'a', body: randomBytes(8000).toString('hex') }]).subarray(0, 2000),
       /cannot extract cut\.tar\.gz: the archive is corrupt/,
     ))
 

@@ -1,7 +1,7 @@
 // Servers that misbehave as real proxies, CDNs and misconfigured front-ends do, and local
 // disks that refuse: no crash, no unverified file under its final name, no temporary left,
 // and a message that names what went wrong.
-import { expectSameBytes } from '../__fixtures__/bytes.ts'
+import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { useAction } from '../__fixtures__/action-harness.ts'
-import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
@@ -190,7 +190,7 @@ describe('checksum headers', () => {
 
 describe('servers that ignore or bend Range', () => {
   it('recovers when the ranged requests of a split file are answered 200 with the whole body', async () => {
-    const data = body(6 * MiB + 5, 2)
+    const data = seeded(6 * MiB + 5, 2)
     const s = await serve({
       files: { 'libs/big.bin': data },
       onRequest: ranged({ kind: 'ignore-range' }),
@@ -211,7 +211,7 @@ describe('servers that ignore or bend Range', () => {
   })
 
   it('recovers when the parts of a split file are answered 206 with another range', async () => {
-    const data = body(6 * MiB, 3)
+    const data = seeded(6 * MiB, 3)
     const s = await serve({
       files: { 'libs/big.bin': data },
       onRequest: ranged({ kind: 'range-from-zero' }),
@@ -229,7 +229,7 @@ describe('servers that ignore or bend Range', () => {
   })
 
   it('recovers when a resumed request is answered 206 from byte 0, with split 1', async () => {
-    const data = body(300_000, 4)
+    const data = seeded(300_000, 4)
     let n = 0
     const s = await serve({
       files: { 'libs/r.bin': data },
@@ -255,7 +255,7 @@ describe('servers that ignore or bend Range', () => {
 
   it('never keeps a 206 to a request without Range as the whole file', async () => {
     const s = await serve({
-      files: { 'libs/part.bin': body(4 * MiB, 5) },
+      files: { 'libs/part.bin': seeded(4 * MiB, 5) },
       checksums: false,
       onRequest: (r) =>
         r.method === 'GET' ? { kind: 'unasked-206', bytes: 1_000_000 } : undefined,
@@ -281,7 +281,7 @@ describe('checksum headers from the server', () => {
   for (const [mangle, message] of cases) {
     it(`fails a file whose X-Checksum-Sha256 is unusable (${mangle}) rather than keep it unverified`, async () => {
       const s = await serve({
-        files: { 'libs/c.bin': body(50_000, 6) },
+        files: { 'libs/c.bin': seeded(50_000, 6) },
         faults: { 'libs/c.bin': [{ kind: 'checksum-header', mangle, corrupt: true }] },
       })
       const { results } = await download(s, 'libs/c.bin')
@@ -293,7 +293,7 @@ describe('checksum headers from the server', () => {
   }
 
   it('accepts the same value sent twice, and still catches a corrupt body with it', async () => {
-    const data = body(50_000, 7)
+    const data = seeded(50_000, 7)
     const s = await serve({
       files: { 'libs/d.bin': data },
       faults: {
@@ -312,7 +312,7 @@ describe('checksum headers from the server', () => {
 
 describe('cut bodies', () => {
   it('retries a body cut short without Content-Length, caught by its checksum', async () => {
-    const data = body(200_000, 8)
+    const data = seeded(200_000, 8)
     const s = await serve({
       files: { 'libs/cut.bin': data },
       faults: { 'libs/cut.bin': [{ kind: 'cut', afterBytes: 70_000 }] },
@@ -324,7 +324,7 @@ describe('cut bodies', () => {
 
   it('fails a body always cut short and leaves nothing', async () => {
     const s = await serve({
-      files: { 'libs/cut.bin': body(200_000, 9) },
+      files: { 'libs/cut.bin': seeded(200_000, 9) },
       onRequest: (r) => (r.method === 'GET' ? { kind: 'cut', afterBytes: 70_000 } : undefined),
     })
     const { results } = await download(s, 'libs/cut.bin', { retries: 2 })
@@ -337,7 +337,7 @@ describe('cut bodies', () => {
 describe('local write failures', () => {
   it('refuses a name too long for the file system before any request, naming the limit', async () => {
     const name = `${'n'.repeat(300)}.bin`
-    const s = await serve({ files: { [`libs/${name}`]: body(1000) } })
+    const s = await serve({ files: { [`libs/${name}`]: seeded(1000) } })
     expect(() => planFiles(parseEntries(`libs/${name}`, s.url), { target, flat: true })).toThrow(
       /the destination cannot exist on Linux and macOS: 'n+…' is 304 bytes long; Linux and macOS allow at most 255 bytes \(UTF-8\) in a file or folder name/,
     )
@@ -355,7 +355,7 @@ describe('local write failures', () => {
     'fails a name too long for the file system at once, without retries (ENAMETOOLONG: not on Windows, which reports ENOENT)',
     async () => {
       const name = `${'n'.repeat(300)}.bin`
-      const s = await serve({ files: { [`libs/${name}`]: body(1000) } })
+      const s = await serve({ files: { [`libs/${name}`]: seeded(1000) } })
       // Past the plan's check, as a name the plan could not know too long would be.
       const [planned] = planFiles(parseEntries('libs/short.bin', s.url), { target, flat: true })
       const long = {
@@ -374,7 +374,7 @@ describe('local write failures', () => {
 
   it('fails at once when the target folder vanishes during the download', async () => {
     const s = await serve({
-      files: { 'libs/slow.bin': body(400_000, 10) },
+      files: { 'libs/slow.bin': seeded(400_000, 10) },
       throttleBytesPerSec: 800 * 1024,
     })
     const folder = path.join(target, 'sub')
@@ -394,7 +394,7 @@ describe('local write failures', () => {
   })
 
   it('says how much space is left when the disk is full', async () => {
-    const s = await serve({ files: { 'libs/full.bin': body(1000) } })
+    const s = await serve({ files: { 'libs/full.bin': seeded(1000) } })
     const { results, retries } = await download(s, 'libs/full.bin', {
       rename: () =>
         Promise.reject(
@@ -411,7 +411,7 @@ describe('local write failures', () => {
   })
 
   it('retries a rename refused as a scanner refuses it on Windows, then places the file', async () => {
-    const s = await serve({ files: { 'libs/av.bin': body(1000, 11) } })
+    const s = await serve({ files: { 'libs/av.bin': seeded(1000, 11) } })
     const codes = ['EPERM', 'EBUSY', 'EACCES']
     const { results, retries } = await download(s, 'libs/av.bin', {
       rename: (from, to) => {
@@ -427,7 +427,7 @@ describe('local write failures', () => {
   })
 
   it('fails the file when the rename stays refused, and leaves no temporary', async () => {
-    const s = await serve({ files: { 'libs/av.bin': body(1000, 12) } })
+    const s = await serve({ files: { 'libs/av.bin': seeded(1000, 12) } })
     let tries = 0
     const { results } = await download(s, 'libs/av.bin', {
       rename: () => {
@@ -450,7 +450,7 @@ describe('through the action', () => {
 
   it('fails a 206 to a plain request with an annotation naming it once, a summary, and no file', async () => {
     const s = await serve({
-      files: { 'libs/part.bin': body(4 * MiB, 13) },
+      files: { 'libs/part.bin': seeded(4 * MiB, 13) },
       checksums: false,
       onRequest: (r) =>
         r.method === 'GET' ? { kind: 'unasked-206', bytes: 1_000_000 } : undefined,
@@ -468,7 +468,7 @@ describe('through the action', () => {
   })
 
   it('downloads a split file from a server that ignores Range, whole, and exits clean', async () => {
-    const data = body(3 * MiB, 14)
+    const data = seeded(3 * MiB, 14)
     const s = await serve({
       files: { 'libs/big.bin': data },
       onRequest: ranged({ kind: 'ignore-range' }),
@@ -486,7 +486,7 @@ describe('through the action', () => {
 describe('bodies nobody reads yet', () => {
   it('keep a connection that breaks before anyone reads them from crashing the process', async () => {
     const s = await serve({
-      files: { 'libs/b.bin': body(500_000, 15) },
+      files: { 'libs/b.bin': seeded(500_000, 15) },
       faults: { 'libs/b.bin': [{ kind: 'reset', afterBytes: 1000 }] },
     })
     const http = new HttpClient({ connections: 1, timeoutMs: 5000 })

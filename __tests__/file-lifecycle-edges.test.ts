@@ -6,10 +6,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { tempIgnoresCase } from '../__fixtures__/platform.ts'
-import { body, downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { seeded } from '../__fixtures__/bytes.ts'
+import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
 import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/extract/archive.ts'
-import { Header } from 'tar'
+import { tarOf } from '../__fixtures__/tar.ts'
 import { retryLine } from '../src/report/log-lines.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { startArtifactory } from '../server/index.ts'
@@ -35,8 +36,8 @@ const tree = (): Promise<string[]> => filesUnder(target)
 
 describe('skip-existing on a case-insensitive target', () => {
   it('recognises README.TXT on disk as the planned readme.txt', async () => {
-    server.setFile('libs/readme.txt', body(3000, 5))
-    await fsp.writeFile(path.join(target, 'README.TXT'), body(3000, 5))
+    server.setFile('libs/readme.txt', seeded(3000, 5))
+    await fsp.writeFile(path.join(target, 'README.TXT'), seeded(3000, 5))
     const { results } = await download('libs/readme.txt', { caseInsensitive: true })
     expect(results[0]).toMatchObject({ status: 'up-to-date', verified: 'sha1' })
     expect(await tree()).toEqual(['README.TXT'])
@@ -45,8 +46,8 @@ describe('skip-existing on a case-insensitive target', () => {
   it.skipIf(tempIgnoresCase())(
     'on a case-sensitive target, README.TXT is another file (skipped where the temporary folder ignores case: Windows, macOS)',
     async () => {
-      server.setFile('libs/readme.txt', body(3000, 5))
-      await fsp.writeFile(path.join(target, 'README.TXT'), body(3000, 5))
+      server.setFile('libs/readme.txt', seeded(3000, 5))
+      await fsp.writeFile(path.join(target, 'README.TXT'), seeded(3000, 5))
       const { results } = await download('libs/readme.txt', { caseInsensitive: false })
       expect(results[0]).toMatchObject({ status: 'downloaded' })
       expect(await tree()).toEqual(['README.TXT', 'readme.txt'])
@@ -54,8 +55,8 @@ describe('skip-existing on a case-insensitive target', () => {
   )
 
   it('downloads a changed file again whatever the case of its name on disk', async () => {
-    server.setFile('libs/readme.txt', body(3000, 5))
-    await fsp.writeFile(path.join(target, 'ReadMe.txt'), body(3000, 6))
+    server.setFile('libs/readme.txt', seeded(3000, 5))
+    await fsp.writeFile(path.join(target, 'ReadMe.txt'), seeded(3000, 6))
     const { results } = await download('libs/readme.txt', { caseInsensitive: true })
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 1 })
   })
@@ -75,7 +76,7 @@ function busyRemove(times: number, code = 'EBUSY') {
 
 describe('cleanups refused for a moment (Windows scanners)', () => {
   it('removes the temporary of a failed file once the scanner lets go', async () => {
-    server.setFile('libs/av.bin', body(2000, 7))
+    server.setFile('libs/av.bin', seeded(2000, 7))
     const { calls, remove } = busyRemove(2, 'EPERM')
     const { results } = await download('libs/av.bin', {
       rename: () => Promise.reject(Object.assign(new Error('EBUSY: rename'), { code: 'EBUSY' })),
@@ -88,14 +89,7 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
 
   it('removes an extracted archive once the scanner lets go', async () => {
     const file = path.join(target, 'a.tar')
-    const header = Buffer.alloc(512)
-    new Header({ path: 'bin/tool', type: 'File', mode: 0o644, size: 4, mtime: new Date(0) }).encode(
-      header,
-      0,
-    )
-    const tool = Buffer.alloc(512)
-    tool.write('tool')
-    await fsp.writeFile(file, Buffer.concat([header, tool, Buffer.alloc(1024)]))
+    await fsp.writeFile(file, tarOf([{ path: 'bin/tool', body: 'tool' }]))
     const { calls, remove } = busyRemove(3)
     const waits: number[] = []
     const files = await extractArchive(file, undefined, {
@@ -111,7 +105,7 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
 
 describe('the whole restart after a response that did not answer its request', () => {
   it('says it restarts, with no count of retries, even with retries: 0', async () => {
-    const data = body(4 * 1024 * 1024, 8)
+    const data = seeded(4 * 1024 * 1024, 8)
     const s = await startArtifactory({
       files: { 'libs/big.bin': data },
       onRequest: (r) => (r.method === 'GET' && r.range ? { kind: 'ignore-range' } : undefined),
@@ -134,7 +128,7 @@ describe('the whole restart after a response that did not answer its request', (
   })
 
   it('counts an ordinary retry as before', async () => {
-    server.setFile('libs/a.bin', body(1000, 9))
+    server.setFile('libs/a.bin', seeded(1000, 9))
     server.setFaults('libs/a.bin', [{ kind: 'status', status: 503 }])
     const { retries } = await download('libs/a.bin')
     expect(retries[0].restartWhole).toBeUndefined()

@@ -6,7 +6,6 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseSpecVars, substituteSpecVars } from '../src/input/spec-vars.ts'
 import { parseProps } from '../src/input/props.ts'
-import { parseFileSpec, type SpecEntry } from '../src/input/file-spec.ts'
 import {
   compileSpecPattern,
   exclusionMatcher,
@@ -14,22 +13,12 @@ import {
   specMatches,
 } from '../src/plan/spec-pattern.ts'
 import { entryQuery, patternCriteria } from '../src/artifactory/aql-query.ts'
-import { getSettings, InputError } from '../src/input/settings.ts'
+import { getSettings } from '../src/input/settings.ts'
 import { PlanError } from '../src/common/errors.ts'
 import { aqlTest } from '../server/aql.ts'
 import { aqlItem, repoFile } from '../__fixtures__/aql-item.ts'
+import { spec, specEntry, specRefusal } from '../__fixtures__/file-spec.ts'
 
-const spec = (...files: unknown[]): string => JSON.stringify({ files })
-const one = (entry: Record<string, unknown>): SpecEntry => parseFileSpec(spec(entry))[0]
-const refusal = (text: string): string => {
-  try {
-    parseFileSpec(text)
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError)
-    return (err as Error).message
-  }
-  throw new Error('accepted')
-}
 describe('spec-vars', () => {
   it('splits at ; unless escaped, and at the first = only', () => {
     expect([...parseSpecVars('a=1;b=x\\;y;c=k=v; d =2')]).toEqual([
@@ -82,7 +71,7 @@ describe('props', () => {
 
 describe('parseFileSpec', () => {
   it('applies the JFrog CLI defaults', () => {
-    expect(one({ pattern: 'libs/a/*.jar' })).toEqual({
+    expect(specEntry({ pattern: 'libs/a/*.jar' })).toEqual({
       position: 1,
       pattern: 'libs/a/*.jar',
       target: '',
@@ -97,7 +86,7 @@ describe('parseFileSpec', () => {
   })
 
   it('reads every field, case-insensitively, with strings for booleans and numbers', () => {
-    const e = one({
+    const e = specEntry({
       Pattern: 'libs/a/*.jar',
       TARGET: 'out/',
       flat: 'true',
@@ -124,26 +113,32 @@ describe('parseFileSpec', () => {
       offset: 2,
       explode: true,
     })
-    expect(one({ pattern: '*', build: 'app/142' }).build).toEqual({ name: 'app', number: '142' })
-    expect(one({ pattern: '*', build: 'app' }).build).toEqual({ name: 'app', number: undefined })
-    expect(one({ pattern: '*', build: 'team\\/app/7' }).build).toEqual({
+    expect(specEntry({ pattern: '*', build: 'app/142' }).build).toEqual({
+      name: 'app',
+      number: '142',
+    })
+    expect(specEntry({ pattern: '*', build: 'app' }).build).toEqual({
+      name: 'app',
+      number: undefined,
+    })
+    expect(specEntry({ pattern: '*', build: 'team\\/app/7' }).build).toEqual({
       name: 'team/app',
       number: '7',
     })
-    expect(one({ aql: { 'items.find': { repo: 'libs' } } }).aql).toEqual({ repo: 'libs' })
+    expect(specEntry({ aql: { 'items.find': { repo: 'libs' } } }).aql).toEqual({ repo: 'libs' })
   })
 
   it('numbers entries from 1 in messages', () => {
-    expect(refusal(spec({ pattern: 'a/b' }, { pattern: 'a/c', flta: true }))).toMatch(
+    expect(specRefusal(spec({ pattern: 'a/b' }, { pattern: 'a/c', flta: true }))).toMatch(
       /^Input 'spec' entry 2: unknown field 'flta'/,
     )
   })
 
   it('says where invalid JSON is wrong', () => {
-    expect(refusal('{"files":[\n  {"pattern": "a/b"\n  "target": "x"}]}')).toBe(
+    expect(specRefusal('{"files":[\n  {"pattern": "a/b"\n  "target": "x"}]}')).toBe(
       "Input 'spec' is not valid JSON at line 3, column 3: Expected ',' or '}' after property value",
     )
-    expect(refusal('{"files":[')).toMatch(/^Input 'spec' is not valid JSON at its end \(line 1/)
+    expect(specRefusal('{"files":[')).toMatch(/^Input 'spec' is not valid JSON at its end \(line 1/)
   })
 
   it.each([
@@ -155,7 +150,7 @@ describe('parseFileSpec', () => {
     'transitive',
     'bypassArchiveInspection',
   ])('refuses %s as not supported', (field) => {
-    expect(refusal(spec({ pattern: 'a/b', [field]: 'x' }))).toBe(
+    expect(specRefusal(spec({ pattern: 'a/b', [field]: 'x' }))).toBe(
       `Input 'spec' entry 1: field '${field}' is not supported by this action`,
     )
   })
@@ -197,13 +192,13 @@ describe('parseFileSpec', () => {
     [{ pattern: '*', build: 'app/' }, "field 'build' must be 'name/number' or 'name'"],
     [{ pattern: 'a/b', Target: 'x', target: 'y' }, "field 'target' is given twice"],
   ])('refuses %j', (entry, message) => {
-    expect(refusal(spec(entry))).toContain(`Input 'spec' entry 1: ${message}`)
+    expect(specRefusal(spec(entry))).toContain(`Input 'spec' entry 1: ${message}`)
   })
 
   it('refuses documents that are not a spec', () => {
-    expect(refusal('[]')).toBe(`Input 'spec' must be a JSON object {"files": […]}`)
-    expect(refusal('{"files":[]}')).toBe(`Input 'spec' needs a non-empty "files" array`)
-    expect(refusal('{"file":[]}')).toBe(
+    expect(specRefusal('[]')).toBe(`Input 'spec' must be a JSON object {"files": […]}`)
+    expect(specRefusal('{"files":[]}')).toBe(`Input 'spec' needs a non-empty "files" array`)
+    expect(specRefusal('{"file":[]}')).toBe(
       "Input 'spec': unknown top-level field 'file' (expected 'files')",
     )
   })
@@ -331,7 +326,7 @@ describe('AQL for spec entries', () => {
   })
 
   it('writes props as @ conditions, excludeProps as $ne in $or, builds, sort, offset, limit', () => {
-    const e = one({
+    const e = specEntry({
       pattern: 'libs/a/*.jar',
       props: 'os=linux,mac;v=1.*',
       excludeProps: 'beta=true;rc=*',
@@ -355,7 +350,7 @@ describe('AQL for spec entries', () => {
   })
 
   it('uses an aql entry as written', () => {
-    const e = one({ aql: { 'items.find': { repo: 'libs', '@release': 'true' } } })
+    const e = specEntry({ aql: { 'items.find': { repo: 'libs', '@release': 'true' } } })
     expect(entryQuery(e, undefined, undefined)).toBe(
       'items.find({"repo":"libs","@release":"true"}).include("repo","path","name","size","sha256","actual_sha1","actual_md5","created","modified")',
     )

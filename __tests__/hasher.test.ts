@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seeded, sha256 } from '../__fixtures__/bytes.ts'
 import { HashPool, InlineHash, type RunningHash } from '../src/engine/hasher.ts'
 
 const MiB = 1024 * 1024
@@ -19,14 +19,6 @@ afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true })
 })
 
-function data(size: number, seed: number): Buffer {
-  const b = Buffer.alloc(size)
-  for (let i = 0; i + 4 <= size; i += 4) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i)
-  return b
-}
-
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
-
 /** Writes `body` in 300 KiB writes, telling the hash after each one, as the sink does. */
 function writeInOrder(file: string, body: Buffer, hash: RunningHash): void {
   const fd = fs.openSync(file, 'w')
@@ -38,41 +30,63 @@ function writeInOrder(file: string, body: Buffer, hash: RunningHash): void {
   fs.closeSync(fd)
 }
 
+// The third column: digests a thread answers per digest asked (the main thread's fallback gives
+// the same digests, so without it a pool whose thread never started would pass).
 describe.each([
-  ['a worker thread', (file: string) => pool.open(file, 'sha256')],
-  ['the main thread', (file: string) => new InlineHash(file, 'sha256')],
-])('hashing in %s', (_name, open) => {
+  ['a worker thread', (file: string) => pool.open(file, 'sha256'), 1],
+  ['the main thread', (file: string) => new InlineHash(file, 'sha256'), 0],
+])('hashing in %s', (_name, open, byThread) => {
   it('follows a file written in order', async () => {
-    const body = data(5 * MiB + 123, 1)
+    const body = seeded(5 * MiB + 123, 1)
     const file = path.join(dir, `in-order-${_name}`)
+    const before = pool.answeredByThreads
     const hash = open(file)
     writeInOrder(file, body, hash)
     expect(await hash.digest(body.length)).toBe(sha256(body))
+    expect(pool.answeredByThreads - before).toBe(byThread)
   })
 
   it('hashes in file order what arrived out of order (split ranges)', async () => {
-    const body = data(3 * MiB, 2)
+    const body = seeded(3 * MiB, 2)
     const file = path.join(dir, `ranges-${_name}`)
     const hash = open(file)
     const fd = fs.openSync(file, 'w')
     // The last third first, then the middle, then the first: as parallel ranges may land.
     for (const start of [2 * MiB, MiB, 0]) fs.writeSync(fd, body, start, MiB, start)
     fs.closeSync(fd)
+    const before = pool.answeredByThreads
     hash.advance(body.length)
     expect(await hash.digest(body.length)).toBe(sha256(body))
+    expect(pool.answeredByThreads - before).toBe(byThread)
   })
 
   it('fails when the file is shorter than announced', async () => {
     const file = path.join(dir, `short-${_name}`)
-    fs.writeFileSync(file, data(1000, 3))
+    fs.writeFileSync(file, seeded(1000, 3))
     const hash = open(file)
     await expect(hash.digest(5000)).rejects.toThrow()
   })
 })
 
 describe('HashPool', () => {
+  it('has its digests computed by a thread, not by the main thread in its place', async () => {
+    // The fallback gives the same digests: only the pool's count tells who computed them.
+    const own = new HashPool(1)
+    try {
+      const body = seeded(2 * MiB + 1, 12)
+      const file = path.join(dir, 'by-a-thread')
+      const h = own.open(file, 'sha256')
+      writeInOrder(file, body, h)
+      expect(own.answeredByThreads).toBe(0)
+      expect(await h.digest(body.length)).toBe(sha256(body))
+      expect(own.answeredByThreads).toBe(1)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('keeps files apart on one thread and drops disposed ones', async () => {
-    const bodies = [data(2 * MiB, 4), data(2 * MiB + 5, 5), data(MiB, 6)]
+    const bodies = [seeded(2 * MiB, 4), seeded(2 * MiB + 5, 5), seeded(MiB, 6)]
     const hashes = bodies.map((_, i) => pool.open(path.join(dir, `many-${i}`), 'sha256'))
     bodies.forEach((b, i) => writeInOrder(path.join(dir, `many-${i}`), b, hashes[i]))
     hashes[2].dispose()
@@ -90,12 +104,13 @@ describe('HashPool without its thread', () => {
     const reasons: string[] = []
     const ended = new HashPool(1, empty, (r) => reasons.push(r))
     try {
-      const body = data(2 * MiB + 3, 11)
+      const body = seeded(2 * MiB + 3, 11)
       const file = path.join(dir, 'thread-ended')
       const h = ended.open(file, 'sha256')
       writeInOrder(file, body, h)
       expect(await h.digest(body.length)).toBe(sha256(body))
       expect(reasons).toEqual(['the hashing thread exited (code 0)'])
+      expect(ended.answeredByThreads).toBe(0)
     } finally {
       await ended.close()
     }
@@ -105,7 +120,7 @@ describe('HashPool without its thread', () => {
     const reasons: string[] = []
     const broken = new HashPool(1, path.join(dir, 'no-such-worker.ts'), (r) => reasons.push(r))
     try {
-      const body = data(3 * MiB + 7, 7)
+      const body = seeded(3 * MiB + 7, 7)
       const file = path.join(dir, 'no-thread')
       // Asked for at once (before the thread reports its failure) and after it.
       const early = broken.open(file, 'sha256')
@@ -115,6 +130,7 @@ describe('HashPool without its thread', () => {
       const late = broken.open(file, 'sha256')
       late.advance(body.length)
       expect(await late.digest(body.length)).toBe(sha256(body))
+      expect(broken.answeredByThreads).toBe(0)
       expect(reasons).toHaveLength(1)
       expect(reasons[0]).toContain('no-such-worker')
       expect(reasons[0]).not.toMatch(/\n/)

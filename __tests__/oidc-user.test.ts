@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { logged, output, useAction } from '../__fixtures__/action-harness.ts'
+import { jwt } from '../__fixtures__/jwt.ts'
 import { startArtifactory } from '../server/index.ts'
 import { userOfAccessToken } from '../src/artifactory/oidc.ts'
 
@@ -10,12 +11,6 @@ vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
 const action = useAction('artdl-oidc-user-')
-
-/** A JWT whose payload is `claims`, base64url-encoded as Access writes it (no padding). */
-function jwt(claims: Record<string, unknown>): string {
-  const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url')
-  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`
-}
 
 beforeEach(() => {
   process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'https://id-token.invalid/'

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { aqlItem } from '../__fixtures__/aql-item.ts'
+import { spec } from '../__fixtures__/file-spec.ts'
 import { runAql, type AqlItem } from '../server/aql.ts'
 import { trimmedAnswer } from '../src/artifactory/aql-query.ts'
 import { startArtifactory, startProxy, type ArtifactoryOptions } from '../server/index.ts'
@@ -110,7 +111,6 @@ describe('through the action', () => {
   })
 
   const three = { 'libs/a.bin': 'a', 'libs/b.bin': 'b', 'libs/c.bin': 'c' }
-  const spec = (...files: unknown[]): string => JSON.stringify({ files })
 
   it('fails a spec entry whose AQL answer the server trimmed, rather than download part', async () => {
     const { errors, requests } = await runAgainst(

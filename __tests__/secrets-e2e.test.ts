@@ -5,6 +5,7 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { jwt } from '../__fixtures__/jwt.ts'
 import { startArtifactory } from '../server/index.ts'
 import { runAction, type ActionRun } from '../scripts/runner.ts'
 import { freshBundle } from '../scripts/fresh-bundle.ts'
@@ -65,8 +66,7 @@ describe('the bundle', () => {
   })
 
   it("sets oidc-user from the access token's sub when the exchange names no user", async () => {
-    const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url')
-    const accessToken = `${part({ alg: 'RS256' })}.${part({ sub: 'jfac@01abc/users/release-bot' })}.c2ln`
+    const accessToken = jwt({ sub: 'jfac@01abc/users/release-bot' })
     const server = await startArtifactory({
       files: { 'libs/a.txt': 'hello' },
       oidc: { provider: 'github', idToken: 'the-id-token', accessToken },

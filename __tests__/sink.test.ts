@@ -1,4 +1,4 @@
-import { expectSameBytes } from '../__fixtures__/bytes.ts'
+import { expectSameBytes, seeded, sha256 } from '../__fixtures__/bytes.ts'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
@@ -23,12 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true })
 })
-
-function data(size: number, seed: number): Buffer {
-  const b = Buffer.alloc(size)
-  for (let i = 0; i + 4 <= size; i += 4) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i)
-  return b
-}
 
 /** A body the test feeds by hand. */
 function body(): Readable {
@@ -66,7 +60,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 describe('pumpToFile', () => {
   it('writes a body whole at its position and reports every byte once, in order', async () => {
-    const content = data(300 * KiB + 5, 1)
+    const content = seeded(300 * KiB + 5, 1)
     const { file, o, calls } = sinkFor({ position: 1000 })
     const b = body()
     const sink = pumpToFile(b, o)
@@ -84,7 +78,7 @@ describe('pumpToFile', () => {
   })
 
   it('gathers the chunks that arrive during a write into one writev, in order', async () => {
-    const content = data(512 * KiB, 2)
+    const content = seeded(512 * KiB, 2)
     const { file, o, calls } = sinkFor()
     const b = body()
     const done = pumpToFile(b, o).done
@@ -101,7 +95,7 @@ describe('pumpToFile', () => {
   })
 
   it('pauses the body above 1 MiB buffered and resumes it as the writes catch up', async () => {
-    const content = data(3 * MiB, 3)
+    const content = seeded(3 * MiB, 3)
     const { file, o } = sinkFor()
     const b = body()
     const done = pumpToFile(b, o).done
@@ -115,7 +109,7 @@ describe('pumpToFile', () => {
   })
 
   it('stops at its limit, drops the rest of the body and writes nothing beyond', async () => {
-    const content = data(200 * KiB, 4)
+    const content = seeded(200 * KiB, 4)
     const { file, o } = sinkFor({ limit: 100 * KiB + 3 })
     const b = body()
     const done = pumpToFile(b, o).done
@@ -127,7 +121,7 @@ describe('pumpToFile', () => {
   })
 
   it('honours a limit lowered while the body streams (its tail was taken)', async () => {
-    const content = data(400 * KiB, 5)
+    const content = seeded(400 * KiB, 5)
     const { file, o } = sinkFor({ limit: content.length })
     const b = body()
     const sink = pumpToFile(b, o)
@@ -144,7 +138,7 @@ describe('pumpToFile', () => {
   })
 
   it('stops at once when the limit is lowered below what is already written', async () => {
-    const content = data(256 * KiB, 6)
+    const content = seeded(256 * KiB, 6)
     const { o } = sinkFor({ limit: content.length })
     const b = body()
     const sink = pumpToFile(b, o)
@@ -161,7 +155,7 @@ describe('pumpToFile', () => {
   })
 
   it('fails with a size error before the file would grow beyond max-size', async () => {
-    const content = data(300 * KiB, 7)
+    const content = seeded(300 * KiB, 7)
     const { file, o } = sinkFor({ position: 10 * KiB, maxSize: 200 * KiB })
     const b = body()
     const done = pumpToFile(b, o).done
@@ -181,7 +175,7 @@ describe('pumpToFile', () => {
     const { o } = sinkFor({ signal: controller.signal })
     const b = body()
     const done = pumpToFile(b, o).done
-    b.push(data(64 * KiB, 8))
+    b.push(seeded(64 * KiB, 8))
     const reason = new AttemptError('cancelled', 'cancelled by SIGTERM')
     controller.abort(reason)
     await expect(done).rejects.toBe(reason)
@@ -197,7 +191,7 @@ describe('pumpToFile', () => {
     const { o } = sinkFor()
     const b = body()
     const done = pumpToFile(b, o).done
-    b.push(data(10 * KiB, 9))
+    b.push(seeded(10 * KiB, 9))
     b.destroy(new Error('socket hang up'))
     await expect(done).rejects.toThrow('socket hang up')
     fs.closeSync(o.fd)
@@ -205,7 +199,7 @@ describe('pumpToFile', () => {
     const { o: o2 } = sinkFor()
     const b2 = body()
     const done2 = pumpToFile(b2, o2).done
-    b2.push(data(10 * KiB, 10))
+    b2.push(seeded(10 * KiB, 10))
     b2.push(null)
     expect(await done2).toBe(10 * KiB)
     // A socket that breaks after the last byte: nobody listens for it, and it must not crash
@@ -219,8 +213,8 @@ describe('pumpToFile', () => {
     const { o } = sinkFor()
     const b = body()
     const done = pumpToFile(b, o).done
-    const whole = data(64 * KiB, 11)
-    const shared = data(128 * KiB, 12)
+    const whole = seeded(64 * KiB, 11)
+    const shared = seeded(128 * KiB, 12)
     const slice = shared.subarray(0, 64 * KiB)
     b.push(whole)
     b.push(slice)
@@ -229,14 +223,14 @@ describe('pumpToFile', () => {
     fs.closeSync(o.fd)
     expect(whole.buffer.byteLength).toBe(0)
     expect(shared.buffer.byteLength).toBe(128 * KiB)
-    expectSameBytes(shared, data(128 * KiB, 12))
+    expectSameBytes(shared, seeded(128 * KiB, 12))
   })
 })
 
 describe('pumpToFile from a real socket', () => {
   let server: http.Server
   let base: string
-  const bodies = [data(8 * MiB + 17, 13), data(3 * MiB + 1, 14)]
+  const bodies = [seeded(8 * MiB + 17, 13), seeded(3 * MiB + 1, 14)]
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -262,8 +256,7 @@ describe('pumpToFile from a real socket', () => {
           })
           expect(await pumpToFile(res.body, o).done).toBe(bodies[i].length)
           fs.closeSync(o.fd)
-          const expected = createHash('sha256').update(bodies[i]).digest('hex')
-          expect(hash.digest('hex')).toBe(expected)
+          expect(hash.digest('hex')).toBe(sha256(bodies[i]))
           expectSameBytes(fs.readFileSync(file), bodies[i])
         }
       }

@@ -7,40 +7,28 @@ import * as path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { useServer } from '../__fixtures__/server.ts'
-import { filesIn, useAction } from '../__fixtures__/action-harness.ts'
-import { parseFileSpec, type SpecEntry } from '../src/input/file-spec.ts'
-import { InputError } from '../src/input/settings.ts'
+import { filesIn, succeeded, useAction } from '../__fixtures__/action-harness.ts'
 import { aqlItems, entryQuery } from '../src/artifactory/aql-query.ts'
 import { runAql } from '../server/aql.ts'
 import { aqlItem } from '../__fixtures__/aql-item.ts'
+import { spec, specEntry, specRefusal } from '../__fixtures__/file-spec.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
 
-const spec = (...files: unknown[]): string => JSON.stringify({ files })
-const one = (entry: Record<string, unknown>): SpecEntry => parseFileSpec(spec(entry))[0]
-const refusal = (entry: Record<string, unknown>): string => {
-  try {
-    parseFileSpec(spec(entry))
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError)
-    return (err as Error).message
-  }
-  throw new Error('accepted')
-}
 const INCLUDE =
   '.include("repo","path","name","size","sha256","actual_sha1","actual_md5","created","modified")'
 
 describe('parsing the new fields', () => {
   it('reads build alone, bundle alone, includeDeps, excludeArtifacts, includeDirs and project', () => {
-    expect(one({ build: 'app/1' }).pattern).toBeUndefined()
-    expect(one({ bundle: 'rel/1.0' }).bundle).toEqual({ name: 'rel', version: '1.0' })
+    expect(specEntry({ build: 'app/1' }).pattern).toBeUndefined()
+    expect(specEntry({ bundle: 'rel/1.0' }).bundle).toEqual({ name: 'rel', version: '1.0' })
     // As ParseNameAndVersion: the last / not written \/ splits, \/ is a / of the name or version.
-    expect(one({ bundle: 'team\\/rel/1.0\\/rc' }).bundle).toEqual({
+    expect(specEntry({ bundle: 'team\\/rel/1.0\\/rc' }).bundle).toEqual({
       name: 'team/rel',
       version: '1.0/rc',
     })
-    const e = one({
+    const e = specEntry({
       build: 'app',
       includeDeps: 'true',
       excludeArtifacts: 'true',
@@ -69,7 +57,7 @@ describe('parsing the new fields', () => {
     [{ bundle: 'rel/1', limit: 1 }, "'bundle' cannot be combined with 'limit'"],
     [{ build: 'a/1', includeDirs: 'maybe' }, "field 'includeDirs' must be true or false"],
   ])('refuses %j', (entry, message) => {
-    expect(refusal(entry)).toContain(`Input 'spec' entry 1: ${message}`)
+    expect(specRefusal(spec(entry))).toContain(`Input 'spec' entry 1: ${message}`)
   })
 })
 
@@ -79,10 +67,10 @@ describe('the queries', () => {
       { name: 'app', number: '1' },
       { name: 'lib', number: '2' },
     ]
-    expect(entryQuery(one({ build: 'app/1' }), undefined, [builds[0]])).toBe(
+    expect(entryQuery(specEntry({ build: 'app/1' }), undefined, [builds[0]])).toBe(
       `items.find({"artifact.module.build.name":"app","artifact.module.build.number":"1"})${INCLUDE}`,
     )
-    expect(entryQuery(one({ build: 'app/1', includeDeps: 'true' }), undefined, builds)).toBe(
+    expect(entryQuery(specEntry({ build: 'app/1', includeDeps: 'true' }), undefined, builds)).toBe(
       'items.find({"$or":[' +
         '{"artifact.module.build.name":"app","artifact.module.build.number":"1"},' +
         '{"artifact.module.build.name":"lib","artifact.module.build.number":"2"},' +
@@ -91,21 +79,21 @@ describe('the queries', () => {
     )
     expect(
       entryQuery(
-        one({ build: 'app/1', includeDeps: 'true', excludeArtifacts: 'true' }),
+        specEntry({ build: 'app/1', includeDeps: 'true', excludeArtifacts: 'true' }),
         undefined,
         [builds[0]],
       ),
     ).toBe(
       `items.find({"dependency.module.build.name":"app","dependency.module.build.number":"1"})${INCLUDE}`,
     )
-    expect(entryQuery(one({ bundle: 'rel/1.*' }), undefined, undefined)).toBe(
+    expect(entryQuery(specEntry({ bundle: 'rel/1.*' }), undefined, undefined)).toBe(
       `items.find({"release_artifact.release.name":"rel","release_artifact.release.version":{"$match":"1.*"}})${INCLUDE}`,
     )
   })
 
   it('ask for folders with includeDirs, and read them from the answer', () => {
     const q = entryQuery(
-      one({ aql: { 'items.find': { repo: 'libs' } }, includeDirs: true }),
+      specEntry({ aql: { 'items.find': { repo: 'libs' } }, includeDirs: true }),
       undefined,
       undefined,
     )
@@ -201,10 +189,6 @@ const server = useServer({
   ],
 })
 const action = useAction('artdl-fields-', () => ({ url: server.url }))
-const succeeded = (): void => {
-  expect(core.setFailed).not.toHaveBeenCalled()
-  expect(core.error).not.toHaveBeenCalled()
-}
 const queries = (): string[] =>
   server.requests.filter((r) => r.path === '/api/search/aql').map((r) => r.body as string)
 const buildUrls = (): string[] =>

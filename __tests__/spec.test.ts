@@ -8,7 +8,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
-import { filesIn, logged, output, useAction } from '../__fixtures__/action-harness.ts'
+import { filesIn, logged, output, succeeded, useAction } from '../__fixtures__/action-harness.ts'
+import { spec } from '../__fixtures__/file-spec.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { startArtifactory } from '../server/index.ts'
 
@@ -75,16 +76,11 @@ const server = useServer(async () => {
 })
 const action = useAction('artdl-spec-', () => ({ url: server.url }))
 
-const spec = (...files: unknown[]): string => JSON.stringify({ files })
 /** The downloaded files: not the step summary, nor spec files the test wrote. */
 const files = (dir = action.workspace): string[] => filesIn(dir).filter((f) => !f.endsWith('.json'))
 const read = (rel: string): string => fs.readFileSync(path.join(action.workspace, rel), 'utf8')
 const queries = (s = server): string[] =>
   s.requests.filter((r) => r.path === '/api/search/aql').map((r) => r.body as string)
-const succeeded = (): void => {
-  expect(core.setFailed).not.toHaveBeenCalled()
-  expect(core.error).not.toHaveBeenCalled()
-}
 
 describe('plain patterns', () => {
   it('resolve through the File List API with JFrog CLI matching and layout', async () => {

@@ -1,6 +1,6 @@
 // HTTPS: the runner layer in-process (with @actions/core replaced by typed fixtures) against the
 // local server speaking TLS with the test-only certificates in __fixtures__/tls.
-import { expectSameBytes } from '../__fixtures__/bytes.ts'
+import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -23,12 +23,6 @@ import { InputError } from '../src/common/errors.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
-
-const body = (n: number, seed = 7): Buffer => {
-  const b = Buffer.alloc(n)
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff
-  return b
-}
 
 const server = useServer({ tls: true })
 const action = useAction('artdl-tls-', () => ({
@@ -58,14 +52,14 @@ async function withServer(
 
 describe('downloads over HTTPS', () => {
   it('downloads and verifies files, and logs the extra CA by subject only', async () => {
-    server.setFile('libs/one.bin', body(5000))
-    server.setFile('libs/two.bin', body(7000, 2))
+    server.setFile('libs/one.bin', seeded(5000))
+    server.setFile('libs/two.bin', seeded(7000, 2))
     action.inputs.paths = 'libs/one.bin\nlibs/two.bin'
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(server.url.startsWith('https://127.0.0.1:')).toBe(true)
-    expectSameBytes(read('one.bin'), body(5000))
-    expectSameBytes(read('two.bin'), body(7000, 2))
+    expectSameBytes(read('one.bin'), seeded(5000))
+    expectSameBytes(read('two.bin'), seeded(7000, 2))
     expect(logged().filter((l) => l.endsWith('sha256 ok'))).toHaveLength(2)
     expect(logged()).toContain(
       "TLS: trusting 1 certificate from ca-certificates besides the default ones: 'CN=artifactory-download-action test CA' (until Jan  1 00:00:00 2120 GMT)",
@@ -74,7 +68,7 @@ describe('downloads over HTTPS', () => {
   })
 
   it('splits a large file into ranges', async () => {
-    const data = body(3 * 1024 * 1024 + 5)
+    const data = seeded(3 * 1024 * 1024 + 5)
     server.setFile('libs/large.bin', data)
     action.inputs = {
       ...action.inputs,
@@ -91,7 +85,7 @@ describe('downloads over HTTPS', () => {
   })
 
   it('resumes a body cut off halfway with a Range request', async () => {
-    const data = body(200_000, 5)
+    const data = seeded(200_000, 5)
     server.setFile('libs/cut.bin', data)
     server.setFaults('libs/cut.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
     action.inputs.paths = 'libs/cut.bin'

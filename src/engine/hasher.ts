@@ -85,6 +85,7 @@ export class HashPool {
   private nextId = 1
   private failed?: Error
   private readonly onFallback?: (reason: string) => void
+  private answers = 0
 
   /**
    * `size` threads at most, started as large files need them; `file` is replaced in tests.
@@ -114,6 +115,14 @@ export class HashPool {
     })
   }
 
+  /**
+   * Digests the threads computed, as against the main thread's fallback: which gives the same
+   * digests, so only this count tells that a thread really answered.
+   */
+  get answeredByThreads(): number {
+    return this.answers
+  }
+
   /** Stops the threads; pending digests fail. */
   async close(): Promise<void> {
     const workers = this.workers.splice(0)
@@ -136,8 +145,10 @@ export class HashPool {
           const w = this.waiting.get(reply.id)
           if (!w) return
           this.waiting.delete(reply.id)
-          if ('digest' in reply) w.resolve(reply.digest)
-          else w.reject(new Error(`hashing failed: ${reply.error}`))
+          if ('digest' in reply) {
+            this.answers++
+            w.resolve(reply.digest)
+          } else w.reject(new Error(`hashing failed: ${reply.error}`))
         })
         worker.on('error', (error) => this.fail(error))
         // A thread that ends without an error (exited, or its file ran to the end) would leave

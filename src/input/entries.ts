@@ -1,5 +1,5 @@
 import { InputError } from '../common/errors.ts'
-import { redactUrl } from '../common/redact.ts'
+import { redactUrl } from '../common/url-credentials.ts'
 
 /** What every meaningful line of the `paths` input has. */
 interface EntryBase {

@@ -8,7 +8,8 @@
 import type { Readable } from 'node:stream'
 import { request, type Dispatcher } from 'undici'
 import { AttemptError, errorCode } from '../common/errors.ts'
-import { redactUrl } from '../common/redact.ts'
+import type { Redact } from '../common/redact.ts'
+import { redactUrl } from '../common/url-credentials.ts'
 import { serverText } from '../common/server-text.ts'
 import { mayAuthenticate, type Credentials } from './credential-scope.ts'
 import {
@@ -48,6 +49,12 @@ export interface HttpOptions {
   userAgent?: string
   /** Request-level detail for debug logs; URLs arrive redacted. */
   debug?: (line: string) => void
+  /**
+   * The run's redactor, applied to a server's message before it is cut to one line, so that an
+   * echoed secret takes up no room in it. Without it nothing is lost: the report redacts
+   * whatever it shows, a cut-off secret included.
+   */
+  redact?: Redact
 }
 
 export interface HttpResponse {
@@ -58,6 +65,8 @@ export interface HttpResponse {
   url: string
   /** Whether credentials went with the request that got this response, and which. */
   credentials?: Credentials
+  /** Removes the run's secrets from text this response carries ({@link HttpOptions.redact}). */
+  redact: Redact
 }
 
 export interface RequestOptions {
@@ -122,6 +131,7 @@ export class HttpClient {
           body: res.body,
           url: current.href,
           credentials,
+          redact: this.options.redact ?? unchanged,
         }
       }
       await res.body.dump().catch(() => undefined)
@@ -271,3 +281,6 @@ function debugHeaders(headers: Record<string, string>): string {
   )
   return shown.length ? ` (${shown.join(', ')})` : ''
 }
+
+/** Text as it is: the redaction of a client built without the run's redactor. */
+const unchanged: Redact = (text) => text

@@ -3,7 +3,8 @@ import type { FileResult } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 import { totals, type Totals } from './totals.ts'
 import { failures, fileResults, type Failure, type RunResult } from './results.ts'
-import { code, esc, relativeDest, type Redact } from './text.ts'
+import type { Redact } from '../common/redact.ts'
+import { code, esc, relativeDest } from './text.ts'
 
 /** What `sync-deletes` did. */
 export interface SyncFacts {
