@@ -23,7 +23,7 @@ export interface EngineOptions {
   splitMinSize: number
   maxSize?: number
   target: string
-  /** Names that differ only in case are one file in `target` (main.ts probes it). */
+  /** Names that differ only in case are one file in `target` (the plan probes it). */
   caseInsensitive?: boolean
   /** The client to use (the action's, with credentials and TLS); without it, a plain one is made and closed. */
   http?: HttpClient
