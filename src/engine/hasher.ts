@@ -126,8 +126,9 @@ export class HashPool {
       try {
         // Kept referenced (a pending digest must keep the process alive); the engine closes
         // the pool when the run ends.
-        // Node versions that still call type stripping experimental would print a warning
-        // for the worker's file; the option is the thread's own, not the process's.
+        // From src/ (tests, scripts) the worker's file is TypeScript, and Node versions that
+        // still call type stripping experimental would print a warning for it; the option is
+        // the thread's own, not the process's.
         const worker = new Worker(this.file, {
           execArgv: ['--disable-warning=ExperimentalWarning'],
         })
