@@ -76,10 +76,13 @@ export async function checkExisting(
       ? { current: { size, algorithm: planned.algorithm, requested: false } }
       : {}
   }
+  // A record always has it, and with nothing planned the copy was hashed with SHA-1.
+  const sha1 = local.sha1
+  if (sha1 === undefined) return {}
   const res = await deps.http.request(d.url, {
     method: deps.dryRun ? 'HEAD' : 'GET',
     // Bare, as Artifactory sends its ETag: 6.x compares If-None-Match as an exact string.
-    headers: { 'if-none-match': local.sha1 as string },
+    headers: { 'if-none-match': sha1 },
     signal: deps.signal,
   })
   if (res.status === 304) {
