@@ -1,4 +1,6 @@
-// Issue 19 through the bundle: validators, checksum sources and plain names as the runner runs them.
+// Through the bundle, as the runner runs it: validators sent back as the server sent them, a
+// checksum from Artifactory's record for a redirected file, plain names taken literally, and an
+// HTML page refused.
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
@@ -19,7 +21,7 @@ beforeAll(() => freshBundle(), 300_000)
 beforeAll(async () => {
   storage = await startStorage({ files: { '/bucket/s.bin': stored } })
   landing = await startStorage({ landingPage: '<html><body>Instance suspended</body></html>' })
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-trust-e2e-'))
+  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-checksum-sources-e2e-'))
 })
 afterAll(async () => {
   await storage.close()
