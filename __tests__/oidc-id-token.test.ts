@@ -61,13 +61,12 @@ function settings(extra: Partial<Settings> = {}): Settings {
 async function token(s = settings(), signal = new AbortController().signal) {
   const secrets: string[] = []
   const retries: string[] = []
-  const result = oidcToken(
-    s,
-    http,
-    (x) => secrets.push(x),
+  const result = oidcToken(s, http, {
+    redact: (t) => t,
+    addSecret: (x) => secrets.push(x),
     signal,
-    (l) => retries.push(l),
-  )
+    say: (l) => retries.push(l),
+  })
   return { result, secrets, retries }
 }
 

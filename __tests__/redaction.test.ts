@@ -6,7 +6,9 @@ import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { everyChannel, output, useAction } from '../__fixtures__/action-harness.ts'
 import { startArtifactory, tlsFixtures, type ArtifactoryOptions } from '../server/index.ts'
-import { Redactor, redactUrl, secretForms } from '../src/common/redact.ts'
+import { Redactor, secretForms } from '../src/common/redact.ts'
+import { serverText } from '../src/common/server-text.ts'
+import { redactUrl } from '../src/common/url-credentials.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
@@ -157,5 +159,35 @@ describe('redaction of URLs and forms', () => {
     for (const form of forms) expect(r.redact(`[${form}]`)).toBe('[***]')
     r.addBasic('u', 'a b/c"d')
     expect(r.redact(Buffer.from('u:a b/c"d').toString('base64'))).toBe('***')
+  })
+
+  it('belongs to one run: a secret one redactor learned is not removed by another', () => {
+    const first = new Redactor()
+    first.add('first-run-token')
+    expect(first.redact('got first-run-token')).toBe('got ***')
+    expect(new Redactor().redact('got first-run-token')).toBe('got first-run-token')
+  })
+
+  it('removes the start of a secret that server text was cut in, and nothing after the cut', () => {
+    const r = new Redactor()
+    const secret = 'tok-0123456789abcdef'
+    r.add(secret)
+    // Cut by the server-text bound right inside the secret: only its first 9 characters are left.
+    const cut = serverText(`${'x'.repeat(40)} ${secret} tail`, 50)
+    expect(cut).toBe(`${'x'.repeat(40)} tok-0123…`)
+    const shown = r.redact(cut)
+    expect(shown).toBe(`${'x'.repeat(40)} ***…`)
+    for (let n = 1; n < secret.length; n++) {
+      const partial = serverText(`${'y'.repeat(10)}${secret}`, 10 + n + 1)
+      expect(r.redact(partial), `cut after ${n} characters`).toBe(`${'y'.repeat(10)}***…`)
+    }
+  })
+
+  it('finds a secret as server text shows it: control characters escaped, :: broken', () => {
+    const r = new Redactor()
+    const secret = 'pa::ss\u0007w0rd'
+    r.add(secret)
+    const shown = r.redact(serverText(`denied: ${secret} is wrong`))
+    expect(shown).toBe('denied: *** is wrong')
   })
 })

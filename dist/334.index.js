@@ -361,59 +361,83 @@ async function extractArchive(file, signal, io = {}, options = {}) {
     const kind = archiveKind(file);
     if (!kind)
         return [file];
-    // A scanner that opened the fresh archive refuses its removal for a moment on Windows.
-    const removeArchive = () => (0,temp_file/* whileBusy */.lr)(() => (io.remove ?? ((f) => promises_.rm(f, { force: true })))(file), io.wait ?? ((ms) => new Promise((r) => setTimeout(r, ms))), io.delaysMs);
-    const name = shownName(external_node_path_.basename(file));
-    const dir = external_node_path_.dirname(file);
-    const temp = external_node_path_.join(dir, `.${external_node_path_.basename(file)}.artdl-extract`);
-    const moved = [];
-    await removeTree(temp);
+    const job = {
+        file,
+        kind,
+        name: shownName(external_node_path_.basename(file)),
+        dir: external_node_path_.dirname(file),
+        temp: external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.artdl-extract`),
+        moved: [],
+        removeArchive: archiveRemover(file, io),
+        signal,
+    };
+    await removeTree(job.temp);
     try {
-        signal?.throwIfAborted();
-        const digests = await (0,marker.digestsOf)(file);
-        const record = await (0,marker.readRecord)(file);
-        if (record && record.sha256 === digests.sha256) {
-            // Unpacked completely before (a run stopped before it removed the archive).
-            await removeArchive();
-            return record.files;
-        }
-        checkMembers(name, await listMembers(file, kind, signal), options);
-        await promises_.mkdir(temp, { recursive: true });
-        if (kind === 'zip')
-            await unpackZip(file, temp, signal);
-        else
-            await unpackTar(file, kind, temp, signal);
-        const links = [];
-        const files = await walk(temp, links);
-        await checkLinks(name, temp, links);
-        // The old record goes before the tree changes: a run killed while moving leaves none.
-        await (0,marker.removeRecord)(file);
-        await moveInto(temp, dir, moved, signal);
-        const placed = files.map((f) => external_node_path_.join(dir, external_node_path_.relative(temp, f)));
-        await (0,marker.writeRecord)(file, { ...digests, files: placed });
-        await removeArchive();
-        return placed;
+        return await unpackInPlace(job, options);
     }
     catch (err) {
-        // What went wrong is the message, not a removal that failed after it.
-        await removeArchive().catch(() => undefined);
-        if (signal?.aborted) {
-            // A cancelled extraction leaves nothing: what was already moved into place goes too.
-            for (const m of moved)
-                await removeTree(m);
-        }
-        await removeTree(temp);
-        await removeEmptyFolders(dir, options.root);
-        if (signal?.aborted) {
-            throw new errors/* AttemptError */.cb('cancelled', `extracting ${name} was cancelled`, { cause: err });
-        }
-        throw err instanceof errors/* AttemptError */.cb
-            ? err
-            : new errors/* AttemptError */.cb('unsafe', `cannot extract ${name}: ${firstLine((0,errors/* messageOf */.bD)(err))}`);
+        throw await undoExtraction(job, err, options.root);
     }
     finally {
-        await removeTree(temp);
+        await removeTree(job.temp);
     }
+}
+/** Removes the archive, again while a Windows scanner that opened it refuses for a moment. */
+function archiveRemover(file, io) {
+    return () => (0,temp_file/* whileBusy */.lr)(() => (io.remove ?? ((f) => promises_.rm(f, { force: true })))(file), io.wait ?? ((ms) => new Promise((r) => setTimeout(r, ms))), io.delaysMs);
+}
+/**
+ * Checks, unpacks into the temporary folder and moves into place, then records the tree and
+ * removes the archive. An archive recorded as unpacked before only goes.
+ */
+async function unpackInPlace(job, options) {
+    const { file, kind, name, dir, temp, signal } = job;
+    signal?.throwIfAborted();
+    const digests = await (0,marker.digestsOf)(file);
+    const record = await (0,marker.readRecord)(file);
+    if (record && record.sha256 === digests.sha256) {
+        // Unpacked completely before (a run stopped before it removed the archive).
+        await job.removeArchive();
+        return record.files;
+    }
+    checkMembers(name, await listMembers(file, kind, signal), options);
+    await promises_.mkdir(temp, { recursive: true });
+    if (kind === 'zip')
+        await unpackZip(file, temp, signal);
+    else
+        await unpackTar(file, kind, temp, signal);
+    const links = [];
+    const files = await walk(temp, links);
+    await checkLinks(name, temp, links);
+    // The old record goes before the tree changes: a run killed while moving leaves none.
+    await (0,marker.removeRecord)(file);
+    await moveInto(temp, dir, job.moved, signal);
+    const placed = files.map((f) => external_node_path_.join(dir, external_node_path_.relative(temp, f)));
+    await (0,marker.writeRecord)(file, { ...digests, files: placed });
+    await job.removeArchive();
+    return placed;
+}
+/**
+ * Takes back a failed or cancelled extraction (the archive, the temporary folder, the folders
+ * left empty up to `root`, and on cancel what was already moved) and returns the error to throw.
+ */
+async function undoExtraction(job, err, root) {
+    const { name, signal } = job;
+    // What went wrong is the message, not a removal that failed after it.
+    await job.removeArchive().catch(() => undefined);
+    if (signal?.aborted) {
+        // A cancelled extraction leaves nothing: what was already moved into place goes too.
+        for (const m of job.moved)
+            await removeTree(m);
+    }
+    await removeTree(job.temp);
+    await removeEmptyFolders(job.dir, root);
+    if (signal?.aborted) {
+        return new errors/* AttemptError */.cb('cancelled', `extracting ${name} was cancelled`, { cause: err });
+    }
+    return err instanceof errors/* AttemptError */.cb
+        ? err
+        : new errors/* AttemptError */.cb('unsafe', `cannot extract ${name}: ${firstLine((0,errors/* messageOf */.bD)(err))}`);
 }
 /** Every member of an archive, read by a library; a member it cannot read fails the archive. */
 async function listMembers(file, kind, signal) {

@@ -83,8 +83,6 @@ function userOfAccessToken(token) {
 
 // EXTERNAL MODULE: ./src/common/units.ts
 var units = __webpack_require__(8570);
-// EXTERNAL MODULE: ./src/common/redact.ts
-var redact = __webpack_require__(6800);
 // EXTERNAL MODULE: ./src/common/server-text.ts
 var server_text = __webpack_require__(1740);
 // EXTERNAL MODULE: ./src/net/retry.ts
@@ -100,9 +98,9 @@ var retrying = __webpack_require__(2153);
 
 
 
-
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
-async function oidcToken(settings, http, addSecret, signal, onRetry) {
+async function oidcToken(settings, http, runner) {
+    const { redact, addSecret, signal, say: onRetry } = runner;
     if (settings.auth.kind !== 'oidc')
         throw new Error('unreachable');
     if (!settings.url)
@@ -118,7 +116,7 @@ async function oidcToken(settings, http, addSecret, signal, onRetry) {
     catch (error) {
         if (signal.aborted)
             throw error;
-        throw new Error(`OIDC: could not get the job's ID token: ${oneLine((0,errors/* messageOf */.bD)(error))}`, {
+        throw new Error(`OIDC: could not get the job's ID token: ${oneLine((0,errors/* messageOf */.bD)(error), redact)}`, {
             cause: error,
         });
     }
@@ -136,7 +134,7 @@ async function oidcToken(settings, http, addSecret, signal, onRetry) {
     });
     addSecret(token.accessToken);
     // The user name is the server's word: one defused line, in the log and the output alike.
-    const user = token.username ? (0,server_text/* serverText */.Tn)(token.username, 200) : undefined;
+    const user = token.username ? redact((0,server_text/* serverText */.Tn)(token.username, 200)) : undefined;
     core/* info */.pq(`OIDC: exchanged the job's ID token with provider '${provider}'${user ? ` for user '${user}'` : ''}`);
     if (user)
         core/* setOutput */.uH('oidc-user', user);
@@ -148,9 +146,9 @@ const MAX_QUOTED = 300;
  * `@actions/core`'s error on one line: it spreads the status and the server's text over
  * several, and a server's text must never start a log line.
  */
-function oneLine(text) {
+function oneLine(text, redact) {
     // Redacted before it is cut: a secret cut in two cannot be found any more.
-    const flat = (0,redact/* redact */.E$)(text).replace(/\s+/g, ' ').trim();
+    const flat = redact(text).replace(/\s+/g, ' ').trim();
     return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED)}…` : flat;
 }
 /**

@@ -31,10 +31,27 @@ const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024;
  */
 function summaryMarkdown(results, facts, redact) {
     const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_3__/* .totals */ .S)(results);
-    const out = [];
+    const ok = (0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .fileResults */ .jS)(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled');
+    return [
+        ...headline(t, facts),
+        ...failureTable((0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .failures */ .e9)(results), redact),
+        ...fileTables(ok, facts.target, redact),
+    ].join('\n');
+}
+/** Title, the counts in one line, and the notes a reader should not miss. */
+function headline(t, facts) {
     const title = facts.dryRun ? 'Artifactory download (dry run)' : 'Artifactory download';
     const icon = t.failed + t.cancelled > 0 ? '❌' : '✅';
-    out.push(`## ${icon} ${title}`, '');
+    const out = [`## ${icon} ${title}`, '', counts(t, facts).join(' · '), ''];
+    if (facts.minConcurrency < facts.concurrency) {
+        out.push(`Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`, '');
+    }
+    if (t.notVerified)
+        out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '');
+    return out;
+}
+/** A dry run counts what it would do; a real run what is in place, how fast, and the retries. */
+function counts(t, facts) {
     const head = facts.dryRun
         ? [`**${t.planned}** to download`, `**${t.upToDate}** up to date`, `**${t.failed}** failed`]
         : [
@@ -50,49 +67,61 @@ function summaryMarkdown(results, facts, redact) {
             ? `nothing deleted (sync-deletes: ${facts.sync.skipped})`
             : `**${facts.sync.deleted}** ${facts.dryRun ? 'to delete' : 'deleted'} (sync-deletes)`);
     }
-    out.push(head.join(' · '), '');
-    if (facts.minConcurrency < facts.concurrency) {
-        out.push(`Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`, '');
+    return head;
+}
+/** Failures first, so that they are read before the files; none, no table. */
+function failureTable(failed, redact) {
+    if (!failed.length)
+        return [];
+    const out = [
+        `### Failures (${failed.length})`,
+        '',
+        '| Source | Error | Attempts |',
+        '| --- | --- | ---: |',
+    ];
+    // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
+    let listed = 0;
+    let size = 0;
+    for (const f of failed) {
+        if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS)
+            break;
+        const row = `| ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.source, redact)} | ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .esc */ .UQ)(f.message, redact)} | ${f.attempts} |`;
+        out.push(row);
+        size += row.length;
+        listed++;
     }
-    if (t.notVerified)
-        out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '');
-    const failed = (0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .failures */ .e9)(results);
-    if (failed.length) {
-        out.push(`### Failures (${failed.length})`, '', '| Source | Error | Attempts |', '| --- | --- | ---: |');
-        // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
-        let listed = 0;
-        let size = 0;
-        for (const f of failed) {
-            if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS)
-                break;
-            const row = `| ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.source, redact)} | ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .esc */ .UQ)(f.message, redact)} | ${f.attempts} |`;
-            out.push(row);
-            size += row.length;
-            listed++;
-        }
-        if (failed.length > listed)
-            out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`);
-        out.push('');
-    }
-    const ok = (0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .fileResults */ .jS)(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled');
-    if (ok.length) {
-        const header = [
-            '| Source | Destination | Size | Time | Attempts | Status |',
-            '| --- | --- | ---: | ---: | ---: | --- |',
-        ];
-        const row = (r) => `| ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.download.source, redact)} | ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .relativeDest */ .R6)(r.download.dest, facts.target), redact)} | ${r.size !== undefined ? (0,_common_units_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(r.size) : '–'} | ${r.status === 'downloaded' ? (0,_common_units_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`;
-        if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
-            out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '');
-        }
-        else {
-            const largest = [...ok]
-                .sort((a, b) => (b.size ?? 0) - (a.size ?? 0))
-                .slice(0, SUMMARY_LARGEST);
-            out.push(`### Largest ${largest.length} of ${ok.length} files`, '', ...header, ...largest.map(row), '');
-            out.push(`<details><summary>All ${ok.length} files by folder</summary>`, '', ...byFolder(ok, facts.target, redact), '', '</details>', '');
-        }
-    }
-    return out.join('\n');
+    if (failed.length > listed)
+        out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`);
+    out.push('');
+    return out;
+}
+/** Every file in one table, or past {@link SUMMARY_FULL_TABLE_MAX} the largest and a count per folder. */
+function fileTables(ok, target, redact) {
+    if (!ok.length)
+        return [];
+    const table = (rows) => [
+        '| Source | Destination | Size | Time | Attempts | Status |',
+        '| --- | --- | ---: | ---: | ---: | --- |',
+        ...rows.map((r) => fileRow(r, target, redact)),
+    ];
+    if (ok.length <= SUMMARY_FULL_TABLE_MAX)
+        return [`### Files (${ok.length})`, '', ...table(ok), ''];
+    const largest = [...ok].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)).slice(0, SUMMARY_LARGEST);
+    return [
+        `### Largest ${largest.length} of ${ok.length} files`,
+        '',
+        ...table(largest),
+        '',
+        `<details><summary>All ${ok.length} files by folder</summary>`,
+        '',
+        ...byFolder(ok, target, redact),
+        '',
+        '</details>',
+        '',
+    ];
+}
+function fileRow(r, target, redact) {
+    return `| ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.download.source, redact)} | ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .relativeDest */ .R6)(r.download.dest, target), redact)} | ${r.size !== undefined ? (0,_common_units_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(r.size) : '–'} | ${r.status === 'downloaded' ? (0,_common_units_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`;
 }
 function statusText(r) {
     switch (r.status) {

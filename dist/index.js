@@ -31199,175 +31199,17 @@ function firstClash(names, folding) {
 
 /***/ }),
 
-/***/ 6800:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BO: () => (/* binding */ redactUrl),
-/* harmony export */   Ct: () => (/* binding */ secretsInUrl),
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   O3: () => (/* binding */ secrets)
-/* harmony export */ });
-/* unused harmony exports REDACTED, redactUserInfo, redactSecretParams, secretForms, Redactor */
-/* harmony import */ var _uri_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4203);
-// The one place that removes secrets from text. Every text the action shows passes here before
-// it is cut, logged, summarised, annotated or set as an output: a secret cut in two can no longer
-// be found, by us or by the runner's masker. A secret is found in every form a server gives it
-// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
-// and any URL shown loses its `user:password@` and the values of query parameters named like
-// credentials.
-
-/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
-const SECRET_PARAM_NAMES = [
-    'password',
-    'passwd',
-    'pass',
-    'pwd',
-    'secret',
-    'client_secret',
-    'token',
-    'access_token',
-    'refresh_token',
-    'id_token',
-    'auth_token',
-    'private_token',
-    'session_token',
-    'api_key',
-    'api-key',
-    'apikey',
-    'key',
-    'sig',
-    'signature',
-    'x-amz-signature',
-    'x-amz-credential',
-    'x-amz-security-token',
-    'x-goog-signature',
-    'x-goog-credential',
-    'code',
-    'auth',
-];
-const SECRET_PARAMS = new RegExp(`^(?:${SECRET_PARAM_NAMES.join('|')})$`, 'i');
-/**
- * A query parameter named like a credential, with its value, anywhere in a text: `?token=…`,
- * `&X-Amz-Signature=…`. The value runs to the next `&`, `#`, blank, quote or bracket.
- */
-const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;](?:${SECRET_PARAM_NAMES.join('|')})=)[^&#;\\s"'<>)\\]]+`, 'gi');
-/** `//user:password@` or `//token@` in a URL anywhere in a text. */
-const USER_INFO = /\/\/[^/?#@\s"'<>]*@/g;
-/** The mark that stands where a secret was. */
-const REDACTED = '***';
-/** Shorter values are not treated as secrets: they would blank out ordinary words. */
-const MIN_SECRET = 3;
-/** `//user:pass@` and `//token@` in any URL of `text`, replaced by `//***@`. */
-function redactUserInfo(text) {
-    return text.replace(USER_INFO, `//${REDACTED}@`);
-}
-/** Values of credential-like query parameters in any URL of `text`, replaced by `***`. */
-function redactSecretParams(text) {
-    return text.replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`);
-}
-/** A URL (or any text holding URLs) fit for a log: no `user:pass@`, no credential-like query values. */
-function redactUrl(url) {
-    return redactSecretParams(redactUserInfo(url));
-}
-/**
- * The forms in which a server may give a secret back: as given, URL-encoded (as a path or query
- * would carry it, and as a form with `+` for blanks), and JSON-escaped (a message quoting it).
- */
-function secretForms(secret) {
-    const forms = [secret];
-    try {
-        const encoded = encodeURIComponent(secret);
-        forms.push(encoded, encoded.replace(/%20/g, '+'), encodeURI(secret));
-    }
-    catch {
-        // A lone surrogate cannot be URL-encoded, so no server can send it back so either.
-    }
-    const json = JSON.stringify(secret).slice(1, -1);
-    forms.push(json, json.replace(/\//g, '\\/'));
-    return [...new Set(forms)].filter((f) => f.length >= MIN_SECRET);
-}
-/**
- * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
- * with `core.setSecret` before anything is logged.
- */
-function secretsInUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return [];
-    }
-    const found = [];
-    if (parsed.password)
-        found.push(parsed.password, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.password));
-    if (parsed.username && parsed.password)
-        found.push(parsed.username, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.username));
-    for (const [key, value] of parsed.searchParams) {
-        if (value && SECRET_PARAMS.test(key))
-            found.push(value);
-    }
-    return [...new Set(found.filter((s) => s.length >= MIN_SECRET))];
-}
-/**
- * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
- * that may reach a log, an annotation, the summary or an output: server error bodies sometimes
- * echo tokens.
- */
-class Redactor {
-    forms = [];
-    /** Remembers a secret (all its forms); returns the forms that were new, for the runner's masker. */
-    add(secret) {
-        if (!secret || secret.length < MIN_SECRET)
-            return [];
-        const added = secretForms(secret).filter((f) => !this.forms.includes(f));
-        if (!added.length)
-            return [];
-        this.forms.push(...added);
-        // Longest first, so a secret that contains another is removed whole.
-        this.forms.sort((a, b) => b.length - a.length);
-        return added;
-    }
-    /** Remembers a user and password as a Basic credential sends them: base64 of `user:password`. */
-    addBasic(username, password) {
-        return this.add(Buffer.from(`${username}:${password}`).toString('base64'));
-    }
-    /** Forgets every secret (a new run). */
-    clear() {
-        this.forms = [];
-    }
-    redact(text) {
-        let out = redactUrl(text);
-        for (const form of this.forms)
-            if (out.includes(form))
-                out = out.split(form).join(REDACTED);
-        return out;
-    }
-}
-/**
- * The process's secrets: the runner layer registers them before any request, and every text
- * shown passes through {@link redact}, which {@link serverText} calls before it cuts.
- */
-const secrets = new Redactor();
-/** Removes every registered secret and URL credential from `text`. */
-function redact(text) {
-    return secrets.redact(text);
-}
-
-
-/***/ }),
-
 /***/ 1740:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D9: () => (/* binding */ markdownCode),
 /* harmony export */   Tn: () => (/* binding */ serverText),
-/* harmony export */   p7: () => (/* binding */ markdownText)
+/* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   r4: () => (/* binding */ SERVER_TEXT_CUT)
 /* harmony export */ });
 /* unused harmony export SERVER_TEXT_MAX */
-/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6800);
+/* harmony import */ var _url_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5943);
 // The one place where text a server chose (error bodies, header values, listed names, redirect
 // targets, archive member names) becomes text the action shows. The runner reads a workflow
 // command from any stdout line that starts with `::` (after blanks), and a `##[command]` from
@@ -31377,6 +31219,8 @@ function redact(text) {
 
 /** Longest server text shown, in characters (a message is a line, not a dump). */
 const SERVER_TEXT_MAX = 1000;
+/** What stands where server text was cut at its length bound. */
+const SERVER_TEXT_CUT = '…';
 // Terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and two-byte
 // `ESC x`): removed whole, so no colour, cursor move, title change or hyperlink survives.
 // eslint-disable-next-line no-control-regex
@@ -31396,13 +31240,14 @@ function escapeChar(ch) {
 /**
  * Server text made safe for one log line, an annotation or an output: one line, no control
  * character (shown as `\n`, `\u001b`…), no terminal escape, no `::` or `##[` that the runner
- * could read as a command, at most `max` characters (cut with `…`), with every registered secret
- * and URL credential removed first (see {@link redact}). Idempotent, so text
- * escaped where it arose can pass through the report's escaping again unchanged.
+ * could read as a command, at most `max` characters (cut with {@link SERVER_TEXT_CUT}). Idempotent, so text
+ * escaped where it arose can pass through the report's escaping again unchanged. URL
+ * credentials go first; the run's secrets are not its business: the runner's redactor removes them from what is shown, in the forms this
+ * function leaves them in (escaped, broken, or cut off before the cut mark).
  */
 function serverText(raw, max = SERVER_TEXT_MAX) {
-    // Secrets go before anything is cut: half a secret can no longer be found, by us or the runner.
-    const text = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(raw);
+    // A URL's credentials go before anything is cut: half a password can no longer be found.
+    const text = (0,_url_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(raw);
     // Most text is harmless: one test instead of a walk over every character of every line.
     if (text.length < max && !NEEDS_WORK.test(text))
         return text;
@@ -31416,7 +31261,7 @@ function serverText(raw, max = SERVER_TEXT_MAX) {
         else if (piece === '[' && out.endsWith('##'))
             piece = `${BREAK}[`;
         if (out.length + piece.length > max - 1)
-            return `${out}…`;
+            return `${out}${SERVER_TEXT_CUT}`;
         out += piece;
     }
     return out;
@@ -31540,6 +31385,101 @@ function decodedOrAsIs(text) {
 
 /***/ }),
 
+/***/ 5943:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   Cq: () => (/* binding */ MIN_SECRET),
+/* harmony export */   Ct: () => (/* binding */ secretsInUrl),
+/* harmony export */   XF: () => (/* binding */ REDACTED)
+/* harmony export */ });
+/* unused harmony exports redactUserInfo, redactSecretParams */
+/* harmony import */ var _uri_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4203);
+// Credentials in URLs: `user:password@` and query parameters named like credentials. Stateless,
+// so any layer can take them out of a URL it shows (a redirect target, a listed address) without
+// knowing the run's secrets, and the runner layer can learn them from the inputs' URLs.
+
+/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
+const SECRET_PARAM_NAMES = [
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'secret',
+    'client_secret',
+    'token',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'auth_token',
+    'private_token',
+    'session_token',
+    'api_key',
+    'api-key',
+    'apikey',
+    'key',
+    'sig',
+    'signature',
+    'x-amz-signature',
+    'x-amz-credential',
+    'x-amz-security-token',
+    'x-goog-signature',
+    'x-goog-credential',
+    'code',
+    'auth',
+];
+const SECRET_PARAMS = new RegExp(`^(?:${SECRET_PARAM_NAMES.join('|')})$`, 'i');
+/**
+ * A query parameter named like a credential, with its value, anywhere in a text: `?token=…`,
+ * `&X-Amz-Signature=…`. The value runs to the next `&`, `#`, blank, quote or bracket.
+ */
+const SECRET_PARAM_IN_TEXT = new RegExp(`([?&;](?:${SECRET_PARAM_NAMES.join('|')})=)[^&#;\\s"'<>)\\]]+`, 'gi');
+/** `//user:password@` or `//token@` in a URL anywhere in a text. */
+const USER_INFO = /\/\/[^/?#@\s"'<>]*@/g;
+/** The mark that stands where a secret was. */
+const REDACTED = '***';
+/** Shorter values are not treated as secrets: they would blank out ordinary words. */
+const MIN_SECRET = 3;
+/** `//user:pass@` and `//token@` in any URL of `text`, replaced by `//***@`. */
+function redactUserInfo(text) {
+    return text.replace(USER_INFO, `//${REDACTED}@`);
+}
+/** Values of credential-like query parameters in any URL of `text`, replaced by `***`. */
+function redactSecretParams(text) {
+    return text.replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`);
+}
+/** A URL (or any text holding URLs) fit for a log: no `user:pass@`, no credential-like query values. */
+function redactUrl(url) {
+    return redactSecretParams(redactUserInfo(url));
+}
+/**
+ * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
+ * with `core.setSecret` before anything is logged.
+ */
+function secretsInUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const found = [];
+    if (parsed.password)
+        found.push(parsed.password, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.password));
+    if (parsed.username && parsed.password)
+        found.push(parsed.username, (0,_uri_text_js__WEBPACK_IMPORTED_MODULE_0__/* .decodedOrAsIs */ .G)(parsed.username));
+    for (const [key, value] of parsed.searchParams) {
+        if (value && SECRET_PARAMS.test(key))
+            found.push(value);
+    }
+    return [...new Set(found.filter((s) => s.length >= MIN_SECRET))];
+}
+
+
+/***/ }),
+
 /***/ 5369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31622,7 +31562,7 @@ async function whileBusy(op, wait, delaysMs = RENAME_RETRY_DELAYS_MS) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4620);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7555);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31631,7 +31571,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4620:
+/***/ 7555:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31725,6 +31665,7 @@ async function connect(settings, runner) {
         authLabel: credentialsLabel(settings.auth),
         tls: settings.tls,
         debug: runner.debug,
+        redact: runner.redact,
     });
     for (const line of tlsLines(settings.tls))
         core/* info */.pq(line);
@@ -31738,7 +31679,7 @@ async function connect(settings, runner) {
     const { oidcToken } = await __nccwpck_require__.e(/* import() */ 688).then(__nccwpck_require__.bind(__nccwpck_require__, 1688));
     const exchange = client();
     try {
-        return client(await oidcToken(settings, exchange, runner.addSecret, runner.signal, runner.say));
+        return client(await oidcToken(settings, exchange, runner));
     }
     finally {
         await exchange.close();
@@ -33205,6 +33146,7 @@ class HashPool {
     nextId = 1;
     failed;
     onFallback;
+    answers = 0;
     /**
      * `size` threads at most, started as large files need them; `file` is replaced in tests.
      * `onFallback` hears, once, why hashing moved to the main thread: it still gives the right
@@ -33227,6 +33169,13 @@ class HashPool {
             // Every byte is on disk by the time a digest is asked for: read it all back.
             inline: (total) => new InlineHash(file, algorithm).digest(total),
         });
+    }
+    /**
+     * Digests the threads computed, as against the main thread's fallback: which gives the same
+     * digests, so only this count tells that a thread really answered.
+     */
+    get answeredByThreads() {
+        return this.answers;
     }
     /** Stops the threads; pending digests fail. */
     async close() {
@@ -33251,8 +33200,10 @@ class HashPool {
                     if (!w)
                         return;
                     this.waiting.delete(reply.id);
-                    if ('digest' in reply)
+                    if ('digest' in reply) {
+                        this.answers++;
                         w.resolve(reply.digest);
+                    }
                     else
                         w.reject(new Error(`hashing failed: ${reply.error}`));
                 });
@@ -33877,9 +33828,8 @@ function htmlInstead(status, headers, dest) {
 
 /**
  * Bytes buffered before the body is paused until the disk catches up; also the largest writev.
- * Measured on 4 × 256 MiB at 4 at once (4 rounds each, same run; CPU-s, peak RSS):
- * 128 KiB 2.20–2.34 s, 122 MiB; 256 KiB 2.04–2.15 s, 122 MiB; 1 MiB 1.86–1.92 s, 125–130 MiB;
- * 2 MiB 1.92–2.04 s, 134–136 MiB; 4 MiB 1.88–2.09 s, 141–154 MiB.
+ * Below it a run costs more CPU, above it more memory for no gain (see README, Benchmark › Why
+ * the engine is built this way).
  */
 const PAUSE_ABOVE = 1024 * 1024;
 /**
@@ -33888,131 +33838,179 @@ const PAUSE_ABOVE = 1024 * 1024;
  * buffered (see PAUSE_ABOVE), so memory stays bounded whatever the file size. Once written and
  * hashed, each chunk's memory is freed (see {@link release}).
  *
- * Asynchronous writes rather than `writeSync` per chunk: measured the same (1.91–2.07 against
- * 1.93–1.97 CPU-s on 4 × 256 MiB, hashing in the worker), and a slow disk then holds up only
- * this file, not the event loop every other transfer runs on.
+ * Asynchronous writes rather than `writeSync` per chunk: they cost the same CPU, and a slow
+ * disk then holds up only this file, not the event loop every other transfer runs on.
  *
  * Hand-rolled rather than `stream.pipeline` into a Writable: pipeline builds and aborts an
- * AbortController (creating a DOMException with a stack) per call, which showed up at ~4 %
- * of main-thread time on 500 small files; this loop has no per-call allocation beyond the
- * chunk array.
+ * AbortController (creating a DOMException with a stack) per call, which showed in the
+ * main thread's profile on many small files; this pump allocates, per file, one object and
+ * its bound listeners, and per write only the chunk array. (Measurements: see README,
+ * Benchmark › Why the engine is built this way.)
  */
 function pumpToFile(body, o) {
-    let written = 0;
-    let limit = o.limit;
-    const done = new Promise((resolve, reject) => {
-        let position = o.position;
-        let pending = [];
-        let pendingBytes = 0;
-        let writing = false;
-        let ended = false;
-        let settled = false;
-        const finish = (error) => {
-            if (settled)
-                return;
-            settled = true;
-            body.off('data', onData);
-            body.off('end', onEnd);
-            body.off('error', onError);
-            o.signal.removeEventListener('abort', onAbort);
-            // An 'error' the body emits from now on (a socket that breaks after the last byte, or the
-            // one destroying emits) concerns nobody any more, and unheard it would end the process.
-            body.on('error', () => undefined);
-            // Failed, or stopped at `limit`: drop the connection.
-            if (error !== undefined || !ended)
-                body.destroy();
-            if (error !== undefined)
-                reject(error);
-            else
-                resolve(written);
-        };
-        const flush = () => {
-            if (settled)
-                return;
-            if (pending.length === 0) {
-                writing = false;
-                if (ended)
-                    finish();
-                else if (body.isPaused())
-                    body.resume();
-                return;
-            }
-            if (limit !== undefined && written >= limit) {
-                // The limit was lowered below what is already written (the tail was taken late):
-                // those bytes are the same ones the ranges bring, so stop here.
-                finish();
-                return;
-            }
-            let buffers = pending;
-            let n = pendingBytes;
-            pending = [];
-            pendingBytes = 0;
-            let reachesLimit = false;
-            if (limit !== undefined && written + n >= limit) {
-                buffers = cut(buffers, limit - written);
-                n = limit - written;
-                reachesLimit = true;
-            }
-            if (o.maxSize !== undefined && position + n > o.maxSize) {
-                finish(new errors/* AttemptError */.cb('size', `the file is larger than max-size (${(0,units/* formatBytes */.z3)(o.maxSize)}); stopped at ${(0,units/* formatBytes */.z3)(position)}`));
-                return;
-            }
-            writing = true;
-            external_node_fs_.writev(o.fd, buffers, position, (error) => {
-                if (error)
-                    return finish(error);
-                position += n;
-                written += n;
-                o.onWritten(buffers, n);
-                if (reachesLimit)
-                    return finish();
-                for (const b of buffers)
-                    release(b);
-                flush();
-            });
-        };
-        const onData = (chunk) => {
-            pending.push(chunk);
-            pendingBytes += chunk.length;
-            if (pendingBytes >= PAUSE_ABOVE)
-                body.pause();
-            if (!writing)
-                flush();
-        };
-        const onEnd = () => {
-            ended = true;
-            if (!writing)
-                flush();
-        };
-        const onError = (error) => finish(error);
-        const onAbort = () => finish(o.signal.reason);
+    return new FilePump(body, o);
+}
+/**
+ * The state of one body's pump. Its listeners and the write's callback are bound once, as
+ * fields, so that no chunk and no write makes a closure of its own.
+ */
+class FilePump {
+    done;
+    #body;
+    #o;
+    #written = 0;
+    #limit;
+    #position;
+    /** Chunks received and not yet written. */
+    #pending = [];
+    #pendingBytes = 0;
+    /** The batch being written (read by the write's callback), and whether it ends at the limit. */
+    #batch = [];
+    #batchBytes = 0;
+    #batchReachesLimit = false;
+    #writing = false;
+    #ended = false;
+    #settled = false;
+    #resolve;
+    #reject;
+    constructor(body, o) {
+        this.#body = body;
+        this.#o = o;
+        this.#limit = o.limit;
+        this.#position = o.position;
+        this.done = new Promise((resolve, reject) => {
+            this.#resolve = resolve;
+            this.#reject = reject;
+        });
+        this.#start();
+    }
+    get written() {
+        return this.#written;
+    }
+    get limit() {
+        return this.#limit;
+    }
+    lowerLimit(n) {
+        if (this.#limit === undefined || n < this.#limit)
+            this.#limit = n;
+    }
+    /** Listens to the body, unless it already failed, broke or was aborted. */
+    #start() {
+        const body = this.#body;
+        const signal = this.#o.signal;
         // A body that failed while nobody read it (during the open of the file, say) emits nothing
         // more: its error is taken here, or the pump would wait forever.
         if (body.errored)
-            return finish(body.errored);
+            return this.#finish(body.errored);
         if (body.destroyed && !body.readableEnded)
-            return finish(new errors/* AttemptError */.cb('network', 'connection closed before the body was read'));
-        if (o.signal.aborted)
-            return finish(o.signal.reason);
-        o.signal.addEventListener('abort', onAbort, { once: true });
-        body.on('data', onData);
-        body.on('end', onEnd);
-        body.on('error', onError);
-    });
-    return {
-        done,
-        get written() {
-            return written;
-        },
-        get limit() {
-            return limit;
-        },
-        lowerLimit(n) {
-            if (limit === undefined || n < limit)
-                limit = n;
-        },
+            return this.#finish(new errors/* AttemptError */.cb('network', 'connection closed before the body was read'));
+        if (signal.aborted)
+            return this.#finish(signal.reason);
+        signal.addEventListener('abort', this.#onAbort, { once: true });
+        body.on('data', this.#onData);
+        body.on('end', this.#onEnd);
+        body.on('error', this.#onError);
+    }
+    #onData = (chunk) => {
+        this.#pending.push(chunk);
+        this.#pendingBytes += chunk.length;
+        if (this.#pendingBytes >= PAUSE_ABOVE)
+            this.#body.pause();
+        if (!this.#writing)
+            this.#flush();
     };
+    #onEnd = () => {
+        this.#ended = true;
+        if (!this.#writing)
+            this.#flush();
+    };
+    #onError = (error) => this.#finish(error);
+    #onAbort = () => this.#finish(this.#o.signal.reason);
+    /** Writes what is pending; with nothing pending, resumes the body or, at its end, finishes. */
+    #flush() {
+        if (this.#settled)
+            return;
+        if (this.#pending.length === 0) {
+            this.#writing = false;
+            if (this.#ended)
+                this.#finish();
+            else if (this.#body.isPaused())
+                this.#body.resume();
+            return;
+        }
+        if (this.#limit !== undefined && this.#written >= this.#limit) {
+            // The limit was lowered below what is already written (the tail was taken late):
+            // those bytes are the same ones the ranges bring, so stop here.
+            this.#finish();
+            return;
+        }
+        this.#takeBatch();
+        const maxSize = this.#o.maxSize;
+        if (maxSize !== undefined && this.#position + this.#batchBytes > maxSize) {
+            this.#finish(tooLarge(maxSize, this.#position));
+            return;
+        }
+        this.#writing = true;
+        external_node_fs_.writev(this.#o.fd, this.#batch, this.#position, this.#afterWrite);
+    }
+    /** Moves the pending chunks into the batch to write, cut where the limit is. */
+    #takeBatch() {
+        let buffers = this.#pending;
+        let n = this.#pendingBytes;
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        this.#batchReachesLimit = false;
+        const limit = this.#limit;
+        if (limit !== undefined && this.#written + n >= limit) {
+            buffers = cut(buffers, limit - this.#written);
+            n = limit - this.#written;
+            this.#batchReachesLimit = true;
+        }
+        this.#batch = buffers;
+        this.#batchBytes = n;
+    }
+    #afterWrite = (error) => {
+        if (error)
+            return this.#finish(error);
+        const buffers = this.#batch;
+        const n = this.#batchBytes;
+        this.#position += n;
+        this.#written += n;
+        this.#o.onWritten(buffers, n);
+        if (this.#batchReachesLimit)
+            return this.#finish();
+        for (const b of buffers)
+            release(b);
+        this.#flush();
+    };
+    /** Settles `done` once: stops listening and, unless the body ended, drops the connection. */
+    #finish(error) {
+        if (this.#settled)
+            return;
+        this.#settled = true;
+        const body = this.#body;
+        body.off('data', this.#onData);
+        body.off('end', this.#onEnd);
+        body.off('error', this.#onError);
+        this.#o.signal.removeEventListener('abort', this.#onAbort);
+        // An 'error' the body emits from now on (a socket that breaks after the last byte, or the
+        // one destroying emits) concerns nobody any more, and unheard it would end the process.
+        body.on('error', ignore);
+        // Failed, or stopped at `limit`: drop the connection.
+        if (error !== undefined || !this.#ended)
+            body.destroy();
+        if (error !== undefined)
+            this.#reject(error);
+        else
+            this.#resolve(this.#written);
+    }
 }
+/** The error of a file that would grow beyond max-size. */
+function tooLarge(maxSize, position) {
+    return new errors/* AttemptError */.cb('size', `the file is larger than max-size (${(0,units/* formatBytes */.z3)(maxSize)}); stopped at ${(0,units/* formatBytes */.z3)(position)}`);
+}
+/** Listens to an error that concerns nobody any more (see FilePump's finish). */
+function ignore() { }
 /** The first `n` bytes of a list of buffers. */
 function cut(buffers, n) {
     const out = [];
@@ -34032,11 +34030,11 @@ function cut(buffers, n) {
  * it with `ArrayBuffer.prototype.transfer(0)`.
  *
  * Why: every socket read is a fresh 64 KiB allocation that only a GC frees, and V8 starts one
- * only after 64 MiB more external memory. At hundreds of MiB/s that left ~100 MiB of dead
- * buffers and a full mark-compact every ~0.1 s (~13 % of the run's CPU samples in `perf`).
- * Measured on 4 × 256 MiB at 4 at once: peak RSS 177–196 → 125–129 MiB, CPU 2.29–2.44 →
- * 1.93–1.97 s. Node's shared pool of small buffers is not detachable, and a chunk that is not
- * the whole buffer is never freed, so nothing still in use is touched.
+ * only after 64 MiB more external memory. At hundreds of MiB/s that left a heap of dead
+ * buffers and frequent full mark-compacts; freeing them at once lowers both the peak memory and
+ * the CPU of a run (see README, Benchmark › Why the engine is built this way). Node's shared
+ * pool of small buffers is not detachable, and a chunk that is not the whole buffer is never
+ * freed, so nothing still in use is touched.
  */
 function release(chunk) {
     const buffer = chunk.buffer;
@@ -34794,7 +34792,6 @@ class AdaptiveLimit {
  * retried holds no slot. Results come back in plan order.
  */
 async function runDownloads(downloads, options, events = {}, signal = new AbortController().signal, progress = newProgress(downloads.length, options.concurrency)) {
-    const limit = new AdaptiveLimit(options.concurrency);
     const queue = new PQueue({ concurrency: options.concurrency });
     const http = options.http ??
         new http_client/* HttpClient */.Qq({
@@ -34802,18 +34799,54 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
             timeoutMs: options.timeoutMs,
             debug: events.debug,
         });
-    // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
-    // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
-    // threads 2.17 s (they compete with the main thread for the second core).
-    const hashPool = new HashPool(Math.max(1, Math.min(2, (0,external_node_os_.availableParallelism)() - 1)), undefined, events.onHashFallback);
-    /** Index of the next file to start. */
-    let next = 0;
-    // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
-    const idle = () => Math.max(0, queue.concurrency - queue.pending - queue.size);
+    const hashPool = new HashPool(hashThreads(), undefined, events.onHashFallback);
+    const cursor = { next: 0 };
+    const slots = queueSlots(queue, signal);
     // Once no file is left to start, a slot that a file or a range leaves may take the tail of
     // a large file still streaming.
-    const tails = new TailScheduler(idle, () => next >= downloads.length);
-    const ctx = {
+    const tails = new TailScheduler(slots.idle, () => cursor.next >= downloads.length);
+    const ctx = transferContext(options, { http, hashPool, slots, tails }, transferEvents(options, events, progress, queue), signal);
+    const fileDone = (result) => {
+        progress.filesDone++;
+        events.onFileDone?.(result);
+    };
+    try {
+        const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency));
+        const results = await runLanes(downloads, ctx, cursor, lanes, fileDone);
+        cancelNotStarted(downloads, results, fileDone);
+        return results;
+    }
+    finally {
+        queue.clear();
+        events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`);
+        await hashPool.close();
+        if (!options.http)
+            await http.close();
+    }
+}
+/**
+ * Hashing threads: one per spare core, at most 2. A second thread competes with the main
+ * thread for a core on a small runner, and lost to one (see README, Benchmark › Why the engine
+ * is built this way).
+ */
+function hashThreads() {
+    return Math.max(1, Math.min(2, (0,external_node_os_.availableParallelism)() - 1));
+}
+/** The queue's slots as a file's transfer sees them. */
+function queueSlots(queue, signal) {
+    return {
+        schedule: (fn, priority) => {
+            if (signal.aborted)
+                return Promise.reject(signal.reason);
+            return queue.add(fn, { priority, signal });
+        },
+        // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
+        idle: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
+    };
+}
+/** The one context every file's transfer is given: the options sorted by who uses them. */
+function transferContext(options, services, events, signal) {
+    return {
         settings: {
             verify: options.verify,
             skipExisting: options.skipExisting,
@@ -34822,22 +34855,12 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
             splitMinSize: options.splitMinSize,
             maxSize: options.maxSize,
         },
-        http,
+        ...services,
         policy: (0,retry/* retryPolicy */.Jb)(options.retries, options.retryDelayMs, options.random),
         sleep: options.sleep ?? retry/* sleep */.yy,
         destinations: new Destinations(options.target, options.dryRun, {
             caseInsensitive: options.caseInsensitive,
         }),
-        hashPool,
-        slots: {
-            schedule: (fn, priority) => {
-                if (signal.aborted)
-                    return Promise.reject(signal.reason);
-                return queue.add(fn, { priority, signal });
-            },
-            idle,
-        },
-        tails,
         fileOps: {
             sleep: options.sleep ?? retry/* sleep */.yy,
             rename: options.rename,
@@ -34849,68 +34872,72 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
             recordedCopy: options.recordedCopy,
             recordedChecksums: options.recordedChecksums,
         },
-        events: {
-            onRetry: (info) => {
-                progress.retries++;
-                events.onRetry?.(info);
-            },
-            onBytes: (n) => {
-                progress.bytes += n;
-            },
-            onPushback: (pushedBack) => {
-                if (options.adaptive !== false && limit.record(pushedBack)) {
-                    queue.concurrency = limit.value;
-                    progress.concurrency = limit.value;
-                    progress.minConcurrency = limit.min;
-                    events.onConcurrency?.(limit.value, pushedBack
-                        ? 'the server pushed back (429/503, refused or reset connections)'
-                        : 'requests succeed again');
-                }
-            },
-        },
+        events,
         signal,
     };
-    try {
-        // Files start in plan order on a bounded number of lanes rather than all at once: a started
-        // file holds its state, closures and promises (~3 KB), and 20,000 of them at once took peak
-        // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
-        // retry do not leave slots idle; the queue still bounds the requests in flight.
-        const results = new Array(downloads.length);
-        const lane = async () => {
-            while (next < downloads.length && !signal.aborted) {
-                const i = next++;
-                const result = await transferFile(downloads[i], ctx);
-                results[i] = result;
-                progress.filesDone++;
-                events.onFileDone?.(result);
-                tails.slotFreed();
-            }
-        };
-        const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency));
-        await Promise.all(Array.from({ length: lanes }, lane));
-        // Files not started because the run was cancelled.
-        for (let i = 0; i < downloads.length; i++) {
-            if (results[i])
-                continue;
-            results[i] = {
-                download: downloads[i],
-                status: 'cancelled',
-                bytes: 0,
-                attempts: 0,
-                durationMs: 0,
-                ranges: 1,
-                error: 'cancelled before it started',
-            };
-            progress.filesDone++;
-            events.onFileDone?.(results[i]);
+}
+/**
+ * What the transfers tell the run: counted into `progress`, passed on to `events`, and each
+ * response fed to the adaptive limit, which resizes the queue.
+ */
+function transferEvents(options, events, progress, queue) {
+    const limit = new AdaptiveLimit(options.concurrency);
+    return {
+        onRetry: (info) => {
+            progress.retries++;
+            events.onRetry?.(info);
+        },
+        onBytes: (n) => {
+            progress.bytes += n;
+        },
+        onPushback: (pushedBack) => {
+            if (options.adaptive === false || !limit.record(pushedBack))
+                return;
+            queue.concurrency = limit.value;
+            progress.concurrency = limit.value;
+            progress.minConcurrency = limit.min;
+            events.onConcurrency?.(limit.value, pushedBack
+                ? 'the server pushed back (429/503, refused or reset connections)'
+                : 'requests succeed again');
+        },
+    };
+}
+/**
+ * Transfers the files in plan order on `lanes` lanes rather than all at once: a started file
+ * holds its state, closures and promises, and many thousands of them at once multiply the peak
+ * memory (see README, Benchmark › Why the engine is built this way). Lanes outnumber slots, so
+ * files sleeping before a retry do not leave slots idle; the queue still bounds the requests
+ * in flight. Once the run is cancelled, the files not started yet get no result here.
+ */
+async function runLanes(downloads, ctx, cursor, lanes, fileDone) {
+    const results = new Array(downloads.length);
+    const lane = async () => {
+        while (cursor.next < downloads.length && !ctx.signal.aborted) {
+            const i = cursor.next++;
+            const result = await transferFile(downloads[i], ctx);
+            results[i] = result;
+            fileDone(result);
+            ctx.tails.slotFreed();
         }
-        return results;
-    }
-    finally {
-        queue.clear();
-        await hashPool.close();
-        if (!options.http)
-            await http.close();
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+    return results;
+}
+/** Gives each file the cancelled run did not start its result, in plan order. */
+function cancelNotStarted(downloads, results, fileDone) {
+    for (let i = 0; i < downloads.length; i++) {
+        if (results[i])
+            continue;
+        results[i] = {
+            download: downloads[i],
+            status: 'cancelled',
+            bytes: 0,
+            attempts: 0,
+            durationMs: 0,
+            ranges: 1,
+            error: 'cancelled before it started',
+        };
+        fileDone(results[i]);
     }
 }
 /** Fresh counters for a run of `total` files. */
@@ -35043,46 +35070,55 @@ async function downloadAll(settings, plan, http, runner, started) {
     const { downloads, planned } = plan;
     const progress = newProgress(downloads.length, settings.concurrency);
     const stopProgress = startProgress(settings, progress, planned.complete ? planned.bytes : undefined, started);
-    const note = notVerifiedNote(settings.verify);
     try {
-        const results = await runDownloads(downloads, {
-            concurrency: settings.concurrency,
-            retries: settings.retries,
-            retryDelayMs: settings.retryDelayMs,
-            timeoutMs: settings.timeoutMs,
-            verify: settings.verify,
-            skipExisting: settings.skipExisting,
-            dryRun: settings.dryRun,
-            split: settings.split,
-            splitMinSize: settings.splitMinSize,
-            maxSize: settings.maxSize,
-            target: settings.target,
-            caseInsensitive: plan.caseInsensitive,
-            http,
-            // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
-            recordedChecksums: settings.url
-                ? recordedChecksums.bind(undefined, http, settings.url)
-                : undefined,
-            ...extractor(settings, downloads, runner.signal, {
-                caseInsensitive: plan.caseInsensitive,
-                normalizationInsensitive: plan.normalizationInsensitive,
-            }),
-        }, {
-            onFileDone: (r) => {
-                core/* info */.pq(fileLine(r, settings.target, runner.redact));
-                const line = note(r);
-                if (line)
-                    runner.say(line);
-            },
-            onRetry: (info) => core/* info */.pq(retryLine(info, runner.redact)),
-            onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
-            onHashFallback: (reason) => runner.say(`hashing on the main thread from now on: the hashing thread failed (${reason})`),
-        }, runner.signal, progress);
+        const results = await runDownloads(downloads, engineOptions(settings, plan, http, runner), engineEvents(settings, runner), runner.signal, progress);
         return { results, progress };
     }
     finally {
         stopProgress();
     }
+}
+/** The engine's options: the transfer settings, the plan's facts about the target, and the hooks. */
+function engineOptions(settings, plan, http, runner) {
+    return {
+        concurrency: settings.concurrency,
+        retries: settings.retries,
+        retryDelayMs: settings.retryDelayMs,
+        timeoutMs: settings.timeoutMs,
+        verify: settings.verify,
+        skipExisting: settings.skipExisting,
+        dryRun: settings.dryRun,
+        split: settings.split,
+        splitMinSize: settings.splitMinSize,
+        maxSize: settings.maxSize,
+        target: settings.target,
+        caseInsensitive: plan.caseInsensitive,
+        http,
+        // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
+        recordedChecksums: settings.url
+            ? recordedChecksums.bind(undefined, http, settings.url)
+            : undefined,
+        ...extractor(settings, plan.downloads, runner.signal, {
+            caseInsensitive: plan.caseInsensitive,
+            normalizationInsensitive: plan.normalizationInsensitive,
+        }),
+    };
+}
+/** The engine's events as the runner's log lines (the not-verified note said once a run). */
+function engineEvents(settings, runner) {
+    const note = notVerifiedNote(settings.verify);
+    return {
+        onFileDone: (r) => {
+            core/* info */.pq(fileLine(r, settings.target, runner.redact));
+            const line = note(r);
+            if (line)
+                runner.say(line);
+        },
+        onRetry: (info) => core/* info */.pq(retryLine(info, runner.redact)),
+        onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
+        debug: runner.debug,
+        onHashFallback: (reason) => runner.say(`hashing on the main thread from now on: the hashing thread failed (${reason})`),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/action/empty-entries.ts
@@ -35206,8 +35242,102 @@ async function reportRun(settings, plan, ran, runner, started) {
     }
 }
 
-// EXTERNAL MODULE: ./src/common/redact.ts
-var common_redact = __nccwpck_require__(6800);
+// EXTERNAL MODULE: ./src/common/server-text.ts
+var server_text = __nccwpck_require__(1740);
+// EXTERNAL MODULE: ./src/common/url-credentials.ts
+var url_credentials = __nccwpck_require__(5943);
+;// CONCATENATED MODULE: ./src/common/redact.ts
+// The one place that removes a run's secrets from text. Every text the action shows passes here
+// as the last step before it is logged, summarised, annotated or set as an output. A secret is found in every form a server gives it
+// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
+// and any URL shown loses its `user:password@` and the values of query parameters named like
+// credentials (see url-credentials.ts).
+
+
+/**
+ * The forms in which a server may give a secret back: as given, URL-encoded (as a path or query
+ * would carry it, and as a form with `+` for blanks), and JSON-escaped (a message quoting it).
+ */
+function secretForms(secret) {
+    const forms = [secret];
+    try {
+        const encoded = encodeURIComponent(secret);
+        forms.push(encoded, encoded.replace(/%20/g, '+'), encodeURI(secret));
+    }
+    catch {
+        // A lone surrogate cannot be URL-encoded, so no server can send it back so either.
+    }
+    const json = JSON.stringify(secret).slice(1, -1);
+    forms.push(json, json.replace(/\//g, '\\/'));
+    return [...new Set(forms)].filter((f) => f.length >= url_credentials/* MIN_SECRET */.Cq);
+}
+/**
+ * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
+ * that may reach a log, an annotation, the summary or an output: server error bodies sometimes
+ * echo tokens. One redactor per run, held by the layer that talks to the runner: the layers
+ * below never see a secret's list, they only make server text safe to show ({@link serverText}).
+ * So that redaction can come last, the redactor also finds a secret as that folding leaves it:
+ * escaped and with command prefixes broken, or cut off by the length bound (a prefix of it
+ * right before the cut mark).
+ */
+class Redactor {
+    forms = [];
+    /** Remembers a secret (all its forms); returns the forms that were new, for the runner's masker. */
+    add(secret) {
+        if (!secret || secret.length < url_credentials/* MIN_SECRET */.Cq)
+            return [];
+        const given = secretForms(secret);
+        // As server text shows it: a secret with a control character or `::` is escaped or broken.
+        const forms = [...given, ...given.map((f) => (0,server_text/* serverText */.Tn)(f, Infinity))];
+        const added = [...new Set(forms)].filter((f) => !this.forms.includes(f));
+        if (!added.length)
+            return [];
+        this.forms.push(...added);
+        // Longest first, so a secret that contains another is removed whole.
+        this.forms.sort((a, b) => b.length - a.length);
+        return added;
+    }
+    /** Remembers a user and password as a Basic credential sends them: base64 of `user:password`. */
+    addBasic(username, password) {
+        return this.add(Buffer.from(`${username}:${password}`).toString('base64'));
+    }
+    /** `text` without any registered secret or URL credential (bound: pass it as a {@link Redact}). */
+    redact = (text) => {
+        let out = (0,url_credentials/* redactUrl */.BO)(text);
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(url_credentials/* REDACTED */.XF);
+        return out.includes(server_text/* SERVER_TEXT_CUT */.r4) ? this.redactCutSecrets(out) : out;
+    };
+    /**
+     * Server text cut at its length bound ends in the cut mark: a secret cut there left only its
+     * start, which no whole form matches. Any start of a form right before a cut mark goes, even
+     * one character: a cut text may lose a letter that was not a secret, never show part of one.
+     */
+    redactCutSecrets(text) {
+        const pieces = text.split(server_text/* SERVER_TEXT_CUT */.r4);
+        for (let i = 0; i < pieces.length - 1; i++) {
+            const cut = this.longestFormStartAtEnd(pieces[i]);
+            if (cut)
+                pieces[i] = `${pieces[i].slice(0, -cut)}${url_credentials/* REDACTED */.XF}`;
+        }
+        return pieces.join(server_text/* SERVER_TEXT_CUT */.r4);
+    }
+    /** The length of the longest start of a registered form that `text` ends with, or 0. */
+    longestFormStartAtEnd(text) {
+        let longest = 0;
+        for (const form of this.forms) {
+            for (let k = Math.min(form.length - 1, text.length); k > longest; k--) {
+                if (text.endsWith(form.slice(0, k))) {
+                    longest = k;
+                    break;
+                }
+            }
+        }
+        return longest;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/runner.ts
 
 
@@ -35218,9 +35348,9 @@ var common_redact = __nccwpck_require__(6800);
  * SIGTERM: both abort the run so that partial files are removed and the summary is written.
  */
 function startRunner() {
-    // One run, one set of secrets: the process's redactor, which every text shown passes through.
-    common_redact/* secrets */.O3.clear();
-    const redact = (text) => common_redact/* secrets */.O3.redact(text);
+    // One run, one set of secrets: every text this run shows passes through its redactor.
+    const secrets = new Redactor();
+    const redact = secrets.redact;
     const controller = new AbortController();
     const onSignal = (signal) => {
         if (controller.signal.aborted)
@@ -35239,7 +35369,7 @@ function startRunner() {
             // The runner masks what it is given, and only some encodings of it: every form the
             // redactor looks for is given, so a server's URL-encoded or JSON-escaped echo is masked too.
             core/* setSecret */.Pq(secret);
-            for (const form of common_redact/* secrets */.O3.add(secret))
+            for (const form of secrets.add(secret))
                 if (form !== secret)
                     core/* setSecret */.Pq(form);
         },
@@ -35264,10 +35394,10 @@ function maskSecrets(settings, add) {
         add((0,artifactory_auth/* basicCredentials */.BG)(auth.username, auth.password));
     }
     for (const e of settings.entries)
-        for (const s of (0,common_redact/* secretsInUrl */.Ct)(e.source))
+        for (const s of (0,url_credentials/* secretsInUrl */.Ct)(e.source))
             add(s);
     if (settings.url)
-        for (const s of (0,common_redact/* secretsInUrl */.Ct)(settings.url))
+        for (const s of (0,url_credentials/* secretsInUrl */.Ct)(settings.url))
             add(s);
     // The runner masks a multi-line secret line by line only if each line is registered.
     const key = settings.tls.key;
@@ -35280,7 +35410,7 @@ function maskSecrets(settings, add) {
     for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
         const value = process.env[name];
         if (value)
-            for (const s of (0,common_redact/* secretsInUrl */.Ct)(value.includes('://') ? value : `http://${value}`))
+            for (const s of (0,url_credentials/* secretsInUrl */.Ct)(value.includes('://') ? value : `http://${value}`))
                 add(s);
     }
 }
@@ -35317,34 +35447,37 @@ function parseEntries(text, baseUrl) {
     }
     return entries;
 }
+/** One SOURCE: a full URL names its file; anything else is `repo/path` under `url`. */
 function parseSource(source, dest, line, baseUrl) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-        let parsed;
-        try {
-            parsed = new URL(literalPercent(source));
-        }
-        catch {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' is not a valid URL`);
-        }
-        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
-        }
-        if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-            throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,common_redact/* redactUrl */.BO)(source)}' names a folder, not a file`);
-        }
-        const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
-            ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
-            : undefined;
-        return { line, source, url: parsed.href, repoPath, dest, pattern: false };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source))
+        return urlEntry(source, dest, line, baseUrl);
+    return repoEntry(source, dest, line, baseUrl);
+}
+/** A full URL; it has a `repoPath` when it is under `url`, for what needs the repository. */
+function urlEntry(source, dest, line, baseUrl) {
+    let parsed;
+    try {
+        parsed = new URL(literalPercent(source));
     }
+    catch {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,url_credentials/* redactUrl */.BO)(source)}' is not a valid URL`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`);
+    }
+    if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${(0,url_credentials/* redactUrl */.BO)(source)}' names a folder, not a file`);
+    }
+    const repoPath = baseUrl && parsed.href.startsWith(`${baseUrl}/`)
+        ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
+        : undefined;
+    return { line, source, url: parsed.href, repoPath, dest, pattern: false };
+}
+/** `repo/path` under `url`: one file, or a pattern when it has a wildcard below the repository. */
+function repoEntry(source, dest, line, baseUrl) {
     const repoPath = source.replace(/^\/+/, '');
     const segments = repoPath.split('/');
-    if (segments.length < 2 || segments.some((s) => s === '')) {
-        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
-    }
-    if (segments.some((s) => s === '.' || s === '..')) {
-        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
-    }
+    checkSegments(segments, source, line);
     if (!baseUrl) {
         throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`);
     }
@@ -35355,6 +35488,15 @@ function parseSource(source, dest, line, baseUrl) {
     if (pattern)
         return { line, source: repoPath, repoPath, baseUrl, dest, pattern };
     return { line, source: repoPath, repoPath, url: artifactUrl(baseUrl, repoPath), dest, pattern };
+}
+/** A repository and a name, and no segment that would climb out of the repository. */
+function checkSegments(segments, source, line) {
+    if (segments.length < 2 || segments.some((s) => s === '')) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`);
+    }
+    if (segments.some((s) => s === '.' || s === '..')) {
+        throw new errors/* InputError */.dz(`Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`);
+    }
 }
 /**
  * A `%` that starts no escape (`100%.bin`) is the file's own character: sent as `%25`, so the
@@ -35420,9 +35562,9 @@ function props_unescape(text) {
     return text.replace(/\\(.)/g, '$1');
 }
 
-;// CONCATENATED MODULE: ./src/input/file-spec.ts
-// A JFrog File Spec (`{"files":[…]}`) read as `jf rt download --spec` reads it, and refused
-// before any request when it asks for something this action would not do the same way.
+;// CONCATENATED MODULE: ./src/input/spec-entry-fields.ts
+// The fields of one File Spec entry, collected by the names the JFrog CLI writes and read as
+// typed values, so that every message names the entry and the field the same way.
 
 
 /** Fields of a download spec, by their lowercase name → the name the JFrog CLI writes. */
@@ -35456,6 +35598,114 @@ const UNSUPPORTED = Object.fromEntries([
     'transitive',
     'bypassArchiveInspection',
 ].map((f) => [f.toLowerCase(), f]));
+/**
+ * One entry's fields by the JFrog CLI's spelling. The readers accept what the JFrog CLI
+ * accepts: booleans and numbers as JSON values or as strings (`"true"`, `"1"`).
+ */
+class SpecEntryFields {
+    /** The entry as messages name it ("Input 'spec' entry 2"). */
+    at;
+    values;
+    /** @param values by the JFrog CLI's spelling of each field */
+    constructor(at, values) {
+        this.at = at;
+        this.values = values;
+    }
+    /** Whether the entry gives the field at all. */
+    has(name) {
+        return this.values.has(name);
+    }
+    /** The field as written in the JSON, for fields with a shape of their own (`aql`). */
+    raw(name) {
+        return this.values.get(name);
+    }
+    /** @throws InputError when given and not a string */
+    str(name) {
+        const v = this.values.get(name);
+        if (v === undefined)
+            return undefined;
+        if (typeof v !== 'string')
+            throw new errors/* InputError */.dz(`${this.at}: field '${name}' must be a string`);
+        return v;
+    }
+    /** @throws InputError when given and neither a boolean nor "true"/"false" */
+    bool(name, fallback) {
+        const v = this.values.get(name);
+        if (v === undefined)
+            return fallback;
+        if (v === true || v === false)
+            return v;
+        if (typeof v === 'string' && /^(true|false)$/i.test(v.trim()))
+            return v.trim().toLowerCase() === 'true';
+        throw new errors/* InputError */.dz(`${this.at}: field '${name}' must be true or false (or "true"/"false"), got ${JSON.stringify(v)}`);
+    }
+    /** @throws InputError when given and not a safe whole number of at least `min` */
+    int(name, min) {
+        const v = this.values.get(name);
+        if (v === undefined)
+            return undefined;
+        const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+        if (!Number.isSafeInteger(n) || n < min) {
+            throw new errors/* InputError */.dz(`${this.at}: field '${name}' must be a whole number of at least ${min}, got ${JSON.stringify(v)}`);
+        }
+        return n;
+    }
+    /** `key=value;…` pairs. @throws InputError with `parseProps`'s reason */
+    props(name) {
+        const v = this.str(name);
+        if (v === undefined)
+            return undefined;
+        const parsed = parseProps(v);
+        if (typeof parsed === 'string')
+            throw new errors/* InputError */.dz(`${this.at}: field '${name}' ${parsed}`);
+        return parsed;
+    }
+    /** @throws InputError when given and neither a string nor a list of strings */
+    list(name) {
+        const v = this.values.get(name);
+        if (v === undefined)
+            return undefined;
+        // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
+        if (typeof v === 'string')
+            return [v];
+        if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
+            throw new errors/* InputError */.dz(`${this.at}: field '${name}' must be a list of strings`);
+        }
+        return v;
+    }
+}
+/**
+ * Collects an entry's fields, matching their names case-insensitively as the JFrog CLI does.
+ * @throws InputError for a field this action does not support, an unknown one, or one given twice
+ */
+function readSpecEntryFields(raw, at) {
+    const values = new Map();
+    for (const [key, value] of Object.entries(raw)) {
+        const name = fieldName(key, at);
+        if (values.has(name))
+            throw new errors/* InputError */.dz(`${at}: field '${name}' is given twice`);
+        values.set(name, value);
+    }
+    return new SpecEntryFields(at, values);
+}
+/** The JFrog CLI's spelling of `key`; refused here so that a typo is not silently ignored. */
+function fieldName(key, at) {
+    const lower = key.toLowerCase();
+    if (UNSUPPORTED[lower]) {
+        throw new errors/* InputError */.dz(`${at}: field '${UNSUPPORTED[lower]}' is not supported by this action`);
+    }
+    const name = SUPPORTED[lower];
+    if (!name) {
+        throw new errors/* InputError */.dz(`${at}: unknown field '${key}' (known fields: ${Object.values(SUPPORTED).join(', ')})`);
+    }
+    return name;
+}
+
+;// CONCATENATED MODULE: ./src/input/file-spec.ts
+// A JFrog File Spec (`{"files":[…]}`) read as `jf rt download --spec` reads it, and refused
+// before any request when it asks for something this action would not do the same way.
+
+
 /** Fields AQL can sort items by. */
 const SORTABLE = new Set([
     'repo',
@@ -35520,24 +35770,24 @@ function jsonErrorPlace(text, err) {
         .replace(/ in JSON at position \d+/, '');
     return `${where}: ${reason}`;
 }
+/** One entry of `files`, its checks run in the order the fields are read. */
 function parseEntry(raw, position) {
     const at = `Input 'spec' entry ${position}`;
     if (!isObject(raw))
         throw new errors/* InputError */.dz(`${at} must be a JSON object`);
-    const fields = new Map();
-    for (const [key, value] of Object.entries(raw)) {
-        const lower = key.toLowerCase();
-        if (UNSUPPORTED[lower]) {
-            throw new errors/* InputError */.dz(`${at}: field '${UNSUPPORTED[lower]}' is not supported by this action`);
-        }
-        const name = SUPPORTED[lower];
-        if (!name) {
-            throw new errors/* InputError */.dz(`${at}: unknown field '${key}' (known fields: ${Object.values(SUPPORTED).join(', ')})`);
-        }
-        if (fields.has(name))
-            throw new errors/* InputError */.dz(`${at}: field '${name}' is given twice`);
-        fields.set(name, value);
-    }
+    const fields = readSpecEntryFields(raw, at);
+    checkCombinations(fields);
+    const options = entryOptions(fields);
+    return {
+        position,
+        ...options,
+        ...entrySelection(fields, options.exclusions),
+        ...entryOrder(fields, options.sortBy),
+    };
+}
+/** Pairs of fields that cannot work together, refused before any field's value is read. */
+function checkCombinations(fields) {
+    const { at } = fields;
     const has = (name) => fields.has(name);
     if (has('pattern') && has('aql')) {
         throw new errors/* InputError */.dz(`${at}: give only one of 'pattern' and 'aql'`);
@@ -35550,109 +35800,86 @@ function parseEntry(raw, position) {
         if (has(name) && !has('build'))
             throw new errors/* InputError */.dz(`${at}: '${name}' needs 'build'`);
     }
-    for (const [a, b] of [
-        ['build', 'limit'],
-        ['build', 'offset'],
-        ['bundle', 'limit'],
-        ['bundle', 'offset'],
-        ['aql', 'exclusions'],
-        ['aql', 'excludeProps'],
-    ]) {
+    for (const [a, b] of EXCLUSIVE) {
         if (has(a) && has(b))
             throw new errors/* InputError */.dz(`${at}: '${a}' cannot be combined with '${b}'`);
     }
     if (has('sortOrder') && !has('sortBy')) {
         throw new errors/* InputError */.dz(`${at}: 'sortOrder' needs 'sortBy'`);
     }
-    const str = (name) => {
-        const v = fields.get(name);
-        if (v === undefined)
-            return undefined;
-        if (typeof v !== 'string')
-            throw new errors/* InputError */.dz(`${at}: field '${name}' must be a string`);
-        return v;
-    };
-    const bool = (name, fallback) => {
-        const v = fields.get(name);
-        if (v === undefined)
-            return fallback;
-        if (v === true || v === false)
-            return v;
-        if (typeof v === 'string' && /^(true|false)$/i.test(v.trim()))
-            return v.trim().toLowerCase() === 'true';
-        throw new errors/* InputError */.dz(`${at}: field '${name}' must be true or false (or "true"/"false"), got ${JSON.stringify(v)}`);
-    };
-    const int = (name, min) => {
-        const v = fields.get(name);
-        if (v === undefined)
-            return undefined;
-        const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-        if (!Number.isSafeInteger(n) || n < min) {
-            throw new errors/* InputError */.dz(`${at}: field '${name}' must be a whole number of at least ${min}, got ${JSON.stringify(v)}`);
-        }
-        return n;
-    };
-    const props = (name) => {
-        const v = str(name);
-        if (v === undefined)
-            return undefined;
-        const parsed = parseProps(v);
-        if (typeof parsed === 'string')
-            throw new errors/* InputError */.dz(`${at}: field '${name}' ${parsed}`);
-        return parsed;
-    };
+}
+/** Fields that `checkCombinations` refuses together: the first selects what the second narrows. */
+const EXCLUSIVE = [
+    ['build', 'limit'],
+    ['build', 'offset'],
+    ['bundle', 'limit'],
+    ['bundle', 'offset'],
+    ['aql', 'exclusions'],
+    ['aql', 'excludeProps'],
+];
+/** The fields every entry has, with their defaults when absent. */
+function entryOptions(fields) {
     const entry = {
-        position,
-        target: str('target') ?? '',
-        flat: bool('flat', false),
-        recursive: bool('recursive', true),
-        exclusions: stringList(fields.get('exclusions'), `${at}: field 'exclusions'`) ?? [],
-        props: props('props'),
-        excludeProps: props('excludeProps'),
-        sortBy: stringList(fields.get('sortBy'), `${at}: field 'sortBy'`),
-        limit: int('limit', 1),
-        offset: int('offset', 0),
-        explode: bool('explode', false),
-        includeDeps: bool('includeDeps', false),
-        excludeArtifacts: bool('excludeArtifacts', false),
-        includeDirs: bool('includeDirs', false),
+        target: fields.str('target') ?? '',
+        flat: fields.bool('flat', false),
+        recursive: fields.bool('recursive', true),
+        exclusions: fields.list('exclusions') ?? [],
+        props: fields.props('props'),
+        excludeProps: fields.props('excludeProps'),
+        sortBy: fields.list('sortBy'),
+        limit: fields.int('limit', 1),
+        offset: fields.int('offset', 0),
+        explode: fields.bool('explode', false),
+        includeDeps: fields.bool('includeDeps', false),
+        excludeArtifacts: fields.bool('excludeArtifacts', false),
+        includeDirs: fields.bool('includeDirs', false),
     };
     if (entry.excludeArtifacts && !entry.includeDeps) {
-        throw new errors/* InputError */.dz(`${at}: 'excludeArtifacts' without 'includeDeps' selects nothing (set "includeDeps": "true")`);
+        throw new errors/* InputError */.dz(`${fields.at}: 'excludeArtifacts' without 'includeDeps' selects nothing (set "includeDeps": "true")`);
     }
-    const pattern = str('pattern');
+    return entry;
+}
+/** What the entry downloads; a field absent from the spec stays absent from the entry. */
+function entrySelection(fields, exclusions) {
+    const { at } = fields;
+    const selection = {};
+    const pattern = fields.str('pattern');
     if (pattern !== undefined)
-        entry.pattern = checkPattern(pattern, at, 'pattern');
-    for (const e of entry.exclusions)
+        selection.pattern = checkPattern(pattern, at, 'pattern');
+    for (const e of exclusions)
         checkPattern(e, at, 'exclusions');
-    if (has('aql'))
-        entry.aql = aqlCriteria(fields.get('aql'), at);
-    const build = str('build');
+    if (fields.has('aql'))
+        selection.aql = aqlCriteria(fields.raw('aql'), at);
+    const build = fields.str('build');
     if (build !== undefined)
-        entry.build = parseBuild(build, at);
-    const bundle = str('bundle');
+        selection.build = parseBuild(build, at);
+    const bundle = fields.str('bundle');
     if (bundle !== undefined)
-        entry.bundle = parseBundle(bundle, at);
-    const project = str('project');
+        selection.bundle = parseBundle(bundle, at);
+    const project = fields.str('project');
     if (project !== undefined)
-        entry.project = checkProject(project, `${at}: field 'project'`);
-    if (entry.sortBy) {
-        if (entry.sortBy.length === 0)
+        selection.project = checkProject(project, `${at}: field 'project'`);
+    return selection;
+}
+/** Checks `sortBy` against what AQL can sort by, and reads `sortOrder` (absent when not given). */
+function entryOrder(fields, sortBy) {
+    const { at } = fields;
+    if (sortBy) {
+        if (sortBy.length === 0)
             throw new errors/* InputError */.dz(`${at}: field 'sortBy' is empty`);
-        const bad = entry.sortBy.find((f) => !SORTABLE.has(f));
+        const bad = sortBy.find((f) => !SORTABLE.has(f));
         if (bad) {
             throw new errors/* InputError */.dz(`${at}: field 'sortBy' cannot sort by '${bad}' (one of ${[...SORTABLE].join(', ')})`);
         }
     }
-    const order = str('sortOrder');
-    if (order !== undefined) {
-        const lower = order.trim().toLowerCase();
-        if (lower !== 'asc' && lower !== 'desc') {
-            throw new errors/* InputError */.dz(`${at}: field 'sortOrder' must be 'asc' or 'desc', got '${order}'`);
-        }
-        entry.sortOrder = lower;
+    const order = fields.str('sortOrder');
+    if (order === undefined)
+        return {};
+    const lower = order.trim().toLowerCase();
+    if (lower !== 'asc' && lower !== 'desc') {
+        throw new errors/* InputError */.dz(`${at}: field 'sortOrder' must be 'asc' or 'desc', got '${order}'`);
     }
-    return entry;
+    return { sortOrder: lower };
 }
 function checkPattern(value, at, name) {
     const p = value.trim();
@@ -35666,17 +35893,6 @@ function checkPattern(value, at, name) {
     }
     return p;
 }
-function stringList(v, what) {
-    if (v === undefined)
-        return undefined;
-    // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
-    if (typeof v === 'string')
-        return [v];
-    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
-        throw new errors/* InputError */.dz(`${what} must be a list of strings`);
-    }
-    return v;
-}
 function aqlCriteria(v, at) {
     if (isObject(v)) {
         const keys = Object.keys(v);
@@ -35688,17 +35904,7 @@ function aqlCriteria(v, at) {
 }
 /** `name/number`, or `name` for the latest build; `\/` is a `/` inside the name. */
 function parseBuild(value, at) {
-    const v = value.trim();
-    let cut = -1;
-    for (let i = 0; i < v.length; i++) {
-        if (v[i] === '\\')
-            i++;
-        else if (v[i] === '/')
-            cut = i;
-    }
-    const unescape = (s) => s.replace(/\\\//g, '/');
-    const name = unescape(cut < 0 ? v : v.slice(0, cut));
-    const number = cut < 0 ? undefined : unescape(v.slice(cut + 1));
+    const [name, number] = splitAtLastSlash(value) ?? [unescapeSlashes(value.trim()), undefined];
     if (name === '' || number === '') {
         throw new errors/* InputError */.dz(`${at}: field 'build' must be 'name/number' or 'name', got '${value}'`);
     }
@@ -35709,6 +35915,17 @@ function parseBuild(value, at) {
  * ParseNameAndVersion does for bundles: unlike a build, the version is required.
  */
 function parseBundle(value, at) {
+    const [name, version] = splitAtLastSlash(value) ?? ['', ''];
+    if (name === '' || version === '') {
+        throw new errors/* InputError */.dz(`${at}: field 'bundle' must be 'name/version', got '${value}'`);
+    }
+    return { name, version };
+}
+/**
+ * `value` trimmed and cut at its last `/` that is not written `\/`, both sides unescaped;
+ * undefined when it has no such `/`.
+ */
+function splitAtLastSlash(value) {
     const v = value.trim();
     let cut = -1;
     for (let i = 0; i < v.length; i++) {
@@ -35717,13 +35934,12 @@ function parseBundle(value, at) {
         else if (v[i] === '/')
             cut = i;
     }
-    const unescape = (s) => s.replace(/\\\//g, '/');
-    const name = cut < 0 ? '' : unescape(v.slice(0, cut));
-    const version = cut < 0 ? '' : unescape(v.slice(cut + 1));
-    if (name === '' || version === '') {
-        throw new errors/* InputError */.dz(`${at}: field 'bundle' must be 'name/version', got '${value}'`);
-    }
-    return { name, version };
+    if (cut < 0)
+        return undefined;
+    return [unescapeSlashes(v.slice(0, cut)), unescapeSlashes(v.slice(cut + 1))];
+}
+function unescapeSlashes(s) {
+    return s.replace(/\\\//g, '/');
 }
 /**
  * A JFrog Project key: a lowercase letter, then lowercase letters, digits or '-' (2 to 32 in
@@ -35961,13 +36177,13 @@ function parseBaseUrl(value) {
         parsed = new URL(value);
     }
     catch {
-        throw new errors/* InputError */.dz(`Input 'url' is not a valid URL: '${(0,common_redact/* redactUrl */.BO)(value)}'`);
+        throw new errors/* InputError */.dz(`Input 'url' is not a valid URL: '${(0,url_credentials/* redactUrl */.BO)(value)}'`);
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
         throw new errors/* InputError */.dz(`Input 'url' must start with https:// or http://, got '${parsed.protocol}'`);
     }
     if (parsed.search || parsed.hash) {
-        throw new errors/* InputError */.dz(`Input 'url' must not have a query or fragment: '${(0,common_redact/* redactUrl */.BO)(value)}'`);
+        throw new errors/* InputError */.dz(`Input 'url' must not have a query or fragment: '${(0,url_credentials/* redactUrl */.BO)(value)}'`);
     }
     return parsed.href.replace(/\/+$/, '');
 }
@@ -36145,7 +36361,26 @@ async function withListedChecksums(downloads, o) {
 }
 /** The downloads that listings gave checksums to, each with its new version. */
 async function listedChecksums(downloads, o) {
-    const base = `${o.url}/`;
+    const gained = new Map();
+    for (const group of foldersToList(downloads, o.url)) {
+        const existing = await existingCopies(group.files);
+        if (existing.length < MIN_FILES_PER_LISTING)
+            continue;
+        const listed = await listGroup(group, o);
+        // A refusal is the server's licence or the user's rights: every other folder would be too.
+        if (listed === 'refused')
+            return gained;
+        if (listed)
+            addListed(gained, existing, listed, o.url);
+    }
+    return gained;
+}
+/**
+ * The folders worth one listing: downloads with no SHA-256 or SHA-1 yet, under `url`, grouped
+ * by folder, in the order they first appear. Pure.
+ */
+function foldersToList(downloads, url) {
+    const base = `${url}/`;
     const byFolder = new Map();
     for (const d of downloads) {
         if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base))
@@ -36161,44 +36396,49 @@ async function listedChecksums(downloads, o) {
             byFolder.set(key, (group = { repo, folder, files: [] }));
         group.files.push(d);
     }
-    const gained = new Map();
-    for (const group of byFolder.values()) {
-        if (group.files.length < MIN_FILES_PER_LISTING)
-            continue;
-        const existing = await existingCopies(group.files);
-        if (existing.length < MIN_FILES_PER_LISTING)
-            continue;
-        let listed;
-        try {
-            listed = await listFolder(o.http, o.url, group, o.signal, false);
-        }
-        catch (error) {
-            if (o.signal.aborted)
-                throw error;
-            o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
-            continue;
-        }
-        if (!listed) {
-            o.debug?.(`the File List API is refused: existing files are checked one by one`);
-            return gained;
-        }
-        const byUrl = new Map(existing.map((d) => [d.url, d]));
-        for (const file of listed) {
-            const d = byUrl.get(artifactUrl(o.url, file.path));
-            if (!d || (!file.sha256 && !file.sha1) || gained.has(d))
-                continue;
-            gained.set(d, {
-                ...d,
-                checksums: {
-                    ...d.checksums,
-                    ...(file.sha256 ? { sha256: file.sha256 } : {}),
-                    ...(file.sha1 ? { sha1: file.sha1 } : {}),
-                },
-                size: d.size ?? file.size,
-            });
-        }
+    return [...byFolder.values()].filter((g) => g.files.length >= MIN_FILES_PER_LISTING);
+}
+/**
+ * One folder's files; `refused` when the File List API is, undefined when this one listing
+ * failed: both said in the debug log, as the lookup is best effort.
+ */
+async function listGroup(group, o) {
+    let listed;
+    try {
+        listed = await listFolder(o.http, o.url, group, o.signal, false);
     }
-    return gained;
+    catch (error) {
+        if (o.signal.aborted)
+            throw error;
+        o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
+        return undefined;
+    }
+    if (listed)
+        return listed;
+    o.debug?.(`the File List API is refused: existing files are checked one by one`);
+    return 'refused';
+}
+/** Adds to `gained` a new version of each existing copy the listing has a checksum for. */
+function addListed(gained, existing, listed, url) {
+    const byUrl = new Map(existing.map((d) => [d.url, d]));
+    for (const file of listed) {
+        const d = byUrl.get(artifactUrl(url, file.path));
+        if (!d || (!file.sha256 && !file.sha1) || gained.has(d))
+            continue;
+        gained.set(d, withListed(d, file));
+    }
+}
+/** A new download: the one given is the plan's and stays as it is. */
+function withListed(d, file) {
+    return {
+        ...d,
+        checksums: {
+            ...d.checksums,
+            ...(file.sha256 ? { sha256: file.sha256 } : {}),
+            ...(file.sha1 ? { sha1: file.sha1 } : {}),
+        },
+        size: d.size ?? file.size,
+    };
 }
 /** The downloads whose destination already holds a regular file. */
 async function existingCopies(files) {
@@ -37515,8 +37755,6 @@ async function entryBuilds(build, project, o, retry) {
     }
 }
 
-// EXTERNAL MODULE: ./src/common/server-text.ts
-var server_text = __nccwpck_require__(1740);
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -37574,8 +37812,7 @@ function matcher(patterns) {
 function planMatches(entry, listed, exclude, settings) {
     const isMatch = matcher([entry.repoPath]);
     const isExcluded = matcher(exclude);
-    const prefix = patternPrefix(entry.repoPath);
-    const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const prefixPath = listedFolder(entry.repoPath);
     const downloads = [];
     const refused = [];
     for (const file of listed) {
@@ -37594,22 +37831,31 @@ function planMatches(entry, listed, exclude, settings) {
             refused.push(`the server listed '${(0,server_text/* serverText */.Tn)(file.path, 200)}', which cannot be written on ${(0,file_names/* rulesOs */._3)(settings.names ?? 'posix')} (as '${(0,server_text/* serverText */.Tn)(relative, 200)}'): ${problem}; that file is not downloaded (add it to 'exclude' to leave it out)`);
             continue;
         }
-        downloads.push({
-            source: file.path,
-            url: artifactUrl(entry.baseUrl, file.path),
-            // No `names` here: checked just above, with a message that names the listed file.
-            dest: insideTarget(settings.target, relative, `line ${entry.line} ('${file.path}')`, 'posix', entry.dest === undefined),
-            size: file.size,
-            // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
-            // string less each.
-            checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
-            line: entry.line,
-        });
+        downloads.push(listedDownload(entry, file, relative, settings.target));
     }
     if (downloads.length === 0 && refused.length === 0) {
         throw new NoMatchError(`'${entry.source}' matched no file${exclude.length ? ' (after exclude)' : ''}`);
     }
     return { downloads, refused };
+}
+/** `repo/folder` that the entry's files are listed under (`repo` alone at the root). */
+function listedFolder(repoPath) {
+    const prefix = patternPrefix(repoPath);
+    return prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+}
+/** A matched file as a download; its name was checked against the runner's rules already. */
+function listedDownload(entry, file, relative, target) {
+    return {
+        source: file.path,
+        url: artifactUrl(entry.baseUrl, file.path),
+        // No `names` here: checked by the caller, with a message that names the listed file.
+        dest: insideTarget(target, relative, `line ${entry.line} ('${file.path}')`, 'posix', entry.dest === undefined),
+        size: file.size,
+        // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
+        // string less each.
+        checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
+        line: entry.line,
+    };
 }
 function matchDestination(entry, repoPath, below, flat) {
     const name = external_node_path_.posix.basename(repoPath);
@@ -37926,48 +38172,66 @@ function entrySource(entry) {
         return `build ${entry.build.name}${entry.build.number ? `/${entry.build.number}` : ''}`;
     return entry.bundle ? `bundle ${entry.bundle.name}/${entry.bundle.version}` : 'aql';
 }
+/** One entry: what the server has that it selects, checked, filtered and placed. */
 async function resolveEntry(entry, o, listings) {
     const p = entry.pattern
         ? compileSpecPattern(entry.pattern, entry.target, entry.recursive)
         : undefined;
     const excluded = exclusionMatcher(entry.exclusions);
     const retry = (0,retrying/* retrying */.R)(o, specLabel(entry));
-    let found;
-    let buildText = '';
     // Offset and limit count what is left after the exclusions: with exclusions they are
     // applied here, after filtering, not by the server.
     const paginateHere = entry.exclusions.length > 0;
-    if (isPlainPattern(entry, p)) {
-        // Two entries under one folder share one listing. AQL on a virtual repository names its
-        // members' keys: they are mapped to the named repository below.
-        const { repo, below } = p;
-        const prefix = patternPrefix(`${repo}/${below}`);
-        found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem);
+    const { found, buildText } = isPlainPattern(entry, p)
+        ? { found: await listedItems(p, o, listings, retry), buildText: '' }
+        : await searchedItems(entry, p, o, retry, !paginateHere);
+    const { files, folderItems } = selectItems(found, p, excluded);
+    const kept = paginateHere ? paginate(files, entry.offset, entry.limit) : files;
+    // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
+    if (kept.length === 0 && folderItems.length === 0)
+        throw noMatch(entry, buildText);
+    return placeItems(entry, p, kept, folderItems, o);
+}
+/**
+ * Two entries under one folder share one listing. AQL on a virtual repository names its
+ * members' keys: `selectItems` maps them to the named repository.
+ */
+async function listedItems(p, o, listings, retry) {
+    const prefix = patternPrefix(`${p.repo}/${p.below}`);
+    return (await listFolderOnce(listings, prefix, o, retry)).map(toItem);
+}
+/** One AQL query for the entry, over the runs of its build when it names one. */
+async function searchedItems(entry, p, o, retry, serverPaginates) {
+    const builds = entry.build
+        ? await entryBuilds(entry.build, entry.project ?? o.project, o, retry)
+        : undefined;
+    const text = buildText(entry, builds);
+    const query = entryQuery(entry, p, builds, serverPaginates);
+    if (query.length > MAX_AQL_LENGTH) {
+        throw new errors/* PlanError */.W6(`its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`);
     }
-    else {
-        const builds = entry.build
-            ? await entryBuilds(entry.build, entry.project ?? o.project, o, retry)
-            : undefined;
-        if (builds) {
-            const more = builds.length > 1 ? ` and ${builds.length - 1} appended to it` : '';
-            buildText = ` in build '${builds[0].name}/${builds[0].number}'${more}`;
-        }
-        if (entry.bundle)
-            buildText += ` of bundle '${entry.bundle.name}/${entry.bundle.version}'`;
-        const query = entryQuery(entry, p, builds, !paginateHere);
-        if (query.length > MAX_AQL_LENGTH) {
-            throw new errors/* PlanError */.W6(`its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`);
-        }
-        found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal, entry.includeDirs));
+    const found = await retry('AQL search', () => findItems(o.http, o.url, query, o.signal, entry.includeDirs));
+    return { found, buildText: text };
+}
+function buildText(entry, builds) {
+    let text = '';
+    if (builds) {
+        const more = builds.length > 1 ? ` and ${builds.length - 1} appended to it` : '';
+        text = ` in build '${builds[0].name}/${builds[0].number}'${more}`;
     }
+    if (entry.bundle)
+        text += ` of bundle '${entry.bundle.name}/${entry.bundle.version}'`;
+    return text;
+}
+/**
+ * The files and folders of `found` that the pattern and exclusions keep, one per path.
+ * @throws PlanError for a name from the server that is unsafe to write: the whole entry fails
+ */
+function selectItems(found, p, excluded) {
     const byPath = new Map();
     const folderItems = [];
     for (const raw of found) {
-        const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`;
-        const reason = (0,file_names/* unsafeName */.gj)(below) ?? (0,file_names/* unsafeName */.gj)(raw.repo);
-        if (reason || raw.repo.includes('/')) {
-            throw new errors/* PlanError */.W6(`the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`);
-        }
+        checkServerName(raw);
         // A virtual repository's results name its members: download through the repository the
         // user named, and lay files out under that name.
         const item = p && !p.repoWildcard && raw.repo !== p.repo ? { ...raw, repo: p.repo } : raw;
@@ -37987,56 +38251,71 @@ async function resolveEntry(entry, o, listings) {
             seen.conflicting = true;
         }
     }
-    let kept = [...byPath.values()];
-    if (paginateHere && (entry.offset !== undefined || entry.limit !== undefined)) {
-        const from = entry.offset ?? 0;
-        kept = kept.slice(from, entry.limit === undefined ? undefined : from + entry.limit);
+    return { files: [...byPath.values()], folderItems };
+}
+/** @throws PlanError when the server named an item that could escape the target */
+function checkServerName(raw) {
+    const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`;
+    const reason = (0,file_names/* unsafeName */.gj)(below) ?? (0,file_names/* unsafeName */.gj)(raw.repo);
+    if (reason || raw.repo.includes('/')) {
+        throw new errors/* PlanError */.W6(`the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`);
     }
-    // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
-    if (kept.length === 0 && folderItems.length === 0) {
-        const what = entry.pattern !== undefined
-            ? `'${entry.pattern}' matched no file`
-            : entry.aql
-                ? 'the AQL query matched no file'
-                : 'found no file';
-        const filters = [
-            entry.props && 'props',
-            entry.excludeProps && 'excludeProps',
-            entry.exclusions.length > 0 && 'exclusions',
-        ].filter(Boolean);
-        throw new NoMatchError(`${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`);
-    }
-    const downloads = [];
-    const folders = [];
-    const refused = [];
+}
+function paginate(files, offset, limit) {
+    if (offset === undefined && limit === undefined)
+        return files;
+    const from = offset ?? 0;
+    return files.slice(from, limit === undefined ? undefined : from + limit);
+}
+/** "'libs/*' matched no file in build 'b/1' (with exclusions)". */
+function noMatch(entry, buildText) {
+    const what = entry.pattern !== undefined
+        ? `'${entry.pattern}' matched no file`
+        : entry.aql
+            ? 'the AQL query matched no file'
+            : 'found no file';
+    const filters = [
+        entry.props && 'props',
+        entry.excludeProps && 'excludeProps',
+        entry.exclusions.length > 0 && 'exclusions',
+    ].filter(Boolean);
+    return new NoMatchError(`${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`);
+}
+/** Folders and files at their destinations; names the runner cannot create are refused one each. */
+function placeItems(entry, p, kept, folderItems, o) {
+    const out = { downloads: [], folders: [], refused: [] };
     for (const item of folderItems) {
         const relative = specDestination(p, entry.target, entry.flat, item);
         const problem = nameProblem(relative, fullPath(item), o);
         if (problem)
-            refused.push(problem);
+            out.refused.push(problem);
         else
-            folders.push(destination(o.target, relative, entry, fullPath(item)));
+            out.folders.push(destination(o.target, relative, entry, fullPath(item)));
     }
     for (const { item, conflicting } of kept) {
         const source = fullPath(item);
         const relative = specDestination(p, entry.target, entry.flat, item);
         const problem = nameProblem(relative, source, o);
-        if (problem) {
-            refused.push(problem);
-            continue;
-        }
-        downloads.push({
-            source,
-            url: artifactUrl(o.url, source),
-            dest: destination(o.target, relative, entry, source),
-            size: conflicting ? undefined : item.size,
-            checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
-            line: entry.position,
-            label: specLabel(entry),
-            ...(entry.explode ? { extract: true } : {}),
-        });
+        if (problem)
+            out.refused.push(problem);
+        else
+            out.downloads.push(specDownload(entry, item, conflicting, relative, o));
     }
-    return { downloads, folders, refused };
+    return out;
+}
+/** A conflicting match keeps no listed size or checksums: the download's headers decide. */
+function specDownload(entry, item, conflicting, relative, o) {
+    const source = fullPath(item);
+    return {
+        source,
+        url: artifactUrl(o.url, source),
+        dest: destination(o.target, relative, entry, source),
+        size: conflicting ? undefined : item.size,
+        checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
+        line: entry.position,
+        label: specLabel(entry),
+        ...(entry.explode ? { extract: true } : {}),
+    };
 }
 /**
  * As for a 'paths' pattern: a name this OS cannot create (a device name, a ':' that NTFS
@@ -38542,8 +38821,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var undici = __nccwpck_require__(6752);
 // EXTERNAL MODULE: ./src/common/errors.ts
 var errors = __nccwpck_require__(1922);
-// EXTERNAL MODULE: ./src/common/redact.ts
-var redact = __nccwpck_require__(6800);
+// EXTERNAL MODULE: ./src/common/url-credentials.ts
+var url_credentials = __nccwpck_require__(5943);
 // EXTERNAL MODULE: ./src/common/server-text.ts
 var server_text = __nccwpck_require__(1740);
 ;// CONCATENATED MODULE: ./src/net/credential-scope.ts
@@ -38718,7 +38997,7 @@ function redirectRefusal(from, to) {
         return `refused a redirect to a ${(0,server_text/* serverText */.Tn)(to.protocol.replace(':', ''))} URL`;
     }
     if (from.protocol === 'https:' && to.protocol !== 'https:') {
-        return `refused a redirect from https to http (${(0,server_text/* serverText */.Tn)((0,redact/* redactUrl */.BO)(to.href))})`;
+        return `refused a redirect from https to http (${(0,server_text/* serverText */.Tn)((0,url_credentials/* redactUrl */.BO)(to.href))})`;
     }
     return undefined;
 }
@@ -38742,7 +39021,7 @@ function nextHop(current, location, status, hop, request) {
     // A body can be a credential (the OIDC exchange's ID token): like the Authorization
     // header, it never goes to an origin the request was not made for.
     if (body !== undefined && next.origin !== request.first) {
-        throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)((0,redact/* redactUrl */.BO)(next.origin))})`);
+        throw new errors/* AttemptError */.cb('unsafe', `refused a redirect of a ${method} with a body to another origin (${(0,server_text/* serverText */.Tn)((0,url_credentials/* redactUrl */.BO)(next.origin))})`);
     }
     return { url: next, method, body };
 }
@@ -38755,9 +39034,10 @@ var external_node_http_ = __nccwpck_require__(7067);
 
 /**
  * The human message in an Artifactory error body (`{"errors":[{"status":404,"message":"…"}]}`),
- * or a short plain-text body; never a raw dump of HTML or JSON.
+ * or a short plain-text body; never a raw dump of HTML or JSON. `redact` removes secrets before
+ * the message is cut to its length.
  */
-function errorBodyMessage(body, contentType = '') {
+function errorBodyMessage(body, contentType = '', redact = (text) => text) {
     const text = body.trim();
     if (!text)
         return '';
@@ -38768,11 +39048,11 @@ function errorBodyMessage(body, contentType = '') {
                 .map((e) => e.message)
                 .filter((m) => typeof m === 'string');
             if (messages.length)
-                return clip(messages.join('; '));
+                return clip(redact(messages.join('; ')));
             if (typeof parsed.message === 'string')
-                return clip(parsed.message);
+                return clip(redact(parsed.message));
             if (typeof parsed.error_description === 'string')
-                return clip(parsed.error_description);
+                return clip(redact(parsed.error_description));
         }
         catch {
             // not JSON after all: fall through to the plain-text rule
@@ -38781,7 +39061,7 @@ function errorBodyMessage(body, contentType = '') {
     }
     if (contentType.includes('html') || text.startsWith('<'))
         return '';
-    return clip(text.split(/\r?\n/)[0]);
+    return clip(redact(text.split(/\r?\n/)[0]));
 }
 /** One line of at most 300 characters, defused: the server chose every character of it. */
 function clip(text) {
@@ -38809,7 +39089,7 @@ async function statusError(res, what) {
     const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(res.status, text);
     if (tls)
         return new errors/* AttemptError */.cb('tls', `${what}${tls.message}`, { status: res.status });
-    const serverMessage = errorBodyMessage(text, res.headers['content-type']);
+    const serverMessage = errorBodyMessage(text, res.headers['content-type'], res.redact);
     const hint = (res.status === 401 || res.status === 403) && res.credentials
         ? credentialsHint(res.status, new URL(res.url).origin, res.credentials)
         : (0,retry/* statusHint */.o6)(res.status);
@@ -38873,7 +39153,7 @@ class HttpClient {
             const started = Date.now();
             const res = await this.send(current, { method, headers, body, signal: opts.signal });
             const resHeaders = flatten(res.headers);
-            this.options.debug?.(`${method} ${(0,redact/* redactUrl */.BO)(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
+            this.options.debug?.(`${method} ${(0,url_credentials/* redactUrl */.BO)(current.href)} → ${res.statusCode} in ${Date.now() - started} ms` +
                 debugHeaders(resHeaders));
             const location = resHeaders['location'];
             if (!isRedirect(res.statusCode, location)) {
@@ -38891,6 +39171,7 @@ class HttpClient {
                     body: res.body,
                     url: current.href,
                     credentials,
+                    redact: this.options.redact ?? unchanged,
                 };
             }
             await res.body.dump().catch(() => undefined);
@@ -38931,7 +39212,7 @@ class HttpClient {
             const idempotent = req.method !== 'POST' && req.body === undefined;
             if (!idempotent || req.signal?.aborted || !failedOnReusedConnection(error))
                 throw this.explained(error, url);
-            this.options.debug?.(`${req.method} ${(0,redact/* redactUrl */.BO)(url.href)}: the reused connection failed before any answer (${(0,errors/* errorCode */.CA)(error) ?? 'closed'}); sending again on a new connection`);
+            this.options.debug?.(`${req.method} ${(0,url_credentials/* redactUrl */.BO)(url.href)}: the reused connection failed before any answer (${(0,errors/* errorCode */.CA)(error) ?? 'closed'}); sending again on a new connection`);
         }
         const fresh = createDispatcher(url, { connections: 1, tls: this.options.tls });
         this.fresh.add(fresh);
@@ -39014,9 +39295,11 @@ const DEBUG_HEADERS = [
     'location',
 ];
 function debugHeaders(headers) {
-    const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${(0,server_text/* serverText */.Tn)(h === 'location' ? (0,redact/* redactUrl */.BO)(headers[h]) : headers[h], 200)}`);
+    const shown = DEBUG_HEADERS.filter((h) => headers[h]).map((h) => `${h}=${(0,server_text/* serverText */.Tn)(h === 'location' ? (0,url_credentials/* redactUrl */.BO)(headers[h]) : headers[h], 200)}`);
     return shown.length ? ` (${shown.join(', ')})` : '';
 }
+/** Text as it is: the redaction of a client built without the run's redactor. */
+const unchanged = (text) => text;
 
 
 /***/ }),

@@ -23,6 +23,7 @@ export async function connect(settings: Settings, runner: Runner): Promise<HttpC
       authLabel: credentialsLabel(settings.auth),
       tls: settings.tls,
       debug: runner.debug,
+      redact: runner.redact,
     })
   for (const line of tlsLines(settings.tls)) core.info(line)
   // Entries are withheld only for naming another server than 'url': without it there are none.
@@ -36,7 +37,7 @@ export async function connect(settings: Settings, runner: Runner): Promise<HttpC
   const { oidcToken } = await import('./oidc.ts')
   const exchange = client()
   try {
-    return client(await oidcToken(settings, exchange, runner.addSecret, runner.signal, runner.say))
+    return client(await oidcToken(settings, exchange, runner))
   } finally {
     await exchange.close()
   }

@@ -1,6 +1,12 @@
 import * as core from '@actions/core'
 import { recordedChecksums } from '../artifactory/storage-record.ts'
-import { newProgress, runDownloads, type Progress } from '../engine/queue.ts'
+import {
+  newProgress,
+  runDownloads,
+  type EngineEvents,
+  type EngineOptions,
+  type Progress,
+} from '../engine/queue.ts'
 import type { FileResult } from '../engine/results.ts'
 import type { Settings } from '../input/settings.ts'
 import type { HttpClient } from '../net/http-client.ts'
@@ -33,52 +39,65 @@ export async function downloadAll(
     planned.complete ? planned.bytes : undefined,
     started,
   )
-  const note = notVerifiedNote(settings.verify)
   try {
     const results = await runDownloads(
       downloads,
-      {
-        concurrency: settings.concurrency,
-        retries: settings.retries,
-        retryDelayMs: settings.retryDelayMs,
-        timeoutMs: settings.timeoutMs,
-        verify: settings.verify,
-        skipExisting: settings.skipExisting,
-        dryRun: settings.dryRun,
-        split: settings.split,
-        splitMinSize: settings.splitMinSize,
-        maxSize: settings.maxSize,
-        target: settings.target,
-        caseInsensitive: plan.caseInsensitive,
-        http,
-        // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
-        recordedChecksums: settings.url
-          ? recordedChecksums.bind(undefined, http, settings.url)
-          : undefined,
-        ...extractor(settings, downloads, runner.signal, {
-          caseInsensitive: plan.caseInsensitive,
-          normalizationInsensitive: plan.normalizationInsensitive,
-        }),
-      },
-      {
-        onFileDone: (r) => {
-          core.info(fileLine(r, settings.target, runner.redact))
-          const line = note(r)
-          if (line) runner.say(line)
-        },
-        onRetry: (info) => core.info(retryLine(info, runner.redact)),
-        onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
-        debug: runner.debug,
-        onHashFallback: (reason) =>
-          runner.say(
-            `hashing on the main thread from now on: the hashing thread failed (${reason})`,
-          ),
-      },
+      engineOptions(settings, plan, http, runner),
+      engineEvents(settings, runner),
       runner.signal,
       progress,
     )
     return { results, progress }
   } finally {
     stopProgress()
+  }
+}
+
+/** The engine's options: the transfer settings, the plan's facts about the target, and the hooks. */
+function engineOptions(
+  settings: Settings,
+  plan: Plan,
+  http: HttpClient,
+  runner: Runner,
+): EngineOptions {
+  return {
+    concurrency: settings.concurrency,
+    retries: settings.retries,
+    retryDelayMs: settings.retryDelayMs,
+    timeoutMs: settings.timeoutMs,
+    verify: settings.verify,
+    skipExisting: settings.skipExisting,
+    dryRun: settings.dryRun,
+    split: settings.split,
+    splitMinSize: settings.splitMinSize,
+    maxSize: settings.maxSize,
+    target: settings.target,
+    caseInsensitive: plan.caseInsensitive,
+    http,
+    // Only files under 'url' are Artifactory's: a full URL elsewhere has no record to ask.
+    recordedChecksums: settings.url
+      ? recordedChecksums.bind(undefined, http, settings.url)
+      : undefined,
+    ...extractor(settings, plan.downloads, runner.signal, {
+      caseInsensitive: plan.caseInsensitive,
+      normalizationInsensitive: plan.normalizationInsensitive,
+    }),
+  }
+}
+
+/** The engine's events as the runner's log lines (the not-verified note said once a run). */
+function engineEvents(settings: Settings, runner: Runner): EngineEvents {
+  const note = notVerifiedNote(settings.verify)
+  return {
+    onFileDone: (r) => {
+      core.info(fileLine(r, settings.target, runner.redact))
+      const line = note(r)
+      if (line) runner.say(line)
+    },
+    onRetry: (info) => core.info(retryLine(info, runner.redact)),
+    onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
+    debug: runner.debug,
+    onHashFallback: (reason) =>
+      runner.say(`hashing on the main thread from now on: the hashing thread failed (${reason})`),
   }
 }

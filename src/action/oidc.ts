@@ -3,21 +3,21 @@ import * as core from '@actions/core'
 import { exchangeOidc } from '../artifactory/oidc.ts'
 import { attemptsOf, messageOf } from '../common/errors.ts'
 import { formatDuration } from '../common/units.ts'
-import { redact } from '../common/redact.ts'
+import type { Redact } from '../common/redact.ts'
 import { serverText } from '../common/server-text.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import { retryPolicy, withRetries } from '../net/retry.ts'
 import type { Settings } from '../input/settings.ts'
 import { retryText } from '../plan/retrying.ts'
+import type { Runner } from './runner.ts'
 
 /** Gets the job's ID token and exchanges it for a JFrog access token; nothing downloads before. */
 export async function oidcToken(
   settings: Settings,
   http: HttpClient,
-  addSecret: (s: string) => void,
-  signal: AbortSignal,
-  onRetry: (line: string) => void,
+  runner: Pick<Runner, 'redact' | 'addSecret' | 'signal' | 'say'>,
 ): Promise<string> {
+  const { redact, addSecret, signal, say: onRetry } = runner
   if (settings.auth.kind !== 'oidc') throw new Error('unreachable')
   if (!settings.url)
     throw new Error("OIDC needs input 'url' (the JFrog Platform to exchange the token with)")
@@ -32,9 +32,12 @@ export async function oidcToken(
     idToken = await withDeadline(core.getIDToken(audience || undefined), settings.timeoutMs, signal)
   } catch (error) {
     if (signal.aborted) throw error
-    throw new Error(`OIDC: could not get the job's ID token: ${oneLine(messageOf(error))}`, {
-      cause: error,
-    })
+    throw new Error(
+      `OIDC: could not get the job's ID token: ${oneLine(messageOf(error), redact)}`,
+      {
+        cause: error,
+      },
+    )
   }
   addSecret(idToken)
   const policy = retryPolicy(settings.retries, settings.retryDelayMs)
@@ -53,7 +56,7 @@ export async function oidcToken(
   })
   addSecret(token.accessToken)
   // The user name is the server's word: one defused line, in the log and the output alike.
-  const user = token.username ? serverText(token.username, 200) : undefined
+  const user = token.username ? redact(serverText(token.username, 200)) : undefined
   core.info(
     `OIDC: exchanged the job's ID token with provider '${provider}'${user ? ` for user '${user}'` : ''}`,
   )
@@ -68,7 +71,7 @@ const MAX_QUOTED = 300
  * `@actions/core`'s error on one line: it spreads the status and the server's text over
  * several, and a server's text must never start a log line.
  */
-function oneLine(text: string): string {
+function oneLine(text: string, redact: Redact): string {
   // Redacted before it is cut: a secret cut in two cannot be found any more.
   const flat = redact(text).replace(/\s+/g, ' ').trim()
   return flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED)}…` : flat

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { AttemptError } from '../common/errors.ts'
-import { secrets } from '../common/redact.ts'
-import { shown, type Redact } from '../report/text.ts'
+import { Redactor, type Redact } from '../common/redact.ts'
+import { shown } from '../report/text.ts'
 
 /** How the rest of the action talks to the runner: one redaction, one cancellation. */
 export interface Runner {
@@ -23,9 +23,9 @@ export interface Runner {
  * SIGTERM: both abort the run so that partial files are removed and the summary is written.
  */
 export function startRunner(): Runner {
-  // One run, one set of secrets: the process's redactor, which every text shown passes through.
-  secrets.clear()
-  const redact = (text: string): string => secrets.redact(text)
+  // One run, one set of secrets: every text this run shows passes through its redactor.
+  const secrets = new Redactor()
+  const redact = secrets.redact
   const controller = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return

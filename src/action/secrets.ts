@@ -1,5 +1,5 @@
 import { basicCredentials } from '../artifactory/auth.ts'
-import { secretsInUrl } from '../common/redact.ts'
+import { secretsInUrl } from '../common/url-credentials.ts'
 import type { Settings } from '../input/settings.ts'
 
 /** Registers every credential the inputs and the environment carry, before anything is logged. */

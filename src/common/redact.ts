@@ -1,75 +1,10 @@
-// The one place that removes secrets from text. Every text the action shows passes here before
-// it is cut, logged, summarised, annotated or set as an output: a secret cut in two can no longer
-// be found, by us or by the runner's masker. A secret is found in every form a server gives it
+// The one place that removes a run's secrets from text. Every text the action shows passes here
+// as the last step before it is logged, summarised, annotated or set as an output. A secret is found in every form a server gives it
 // back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
 // and any URL shown loses its `user:password@` and the values of query parameters named like
-// credentials.
-import { decodedOrAsIs } from './uri-text.ts'
-
-/** Query parameters whose values are credentials in the URLs people paste (signed URLs, API keys). */
-const SECRET_PARAM_NAMES = [
-  'password',
-  'passwd',
-  'pass',
-  'pwd',
-  'secret',
-  'client_secret',
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'auth_token',
-  'private_token',
-  'session_token',
-  'api_key',
-  'api-key',
-  'apikey',
-  'key',
-  'sig',
-  'signature',
-  'x-amz-signature',
-  'x-amz-credential',
-  'x-amz-security-token',
-  'x-goog-signature',
-  'x-goog-credential',
-  'code',
-  'auth',
-]
-
-const SECRET_PARAMS = new RegExp(`^(?:${SECRET_PARAM_NAMES.join('|')})$`, 'i')
-
-/**
- * A query parameter named like a credential, with its value, anywhere in a text: `?token=…`,
- * `&X-Amz-Signature=…`. The value runs to the next `&`, `#`, blank, quote or bracket.
- */
-const SECRET_PARAM_IN_TEXT = new RegExp(
-  `([?&;](?:${SECRET_PARAM_NAMES.join('|')})=)[^&#;\\s"'<>)\\]]+`,
-  'gi',
-)
-
-/** `//user:password@` or `//token@` in a URL anywhere in a text. */
-const USER_INFO = /\/\/[^/?#@\s"'<>]*@/g
-
-/** The mark that stands where a secret was. */
-export const REDACTED = '***'
-
-/** Shorter values are not treated as secrets: they would blank out ordinary words. */
-const MIN_SECRET = 3
-
-/** `//user:pass@` and `//token@` in any URL of `text`, replaced by `//***@`. */
-export function redactUserInfo(text: string): string {
-  return text.replace(USER_INFO, `//${REDACTED}@`)
-}
-
-/** Values of credential-like query parameters in any URL of `text`, replaced by `***`. */
-export function redactSecretParams(text: string): string {
-  return text.replace(SECRET_PARAM_IN_TEXT, `$1${REDACTED}`)
-}
-
-/** A URL (or any text holding URLs) fit for a log: no `user:pass@`, no credential-like query values. */
-export function redactUrl(url: string): string {
-  return redactSecretParams(redactUserInfo(url))
-}
+// credentials (see url-credentials.ts).
+import { SERVER_TEXT_CUT, serverText } from './server-text.ts'
+import { MIN_SECRET, REDACTED, redactUrl } from './url-credentials.ts'
 
 /**
  * The forms in which a server may give a secret back: as given, URL-encoded (as a path or query
@@ -88,31 +23,17 @@ export function secretForms(secret: string): string[] {
   return [...new Set(forms)].filter((f) => f.length >= MIN_SECRET)
 }
 
-/**
- * The credentials a URL carries (`user:pass@`, `?token=`): the runner layer masks them
- * with `core.setSecret` before anything is logged.
- */
-export function secretsInUrl(url: string): string[] {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return []
-  }
-  const found: string[] = []
-  if (parsed.password) found.push(parsed.password, decodedOrAsIs(parsed.password))
-  if (parsed.username && parsed.password)
-    found.push(parsed.username, decodedOrAsIs(parsed.username))
-  for (const [key, value] of parsed.searchParams) {
-    if (value && SECRET_PARAMS.test(key)) found.push(value)
-  }
-  return [...new Set(found.filter((s) => s.length >= MIN_SECRET))]
-}
+/** Makes any text safe to show: every registered secret and URL credential removed. */
+export type Redact = (text: string) => string
 
 /**
  * Removes known secrets, in every form of {@link secretForms}, and URL credentials from any text
  * that may reach a log, an annotation, the summary or an output: server error bodies sometimes
- * echo tokens.
+ * echo tokens. One redactor per run, held by the layer that talks to the runner: the layers
+ * below never see a secret's list, they only make server text safe to show ({@link serverText}).
+ * So that redaction can come last, the redactor also finds a secret as that folding leaves it:
+ * escaped and with command prefixes broken, or cut off by the length bound (a prefix of it
+ * right before the cut mark).
  */
 export class Redactor {
   private forms: string[] = []
@@ -120,7 +41,10 @@ export class Redactor {
   /** Remembers a secret (all its forms); returns the forms that were new, for the runner's masker. */
   add(secret: string | undefined): string[] {
     if (!secret || secret.length < MIN_SECRET) return []
-    const added = secretForms(secret).filter((f) => !this.forms.includes(f))
+    const given = secretForms(secret)
+    // As server text shows it: a secret with a control character or `::` is escaped or broken.
+    const forms = [...given, ...given.map((f) => serverText(f, Infinity))]
+    const added = [...new Set(forms)].filter((f) => !this.forms.includes(f))
     if (!added.length) return []
     this.forms.push(...added)
     // Longest first, so a secret that contains another is removed whole.
@@ -133,25 +57,38 @@ export class Redactor {
     return this.add(Buffer.from(`${username}:${password}`).toString('base64'))
   }
 
-  /** Forgets every secret (a new run). */
-  clear(): void {
-    this.forms = []
-  }
-
-  redact(text: string): string {
+  /** `text` without any registered secret or URL credential (bound: pass it as a {@link Redact}). */
+  readonly redact: Redact = (text) => {
     let out = redactUrl(text)
     for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(REDACTED)
-    return out
+    return out.includes(SERVER_TEXT_CUT) ? this.redactCutSecrets(out) : out
   }
-}
 
-/**
- * The process's secrets: the runner layer registers them before any request, and every text
- * shown passes through {@link redact}, which {@link serverText} calls before it cuts.
- */
-export const secrets = new Redactor()
+  /**
+   * Server text cut at its length bound ends in the cut mark: a secret cut there left only its
+   * start, which no whole form matches. Any start of a form right before a cut mark goes, even
+   * one character: a cut text may lose a letter that was not a secret, never show part of one.
+   */
+  private redactCutSecrets(text: string): string {
+    const pieces = text.split(SERVER_TEXT_CUT)
+    for (let i = 0; i < pieces.length - 1; i++) {
+      const cut = this.longestFormStartAtEnd(pieces[i])
+      if (cut) pieces[i] = `${pieces[i].slice(0, -cut)}${REDACTED}`
+    }
+    return pieces.join(SERVER_TEXT_CUT)
+  }
 
-/** Removes every registered secret and URL credential from `text`. */
-export function redact(text: string): string {
-  return secrets.redact(text)
+  /** The length of the longest start of a registered form that `text` ends with, or 0. */
+  private longestFormStartAtEnd(text: string): number {
+    let longest = 0
+    for (const form of this.forms) {
+      for (let k = Math.min(form.length - 1, text.length); k > longest; k--) {
+        if (text.endsWith(form.slice(0, k))) {
+          longest = k
+          break
+        }
+      }
+    }
+    return longest
+  }
 }

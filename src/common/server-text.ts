@@ -5,10 +5,13 @@
 // folded onto one line, its control characters and terminal escapes made visible or removed,
 // both command prefixes broken, and its length bounded, whatever it holds.
 
-import { redact } from './redact.ts'
+import { redactUrl } from './url-credentials.ts'
 
 /** Longest server text shown, in characters (a message is a line, not a dump). */
 export const SERVER_TEXT_MAX = 1000
+
+/** What stands where server text was cut at its length bound. */
+export const SERVER_TEXT_CUT = '…'
 
 // Terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and two-byte
 // `ESC x`): removed whole, so no colour, cursor move, title change or hyperlink survives.
@@ -35,13 +38,14 @@ function escapeChar(ch: string): string {
 /**
  * Server text made safe for one log line, an annotation or an output: one line, no control
  * character (shown as `\n`, `\u001b`…), no terminal escape, no `::` or `##[` that the runner
- * could read as a command, at most `max` characters (cut with `…`), with every registered secret
- * and URL credential removed first (see {@link redact}). Idempotent, so text
- * escaped where it arose can pass through the report's escaping again unchanged.
+ * could read as a command, at most `max` characters (cut with {@link SERVER_TEXT_CUT}). Idempotent, so text
+ * escaped where it arose can pass through the report's escaping again unchanged. URL
+ * credentials go first; the run's secrets are not its business: the runner's redactor removes them from what is shown, in the forms this
+ * function leaves them in (escaped, broken, or cut off before the cut mark).
  */
 export function serverText(raw: string, max = SERVER_TEXT_MAX): string {
-  // Secrets go before anything is cut: half a secret can no longer be found, by us or the runner.
-  const text = redact(raw)
+  // A URL's credentials go before anything is cut: half a password can no longer be found.
+  const text = redactUrl(raw)
   // Most text is harmless: one test instead of a walk over every character of every line.
   if (text.length < max && !NEEDS_WORK.test(text)) return text
   let out = ''
@@ -51,7 +55,7 @@ export function serverText(raw: string, max = SERVER_TEXT_MAX): string {
     // Break the command prefixes as they form, whatever came before.
     if (piece === ':' && out.endsWith(':')) piece = `${BREAK}:`
     else if (piece === '[' && out.endsWith('##')) piece = `${BREAK}[`
-    if (out.length + piece.length > max - 1) return `${out}…`
+    if (out.length + piece.length > max - 1) return `${out}${SERVER_TEXT_CUT}`
     out += piece
   }
   return out

@@ -5,7 +5,7 @@ import { HashPool } from './hasher.ts'
 import { HttpClient } from '../net/http-client.ts'
 import type { Download } from './download.ts'
 import { retryPolicy, sleep } from '../net/retry.ts'
-import type { FileHooks, TransferContext } from './context.ts'
+import type { FileHooks, Slots, TransferContext, TransferEvents } from './context.ts'
 import { transferFile } from './file-transfer.ts'
 import { TailScheduler } from './tail-taking.ts'
 import type { FileResult, RetryInfo } from './results.ts'
@@ -23,7 +23,7 @@ export interface EngineOptions {
   splitMinSize: number
   maxSize?: number
   target: string
-  /** Names that differ only in case are one file in `target` (main.ts probes it). */
+  /** Names that differ only in case are one file in `target` (the plan probes it). */
   caseInsensitive?: boolean
   /** The client to use (the action's, with credentials and TLS); without it, a plain one is made and closed. */
   http?: HttpClient
@@ -135,31 +135,88 @@ export async function runDownloads(
   signal: AbortSignal = new AbortController().signal,
   progress: Progress = newProgress(downloads.length, options.concurrency),
 ): Promise<FileResult[]> {
-  const limit = new AdaptiveLimit(options.concurrency)
   const queue = new PQueue({ concurrency: options.concurrency })
-  const http =
-    options.http ??
-    new HttpClient({
-      connections: options.concurrency,
-      timeoutMs: options.timeoutMs,
-      debug: events.debug,
-    })
-  // A hashing thread per spare core, at most 2 (one hashes SHA-256 at ~1.6 GB/s). Measured on
-  // 2 cores, 4 × 256 MiB at 4 at once (median of 3): inline 2.17 s, one thread 1.78 s, two
-  // threads 2.17 s (they compete with the main thread for the second core).
-  const hashPool = new HashPool(
-    Math.max(1, Math.min(2, availableParallelism() - 1)),
-    undefined,
-    events.onHashFallback,
-  )
-  /** Index of the next file to start. */
-  let next = 0
-  // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
-  const idle = (): number => Math.max(0, queue.concurrency - queue.pending - queue.size)
+  const http = options.http ?? plainClient(options, events)
+  const hashPool = new HashPool(hashThreads(), undefined, events.onHashFallback)
+  const cursor: Cursor = { next: 0 }
+  const slots = queueSlots(queue, signal)
   // Once no file is left to start, a slot that a file or a range leaves may take the tail of
   // a large file still streaming.
-  const tails = new TailScheduler(idle, () => next >= downloads.length)
-  const ctx: TransferContext = {
+  const tails = new TailScheduler(slots.idle, () => cursor.next >= downloads.length)
+  const ctx = transferContext(
+    options,
+    { http, hashPool, slots, tails },
+    transferEvents(options, events, progress, queue),
+    signal,
+  )
+  const fileDone = (result: FileResult): void => {
+    progress.filesDone++
+    events.onFileDone?.(result)
+  }
+  try {
+    const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))
+    const results = await runLanes(downloads, ctx, cursor, lanes, fileDone)
+    cancelNotStarted(downloads, results, fileDone)
+    return results
+  } finally {
+    queue.clear()
+    events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`)
+    await hashPool.close()
+    if (!options.http) await http.close()
+  }
+}
+
+/** A client without credentials or TLS settings, for a caller that gave none; closed at the end. */
+function plainClient(options: EngineOptions, events: EngineEvents): HttpClient {
+  return new HttpClient({
+    connections: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    debug: events.debug,
+  })
+}
+
+/** Index of the next file to start, shared by the lanes and the tail scheduler. */
+interface Cursor {
+  next: number
+}
+
+/**
+ * Hashing threads: one per spare core, at most 2. A second thread competes with the main
+ * thread for a core on a small runner, and lost to one (see README, Benchmark › Why the engine
+ * is built this way).
+ */
+function hashThreads(): number {
+  return Math.max(1, Math.min(2, availableParallelism() - 1))
+}
+
+/** The queue's slots as a file's transfer sees them. */
+function queueSlots(queue: PQueue, signal: AbortSignal): Slots {
+  return {
+    schedule: (fn, priority) => {
+      if (signal.aborted) return Promise.reject(signal.reason)
+      return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
+    },
+    // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
+    idle: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
+  }
+}
+
+/** What the run builds once and every file's transfer shares. */
+interface RunServices {
+  http: HttpClient
+  hashPool: HashPool
+  slots: Slots
+  tails: TailScheduler
+}
+
+/** The one context every file's transfer is given: the options sorted by who uses them. */
+function transferContext(
+  options: EngineOptions,
+  services: RunServices,
+  events: TransferEvents,
+  signal: AbortSignal,
+): TransferContext {
+  return {
     settings: {
       verify: options.verify,
       skipExisting: options.skipExisting,
@@ -168,21 +225,12 @@ export async function runDownloads(
       splitMinSize: options.splitMinSize,
       maxSize: options.maxSize,
     },
-    http,
+    ...services,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
     sleep: options.sleep ?? sleep,
     destinations: new Destinations(options.target, options.dryRun, {
       caseInsensitive: options.caseInsensitive,
     }),
-    hashPool,
-    slots: {
-      schedule: (fn, priority) => {
-        if (signal.aborted) return Promise.reject(signal.reason)
-        return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
-      },
-      idle,
-    },
-    tails,
     fileOps: {
       sleep: options.sleep ?? sleep,
       rename: options.rename,
@@ -194,69 +242,91 @@ export async function runDownloads(
       recordedCopy: options.recordedCopy,
       recordedChecksums: options.recordedChecksums,
     },
-    events: {
-      onRetry: (info) => {
-        progress.retries++
-        events.onRetry?.(info)
-      },
-      onBytes: (n) => {
-        progress.bytes += n
-      },
-      onPushback: (pushedBack) => {
-        if (options.adaptive !== false && limit.record(pushedBack)) {
-          queue.concurrency = limit.value
-          progress.concurrency = limit.value
-          progress.minConcurrency = limit.min
-          events.onConcurrency?.(
-            limit.value,
-            pushedBack
-              ? 'the server pushed back (429/503, refused or reset connections)'
-              : 'requests succeed again',
-          )
-        }
-      },
-    },
+    events,
     signal,
   }
-  try {
-    // Files start in plan order on a bounded number of lanes rather than all at once: a started
-    // file holds its state, closures and promises (~3 KB), and 20,000 of them at once took peak
-    // RSS from 99 MiB (500 files) to 312 MiB. Lanes outnumber slots, so files sleeping before a
-    // retry do not leave slots idle; the queue still bounds the requests in flight.
-    const results: FileResult[] = new Array(downloads.length)
-    const lane = async (): Promise<void> => {
-      while (next < downloads.length && !signal.aborted) {
-        const i = next++
-        const result = await transferFile(downloads[i], ctx)
-        results[i] = result
-        progress.filesDone++
-        events.onFileDone?.(result)
-        tails.slotFreed()
-      }
+}
+
+/**
+ * What the transfers tell the run: counted into `progress`, passed on to `events`, and each
+ * response fed to the adaptive limit, which resizes the queue.
+ */
+function transferEvents(
+  options: EngineOptions,
+  events: EngineEvents,
+  progress: Progress,
+  queue: PQueue,
+): TransferEvents {
+  const limit = new AdaptiveLimit(options.concurrency)
+  return {
+    onRetry: (info) => {
+      progress.retries++
+      events.onRetry?.(info)
+    },
+    onBytes: (n) => {
+      progress.bytes += n
+    },
+    onPushback: (pushedBack) => {
+      if (options.adaptive === false || !limit.record(pushedBack)) return
+      queue.concurrency = limit.value
+      progress.concurrency = limit.value
+      progress.minConcurrency = limit.min
+      events.onConcurrency?.(
+        limit.value,
+        pushedBack
+          ? 'the server pushed back (429/503, refused or reset connections)'
+          : 'requests succeed again',
+      )
+    },
+  }
+}
+
+/**
+ * Transfers the files in plan order on `lanes` lanes rather than all at once: a started file
+ * holds its state, closures and promises, and many thousands of them at once multiply the peak
+ * memory (see README, Benchmark › Why the engine is built this way). Lanes outnumber slots, so
+ * files sleeping before a retry do not leave slots idle; the queue still bounds the requests
+ * in flight. Once the run is cancelled, the files not started yet get no result here.
+ */
+async function runLanes(
+  downloads: readonly Readonly<Download>[],
+  ctx: TransferContext,
+  cursor: Cursor,
+  lanes: number,
+  fileDone: (result: FileResult) => void,
+): Promise<FileResult[]> {
+  const results: FileResult[] = new Array(downloads.length)
+  const lane = async (): Promise<void> => {
+    while (cursor.next < downloads.length && !ctx.signal.aborted) {
+      const i = cursor.next++
+      const result = await transferFile(downloads[i], ctx)
+      results[i] = result
+      fileDone(result)
+      ctx.tails.slotFreed()
     }
-    const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))
-    await Promise.all(Array.from({ length: lanes }, lane))
-    // Files not started because the run was cancelled.
-    for (let i = 0; i < downloads.length; i++) {
-      if (results[i]) continue
-      results[i] = {
-        download: downloads[i],
-        status: 'cancelled',
-        bytes: 0,
-        attempts: 0,
-        durationMs: 0,
-        ranges: 1,
-        error: 'cancelled before it started',
-      }
-      progress.filesDone++
-      events.onFileDone?.(results[i])
+  }
+  await Promise.all(Array.from({ length: lanes }, lane))
+  return results
+}
+
+/** Gives each file the cancelled run did not start its result, in plan order. */
+function cancelNotStarted(
+  downloads: readonly Readonly<Download>[],
+  results: FileResult[],
+  fileDone: (result: FileResult) => void,
+): void {
+  for (let i = 0; i < downloads.length; i++) {
+    if (results[i]) continue
+    results[i] = {
+      download: downloads[i],
+      status: 'cancelled',
+      bytes: 0,
+      attempts: 0,
+      durationMs: 0,
+      ranges: 1,
+      error: 'cancelled before it started',
     }
-    return results
-  } finally {
-    queue.clear()
-    events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`)
-    await hashPool.close()
-    if (!options.http) await http.close()
+    fileDone(results[i])
   }
 }
 

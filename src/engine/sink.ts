@@ -5,9 +5,8 @@ import { formatBytes } from '../common/units.ts'
 
 /**
  * Bytes buffered before the body is paused until the disk catches up; also the largest writev.
- * Measured on 4 × 256 MiB at 4 at once (4 rounds each, same run; CPU-s, peak RSS):
- * 128 KiB 2.20–2.34 s, 122 MiB; 256 KiB 2.04–2.15 s, 122 MiB; 1 MiB 1.86–1.92 s, 125–130 MiB;
- * 2 MiB 1.92–2.04 s, 134–136 MiB; 4 MiB 1.88–2.09 s, 141–154 MiB.
+ * Below it a run costs more CPU, above it more memory for no gain (see README, Benchmark › Why
+ * the engine is built this way).
  */
 const PAUSE_ABOVE = 1024 * 1024
 
@@ -17,7 +16,8 @@ export interface SinkOptions {
   position: number
   /**
    * Stop after this many bytes and drop the rest of the body (one part of a split file). The
-   * returned {@link Sink} may lower it while the body streams (its tail went to other ranges).
+   * returned {@link Sink}'s limit may be lowered while the body streams (its tail went to other
+   * ranges); these options are never changed.
    */
   limit?: number
   /** Fail once the file would grow beyond this offset (max-size). */
@@ -48,124 +48,182 @@ export interface Sink {
  * buffered (see PAUSE_ABOVE), so memory stays bounded whatever the file size. Once written and
  * hashed, each chunk's memory is freed (see {@link release}).
  *
- * Asynchronous writes rather than `writeSync` per chunk: measured the same (1.91–2.07 against
- * 1.93–1.97 CPU-s on 4 × 256 MiB, hashing in the worker), and a slow disk then holds up only
- * this file, not the event loop every other transfer runs on.
+ * Asynchronous writes rather than `writeSync` per chunk: they cost the same CPU, and a slow
+ * disk then holds up only this file, not the event loop every other transfer runs on.
  *
  * Hand-rolled rather than `stream.pipeline` into a Writable: pipeline builds and aborts an
- * AbortController (creating a DOMException with a stack) per call, which showed up at ~4 %
- * of main-thread time on 500 small files; this loop has no per-call allocation beyond the
- * chunk array.
+ * AbortController (creating a DOMException with a stack) per call, which showed in the
+ * main thread's profile on many small files; this pump allocates, per file, one object and
+ * its bound listeners, and per write only the chunk array. (Measurements: see README,
+ * Benchmark › Why the engine is built this way.)
  */
 export function pumpToFile(body: Readable, o: SinkOptions): Sink {
-  let written = 0
-  let limit = o.limit
-  const done = new Promise<number>((resolve, reject) => {
-    let position = o.position
-    let pending: Buffer[] = []
-    let pendingBytes = 0
-    let writing = false
-    let ended = false
-    let settled = false
+  return new FilePump(body, o)
+}
 
-    const finish = (error?: unknown): void => {
-      if (settled) return
-      settled = true
-      body.off('data', onData)
-      body.off('end', onEnd)
-      body.off('error', onError)
-      o.signal.removeEventListener('abort', onAbort)
-      // An 'error' the body emits from now on (a socket that breaks after the last byte, or the
-      // one destroying emits) concerns nobody any more, and unheard it would end the process.
-      body.on('error', () => undefined)
-      // Failed, or stopped at `limit`: drop the connection.
-      if (error !== undefined || !ended) body.destroy()
-      if (error !== undefined) reject(error)
-      else resolve(written)
-    }
+/**
+ * The state of one body's pump. Its listeners and the write's callback are bound once, as
+ * fields, so that no chunk and no write makes a closure of its own.
+ */
+class FilePump implements Sink {
+  readonly done: Promise<number>
+  readonly #body: Readable
+  readonly #o: SinkOptions
+  #written = 0
+  #limit: number | undefined
+  #position: number
+  /** Chunks received and not yet written. */
+  #pending: Buffer[] = []
+  #pendingBytes = 0
+  /** The batch being written (read by the write's callback), and whether it ends at the limit. */
+  #batch: Buffer[] = []
+  #batchBytes = 0
+  #batchReachesLimit = false
+  #writing = false
+  #ended = false
+  #settled = false
+  #resolve!: (written: number) => void
+  #reject!: (error: unknown) => void
 
-    const flush = (): void => {
-      if (settled) return
-      if (pending.length === 0) {
-        writing = false
-        if (ended) finish()
-        else if (body.isPaused()) body.resume()
-        return
-      }
-      if (limit !== undefined && written >= limit) {
-        // The limit was lowered below what is already written (the tail was taken late):
-        // those bytes are the same ones the ranges bring, so stop here.
-        finish()
-        return
-      }
-      let buffers = pending
-      let n = pendingBytes
-      pending = []
-      pendingBytes = 0
-      let reachesLimit = false
-      if (limit !== undefined && written + n >= limit) {
-        buffers = cut(buffers, limit - written)
-        n = limit - written
-        reachesLimit = true
-      }
-      if (o.maxSize !== undefined && position + n > o.maxSize) {
-        finish(
-          new AttemptError(
-            'size',
-            `the file is larger than max-size (${formatBytes(o.maxSize)}); stopped at ${formatBytes(position)}`,
-          ),
-        )
-        return
-      }
-      writing = true
-      fs.writev(o.fd, buffers, position, (error) => {
-        if (error) return finish(error)
-        position += n
-        written += n
-        o.onWritten(buffers, n)
-        if (reachesLimit) return finish()
-        for (const b of buffers) release(b)
-        flush()
-      })
-    }
+  constructor(body: Readable, o: SinkOptions) {
+    this.#body = body
+    this.#o = o
+    this.#limit = o.limit
+    this.#position = o.position
+    this.done = new Promise<number>((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+    })
+    this.#start()
+  }
 
-    const onData = (chunk: Buffer): void => {
-      pending.push(chunk)
-      pendingBytes += chunk.length
-      if (pendingBytes >= PAUSE_ABOVE) body.pause()
-      if (!writing) flush()
-    }
-    const onEnd = (): void => {
-      ended = true
-      if (!writing) flush()
-    }
-    const onError = (error: Error): void => finish(error)
-    const onAbort = (): void => finish(o.signal.reason)
+  get written(): number {
+    return this.#written
+  }
 
+  get limit(): number | undefined {
+    return this.#limit
+  }
+
+  lowerLimit(n: number): void {
+    if (this.#limit === undefined || n < this.#limit) this.#limit = n
+  }
+
+  /** Listens to the body, unless it already failed, broke or was aborted. */
+  #start(): void {
+    const body = this.#body
+    const signal = this.#o.signal
     // A body that failed while nobody read it (during the open of the file, say) emits nothing
     // more: its error is taken here, or the pump would wait forever.
-    if (body.errored) return finish(body.errored)
+    if (body.errored) return this.#finish(body.errored)
     if (body.destroyed && !body.readableEnded)
-      return finish(new AttemptError('network', 'connection closed before the body was read'))
-    if (o.signal.aborted) return finish(o.signal.reason)
-    o.signal.addEventListener('abort', onAbort, { once: true })
-    body.on('data', onData)
-    body.on('end', onEnd)
-    body.on('error', onError)
-  })
-  return {
-    done,
-    get written() {
-      return written
-    },
-    get limit() {
-      return limit
-    },
-    lowerLimit(n) {
-      if (limit === undefined || n < limit) limit = n
-    },
+      return this.#finish(new AttemptError('network', 'connection closed before the body was read'))
+    if (signal.aborted) return this.#finish(signal.reason)
+    signal.addEventListener('abort', this.#onAbort, { once: true })
+    body.on('data', this.#onData)
+    body.on('end', this.#onEnd)
+    body.on('error', this.#onError)
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#pending.push(chunk)
+    this.#pendingBytes += chunk.length
+    if (this.#pendingBytes >= PAUSE_ABOVE) this.#body.pause()
+    if (!this.#writing) this.#flush()
+  }
+
+  readonly #onEnd = (): void => {
+    this.#ended = true
+    if (!this.#writing) this.#flush()
+  }
+
+  readonly #onError = (error: Error): void => this.#finish(error)
+
+  readonly #onAbort = (): void => this.#finish(this.#o.signal.reason)
+
+  /** Writes what is pending; with nothing pending, resumes the body or, at its end, finishes. */
+  #flush(): void {
+    if (this.#settled) return
+    if (this.#pending.length === 0) {
+      this.#writing = false
+      if (this.#ended) this.#finish()
+      else if (this.#body.isPaused()) this.#body.resume()
+      return
+    }
+    if (this.#limit !== undefined && this.#written >= this.#limit) {
+      // The limit was lowered below what is already written (the tail was taken late):
+      // those bytes are the same ones the ranges bring, so stop here.
+      this.#finish()
+      return
+    }
+    this.#takeBatch()
+    const maxSize = this.#o.maxSize
+    if (maxSize !== undefined && this.#position + this.#batchBytes > maxSize) {
+      this.#finish(tooLarge(maxSize, this.#position))
+      return
+    }
+    this.#writing = true
+    fs.writev(this.#o.fd, this.#batch, this.#position, this.#afterWrite)
+  }
+
+  /** Moves the pending chunks into the batch to write, cut where the limit is. */
+  #takeBatch(): void {
+    let buffers = this.#pending
+    let n = this.#pendingBytes
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.#batchReachesLimit = false
+    const limit = this.#limit
+    if (limit !== undefined && this.#written + n >= limit) {
+      buffers = cut(buffers, limit - this.#written)
+      n = limit - this.#written
+      this.#batchReachesLimit = true
+    }
+    this.#batch = buffers
+    this.#batchBytes = n
+  }
+
+  readonly #afterWrite = (error: NodeJS.ErrnoException | null): void => {
+    if (error) return this.#finish(error)
+    const buffers = this.#batch
+    const n = this.#batchBytes
+    this.#position += n
+    this.#written += n
+    this.#o.onWritten(buffers, n)
+    if (this.#batchReachesLimit) return this.#finish()
+    for (const b of buffers) release(b)
+    this.#flush()
+  }
+
+  /** Settles `done` once: stops listening and, unless the body ended, drops the connection. */
+  #finish(error?: unknown): void {
+    if (this.#settled) return
+    this.#settled = true
+    const body = this.#body
+    body.off('data', this.#onData)
+    body.off('end', this.#onEnd)
+    body.off('error', this.#onError)
+    this.#o.signal.removeEventListener('abort', this.#onAbort)
+    // An 'error' the body emits from now on (a socket that breaks after the last byte, or the
+    // one destroying emits) concerns nobody any more, and unheard it would end the process.
+    body.on('error', ignore)
+    // Failed, or stopped at `limit`: drop the connection.
+    if (error !== undefined || !this.#ended) body.destroy()
+    if (error !== undefined) this.#reject(error)
+    else this.#resolve(this.#written)
   }
 }
+
+/** The error of a file that would grow beyond max-size. */
+function tooLarge(maxSize: number, position: number): AttemptError {
+  return new AttemptError(
+    'size',
+    `the file is larger than max-size (${formatBytes(maxSize)}); stopped at ${formatBytes(position)}`,
+  )
+}
+
+/** Listens to an error that concerns nobody any more (see FilePump's finish). */
+function ignore(): void {}
 
 /** The first `n` bytes of a list of buffers. */
 function cut(buffers: Buffer[], n: number): Buffer[] {
@@ -186,11 +244,11 @@ function cut(buffers: Buffer[], n: number): Buffer[] {
  * it with `ArrayBuffer.prototype.transfer(0)`.
  *
  * Why: every socket read is a fresh 64 KiB allocation that only a GC frees, and V8 starts one
- * only after 64 MiB more external memory. At hundreds of MiB/s that left ~100 MiB of dead
- * buffers and a full mark-compact every ~0.1 s (~13 % of the run's CPU samples in `perf`).
- * Measured on 4 × 256 MiB at 4 at once: peak RSS 177–196 → 125–129 MiB, CPU 2.29–2.44 →
- * 1.93–1.97 s. Node's shared pool of small buffers is not detachable, and a chunk that is not
- * the whole buffer is never freed, so nothing still in use is touched.
+ * only after 64 MiB more external memory. At hundreds of MiB/s that left a heap of dead
+ * buffers and frequent full mark-compacts; freeing them at once lowers both the peak memory and
+ * the CPU of a run (see README, Benchmark › Why the engine is built this way). Node's shared
+ * pool of small buffers is not detachable, and a chunk that is not the whole buffer is never
+ * freed, so nothing still in use is touched.
  */
 function release(chunk: Buffer): void {
   const buffer = chunk.buffer

@@ -61,59 +61,106 @@ export async function extractArchive(
 ): Promise<string[]> {
   const kind = archiveKind(file)
   if (!kind) return [file]
-  // A scanner that opened the fresh archive refuses its removal for a moment on Windows.
-  const removeArchive = (): Promise<void> =>
+  const job: Extraction = {
+    file,
+    kind,
+    name: shownName(path.basename(file)),
+    dir: path.dirname(file),
+    temp: path.join(path.dirname(file), `.${path.basename(file)}.artdl-extract`),
+    moved: [],
+    removeArchive: archiveRemover(file, io),
+    signal,
+  }
+  await removeTree(job.temp)
+  try {
+    return await unpackInPlace(job, options)
+  } catch (err) {
+    throw await undoExtraction(job, err, options.root)
+  } finally {
+    await removeTree(job.temp)
+  }
+}
+
+/** One archive being extracted: where it lies, its temporary folder, and what was moved. */
+interface Extraction {
+  file: string
+  kind: ArchiveKind
+  /** The archive's name as messages show it. */
+  name: string
+  /** The folder it lies in, where its tree goes. */
+  dir: string
+  /** The folder beside it that it is unpacked into first. */
+  temp: string
+  /** What was renamed into place so far, for a cancelled run to take back. */
+  moved: string[]
+  removeArchive: () => Promise<void>
+  signal: AbortSignal | undefined
+}
+
+/** Removes the archive, again while a Windows scanner that opened it refuses for a moment. */
+function archiveRemover(file: string, io: ExtractIo): () => Promise<void> {
+  return () =>
     whileBusy(
       () => (io.remove ?? ((f: string) => fsp.rm(f, { force: true })))(file),
       io.wait ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       io.delaysMs,
     )
-  const name = shownName(path.basename(file))
-  const dir = path.dirname(file)
-  const temp = path.join(dir, `.${path.basename(file)}.artdl-extract`)
-  const moved: string[] = []
-  await removeTree(temp)
-  try {
-    signal?.throwIfAborted()
-    const digests = await digestsOf(file)
-    const record = await readRecord(file)
-    if (record && record.sha256 === digests.sha256) {
-      // Unpacked completely before (a run stopped before it removed the archive).
-      await removeArchive()
-      return record.files
-    }
-    checkMembers(name, await listMembers(file, kind, signal), options)
-    await fsp.mkdir(temp, { recursive: true })
-    if (kind === 'zip') await unpackZip(file, temp, signal)
-    else await unpackTar(file, kind, temp, signal)
-    const links: string[] = []
-    const files = await walk(temp, links)
-    await checkLinks(name, temp, links)
-    // The old record goes before the tree changes: a run killed while moving leaves none.
-    await removeRecord(file)
-    await moveInto(temp, dir, moved, signal)
-    const placed = files.map((f) => path.join(dir, path.relative(temp, f)))
-    await writeRecord(file, { ...digests, files: placed })
-    await removeArchive()
-    return placed
-  } catch (err) {
-    // What went wrong is the message, not a removal that failed after it.
-    await removeArchive().catch(() => undefined)
-    if (signal?.aborted) {
-      // A cancelled extraction leaves nothing: what was already moved into place goes too.
-      for (const m of moved) await removeTree(m)
-    }
-    await removeTree(temp)
-    await removeEmptyFolders(dir, options.root)
-    if (signal?.aborted) {
-      throw new AttemptError('cancelled', `extracting ${name} was cancelled`, { cause: err })
-    }
-    throw err instanceof AttemptError
-      ? err
-      : new AttemptError('unsafe', `cannot extract ${name}: ${firstLine(messageOf(err))}`)
-  } finally {
-    await removeTree(temp)
+}
+
+/**
+ * Checks, unpacks into the temporary folder and moves into place, then records the tree and
+ * removes the archive. An archive recorded as unpacked before only goes.
+ */
+async function unpackInPlace(job: Extraction, options: ExtractOptions): Promise<string[]> {
+  const { file, kind, name, dir, temp, signal } = job
+  signal?.throwIfAborted()
+  const digests = await digestsOf(file)
+  const record = await readRecord(file)
+  if (record && record.sha256 === digests.sha256) {
+    // Unpacked completely before (a run stopped before it removed the archive).
+    await job.removeArchive()
+    return record.files
   }
+  checkMembers(name, await listMembers(file, kind, signal), options)
+  await fsp.mkdir(temp, { recursive: true })
+  if (kind === 'zip') await unpackZip(file, temp, signal)
+  else await unpackTar(file, kind, temp, signal)
+  const links: string[] = []
+  const files = await walk(temp, links)
+  await checkLinks(name, temp, links)
+  // The old record goes before the tree changes: a run killed while moving leaves none.
+  await removeRecord(file)
+  await moveInto(temp, dir, job.moved, signal)
+  const placed = files.map((f) => path.join(dir, path.relative(temp, f)))
+  await writeRecord(file, { ...digests, files: placed })
+  await job.removeArchive()
+  return placed
+}
+
+/**
+ * Takes back a failed or cancelled extraction (the archive, the temporary folder, the folders
+ * left empty up to `root`, and on cancel what was already moved) and returns the error to throw.
+ */
+async function undoExtraction(
+  job: Extraction,
+  err: unknown,
+  root: string | undefined,
+): Promise<unknown> {
+  const { name, signal } = job
+  // What went wrong is the message, not a removal that failed after it.
+  await job.removeArchive().catch(() => undefined)
+  if (signal?.aborted) {
+    // A cancelled extraction leaves nothing: what was already moved into place goes too.
+    for (const m of job.moved) await removeTree(m)
+  }
+  await removeTree(job.temp)
+  await removeEmptyFolders(job.dir, root)
+  if (signal?.aborted) {
+    return new AttemptError('cancelled', `extracting ${name} was cancelled`, { cause: err })
+  }
+  return err instanceof AttemptError
+    ? err
+    : new AttemptError('unsafe', `cannot extract ${name}: ${firstLine(messageOf(err))}`)
 }
 
 /** Every member of an archive, read by a library; a member it cannot read fails the archive. */

@@ -1,5 +1,5 @@
 import { InputError } from '../common/errors.ts'
-import { redactUrl } from '../common/redact.ts'
+import { redactUrl } from '../common/url-credentials.ts'
 
 /** What every meaningful line of the `paths` input has. */
 interface EntryBase {
@@ -61,47 +61,57 @@ export function parseEntries(text: string, baseUrl: string | undefined): Entry[]
   return entries
 }
 
+/** One SOURCE: a full URL names its file; anything else is `repo/path` under `url`. */
 function parseSource(
   source: string,
   dest: string | undefined,
   line: number,
   baseUrl: string | undefined,
 ): Entry {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    let parsed: URL
-    try {
-      parsed = new URL(literalPercent(source))
-    } catch {
-      throw new InputError(`Input 'paths' line ${line}: '${redactUrl(source)}' is not a valid URL`)
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new InputError(
-        `Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`,
-      )
-    }
-    if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
-      throw new InputError(
-        `Input 'paths' line ${line}: '${redactUrl(source)}' names a folder, not a file`,
-      )
-    }
-    const repoPath =
-      baseUrl && parsed.href.startsWith(`${baseUrl}/`)
-        ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
-        : undefined
-    return { line, source, url: parsed.href, repoPath, dest, pattern: false }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return urlEntry(source, dest, line, baseUrl)
+  return repoEntry(source, dest, line, baseUrl)
+}
+
+/** A full URL; it has a `repoPath` when it is under `url`, for what needs the repository. */
+function urlEntry(
+  source: string,
+  dest: string | undefined,
+  line: number,
+  baseUrl: string | undefined,
+): FileEntry {
+  let parsed: URL
+  try {
+    parsed = new URL(literalPercent(source))
+  } catch {
+    throw new InputError(`Input 'paths' line ${line}: '${redactUrl(source)}' is not a valid URL`)
   }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new InputError(
+      `Input 'paths' line ${line}: only http(s) URLs can be downloaded, got '${parsed.protocol}'`,
+    )
+  }
+  if (parsed.pathname === '/' || parsed.pathname.endsWith('/')) {
+    throw new InputError(
+      `Input 'paths' line ${line}: '${redactUrl(source)}' names a folder, not a file`,
+    )
+  }
+  const repoPath =
+    baseUrl && parsed.href.startsWith(`${baseUrl}/`)
+      ? decodeURIComponent(parsed.pathname.slice(new URL(`${baseUrl}/`).pathname.length))
+      : undefined
+  return { line, source, url: parsed.href, repoPath, dest, pattern: false }
+}
+
+/** `repo/path` under `url`: one file, or a pattern when it has a wildcard below the repository. */
+function repoEntry(
+  source: string,
+  dest: string | undefined,
+  line: number,
+  baseUrl: string | undefined,
+): Entry {
   const repoPath = source.replace(/^\/+/, '')
   const segments = repoPath.split('/')
-  if (segments.length < 2 || segments.some((s) => s === '')) {
-    throw new InputError(
-      `Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`,
-    )
-  }
-  if (segments.some((s) => s === '.' || s === '..')) {
-    throw new InputError(
-      `Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`,
-    )
-  }
+  checkSegments(segments, source, line)
   if (!baseUrl) {
     throw new InputError(
       `Input 'paths' line ${line}: '${source}' is relative, so input 'url' is required (or give a full URL)`,
@@ -115,6 +125,20 @@ function parseSource(
   }
   if (pattern) return { line, source: repoPath, repoPath, baseUrl, dest, pattern }
   return { line, source: repoPath, repoPath, url: artifactUrl(baseUrl, repoPath), dest, pattern }
+}
+
+/** A repository and a name, and no segment that would climb out of the repository. */
+function checkSegments(segments: string[], source: string, line: number): void {
+  if (segments.length < 2 || segments.some((s) => s === '')) {
+    throw new InputError(
+      `Input 'paths' line ${line}: '${source}' must be 'repo/path/to/file' or a full URL`,
+    )
+  }
+  if (segments.some((s) => s === '.' || s === '..')) {
+    throw new InputError(
+      `Input 'paths' line ${line}: '${source}' must not contain '.' or '..' segments`,
+    )
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 // A JFrog File Spec (`{"files":[…]}`) read as `jf rt download --spec` reads it, and refused
 // before any request when it asks for something this action would not do the same way.
 import { InputError } from '../common/errors.ts'
-import { parseProps, type PropPair } from './props.ts'
+import type { PropPair } from './props.ts'
+import { readSpecEntryFields, type SpecEntryFields } from './spec-entry-fields.ts'
 
 /** One validated entry of a File Spec. */
 export interface SpecEntry {
@@ -35,41 +36,6 @@ export interface SpecEntry {
   offset?: number
   explode: boolean
 }
-
-/** Fields of a download spec, by their lowercase name → the name the JFrog CLI writes. */
-const SUPPORTED: Record<string, string> = {
-  pattern: 'pattern',
-  aql: 'aql',
-  target: 'target',
-  flat: 'flat',
-  recursive: 'recursive',
-  exclusions: 'exclusions',
-  props: 'props',
-  excludeprops: 'excludeProps',
-  build: 'build',
-  bundle: 'bundle',
-  project: 'project',
-  includedeps: 'includeDeps',
-  excludeartifacts: 'excludeArtifacts',
-  includedirs: 'includeDirs',
-  sortby: 'sortBy',
-  sortorder: 'sortOrder',
-  limit: 'limit',
-  offset: 'offset',
-  explode: 'explode',
-}
-
-const UNSUPPORTED: Record<string, string> = Object.fromEntries(
-  [
-    'archiveEntries',
-    'validateSymlinks',
-    'gpg-key',
-    'symlinks',
-    'include',
-    'transitive',
-    'bypassArchiveInspection',
-  ].map((f) => [f.toLowerCase(), f]),
-)
 
 /** Fields AQL can sort items by. */
 const SORTABLE = new Set([
@@ -134,24 +100,27 @@ export function jsonErrorPlace(text: string, err: unknown): string {
   return `${where}: ${reason}`
 }
 
+/**
+ * One entry of `files`. The checks keep one order (names, combinations, values, selection,
+ * sorting) so that, of several problems in an entry, the same one is named first.
+ */
 function parseEntry(raw: unknown, position: number): SpecEntry {
   const at = `Input 'spec' entry ${position}`
   if (!isObject(raw)) throw new InputError(`${at} must be a JSON object`)
-  const fields = new Map<string, unknown>()
-  for (const [key, value] of Object.entries(raw)) {
-    const lower = key.toLowerCase()
-    if (UNSUPPORTED[lower]) {
-      throw new InputError(`${at}: field '${UNSUPPORTED[lower]}' is not supported by this action`)
-    }
-    const name = SUPPORTED[lower]
-    if (!name) {
-      throw new InputError(
-        `${at}: unknown field '${key}' (known fields: ${Object.values(SUPPORTED).join(', ')})`,
-      )
-    }
-    if (fields.has(name)) throw new InputError(`${at}: field '${name}' is given twice`)
-    fields.set(name, value)
+  const fields = readSpecEntryFields(raw, at)
+  checkCombinations(fields)
+  const options = entryOptions(fields)
+  return {
+    position,
+    ...options,
+    ...entrySelection(fields, options.exclusions),
+    ...entryOrder(fields, options.sortBy),
   }
+}
+
+/** Pairs of fields that cannot work together, refused before any field's value is read. */
+function checkCombinations(fields: SpecEntryFields): void {
+  const { at } = fields
   const has = (name: string): boolean => fields.has(name)
   if (has('pattern') && has('aql')) {
     throw new InputError(`${at}: give only one of 'pattern' and 'aql'`)
@@ -163,105 +132,90 @@ function parseEntry(raw: unknown, position: number): SpecEntry {
   for (const name of ['project', 'includeDeps', 'excludeArtifacts']) {
     if (has(name) && !has('build')) throw new InputError(`${at}: '${name}' needs 'build'`)
   }
-  for (const [a, b] of [
-    ['build', 'limit'],
-    ['build', 'offset'],
-    ['bundle', 'limit'],
-    ['bundle', 'offset'],
-    ['aql', 'exclusions'],
-    ['aql', 'excludeProps'],
-  ]) {
+  for (const [a, b] of EXCLUSIVE) {
     if (has(a) && has(b)) throw new InputError(`${at}: '${a}' cannot be combined with '${b}'`)
   }
   if (has('sortOrder') && !has('sortBy')) {
     throw new InputError(`${at}: 'sortOrder' needs 'sortBy'`)
   }
+}
 
-  const str = (name: string): string | undefined => {
-    const v = fields.get(name)
-    if (v === undefined) return undefined
-    if (typeof v !== 'string') throw new InputError(`${at}: field '${name}' must be a string`)
-    return v
-  }
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = fields.get(name)
-    if (v === undefined) return fallback
-    if (v === true || v === false) return v
-    if (typeof v === 'string' && /^(true|false)$/i.test(v.trim()))
-      return v.trim().toLowerCase() === 'true'
-    throw new InputError(
-      `${at}: field '${name}' must be true or false (or "true"/"false"), got ${JSON.stringify(v)}`,
-    )
-  }
-  const int = (name: string, min: number): number | undefined => {
-    const v = fields.get(name)
-    if (v === undefined) return undefined
-    const n =
-      typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN
-    if (!Number.isSafeInteger(n) || n < min) {
-      throw new InputError(
-        `${at}: field '${name}' must be a whole number of at least ${min}, got ${JSON.stringify(v)}`,
-      )
-    }
-    return n
-  }
-  const props = (name: string): PropPair[] | undefined => {
-    const v = str(name)
-    if (v === undefined) return undefined
-    const parsed = parseProps(v)
-    if (typeof parsed === 'string') throw new InputError(`${at}: field '${name}' ${parsed}`)
-    return parsed
-  }
+/** Fields that `checkCombinations` refuses together: the first selects what the second narrows. */
+const EXCLUSIVE: [string, string][] = [
+  ['build', 'limit'],
+  ['build', 'offset'],
+  ['bundle', 'limit'],
+  ['bundle', 'offset'],
+  ['aql', 'exclusions'],
+  ['aql', 'excludeProps'],
+]
 
-  const entry: SpecEntry = {
-    position,
-    target: str('target') ?? '',
-    flat: bool('flat', false),
-    recursive: bool('recursive', true),
-    exclusions: stringList(fields.get('exclusions'), `${at}: field 'exclusions'`) ?? [],
-    props: props('props'),
-    excludeProps: props('excludeProps'),
-    sortBy: stringList(fields.get('sortBy'), `${at}: field 'sortBy'`),
-    limit: int('limit', 1),
-    offset: int('offset', 0),
-    explode: bool('explode', false),
-    includeDeps: bool('includeDeps', false),
-    excludeArtifacts: bool('excludeArtifacts', false),
-    includeDirs: bool('includeDirs', false),
-  }
+/** The fields every entry has, with their defaults when absent. */
+function entryOptions(fields: SpecEntryFields) {
+  const entry = {
+    target: fields.str('target') ?? '',
+    flat: fields.bool('flat', false),
+    recursive: fields.bool('recursive', true),
+    exclusions: fields.list('exclusions') ?? [],
+    props: fields.props('props'),
+    excludeProps: fields.props('excludeProps'),
+    sortBy: fields.list('sortBy'),
+    limit: fields.int('limit', 1),
+    offset: fields.int('offset', 0),
+    explode: fields.bool('explode', false),
+    includeDeps: fields.bool('includeDeps', false),
+    excludeArtifacts: fields.bool('excludeArtifacts', false),
+    includeDirs: fields.bool('includeDirs', false),
+  } satisfies Partial<SpecEntry>
   if (entry.excludeArtifacts && !entry.includeDeps) {
     throw new InputError(
-      `${at}: 'excludeArtifacts' without 'includeDeps' selects nothing (set "includeDeps": "true")`,
+      `${fields.at}: 'excludeArtifacts' without 'includeDeps' selects nothing (set "includeDeps": "true")`,
     )
   }
-  const pattern = str('pattern')
-  if (pattern !== undefined) entry.pattern = checkPattern(pattern, at, 'pattern')
-  for (const e of entry.exclusions) checkPattern(e, at, 'exclusions')
-  if (has('aql')) entry.aql = aqlCriteria(fields.get('aql'), at)
-  const build = str('build')
-  if (build !== undefined) entry.build = parseBuild(build, at)
-  const bundle = str('bundle')
-  if (bundle !== undefined) entry.bundle = parseBundle(bundle, at)
-  const project = str('project')
-  if (project !== undefined) entry.project = checkProject(project, `${at}: field 'project'`)
-  if (entry.sortBy) {
-    if (entry.sortBy.length === 0) throw new InputError(`${at}: field 'sortBy' is empty`)
-    const bad = entry.sortBy.find((f) => !SORTABLE.has(f))
+  return entry
+}
+
+type Selection = Pick<SpecEntry, 'pattern' | 'aql' | 'build' | 'bundle' | 'project'>
+
+/** What the entry downloads; a field absent from the spec stays absent from the entry. */
+function entrySelection(fields: SpecEntryFields, exclusions: string[]): Selection {
+  const { at } = fields
+  const selection: Selection = {}
+  const pattern = fields.str('pattern')
+  if (pattern !== undefined) selection.pattern = checkPattern(pattern, at, 'pattern')
+  for (const e of exclusions) checkPattern(e, at, 'exclusions')
+  if (fields.has('aql')) selection.aql = aqlCriteria(fields.raw('aql'), at)
+  const build = fields.str('build')
+  if (build !== undefined) selection.build = parseBuild(build, at)
+  const bundle = fields.str('bundle')
+  if (bundle !== undefined) selection.bundle = parseBundle(bundle, at)
+  const project = fields.str('project')
+  if (project !== undefined) selection.project = checkProject(project, `${at}: field 'project'`)
+  return selection
+}
+
+/** Checks `sortBy` against what AQL can sort by, and reads `sortOrder` (absent when not given). */
+function entryOrder(
+  fields: SpecEntryFields,
+  sortBy: string[] | undefined,
+): Pick<SpecEntry, 'sortOrder'> {
+  const { at } = fields
+  if (sortBy) {
+    if (sortBy.length === 0) throw new InputError(`${at}: field 'sortBy' is empty`)
+    const bad = sortBy.find((f) => !SORTABLE.has(f))
     if (bad) {
       throw new InputError(
         `${at}: field 'sortBy' cannot sort by '${bad}' (one of ${[...SORTABLE].join(', ')})`,
       )
     }
   }
-  const order = str('sortOrder')
-  if (order !== undefined) {
-    const lower = order.trim().toLowerCase()
-    if (lower !== 'asc' && lower !== 'desc') {
-      throw new InputError(`${at}: field 'sortOrder' must be 'asc' or 'desc', got '${order}'`)
-    }
-    entry.sortOrder = lower
+  const order = fields.str('sortOrder')
+  if (order === undefined) return {}
+  const lower = order.trim().toLowerCase()
+  if (lower !== 'asc' && lower !== 'desc') {
+    throw new InputError(`${at}: field 'sortOrder' must be 'asc' or 'desc', got '${order}'`)
   }
-  return entry
+  return { sortOrder: lower }
 }
 
 function checkPattern(value: string, at: string, name: string): string {
@@ -278,16 +232,6 @@ function checkPattern(value: string, at: string, name: string): string {
   return p
 }
 
-function stringList(v: unknown, what: string): string[] | undefined {
-  if (v === undefined) return undefined
-  // The JFrog CLI writes lists as arrays; a single string is taken as a one-item list.
-  if (typeof v === 'string') return [v]
-  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) {
-    throw new InputError(`${what} must be a list of strings`)
-  }
-  return v
-}
-
 function aqlCriteria(v: unknown, at: string): Record<string, unknown> {
   if (isObject(v)) {
     const keys = Object.keys(v)
@@ -300,15 +244,7 @@ function aqlCriteria(v: unknown, at: string): Record<string, unknown> {
 
 /** `name/number`, or `name` for the latest build; `\/` is a `/` inside the name. */
 function parseBuild(value: string, at: string): SpecEntry['build'] {
-  const v = value.trim()
-  let cut = -1
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] === '\\') i++
-    else if (v[i] === '/') cut = i
-  }
-  const unescape = (s: string): string => s.replace(/\\\//g, '/')
-  const name = unescape(cut < 0 ? v : v.slice(0, cut))
-  const number = cut < 0 ? undefined : unescape(v.slice(cut + 1))
+  const [name, number] = splitAtLastSlash(value) ?? [unescapeSlashes(value.trim()), undefined]
   if (name === '' || number === '') {
     throw new InputError(`${at}: field 'build' must be 'name/number' or 'name', got '${value}'`)
   }
@@ -320,19 +256,30 @@ function parseBuild(value: string, at: string): SpecEntry['build'] {
  * ParseNameAndVersion does for bundles: unlike a build, the version is required.
  */
 function parseBundle(value: string, at: string): SpecEntry['bundle'] {
+  const [name, version] = splitAtLastSlash(value) ?? ['', '']
+  if (name === '' || version === '') {
+    throw new InputError(`${at}: field 'bundle' must be 'name/version', got '${value}'`)
+  }
+  return { name, version }
+}
+
+/**
+ * `value` trimmed and cut at its last `/` that is not written `\/`, both sides unescaped;
+ * undefined when it has no such `/`.
+ */
+function splitAtLastSlash(value: string): [string, string] | undefined {
   const v = value.trim()
   let cut = -1
   for (let i = 0; i < v.length; i++) {
     if (v[i] === '\\') i++
     else if (v[i] === '/') cut = i
   }
-  const unescape = (s: string): string => s.replace(/\\\//g, '/')
-  const name = cut < 0 ? '' : unescape(v.slice(0, cut))
-  const version = cut < 0 ? '' : unescape(v.slice(cut + 1))
-  if (name === '' || version === '') {
-    throw new InputError(`${at}: field 'bundle' must be 'name/version', got '${value}'`)
-  }
-  return { name, version }
+  if (cut < 0) return undefined
+  return [unescapeSlashes(v.slice(0, cut)), unescapeSlashes(v.slice(cut + 1))]
+}
+
+function unescapeSlashes(s: string): string {
+  return s.replace(/\\\//g, '/')
 }
 
 /**

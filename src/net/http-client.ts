@@ -1,14 +1,15 @@
 // HTTP goes through undici's `request` rather than `fetch` or `@actions/http-client`:
-// it streams the body as a Node Readable without web-stream adapters (the naive fetch loop
-// peaked near 200 MiB/s with ~160 MiB RSS on 256 MiB files), pools keep-alive connections
-// sized to our concurrency, has idle timeouts for headers and body, and its ProxyAgent does
-// CONNECT and absolute-form proxying. Proxy selection is the runner's own
+// it streams the body as a Node Readable without web-stream adapters (a fetch loop was slower
+// and held more memory; see README, Benchmark › Why the engine is built this way), pools
+// keep-alive connections sized to our concurrency, has idle timeouts for headers and body, and
+// its ProxyAgent does CONNECT and absolute-form proxying. Proxy selection is the runner's own
 // (`@actions/http-client`'s getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY
 // mean exactly what they mean to the runner.
 import type { Readable } from 'node:stream'
 import { request, type Dispatcher } from 'undici'
 import { AttemptError, errorCode } from '../common/errors.ts'
-import { redactUrl } from '../common/redact.ts'
+import type { Redact } from '../common/redact.ts'
+import { redactUrl } from '../common/url-credentials.ts'
 import { serverText } from '../common/server-text.ts'
 import { mayAuthenticate, type Credentials } from './credential-scope.ts'
 import {
@@ -48,6 +49,12 @@ export interface HttpOptions {
   userAgent?: string
   /** Request-level detail for debug logs; URLs arrive redacted. */
   debug?: (line: string) => void
+  /**
+   * The run's redactor, applied to a server's message before it is cut to one line, so that an
+   * echoed secret takes up no room in it. Without it nothing is lost: the report redacts
+   * whatever it shows, a cut-off secret included.
+   */
+  redact?: Redact
 }
 
 export interface HttpResponse {
@@ -58,6 +65,8 @@ export interface HttpResponse {
   url: string
   /** Whether credentials went with the request that got this response, and which. */
   credentials?: Credentials
+  /** Removes the run's secrets from text this response carries ({@link HttpOptions.redact}). */
+  redact: Redact
 }
 
 export interface RequestOptions {
@@ -122,6 +131,7 @@ export class HttpClient {
           body: res.body,
           url: current.href,
           credentials,
+          redact: this.options.redact ?? unchanged,
         }
       }
       await res.body.dump().catch(() => undefined)
@@ -134,7 +144,8 @@ export class HttpClient {
   /** Closes every pooled connection. */
   async close(): Promise<void> {
     // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
-    // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
+    // source-map-support parse the bundle's whole source map at the end of every run (see
+    // README, Benchmark › Why the engine is built this way).
     const limit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
     try {
@@ -271,3 +282,6 @@ function debugHeaders(headers: Record<string, string>): string {
   )
   return shown.length ? ` (${shown.join(', ')})` : ''
 }
+
+/** Text as it is: the redaction of a client built without the run's redactor. */
+const unchanged: Redact = (text) => text

@@ -1,7 +1,7 @@
 // Which redirects are followed, and what crosses them: never a downgrade from https, never a
 // credential (a header or a body) to an origin the request was not made for.
 import { AttemptError } from '../common/errors.ts'
-import { redactUrl } from '../common/redact.ts'
+import { redactUrl } from '../common/url-credentials.ts'
 import { serverText } from '../common/server-text.ts'
 
 /** Redirects followed for one request before it fails. */

@@ -18,7 +18,7 @@ export async function statusError(res: HttpResponse, what: string): Promise<Atte
   const text = await readText(res.body, ERROR_BODY_BYTES).catch(() => '')
   const tls = nginxCertificateFailure(res.status, text)
   if (tls) return new AttemptError('tls', `${what}${tls.message}`, { status: res.status })
-  const serverMessage = errorBodyMessage(text, res.headers['content-type'])
+  const serverMessage = errorBodyMessage(text, res.headers['content-type'], res.redact)
   const hint =
     (res.status === 401 || res.status === 403) && res.credentials
       ? credentialsHint(res.status, new URL(res.url).origin, res.credentials)

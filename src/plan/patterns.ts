@@ -72,8 +72,7 @@ export function planMatches(
 ): MatchPlan {
   const isMatch = matcher([entry.repoPath])
   const isExcluded = matcher(exclude)
-  const prefix = patternPrefix(entry.repoPath)
-  const prefixPath = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
+  const prefixPath = listedFolder(entry.repoPath)
   const downloads: Download[] = []
   const refused: string[] = []
   for (const file of listed) {
@@ -95,23 +94,7 @@ export function planMatches(
       )
       continue
     }
-    downloads.push({
-      source: file.path,
-      url: artifactUrl(entry.baseUrl, file.path),
-      // No `names` here: checked just above, with a message that names the listed file.
-      dest: insideTarget(
-        settings.target,
-        relative,
-        `line ${entry.line} ('${file.path}')`,
-        'posix',
-        entry.dest === undefined,
-      ),
-      size: file.size,
-      // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
-      // string less each.
-      checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
-      line: entry.line,
-    })
+    downloads.push(listedDownload(entry, file, relative, settings.target))
   }
   if (downloads.length === 0 && refused.length === 0) {
     throw new NoMatchError(
@@ -119,6 +102,38 @@ export function planMatches(
     )
   }
   return { downloads, refused }
+}
+
+/** `repo/folder` that the entry's files are listed under (`repo` alone at the root). */
+function listedFolder(repoPath: string): string {
+  const prefix = patternPrefix(repoPath)
+  return prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
+}
+
+/** A matched file as a download; its name was checked against the runner's rules already. */
+function listedDownload(
+  entry: PatternEntry,
+  file: ListedFile,
+  relative: string,
+  target: string,
+): Download {
+  return {
+    source: file.path,
+    url: artifactUrl(entry.baseUrl, file.path),
+    // No `names` here: checked by the caller, with a message that names the listed file.
+    dest: insideTarget(
+      target,
+      relative,
+      `line ${entry.line} ('${file.path}')`,
+      'posix',
+      entry.dest === undefined,
+    ),
+    size: file.size,
+    // Only the strongest: the engine verifies with it alone, and 300,000 files hold one
+    // string less each.
+    checksums: file.sha256 ? { sha256: file.sha256 } : file.sha1 ? { sha1: file.sha1 } : {},
+    line: entry.line,
+  }
 }
 
 function matchDestination(

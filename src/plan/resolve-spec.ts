@@ -4,6 +4,7 @@ import pMap from 'p-map'
 // entry. Matching and destinations follow the JFrog CLI (see spec-pattern.ts).
 import * as path from 'node:path'
 import { entryQuery, findItems, type AqlItem } from '../artifactory/aql-query.ts'
+import type { BuildRef } from '../artifactory/builds.ts'
 import { entryBuilds } from './build-set.ts'
 import { NoMatchError, type IfNoFilesFound } from './no-match.ts'
 import type { HttpClient } from '../net/http-client.ts'
@@ -24,7 +25,7 @@ import {
 } from './spec-pattern.ts'
 import type { EntryFailure } from './entry-failure.ts'
 import { listFolderOnce } from './folder-listing.ts'
-import { retrying, type PlanRetryOptions } from './retrying.ts'
+import { retrying, type PlanRetryOptions, type Retrying } from './retrying.ts'
 import { pathNameProblem, rulesOs, unsafeName, type NameRules } from '../common/file-names.ts'
 
 /** Real servers answer 400 to longer queries: said before sending, in words. */
@@ -140,6 +141,7 @@ function entrySource(entry: SpecEntry): string {
   return entry.bundle ? `bundle ${entry.bundle.name}/${entry.bundle.version}` : 'aql'
 }
 
+/** One entry: what the server has that it selects, checked, filtered and placed. */
 async function resolveEntry(
   entry: SpecEntry,
   o: SpecResolveOptions,
@@ -150,48 +152,93 @@ async function resolveEntry(
     : undefined
   const excluded = exclusionMatcher(entry.exclusions)
   const retry = retrying(o, specLabel(entry))
-
-  let found: AqlItem[]
-  let buildText = ''
   // Offset and limit count what is left after the exclusions: with exclusions they are
   // applied here, after filtering, not by the server.
   const paginateHere = entry.exclusions.length > 0
-  if (isPlainPattern(entry, p)) {
-    // Two entries under one folder share one listing. AQL on a virtual repository names its
-    // members' keys: they are mapped to the named repository below.
-    const { repo, below } = p as SpecPattern
-    const prefix = patternPrefix(`${repo}/${below}`)
-    found = (await listFolderOnce(listings, prefix, o, retry)).map(toItem)
-  } else {
-    const builds = entry.build
-      ? await entryBuilds(entry.build, entry.project ?? o.project, o, retry)
-      : undefined
-    if (builds) {
-      const more = builds.length > 1 ? ` and ${builds.length - 1} appended to it` : ''
-      buildText = ` in build '${builds[0].name}/${builds[0].number}'${more}`
-    }
-    if (entry.bundle) buildText += ` of bundle '${entry.bundle.name}/${entry.bundle.version}'`
-    const query = entryQuery(entry, p, builds, !paginateHere)
-    if (query.length > MAX_AQL_LENGTH) {
-      throw new PlanError(
-        `its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`,
-      )
-    }
-    found = await retry('AQL search', () =>
-      findItems(o.http, o.url, query, o.signal, entry.includeDirs),
+  const { found, buildText } = isPlainPattern(entry, p)
+    ? { found: await listedItems(p as SpecPattern, o, listings, retry), buildText: '' }
+    : await searchedItems(entry, p, o, retry, !paginateHere)
+  const { files, folderItems } = selectItems(found, p, excluded)
+  const kept = paginateHere ? paginate(files, entry.offset, entry.limit) : files
+  // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
+  if (kept.length === 0 && folderItems.length === 0) throw noMatch(entry, buildText)
+  return placeItems(entry, p, kept, folderItems, o)
+}
+
+/** What the server found for an entry, and how a no-match message names its build or bundle. */
+interface Found {
+  found: AqlItem[]
+  /** ` in build 'name/number'…`, ` of bundle 'name/version'`, or ''. */
+  buildText: string
+}
+
+/**
+ * Two entries under one folder share one listing. AQL on a virtual repository names its
+ * members' keys: `selectItems` maps them to the named repository.
+ */
+async function listedItems(
+  p: SpecPattern,
+  o: SpecResolveOptions,
+  listings: Map<string, Promise<ListedFile[]>>,
+  retry: Retrying,
+): Promise<AqlItem[]> {
+  const prefix = patternPrefix(`${p.repo}/${p.below}`)
+  return (await listFolderOnce(listings, prefix, o, retry)).map(toItem)
+}
+
+/** One AQL query for the entry, over the runs of its build when it names one. */
+async function searchedItems(
+  entry: SpecEntry,
+  p: SpecPattern | undefined,
+  o: SpecResolveOptions,
+  retry: Retrying,
+  serverPaginates: boolean,
+): Promise<Found> {
+  const builds = entry.build
+    ? await entryBuilds(entry.build, entry.project ?? o.project, o, retry)
+    : undefined
+  const text = buildText(entry, builds)
+  const query = entryQuery(entry, p, builds, serverPaginates)
+  if (query.length > MAX_AQL_LENGTH) {
+    throw new PlanError(
+      `its AQL query is ${query.length} characters; Artifactory refuses queries over ${MAX_AQL_LENGTH} (shorten the aql, props or pattern, or split the entry)`,
     )
   }
+  const found = await retry('AQL search', () =>
+    findItems(o.http, o.url, query, o.signal, entry.includeDirs),
+  )
+  return { found, buildText: text }
+}
 
-  const byPath = new Map<string, { item: AqlItem; conflicting: boolean }>()
+function buildText(entry: SpecEntry, builds: BuildRef[] | undefined): string {
+  let text = ''
+  if (builds) {
+    const more = builds.length > 1 ? ` and ${builds.length - 1} appended to it` : ''
+    text = ` in build '${builds[0].name}/${builds[0].number}'${more}`
+  }
+  if (entry.bundle) text += ` of bundle '${entry.bundle.name}/${entry.bundle.version}'`
+  return text
+}
+
+/** A file the entry selects; `conflicting` when two members of a virtual hold different ones. */
+interface Match {
+  item: AqlItem
+  conflicting: boolean
+}
+
+/**
+ * The files and folders of `found` that the pattern and exclusions keep, one per path.
+ * @throws PlanError for a name from the server that is unsafe to write: the whole entry fails
+ */
+function selectItems(
+  found: AqlItem[],
+  p: SpecPattern | undefined,
+  excluded: (item: AqlItem) => boolean,
+): { files: Match[]; folderItems: AqlItem[] } {
+  const byPath = new Map<string, Match>()
   const folderItems: AqlItem[] = []
   for (const raw of found) {
-    const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`
-    const reason = unsafeName(below) ?? unsafeName(raw.repo)
-    if (reason || raw.repo.includes('/')) {
-      throw new PlanError(
-        `the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`,
-      )
-    }
+    checkServerName(raw)
     // A virtual repository's results name its members: download through the repository the
     // user named, and lay files out under that name.
     const item = p && !p.repoWildcard && raw.repo !== p.repo ? { ...raw, repo: p.repo } : raw
@@ -209,57 +256,88 @@ async function resolveEntry(
       seen.conflicting = true
     }
   }
-  let kept = [...byPath.values()]
-  if (paginateHere && (entry.offset !== undefined || entry.limit !== undefined)) {
-    const from = entry.offset ?? 0
-    kept = kept.slice(from, entry.limit === undefined ? undefined : from + entry.limit)
-  }
-  // Folders found (includeDirs) are something matched, as for `jf rt dl --include-dirs`.
-  if (kept.length === 0 && folderItems.length === 0) {
-    const what =
-      entry.pattern !== undefined
-        ? `'${entry.pattern}' matched no file`
-        : entry.aql
-          ? 'the AQL query matched no file'
-          : 'found no file'
-    const filters = [
-      entry.props && 'props',
-      entry.excludeProps && 'excludeProps',
-      entry.exclusions.length > 0 && 'exclusions',
-    ].filter(Boolean)
-    throw new NoMatchError(
-      `${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
+  return { files: [...byPath.values()], folderItems }
+}
+
+/** @throws PlanError when the server named an item that could escape the target */
+function checkServerName(raw: AqlItem): void {
+  const below = raw.path === '.' ? raw.name : `${raw.path}/${raw.name}`
+  const reason = unsafeName(below) ?? unsafeName(raw.repo)
+  if (reason || raw.repo.includes('/')) {
+    throw new PlanError(
+      `the server named '${JSON.stringify(`${raw.repo}/${below}`).slice(1, -1)}', which ${reason ?? 'has a / in its repository'}; refusing the whole entry`,
     )
   }
-  const downloads: Download[] = []
-  const folders: string[] = []
-  const refused: string[] = []
+}
+
+function paginate(files: Match[], offset?: number, limit?: number): Match[] {
+  if (offset === undefined && limit === undefined) return files
+  const from = offset ?? 0
+  return files.slice(from, limit === undefined ? undefined : from + limit)
+}
+
+/** "'libs/*' matched no file in build 'b/1' (with exclusions)". */
+function noMatch(entry: SpecEntry, buildText: string): NoMatchError {
+  const what =
+    entry.pattern !== undefined
+      ? `'${entry.pattern}' matched no file`
+      : entry.aql
+        ? 'the AQL query matched no file'
+        : 'found no file'
+  const filters = [
+    entry.props && 'props',
+    entry.excludeProps && 'excludeProps',
+    entry.exclusions.length > 0 && 'exclusions',
+  ].filter(Boolean)
+  return new NoMatchError(
+    `${what}${buildText}${filters.length ? ` (with ${filters.join(', ')})` : ''}`,
+  )
+}
+
+/** Folders and files at their destinations; names the runner cannot create are refused one each. */
+function placeItems(
+  entry: SpecEntry,
+  p: SpecPattern | undefined,
+  kept: Match[],
+  folderItems: AqlItem[],
+  o: SpecResolveOptions,
+): EntryResolved {
+  const out: EntryResolved = { downloads: [], folders: [], refused: [] }
   for (const item of folderItems) {
     const relative = specDestination(p, entry.target, entry.flat, item)
     const problem = nameProblem(relative, fullPath(item), o)
-    if (problem) refused.push(problem)
-    else folders.push(destination(o.target, relative, entry, fullPath(item)))
+    if (problem) out.refused.push(problem)
+    else out.folders.push(destination(o.target, relative, entry, fullPath(item)))
   }
   for (const { item, conflicting } of kept) {
     const source = fullPath(item)
     const relative = specDestination(p, entry.target, entry.flat, item)
     const problem = nameProblem(relative, source, o)
-    if (problem) {
-      refused.push(problem)
-      continue
-    }
-    downloads.push({
-      source,
-      url: artifactUrl(o.url, source),
-      dest: destination(o.target, relative, entry, source),
-      size: conflicting ? undefined : item.size,
-      checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
-      line: entry.position,
-      label: specLabel(entry),
-      ...(entry.explode ? { extract: true } : {}),
-    })
+    if (problem) out.refused.push(problem)
+    else out.downloads.push(specDownload(entry, item, conflicting, relative, o))
   }
-  return { downloads, folders, refused }
+  return out
+}
+
+/** A conflicting match keeps no listed size or checksums: the download's headers decide. */
+function specDownload(
+  entry: SpecEntry,
+  item: AqlItem,
+  conflicting: boolean,
+  relative: string,
+  o: SpecResolveOptions,
+): Download {
+  const source = fullPath(item)
+  return {
+    source,
+    url: artifactUrl(o.url, source),
+    dest: destination(o.target, relative, entry, source),
+    size: conflicting ? undefined : item.size,
+    checksums: conflicting ? {} : { sha256: item.sha256, sha1: item.sha1, md5: item.md5 },
+    line: entry.position,
+    label: specLabel(entry),
+    ...(entry.explode ? { extract: true } : {}),
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { failures, type RunResult } from './results.ts'
 import type { Totals } from './totals.ts'
-import { attemptsText, shown, type Redact } from './text.ts'
+import type { Redact } from '../common/redact.ts'
+import { attemptsText, shown } from './text.ts'
 
 /** GitHub shows at most 10 error annotations per step, and the step's failure is one of them. */
 export const MAX_FILE_ANNOTATIONS = 9

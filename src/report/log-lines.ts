@@ -1,7 +1,8 @@
 import type { Progress } from '../engine/queue.ts'
 import type { FileResult, RetryInfo } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
-import { attemptsText, relativeDest, shown, type Redact } from './text.ts'
+import type { Redact } from '../common/redact.ts'
+import { attemptsText, relativeDest, shown } from './text.ts'
 
 /** The one log line for a finished file. */
 export function fileLine(r: FileResult, target: string, redact: Redact): string {

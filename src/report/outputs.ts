@@ -1,6 +1,7 @@
 import { failures, fileResults, type RunResult } from './results.ts'
 import { totals } from './totals.ts'
-import { shown, type Redact } from './text.ts'
+import type { Redact } from '../common/redact.ts'
+import { shown } from './text.ts'
 
 /** JSON outputs for the next steps. */
 export function outputs(results: RunResult[], redact: Redact): Record<string, string> {

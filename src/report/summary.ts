@@ -1,9 +1,10 @@
 import * as path from 'node:path'
 import type { FileResult } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
-import { totals } from './totals.ts'
-import { failures, fileResults, type RunResult } from './results.ts'
-import { code, esc, relativeDest, type Redact } from './text.ts'
+import { totals, type Totals } from './totals.ts'
+import { failures, fileResults, type Failure, type RunResult } from './results.ts'
+import type { Redact } from '../common/redact.ts'
+import { code, esc, relativeDest } from './text.ts'
 
 /** What `sync-deletes` did. */
 export interface SyncFacts {
@@ -35,10 +36,32 @@ const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024
  */
 export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: Redact): string {
   const t = totals(results)
-  const out: string[] = []
+  const ok = fileResults(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled')
+  return [
+    ...headline(t, facts),
+    ...failureTable(failures(results), redact),
+    ...fileTables(ok, facts.target, redact),
+  ].join('\n')
+}
+
+/** Title, the counts in one line, and the notes a reader should not miss. */
+function headline(t: Totals, facts: RunFacts): string[] {
   const title = facts.dryRun ? 'Artifactory download (dry run)' : 'Artifactory download'
   const icon = t.failed + t.cancelled > 0 ? '❌' : '✅'
-  out.push(`## ${icon} ${title}`, '')
+  const out = [`## ${icon} ${title}`, '', counts(t, facts).join(' · '), '']
+  if (facts.minConcurrency < facts.concurrency) {
+    out.push(
+      `Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`,
+      '',
+    )
+  }
+  if (t.notVerified)
+    out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
+  return out
+}
+
+/** A dry run counts what it would do; a real run what is in place, how fast, and the retries. */
+function counts(t: Totals, facts: RunFacts): string[] {
   const head = facts.dryRun
     ? [`**${t.planned}** to download`, `**${t.upToDate}** up to date`, `**${t.failed}** failed`]
     : [
@@ -55,71 +78,60 @@ export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: R
         : `**${facts.sync.deleted}** ${facts.dryRun ? 'to delete' : 'deleted'} (sync-deletes)`,
     )
   }
-  out.push(head.join(' · '), '')
-  if (facts.minConcurrency < facts.concurrency) {
-    out.push(
-      `Concurrency: lowered to ${facts.minConcurrency} (of ${facts.concurrency}) while the server pushed back.`,
-      '',
-    )
-  }
-  if (t.notVerified)
-    out.push(`⚠️ ${t.notVerified} file(s) not verified: the server sent no checksum.`, '')
+  return head
+}
 
-  const failed = failures(results)
-  if (failed.length) {
-    out.push(
-      `### Failures (${failed.length})`,
-      '',
-      '| Source | Error | Attempts |',
-      '| --- | --- | ---: |',
-    )
-    // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
-    let listed = 0
-    let size = 0
-    for (const f of failed) {
-      if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS) break
-      const row = `| ${code(f.source, redact)} | ${esc(f.message, redact)} | ${f.attempts} |`
-      out.push(row)
-      size += row.length
-      listed++
-    }
-    if (failed.length > listed)
-      out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`)
-    out.push('')
+/** Failures first, so that they are read before the files; none, no table. */
+function failureTable(failed: Failure[], redact: Redact): string[] {
+  if (!failed.length) return []
+  const out = [
+    `### Failures (${failed.length})`,
+    '',
+    '| Source | Error | Attempts |',
+    '| --- | --- | ---: |',
+  ]
+  // At most 1000 rows and about 512 KiB: escaped server text can be several times its length.
+  let listed = 0
+  let size = 0
+  for (const f of failed) {
+    if (listed === 1000 || size > SUMMARY_FAILURES_MAX_CHARS) break
+    const row = `| ${code(f.source, redact)} | ${esc(f.message, redact)} | ${f.attempts} |`
+    out.push(row)
+    size += row.length
+    listed++
   }
+  if (failed.length > listed)
+    out.push('', `…and ${failed.length - listed} more failures (see the \`errors\` output).`)
+  out.push('')
+  return out
+}
 
-  const ok = fileResults(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled')
-  if (ok.length) {
-    const header = [
-      '| Source | Destination | Size | Time | Attempts | Status |',
-      '| --- | --- | ---: | ---: | ---: | --- |',
-    ]
-    const row = (r: FileResult): string =>
-      `| ${code(r.download.source, redact)} | ${code(relativeDest(r.download.dest, facts.target), redact)} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
-    if (ok.length <= SUMMARY_FULL_TABLE_MAX) {
-      out.push(`### Files (${ok.length})`, '', ...header, ...ok.map(row), '')
-    } else {
-      const largest = [...ok]
-        .sort((a, b) => (b.size ?? 0) - (a.size ?? 0))
-        .slice(0, SUMMARY_LARGEST)
-      out.push(
-        `### Largest ${largest.length} of ${ok.length} files`,
-        '',
-        ...header,
-        ...largest.map(row),
-        '',
-      )
-      out.push(
-        `<details><summary>All ${ok.length} files by folder</summary>`,
-        '',
-        ...byFolder(ok, facts.target, redact),
-        '',
-        '</details>',
-        '',
-      )
-    }
-  }
-  return out.join('\n')
+/** Every file in one table, or past {@link SUMMARY_FULL_TABLE_MAX} the largest and a count per folder. */
+function fileTables(ok: FileResult[], target: string, redact: Redact): string[] {
+  if (!ok.length) return []
+  const table = (rows: FileResult[]): string[] => [
+    '| Source | Destination | Size | Time | Attempts | Status |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => fileRow(r, target, redact)),
+  ]
+  if (ok.length <= SUMMARY_FULL_TABLE_MAX) return [`### Files (${ok.length})`, '', ...table(ok), '']
+  const largest = [...ok].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)).slice(0, SUMMARY_LARGEST)
+  return [
+    `### Largest ${largest.length} of ${ok.length} files`,
+    '',
+    ...table(largest),
+    '',
+    `<details><summary>All ${ok.length} files by folder</summary>`,
+    '',
+    ...byFolder(ok, target, redact),
+    '',
+    '</details>',
+    '',
+  ]
+}
+
+function fileRow(r: FileResult, target: string, redact: Redact): string {
+  return `| ${code(r.download.source, redact)} | ${code(relativeDest(r.download.dest, target), redact)} | ${r.size !== undefined ? formatBytes(r.size) : '–'} | ${r.status === 'downloaded' ? formatDuration(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`
 }
 
 function statusText(r: FileResult): string {

@@ -1,8 +1,6 @@
 import * as path from 'node:path'
+import type { Redact } from '../common/redact.ts'
 import { markdownCode, markdownText, serverText } from '../common/server-text.ts'
-
-/** Makes any text safe to show (removes secrets). */
-export type Redact = (text: string) => string
 
 /** "1 attempt", "3 attempts". */
 export const attemptsText = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`
