@@ -1,17 +1,16 @@
 // The download engine as the engine-level tests drive it: options without waits or jitter, a
-// plan-and-run shortcut, and the files left in a target.
+// plan-and-run shortcut, a fresh target folder for each test, and the files left in it.
 import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import type { FileResult, RetryInfo } from '../src/engine/results.ts'
 
 /** Engine options into `target` that never wait: no retry delay, no jitter, no rename backoff. */
-export const engineOptions = (
-  target: string,
-  extra: Partial<EngineOptions> = {},
-): EngineOptions => ({
+const engineOptions = (target: string, extra: Partial<EngineOptions> = {}): EngineOptions => ({
   concurrency: 4,
   retries: 3,
   retryDelayMs: 0,
@@ -31,7 +30,7 @@ export const engineOptions = (
  * Plans `paths` (one entry a line, flat) on the server at `url` into `options.target` and runs
  * them; resolves the results and every retry the engine reported.
  */
-export async function downloadFrom(
+async function downloadFrom(
   url: string,
   paths: string,
   options: EngineOptions,
@@ -56,4 +55,47 @@ export async function filesUnder(dir: string): Promise<string[]> {
       .map((f) => f.split(path.sep).join('/'))
       .sort()
   )
+}
+
+/** The current test's target folder and the engine run into it: read inside tests and hooks. */
+export interface EngineTarget {
+  /** This test's target folder, removed (made writable first) after the test. */
+  readonly dir: string
+  /** {@link engineOptions} into {@link dir}, with the suite's defaults and then `extra`. */
+  options(extra?: Partial<EngineOptions>): EngineOptions
+  /** {@link downloadFrom} the server at `url` into {@link dir}. */
+  download(
+    url: string,
+    paths: string,
+    extra?: Partial<EngineOptions>,
+  ): Promise<{ results: FileResult[]; retries: RetryInfo[] }>
+  /** Every file under {@link dir}, relative: stray temporaries show up. */
+  tree(): Promise<string[]>
+}
+
+/**
+ * Registers hooks in the calling suite that give each test a fresh temporary target folder
+ * (named `prefix`…) and remove it after the test, and returns the engine run into it, with
+ * `defaults` under every test's own options.
+ */
+export function useTarget(prefix: string, defaults: Partial<EngineOptions> = {}): EngineTarget {
+  let dir = ''
+  beforeEach(async () => {
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix))
+  })
+  afterEach(async () => {
+    // A test may have made the folder read-only.
+    await fsp.chmod(dir, 0o755).catch(() => undefined)
+    await fsp.rm(dir, { recursive: true, force: true })
+  })
+  const options = (extra: Partial<EngineOptions> = {}): EngineOptions =>
+    engineOptions(dir, { ...defaults, ...extra })
+  return {
+    get dir() {
+      return dir
+    },
+    options,
+    download: (url, paths, extra = {}) => downloadFrom(url, paths, options(extra)),
+    tree: () => filesUnder(dir),
+  }
 }

@@ -1,6 +1,7 @@
 // The local Artifactory-compatible server as most test files use it: one server for the whole
-// file (or suite), its request log and counters cleared before each test.
-import { afterAll, beforeAll, beforeEach } from 'vitest'
+// file (or suite), its request log and counters cleared before each test; or servers of a test's
+// own, closed after it.
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import {
   startArtifactory,
   type ArtifactoryOptions,
@@ -34,4 +35,20 @@ export function useServer(
       return Reflect.get(current, key) as unknown
     },
   })
+}
+
+/**
+ * Registers a hook in the calling suite that closes, after each test, every server the returned
+ * function started during it: for tests that each need a server set up their own way.
+ */
+export function useServers(): (options: ArtifactoryOptions) => Promise<ArtifactoryServer> {
+  const servers: ArtifactoryServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()))
+  })
+  return async (options) => {
+    const s = await startArtifactory(options)
+    servers.push(s)
+    return s
+  }
 }

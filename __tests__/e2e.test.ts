@@ -1,24 +1,19 @@
 // The bundled action, run as the runner runs it: `node index.js` with INPUT_* variables, from a
 // build of src/ as it is on disk (scripts/fresh-bundle.ts).
-import { expectSameBytes } from '../__fixtures__/bytes.ts'
+import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useBundle } from '../__fixtures__/bundle.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { runAction } from '../scripts/runner.ts'
-import { freshBundle } from '../scripts/fresh-bundle.ts'
 
-let workspace: string
-const big = Buffer.alloc(6 * 1024 * 1024)
-for (let i = 0; i < big.length; i += 997) big[i] = i % 251
+const big = seeded(6 * 1024 * 1024, 1)
 // At least WORKER_HASH_MIN (8 MiB): hashed by the bundle's own hashing thread.
-const large = Buffer.alloc(9 * 1024 * 1024 + 5)
-for (let i = 0; i < large.length; i += 1009) large[i] = i % 241
+const large = seeded(9 * 1024 * 1024 + 5, 2)
 
 // The action is run from a build of src/ as it is now (built once per content, shared).
-beforeAll(() => freshBundle(), 300_000)
+const bundle = useBundle('artdl-e2e-')
 const server = useServer({
   files: {
     'libs/com/acme/app-1.0.jar': 'app 1.0',
@@ -28,12 +23,6 @@ const server = useServer({
     'libs/big/large.bin': large,
   },
   auth: { token: 'e2e-secret-token' },
-})
-beforeAll(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-e2e-'))
-})
-afterAll(async () => {
-  await fsp.rm(workspace, { recursive: true, force: true })
 })
 
 describe('node dist/index.js', () => {
@@ -46,7 +35,7 @@ describe('node dist/index.js', () => {
       'split-min-size': '1MiB',
       'progress-interval': '0',
     }
-    const first = await runAction({ workspace, inputs })
+    const first = await runAction({ workspace: bundle.workspace, inputs })
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('::add-mask::e2e-secret-token')
     expect(first.stdout.replace('::add-mask::e2e-secret-token', '')).not.toContain(
@@ -60,14 +49,14 @@ describe('node dist/index.js', () => {
     const files = JSON.parse(first.outputs.files) as string[]
     expect(files.sort()).toEqual(
       ['out/blob.bin', 'out/jars/app-1.0.jar', 'out/jars/app-1.1.jar', 'out/jars/lib.jar'].map(
-        (f) => path.join(workspace, f),
+        (f) => path.join(bundle.workspace, f),
       ),
     )
-    expectSameBytes(fs.readFileSync(path.join(workspace, 'out/blob.bin')), big)
+    expectSameBytes(fs.readFileSync(path.join(bundle.workspace, 'out/blob.bin')), big)
     expect(first.summary).toContain('**4/4** files in place')
 
     server.reset()
-    const second = await runAction({ workspace, inputs })
+    const second = await runAction({ workspace: bundle.workspace, inputs })
     expect(second.code).toBe(0)
     expect(second.outputs.bytes).toBe('0')
     expect(second.stdout).toContain('up to date')
@@ -76,7 +65,7 @@ describe('node dist/index.js', () => {
 
   it('hashes a large file in the bundled hashing thread (dist/hash-worker.js), under node_modules too', async () => {
     const run = await runAction({
-      workspace,
+      workspace: bundle.workspace,
       inputs: {
         url: server.url,
         paths: 'libs/big/large.bin => large/',
@@ -87,7 +76,7 @@ describe('node dist/index.js', () => {
     })
     expect(run.code).toBe(0)
     expect(run.outputs.downloaded).toBe('1')
-    expectSameBytes(fs.readFileSync(path.join(workspace, 'large/large.bin')), large)
+    expectSameBytes(fs.readFileSync(path.join(bundle.workspace, 'large/large.bin')), large)
     // The digest was checked (the server sends X-Checksum-Sha256), and a thread computed it:
     // the main thread's fallback would give the same digest and say why it took over.
     expect(run.stdout).not.toContain('hashing on the main thread')
@@ -96,7 +85,7 @@ describe('node dist/index.js', () => {
 
   it('fails the step with one annotation per failed file', async () => {
     const run = await runAction({
-      workspace,
+      workspace: bundle.workspace,
       inputs: {
         url: server.url,
         paths: 'libs/nope-1.jar\nlibs/nope-2.jar\nlibs/com/acme/app-1.0.jar => keep.jar',
@@ -119,7 +108,7 @@ describe('node dist/index.js', () => {
 
   it('with fail-on-error: false, warns and succeeds', async () => {
     const run = await runAction({
-      workspace,
+      workspace: bundle.workspace,
       inputs: {
         url: server.url,
         paths: 'libs/nope.jar',
@@ -135,7 +124,7 @@ describe('node dist/index.js', () => {
   it('refuses bad input before any request, naming the input', async () => {
     server.reset()
     const run = await runAction({
-      workspace,
+      workspace: bundle.workspace,
       inputs: { url: server.url, paths: 'libs/a.jar', concurrency: '100' },
     })
     expect(run.code).toBe(1)

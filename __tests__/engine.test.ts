@@ -1,40 +1,27 @@
 import { expectSameBytes, seeded, sha256 } from '../__fixtures__/bytes.ts'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseEntries } from '../src/input/entries.ts'
 import type { Download } from '../src/engine/download.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
 import { HttpClient } from '../src/net/http-client.ts'
 import type { FileResult } from '../src/engine/results.ts'
-import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { useTarget } from '../__fixtures__/engine.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { startArtifactory, type Fault, type RecordedRequest } from '../server/index.ts'
 
 const server = useServer()
-let target: string
-
-beforeEach(async () => {
-  target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-engine-'))
-})
-afterEach(async () => {
-  await fsp.chmod(target, 0o755).catch(() => undefined)
-  await fsp.rm(target, { recursive: true, force: true })
-})
+const target = useTarget('artdl-engine-')
 
 function plan(paths: string, flat = true): Download[] {
-  return planFiles(parseEntries(paths, server.url), { target, flat })
+  return planFiles(parseEntries(paths, server.url), { target: target.dir, flat })
 }
 
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions => engineOptions(target, extra)
-
 const run = (paths: string, extra: Partial<EngineOptions> = {}) =>
-  downloadFrom(server.url, paths, options(extra))
-
-const tree = (): Promise<string[]> => filesUnder(target)
+  target.download(server.url, paths, extra)
 
 const gets = (file: string) =>
   server.requests.filter((r) => r.method === 'GET' && r.path === `/${file}`)
@@ -50,15 +37,15 @@ describe('downloads', () => {
     })
     try {
       const results = await runDownloads(
-        planFiles(parseEntries(files.join('\n'), slow.url), { target, flat: true }),
-        options({ concurrency: 5 }),
+        planFiles(parseEntries(files.join('\n'), slow.url), { target: target.dir, flat: true }),
+        target.options({ concurrency: 5 }),
       )
       expect(results.every((r) => r.status === 'downloaded' && r.verified === 'sha256')).toBe(true)
       expect(slow.stats.maxInFlight).toBe(5)
       for (let i = 0; i < files.length; i++) {
-        expectSameBytes(fs.readFileSync(path.join(target, `f${i}.bin`)), seeded(10_000 + i, i))
+        expectSameBytes(fs.readFileSync(path.join(target.dir, `f${i}.bin`)), seeded(10_000 + i, i))
       }
-      expect(await tree()).toHaveLength(24)
+      expect(await target.tree()).toHaveLength(24)
     } finally {
       await slow.close()
     }
@@ -82,7 +69,7 @@ describe('downloads', () => {
     ])
     expect(retries[0].error).toContain('HTTP 503 Service Unavailable')
     expect(waits).toEqual([0, 1000])
-    expectSameBytes(fs.readFileSync(path.join(target, 'a.bin')), seeded(5000))
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'a.bin')), seeded(5000))
   })
 
   it('retries a connection reset', async () => {
@@ -99,7 +86,7 @@ describe('downloads', () => {
     const { results, retries } = await run('libs/s.bin', { timeoutMs: 300 })
     expect(one(results)).toMatchObject({ status: 'downloaded' })
     expect(retries[0].error).toMatch(/timeout/)
-    expectSameBytes(fs.readFileSync(path.join(target, 's.bin')), seeded(100_000))
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 's.bin')), seeded(100_000))
   })
 
   it('fails a 404 at once, requesting it once, with a hint and no file left', async () => {
@@ -110,7 +97,7 @@ describe('downloads', () => {
     )
     expect(retries).toHaveLength(0)
     expect(gets('libs/missing.bin')).toHaveLength(1)
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 
   it('fails a 401 at once with a hint about credentials', async () => {
@@ -129,13 +116,16 @@ describe('downloads', () => {
     const wrong = client('wrong')
     const right = client('right')
     try {
-      const d = planFiles(parseEntries('libs/x.bin', locked.url), { target, flat: true })
-      const [r] = await runDownloads(d, options({ http: wrong }))
+      const d = planFiles(parseEntries('libs/x.bin', locked.url), {
+        target: target.dir,
+        flat: true,
+      })
+      const [r] = await runDownloads(d, target.options({ http: wrong }))
       expect(r.status).toBe('failed')
       expect(r.error).toContain('HTTP 401')
       expect(r.error).toContain('check the credentials')
       expect(locked.requests.filter((q) => q.method === 'GET')).toHaveLength(1)
-      const [ok] = await runDownloads(d, options({ http: right }))
+      const [ok] = await runDownloads(d, target.options({ http: right }))
       expect(ok.status).toBe('downloaded')
     } finally {
       await Promise.all([wrong.close(), right.close()])
@@ -153,7 +143,7 @@ describe('downloads', () => {
     expect(one(results)).toMatchObject({ status: 'failed', attempts: 3 })
     expect(one(results).error).toMatch(/connection closed|ended after/)
     expect(one(results).error).not.toMatch(/attempts/)
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 
   it('keeps going when one file fails', async () => {
@@ -161,7 +151,7 @@ describe('downloads', () => {
     server.setFile('libs/ok2.bin', 'two')
     const { results } = await run('libs/ok1.bin\nlibs/nope.bin\nlibs/ok2.bin')
     expect(results.map((r) => r.status)).toEqual(['downloaded', 'failed', 'downloaded'])
-    expect(await tree()).toEqual(['ok1.bin', 'ok2.bin'])
+    expect(await target.tree()).toEqual(['ok1.bin', 'ok2.bin'])
   })
 })
 
@@ -174,7 +164,7 @@ describe('integrity', () => {
     expect(retries[0].error).toMatch(
       /^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/,
     )
-    expectSameBytes(fs.readFileSync(path.join(target, 'c.bin')), seeded(50_000))
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'c.bin')), seeded(50_000))
   })
 
   it('fails a body that never matches and keeps nothing', async () => {
@@ -188,7 +178,7 @@ describe('integrity', () => {
     expect(one(results).error).toMatch(
       /^checksum mismatch: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}$/,
     )
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 
   it('transfers no body on a second run over an up-to-date target', async () => {
@@ -213,17 +203,20 @@ describe('integrity', () => {
     })
     try {
       const plan = () =>
-        planFiles(parseEntries(`${plain.url}/libs/p.bin`, undefined), { target, flat: true })
-      await runDownloads(plan(), options())
+        planFiles(parseEntries(`${plain.url}/libs/p.bin`, undefined), {
+          target: target.dir,
+          flat: true,
+        })
+      await runDownloads(plan(), target.options())
       plain.reset()
-      const [same] = await runDownloads(plan(), options())
+      const [same] = await runDownloads(plan(), target.options())
       expect(same.status).toBe('up-to-date')
       expect(same.verified).toBe('sha256')
       // Same size, other bytes: replaced.
       plain.setFile('libs/p.bin', seeded(3000, 9))
-      const [changed] = await runDownloads(plan(), options())
+      const [changed] = await runDownloads(plan(), target.options())
       expect(changed.status).toBe('downloaded')
-      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), seeded(3000, 9))
+      expectSameBytes(fs.readFileSync(path.join(target.dir, 'p.bin')), seeded(3000, 9))
     } finally {
       await plain.close()
     }
@@ -232,13 +225,13 @@ describe('integrity', () => {
   it('replaces a locally modified file', async () => {
     server.setFile('libs/m.bin', seeded(3000))
     await run('libs/m.bin')
-    fs.writeFileSync(path.join(target, 'm.bin'), 'tampered')
+    fs.writeFileSync(path.join(target.dir, 'm.bin'), 'tampered')
     server.reset()
     const { results } = await run('libs/m.bin')
     expect(one(results).status).toBe('downloaded')
     // The conditional GET's answer is the download: the body is not requested twice.
     expect(gets('libs/m.bin').map((r) => r.status)).toEqual([200])
-    expectSameBytes(fs.readFileSync(path.join(target, 'm.bin')), seeded(3000))
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'm.bin')), seeded(3000))
   })
 
   it('resumes a body cut off halfway with a Range request for the rest only', async () => {
@@ -253,18 +246,18 @@ describe('integrity', () => {
     expect(second.headers['if-range']).toBeTruthy()
     expect(second.status).toBe(206)
     expect(second.bodyBytes).toBe(100_000)
-    expectSameBytes(fs.readFileSync(path.join(target, 'big.bin')), data)
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'big.bin')), data)
   })
 
   it('restarts from zero when the file changed between attempts', async () => {
     server.setFile('libs/chg.bin', seeded(200_000, 1))
     server.setFaults('libs/chg.bin', [{ kind: 'truncate', afterBytes: 100_000 }])
-    const results = runDownloads(plan('libs/chg.bin'), options(), {
+    const results = runDownloads(plan('libs/chg.bin'), target.options(), {
       onRetry: () => server.setFile('libs/chg.bin', seeded(150_000, 2)),
     })
     const [r] = await results
     expect(r.status).toBe('downloaded')
-    expectSameBytes(fs.readFileSync(path.join(target, 'chg.bin')), seeded(150_000, 2))
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'chg.bin')), seeded(150_000, 2))
   })
 
   it('works with a server that sends no checksum, and says it was not verified', async () => {
@@ -274,12 +267,12 @@ describe('integrity', () => {
     })
     try {
       const [r] = await runDownloads(
-        planFiles(parseEntries('libs/p.bin', plain.url), { target, flat: true }),
-        options(),
+        planFiles(parseEntries('libs/p.bin', plain.url), { target: target.dir, flat: true }),
+        target.options(),
       )
       expect(r.status).toBe('downloaded')
       expect(r.verified).toBeUndefined()
-      expectSameBytes(fs.readFileSync(path.join(target, 'p.bin')), seeded(4000))
+      expectSameBytes(fs.readFileSync(path.join(target.dir, 'p.bin')), seeded(4000))
     } finally {
       await plain.close()
     }
@@ -288,11 +281,11 @@ describe('integrity', () => {
   it('uses checksums from the plan (a listing) without asking the server', async () => {
     server.setFile('libs/k.bin', seeded(1000))
     const [d] = plan('libs/k.bin')
-    await runDownloads([d], options())
+    await runDownloads([d], target.options())
     server.reset()
     const [r] = await runDownloads(
       [{ ...d, checksums: { sha256: sha256(seeded(1000)) } }],
-      options(),
+      target.options(),
     )
     expect(r).toMatchObject({ status: 'up-to-date', verified: 'sha256', attempts: 0 })
     expect(server.requests).toHaveLength(0)
@@ -300,10 +293,10 @@ describe('integrity', () => {
 
   it('overwrites a leftover temporary from a killed run', async () => {
     server.setFile('libs/t.bin', seeded(2000))
-    fs.writeFileSync(path.join(target, '.t.bin.artdl-part'), 'junk from a killed run')
+    fs.writeFileSync(path.join(target.dir, '.t.bin.artdl-part'), 'junk from a killed run')
     const { results } = await run('libs/t.bin')
     expect(one(results).status).toBe('downloaded')
-    expect(await tree()).toEqual(['t.bin'])
+    expect(await target.tree()).toEqual(['t.bin'])
   })
 
   it('skips verification with verify: false', async () => {
@@ -333,12 +326,15 @@ async function beside(
   })
   try {
     const [result, small] = await runDownloads(
-      planFiles(parseEntries(`libs/${name}\nlibs/small.bin`, slow.url), { target, flat: true }),
-      options({ concurrency: o.concurrency, split: 4, splitMinSize: 1024 * 1024 }),
+      planFiles(parseEntries(`libs/${name}\nlibs/small.bin`, slow.url), {
+        target: target.dir,
+        flat: true,
+      }),
+      target.options({ concurrency: o.concurrency, split: 4, splitMinSize: 1024 * 1024 }),
     )
     expect(small.status).toBe('downloaded')
-    expectSameBytes(fs.readFileSync(path.join(target, name)), data)
-    expect(await tree()).toEqual([name, 'small.bin'].sort())
+    expectSameBytes(fs.readFileSync(path.join(target.dir, name)), data)
+    expect(await target.tree()).toEqual([name, 'small.bin'].sort())
     return { result, requests: slow.requests.filter((r) => r.path === `/libs/${name}`) }
   } finally {
     await slow.close()
@@ -355,7 +351,7 @@ describe('large files', () => {
       .map((r) => r.range)
       .filter(Boolean)
     expect(ranges).toHaveLength(3)
-    expectSameBytes(fs.readFileSync(path.join(target, 'large.bin')), data)
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'large.bin')), data)
   })
 
   it('keeps the bytes of every range through a retry: only what is missing is fetched again', async () => {
@@ -370,7 +366,7 @@ describe('large files', () => {
     ])
     const { results } = await run('libs/split-retry.bin', { split: 4, splitMinSize: 1024 * 1024 })
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
-    expectSameBytes(fs.readFileSync(path.join(target, 'split-retry.bin')), data)
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'split-retry.bin')), data)
     // The first four requests are the attempt that broke (the file's stream and its three
     // ranges); what came after is the retry. Before, it streamed the whole file again, from
     // byte 0; now it asks only for what no range had written, each part with If-Range.
@@ -394,8 +390,8 @@ describe('large files', () => {
     const { results, retries } = await run('libs/t.bin')
     expect(one(results)).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
     expect(retries[0].error).toContain('checksum mismatch')
-    expectSameBytes(fs.readFileSync(path.join(target, 't.bin')), data)
-    expect(await tree()).toEqual(['t.bin'])
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 't.bin')), data)
+    expect(await target.tree()).toEqual(['t.bin'])
   })
 
   it('splits only into idle slots: as many large files as slots stream whole', async () => {
@@ -409,14 +405,14 @@ describe('large files', () => {
       const results = await runDownloads(
         planFiles(
           parseEntries('libs/busy1.bin\nlibs/busy2.bin\nlibs/busy3.bin\nlibs/busy4.bin', even.url),
-          { target, flat: true },
+          { target: target.dir, flat: true },
         ),
-        options({ split: 4, splitMinSize: 1024 * 1024 }),
+        target.options({ split: 4, splitMinSize: 1024 * 1024 }),
       )
       expect(results.map((r) => r.ranges)).toEqual([1, 1, 1, 1])
       expect(even.requests.filter((r) => r.range)).toEqual([])
       files.forEach((data, i) =>
-        expectSameBytes(fs.readFileSync(path.join(target, `busy${i + 1}.bin`)), data),
+        expectSameBytes(fs.readFileSync(path.join(target.dir, `busy${i + 1}.bin`)), data),
       )
     } finally {
       await even.close()
@@ -494,11 +490,11 @@ describe('large files', () => {
     })
     try {
       const [r] = await runDownloads(
-        planFiles(parseEntries('libs/large2.bin', flaky.url), { target, flat: true }),
-        options({ split: 4, splitMinSize: 1024 * 1024 }),
+        planFiles(parseEntries('libs/large2.bin', flaky.url), { target: target.dir, flat: true }),
+        target.options({ split: 4, splitMinSize: 1024 * 1024 }),
       )
       expect(r).toMatchObject({ status: 'downloaded', verified: 'sha256' })
-      expectSameBytes(fs.readFileSync(path.join(target, 'large2.bin')), data)
+      expectSameBytes(fs.readFileSync(path.join(target.dir, 'large2.bin')), data)
     } finally {
       await flaky.close()
     }
@@ -511,7 +507,7 @@ describe('large files', () => {
     expect(one(results).status).toBe('failed')
     expect(one(results).error).toContain('larger than max-size')
     expect(one(results).bytes).toBeLessThanOrEqual(10_000 + 256 * 1024)
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 })
 
@@ -520,10 +516,13 @@ describe('the local disk', () => {
     if (process.getuid?.() === 0 || process.platform === 'win32') {
       // root ignores file modes, and Windows folders have none: use a path under a regular
       // file instead, which no user can create.
-      fs.writeFileSync(path.join(target, 'file'), 'x')
+      fs.writeFileSync(path.join(target.dir, 'file'), 'x')
       const [r] = await runDownloads(
-        planFiles(parseEntries('libs/a.bin => file/a.bin', server.url), { target, flat: true }),
-        options(),
+        planFiles(parseEntries('libs/a.bin => file/a.bin', server.url), {
+          target: target.dir,
+          flat: true,
+        }),
+        target.options(),
       )
       expect(r.status).toBe('failed')
       expect(r.attempts).toBeLessThanOrEqual(1)
@@ -531,7 +530,7 @@ describe('the local disk', () => {
       return
     }
     server.setFile('libs/ro.bin', 'x')
-    await fsp.chmod(target, 0o555)
+    await fsp.chmod(target.dir, 0o555)
     const { results } = await run('libs/ro.bin')
     expect(one(results).status).toBe('failed')
     expect(one(results).error).toContain('permission denied')
@@ -548,7 +547,7 @@ describe('cancellation', () => {
     let done = 0
     const results = await runDownloads(
       plan(paths.join('\n')),
-      options({ concurrency: 2 }),
+      target.options({ concurrency: 2 }),
       {
         onFileDone: () => {
           if (++done === 3) controller.abort(new Error('stop'))
@@ -562,7 +561,7 @@ describe('cancellation', () => {
     expect(finished.length + results.filter((r) => r.status === 'cancelled').length).toBe(60)
     // Files are started lazily: most of them never sent a request.
     expect(server.requests.length).toBeLessThan(20)
-    expect(await tree()).toEqual(finished.map((r) => path.basename(r.download.dest)).sort())
+    expect(await target.tree()).toEqual(finished.map((r) => path.basename(r.download.dest)).sort())
   })
 })
 
@@ -578,11 +577,11 @@ describe('load', () => {
         latencyMs: 15,
       })
       try {
-        const dir = await fsp.mkdtemp(path.join(target, 'load-'))
+        const dir = await fsp.mkdtemp(path.join(target.dir, 'load-'))
         const results = await runDownloads(
           planFiles(parseEntries(names.join('\n'), picky.url), { target: dir, flat: true }),
           // Retry-After: 1 is honoured as given; the sleep is shortened so the test stays fast.
-          options({
+          target.options({
             target: dir,
             concurrency: 32,
             retries: 20,

@@ -2,12 +2,11 @@
 // Windows scanner refuses for a moment, and the whole restart after a response that did not
 // answer its request.
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { tempIgnoresCase } from '../__fixtures__/platform.ts'
 import { seeded } from '../__fixtures__/bytes.ts'
-import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
+import { useTarget } from '../__fixtures__/engine.ts'
 import type { EngineOptions } from '../src/engine/queue.ts'
 import { extractArchive } from '../src/extract/archive.ts'
 import { tarOf } from '../__fixtures__/tar.ts'
@@ -16,47 +15,34 @@ import { useServer } from '../__fixtures__/server.ts'
 import { startArtifactory } from '../server/index.ts'
 
 const server = useServer()
-let target: string
-
-beforeEach(async () => {
-  target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-lifecycle-edges-'))
-})
-afterEach(async () => {
-  await fsp.rm(target, { recursive: true, force: true })
-})
-
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions =>
-  engineOptions(target, { concurrency: 2, ...extra })
+const target = useTarget('artdl-lifecycle-edges-', { concurrency: 2 })
 
 const download = (paths: string, extra: Partial<EngineOptions> = {}) =>
-  downloadFrom(server.url, paths, options(extra))
-
-/** Every file under target, relative, so stray temporaries show up. */
-const tree = (): Promise<string[]> => filesUnder(target)
+  target.download(server.url, paths, extra)
 
 describe('skip-existing on a case-insensitive target', () => {
   it('recognises README.TXT on disk as the planned readme.txt', async () => {
     server.setFile('libs/readme.txt', seeded(3000, 5))
-    await fsp.writeFile(path.join(target, 'README.TXT'), seeded(3000, 5))
+    await fsp.writeFile(path.join(target.dir, 'README.TXT'), seeded(3000, 5))
     const { results } = await download('libs/readme.txt', { caseInsensitive: true })
     expect(results[0]).toMatchObject({ status: 'up-to-date', verified: 'sha1' })
-    expect(await tree()).toEqual(['README.TXT'])
+    expect(await target.tree()).toEqual(['README.TXT'])
   })
 
   it.skipIf(tempIgnoresCase())(
     'on a case-sensitive target, README.TXT is another file (skipped where the temporary folder ignores case: Windows, macOS)',
     async () => {
       server.setFile('libs/readme.txt', seeded(3000, 5))
-      await fsp.writeFile(path.join(target, 'README.TXT'), seeded(3000, 5))
+      await fsp.writeFile(path.join(target.dir, 'README.TXT'), seeded(3000, 5))
       const { results } = await download('libs/readme.txt', { caseInsensitive: false })
       expect(results[0]).toMatchObject({ status: 'downloaded' })
-      expect(await tree()).toEqual(['README.TXT', 'readme.txt'])
+      expect(await target.tree()).toEqual(['README.TXT', 'readme.txt'])
     },
   )
 
   it('downloads a changed file again whatever the case of its name on disk', async () => {
     server.setFile('libs/readme.txt', seeded(3000, 5))
-    await fsp.writeFile(path.join(target, 'ReadMe.txt'), seeded(3000, 6))
+    await fsp.writeFile(path.join(target.dir, 'ReadMe.txt'), seeded(3000, 6))
     const { results } = await download('libs/readme.txt', { caseInsensitive: true })
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 1 })
   })
@@ -84,11 +70,11 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
     })
     expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
     expect(calls).toEqual(['.av.bin.artdl-part', '.av.bin.artdl-part', '.av.bin.artdl-part'])
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 
   it('removes an extracted archive once the scanner lets go', async () => {
-    const file = path.join(target, 'a.tar')
+    const file = path.join(target.dir, 'a.tar')
     await fsp.writeFile(file, tarOf([{ path: 'bin/tool', body: 'tool' }]))
     const { calls, remove } = busyRemove(3)
     const waits: number[] = []
@@ -96,10 +82,10 @@ describe('cleanups refused for a moment (Windows scanners)', () => {
       remove,
       wait: async (ms) => void waits.push(ms),
     })
-    expect(files).toEqual([path.join(target, 'bin/tool')])
+    expect(files).toEqual([path.join(target.dir, 'bin/tool')])
     expect(calls).toEqual(['a.tar', 'a.tar', 'a.tar', 'a.tar'])
     expect(waits).toEqual([50, 100, 200])
-    expect(await tree()).toEqual(['.a.tar.artdl-extracted.json', 'bin/tool'])
+    expect(await target.tree()).toEqual(['.a.tar.artdl-extracted.json', 'bin/tool'])
   })
 })
 
@@ -111,11 +97,11 @@ describe('the whole restart after a response that did not answer its request', (
       onRequest: (r) => (r.method === 'GET' && r.range ? { kind: 'ignore-range' } : undefined),
     })
     try {
-      const { results, retries } = await downloadFrom(
-        s.url,
-        'libs/big.bin',
-        options({ retries: 0, split: 4, splitMinSize: 1024 * 1024 }),
-      )
+      const { results, retries } = await target.download(s.url, 'libs/big.bin', {
+        retries: 0,
+        split: 4,
+        splitMinSize: 1024 * 1024,
+      })
       expect(results[0]).toMatchObject({ status: 'downloaded', verified: 'sha256', ranges: 1 })
       expect(retries).toHaveLength(1)
       expect(retries[0]).toMatchObject({ restartWhole: true, delayMs: 0 })

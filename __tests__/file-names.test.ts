@@ -1,6 +1,7 @@
 // The Windows naming rules and the case rule, on any OS: the rules are passed in.
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { resolveQuietly } from '../__fixtures__/plan.ts'
 import { PlanError } from '../src/common/errors.ts'
 import { parseEntries } from '../src/input/entries.ts'
 import { checkClashes, planFiles, type PlanSettings } from '../src/plan/downloads.ts'
@@ -293,8 +294,6 @@ describe('spec entries on Windows', () => {
   it('fail only the match that cannot be written, naming the file; posix writes it', async () => {
     const { startArtifactory } = await import('../server/index.ts')
     const { HttpClient } = await import('../src/net/http-client.ts')
-    const { resolvePlan } = await import('../src/plan/resolve.ts')
-    const { retryPolicy } = await import('../src/net/retry.ts')
     const { parseFileSpec } = await import('../src/input/file-spec.ts')
     const server = await startArtifactory({
       files: { 'libs/dev/CON': 'c', 'libs/dev/ok.txt': 'o', 'libs/other/a.txt': 'a' },
@@ -302,8 +301,8 @@ describe('spec entries on Windows', () => {
     const http = new HttpClient({ connections: 2, timeoutMs: 30_000 })
     try {
       const plan = (names: 'windows' | 'posix') =>
-        resolvePlan({
-          settings: {
+        resolveQuietly(
+          {
             url: server.url,
             entries: [],
             exclude: [],
@@ -317,12 +316,7 @@ describe('spec entries on Windows', () => {
             names,
           },
           http,
-          policy: retryPolicy(0, 0),
-          sleep: async () => undefined,
-          signal: new AbortController().signal,
-          onRetry: () => undefined,
-          concurrency: 2,
-        })
+        )
       const win = await plan('windows')
       expect(win.downloads.map((d) => d.source).sort()).toEqual([
         'libs/dev/ok.txt',

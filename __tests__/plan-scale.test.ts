@@ -3,10 +3,9 @@
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
+import { resolveQuietly } from '../__fixtures__/plan.ts'
 import { HttpClient } from '../src/net/http-client.ts'
 import { parseEntries } from '../src/input/entries.ts'
-import { resolvePlan } from '../src/plan/resolve.ts'
-import { retryPolicy } from '../src/net/retry.ts'
 import { checkClashes, plannedBytes } from '../src/plan/downloads.ts'
 import { shardPlan, sortPlan } from '../src/plan/shard.ts'
 import { outputs } from '../src/report/outputs.ts'
@@ -32,8 +31,8 @@ afterAll(async () => {
 
 describe(`a pattern over ${COUNT.toLocaleString('en')} listed files`, () => {
   it('is planned, checked, sorted, sharded and reported without overflowing the stack', async () => {
-    const resolved = await resolvePlan({
-      settings: {
+    const resolved = await resolveQuietly(
+      {
         url: server.url,
         entries: parseEntries('scale/**/*.jar => out/\nscale/v0/lib-0.jar => one/', server.url),
         exclude: [],
@@ -41,12 +40,7 @@ describe(`a pattern over ${COUNT.toLocaleString('en')} listed files`, () => {
         flat: false,
       },
       http,
-      policy: retryPolicy(0, 0),
-      sleep: async () => undefined,
-      signal: new AbortController().signal,
-      onRetry: () => undefined,
-      concurrency: 2,
-    })
+    )
     expect(resolved.failures).toEqual([])
     expect(resolved.downloads).toHaveLength(COUNT + 1)
     checkClashes(resolved.downloads)

@@ -1,28 +1,20 @@
-// Servers that misbehave as real proxies, CDNs and misconfigured front-ends do, and local
-// disks that refuse: no crash, no unverified file under its final name, no temporary left,
-// and a message that names what went wrong.
-import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
+// Servers that misbehave as real proxies, CDNs and misconfigured front-ends do: answers that do
+// not match their request, unusable checksum headers, cut bodies and broken connections. No
+// crash, no unverified file under its final name, no temporary left, and a message that names
+// what went wrong.
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { useAction } from '../__fixtures__/action-harness.ts'
-import { downloadFrom, engineOptions, filesUnder } from '../__fixtures__/engine.ts'
-import { parseEntries } from '../src/input/entries.ts'
-import { planFiles } from '../src/plan/downloads.ts'
-import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
+import { filesUnder, useTarget } from '../__fixtures__/engine.ts'
+import { useNoEscapes } from '../__fixtures__/escapes.ts'
+import { useServers } from '../__fixtures__/server.ts'
 import { checkResponse, parseContentRange } from '../src/engine/response-check.ts'
 import { expectedDigest, headerChecksums } from '../src/engine/checksums.ts'
 import { HttpClient, readText } from '../src/net/http-client.ts'
-import {
-  startArtifactory,
-  type ArtifactoryOptions,
-  type ArtifactoryServer,
-  type Fault,
-  type RecordedRequest,
-} from '../server/index.ts'
+import type { Fault, RecordedRequest } from '../server/index.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
@@ -31,43 +23,9 @@ const MiB = 1024 * 1024
 
 // Whatever a server does, nothing may escape the retry logic: vitest reports these too, but
 // naming them here makes a failure say which test caused it.
-const escaped: unknown[] = []
-const onEscape = (e: unknown): void => void escaped.push(e)
-let target: string
-const servers: ArtifactoryServer[] = []
-
-beforeAll(() => {
-  process.on('uncaughtException', onEscape)
-  process.on('unhandledRejection', onEscape)
-})
-afterAll(() => {
-  process.off('uncaughtException', onEscape)
-  process.off('unhandledRejection', onEscape)
-})
-beforeEach(async () => {
-  target = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-faults-'))
-  escaped.length = 0
-})
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-  await fsp.chmod(target, 0o755).catch(() => undefined)
-  await fsp.rm(target, { recursive: true, force: true })
-  expect(escaped).toEqual([])
-})
-
-async function serve(options: ArtifactoryOptions): Promise<ArtifactoryServer> {
-  const s = await startArtifactory(options)
-  servers.push(s)
-  return s
-}
-
-const options = (extra: Partial<EngineOptions> = {}): EngineOptions => engineOptions(target, extra)
-
-const download = (server: ArtifactoryServer, paths: string, extra: Partial<EngineOptions> = {}) =>
-  downloadFrom(server.url, paths, options(extra))
-
-/** Every file under target, relative: stray temporaries show up. */
-const tree = (): Promise<string[]> => filesUnder(target)
+const escaped = useNoEscapes()
+const serve = useServers()
+const target = useTarget('artdl-faults-')
 
 const ranged = (f: Fault) => (r: RecordedRequest) => (r.method === 'GET' && r.range ? f : undefined)
 
@@ -195,7 +153,7 @@ describe('servers that ignore or bend Range', () => {
       files: { 'libs/big.bin': data },
       onRequest: ranged({ kind: 'ignore-range' }),
     })
-    const { results, retries } = await download(s, 'libs/big.bin', {
+    const { results, retries } = await target.download(s.url, 'libs/big.bin', {
       split: 4,
       splitMinSize: MiB,
     })
@@ -206,8 +164,8 @@ describe('servers that ignore or bend Range', () => {
     // The restart is whole: no Range after the mismatch.
     const last = s.requests.filter((r) => r.method === 'GET').at(-1)
     expect(last?.range).toBeUndefined()
-    expectSameBytes(fs.readFileSync(path.join(target, 'big.bin')), data)
-    expect(await tree()).toEqual(['big.bin'])
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'big.bin')), data)
+    expect(await target.tree()).toEqual(['big.bin'])
   })
 
   it('recovers when the parts of a split file are answered 206 with another range', async () => {
@@ -216,7 +174,7 @@ describe('servers that ignore or bend Range', () => {
       files: { 'libs/big.bin': data },
       onRequest: ranged({ kind: 'range-from-zero' }),
     })
-    const { results, retries } = await download(s, 'libs/big.bin', {
+    const { results, retries } = await target.download(s.url, 'libs/big.bin', {
       split: 3,
       splitMinSize: MiB,
     })
@@ -224,8 +182,8 @@ describe('servers that ignore or bend Range', () => {
     expect(retries[0].error).toMatch(
       /^the server answered bytes=\d+-\d+ with another range \(bytes 0-/,
     )
-    expectSameBytes(fs.readFileSync(path.join(target, 'big.bin')), data)
-    expect(await tree()).toEqual(['big.bin'])
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'big.bin')), data)
+    expect(await target.tree()).toEqual(['big.bin'])
   })
 
   it('recovers when a resumed request is answered 206 from byte 0, with split 1', async () => {
@@ -239,7 +197,7 @@ describe('servers that ignore or bend Range', () => {
         return r.range ? { kind: 'range-from-zero' } : undefined
       },
     })
-    const { results, retries } = await download(s, 'libs/r.bin')
+    const { results, retries } = await target.download(s.url, 'libs/r.bin')
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 3, verified: 'sha256' })
     expect(retries[1].error).toMatch(
       /^the server answered bytes=\d+- with another range \(bytes 0-\d+\/300000\)$/,
@@ -249,8 +207,8 @@ describe('servers that ignore or bend Range', () => {
       expect.stringMatching(/^bytes=\d+-$/),
       undefined,
     ])
-    expectSameBytes(fs.readFileSync(path.join(target, 'r.bin')), data)
-    expect(await tree()).toEqual(['r.bin'])
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'r.bin')), data)
+    expect(await target.tree()).toEqual(['r.bin'])
   })
 
   it('never keeps a 206 to a request without Range as the whole file', async () => {
@@ -260,7 +218,7 @@ describe('servers that ignore or bend Range', () => {
       onRequest: (r) =>
         r.method === 'GET' ? { kind: 'unasked-206', bytes: 1_000_000 } : undefined,
     })
-    const { results, retries } = await download(s, 'libs/part.bin')
+    const { results, retries } = await target.download(s.url, 'libs/part.bin')
     // Once restarted whole, then failed by name: retrying would get the same answer.
     expect(results[0]).toMatchObject({
       status: 'failed',
@@ -268,7 +226,7 @@ describe('servers that ignore or bend Range', () => {
       error: 'the server answered a request without Range with 206 (bytes 0-999999/4194304)',
     })
     expect(retries).toHaveLength(1)
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 })
 
@@ -284,11 +242,11 @@ describe('checksum headers from the server', () => {
         files: { 'libs/c.bin': seeded(50_000, 6) },
         faults: { 'libs/c.bin': [{ kind: 'checksum-header', mangle, corrupt: true }] },
       })
-      const { results } = await download(s, 'libs/c.bin')
+      const { results } = await target.download(s.url, 'libs/c.bin')
       expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
       expect(results[0].error).toMatch(message)
       expect(results[0].error).toMatch(/^cannot verify the file: the server's /)
-      expect(await tree()).toEqual([])
+      expect(await target.tree()).toEqual([])
     })
   }
 
@@ -303,10 +261,10 @@ describe('checksum headers from the server', () => {
         ],
       },
     })
-    const { results, retries } = await download(s, 'libs/d.bin')
+    const { results, retries } = await target.download(s.url, 'libs/d.bin')
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
     expect(retries[0].error).toMatch(/^checksum mismatch: expected sha256/)
-    expectSameBytes(fs.readFileSync(path.join(target, 'd.bin')), data)
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'd.bin')), data)
   })
 })
 
@@ -317,9 +275,9 @@ describe('cut bodies', () => {
       files: { 'libs/cut.bin': data },
       faults: { 'libs/cut.bin': [{ kind: 'cut', afterBytes: 70_000 }] },
     })
-    const { results } = await download(s, 'libs/cut.bin')
+    const { results } = await target.download(s.url, 'libs/cut.bin')
     expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 2, verified: 'sha256' })
-    expectSameBytes(fs.readFileSync(path.join(target, 'cut.bin')), data)
+    expectSameBytes(fs.readFileSync(path.join(target.dir, 'cut.bin')), data)
   })
 
   it('fails a body always cut short and leaves nothing', async () => {
@@ -327,118 +285,10 @@ describe('cut bodies', () => {
       files: { 'libs/cut.bin': seeded(200_000, 9) },
       onRequest: (r) => (r.method === 'GET' ? { kind: 'cut', afterBytes: 70_000 } : undefined),
     })
-    const { results } = await download(s, 'libs/cut.bin', { retries: 2 })
+    const { results } = await target.download(s.url, 'libs/cut.bin', { retries: 2 })
     expect(results[0]).toMatchObject({ status: 'failed', attempts: 3 })
     expect(results[0].error).toMatch(/^checksum mismatch/)
-    expect(await tree()).toEqual([])
-  })
-})
-
-describe('local write failures', () => {
-  it('refuses a name too long for the file system before any request, naming the limit', async () => {
-    const name = `${'n'.repeat(300)}.bin`
-    const s = await serve({ files: { [`libs/${name}`]: seeded(1000) } })
-    expect(() => planFiles(parseEntries(`libs/${name}`, s.url), { target, flat: true })).toThrow(
-      /the destination cannot exist on Linux and macOS: 'n+…' is 304 bytes long; Linux and macOS allow at most 255 bytes \(UTF-8\) in a file or folder name/,
-    )
-    expect(() =>
-      planFiles(parseEntries(`libs/${name}`, s.url), { target, flat: true, names: 'windows' }),
-    ).toThrow(
-      /'n+…' is 304 characters long; Windows allows at most 255 \(UTF-16 units\) in a file or folder name/,
-    )
-    expect(s.requests).toEqual([])
-  })
-
-  // Windows reports a name over 255 units as ERROR_INVALID_NAME, which Node turns into ENOENT:
-  // there the plan's refusal above is what names the limit.
-  it.skipIf(process.platform === 'win32')(
-    'fails a name too long for the file system at once, without retries (ENAMETOOLONG: not on Windows, which reports ENOENT)',
-    async () => {
-      const name = `${'n'.repeat(300)}.bin`
-      const s = await serve({ files: { [`libs/${name}`]: seeded(1000) } })
-      // Past the plan's check, as a name the plan could not know too long would be.
-      const [planned] = planFiles(parseEntries('libs/short.bin', s.url), { target, flat: true })
-      const long = {
-        ...planned,
-        url: `${s.url}/libs/${name}`,
-        dest: path.join(target, name),
-      }
-      const retries: unknown[] = []
-      const results = await runDownloads([long], options(), { onRetry: (r) => retries.push(r) })
-      expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
-      expect(results[0].error).toMatch(/^the file could not be written: the name is too long/)
-      expect(retries).toEqual([])
-      expect(await tree()).toEqual([])
-    },
-  )
-
-  it('fails at once when the target folder vanishes during the download', async () => {
-    const s = await serve({
-      files: { 'libs/slow.bin': seeded(400_000, 10) },
-      throttleBytesPerSec: 800 * 1024,
-    })
-    const folder = path.join(target, 'sub')
-    const running = runDownloads(
-      planFiles(parseEntries('libs/slow.bin', s.url), { target: folder, flat: true }),
-      options({ target: folder }),
-    )
-    while (!s.requests.some((r) => r.bodyBytes > 0 || r.status === 200))
-      await new Promise((r) => setTimeout(r, 10))
-    await fsp.rm(folder, { recursive: true, force: true })
-    const [result] = await running
-    expect(result).toMatchObject({ status: 'failed', attempts: 1 })
-    expect(result.error).toMatch(
-      /^the file could not be written: the target folder no longer exists/,
-    )
-    expect(await tree()).toEqual([])
-  })
-
-  it('says how much space is left when the disk is full', async () => {
-    const s = await serve({ files: { 'libs/full.bin': seeded(1000) } })
-    const { results, retries } = await download(s, 'libs/full.bin', {
-      rename: () =>
-        Promise.reject(
-          Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }),
-        ),
-    })
-    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
-    expect(results[0].error).toMatch(
-      new RegExp(
-        `^the file could not be written: no space left on the disk .*; [\\d.]+ [KMGT]?i?B free in ${target.replace(/[/\\]/g, '.')}$`,
-      ),
-    )
-    expect(retries).toEqual([])
-  })
-
-  it('retries a rename refused as a scanner refuses it on Windows, then places the file', async () => {
-    const s = await serve({ files: { 'libs/av.bin': seeded(1000, 11) } })
-    const codes = ['EPERM', 'EBUSY', 'EACCES']
-    const { results, retries } = await download(s, 'libs/av.bin', {
-      rename: (from, to) => {
-        const code = codes.shift()
-        return code
-          ? Promise.reject(Object.assign(new Error(`${code}: rename`), { code }))
-          : fsp.rename(from, to)
-      },
-    })
-    expect(results[0]).toMatchObject({ status: 'downloaded', attempts: 1, verified: 'sha256' })
-    expect(retries).toEqual([])
-    expect(await tree()).toEqual(['av.bin'])
-  })
-
-  it('fails the file when the rename stays refused, and leaves no temporary', async () => {
-    const s = await serve({ files: { 'libs/av.bin': seeded(1000, 12) } })
-    let tries = 0
-    const { results } = await download(s, 'libs/av.bin', {
-      rename: () => {
-        tries++
-        return Promise.reject(Object.assign(new Error('EBUSY: rename'), { code: 'EBUSY' }))
-      },
-    })
-    expect(tries).toBe(6)
-    expect(results[0]).toMatchObject({ status: 'failed', attempts: 1 })
-    expect(results[0].error).toMatch(/^the file could not be written: the file is in use/)
-    expect(await tree()).toEqual([])
+    expect(await target.tree()).toEqual([])
   })
 })
 

@@ -1,30 +1,27 @@
-// Issue 19 through the bundle: validators, checksum sources and plain names as the runner runs them.
+// Through the bundle, as the runner runs it: validators sent back as the server sent them, a
+// checksum from Artifactory's record for a redirected file, plain names taken literally, and an
+// HTML page refused.
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectSameBytes } from '../__fixtures__/bytes.ts'
+import { useBundle } from '../__fixtures__/bundle.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { startStorage, type StorageServer } from '../server/index.ts'
 import { runAction } from '../scripts/runner.ts'
-import { freshBundle } from '../scripts/fresh-bundle.ts'
 
 let storage: StorageServer
 let landing: StorageServer
-let workspace: string
 const stored = Buffer.from('bytes kept in cloud storage')
 
-beforeAll(() => freshBundle(), 300_000)
+const bundle = useBundle('artdl-checksum-sources-e2e-')
 beforeAll(async () => {
   storage = await startStorage({ files: { '/bucket/s.bin': stored } })
   landing = await startStorage({ landingPage: '<html><body>Instance suspended</body></html>' })
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-trust-e2e-'))
 })
 afterAll(async () => {
   await storage.close()
   await landing.close()
-  await fsp.rm(workspace, { recursive: true, force: true })
 })
 // Its redirects name the storage servers, started above.
 const server = useServer(() => ({
@@ -58,10 +55,10 @@ describe('node dist/index.js', () => {
       target: 'v',
       'progress-interval': '0',
     }
-    const first = await runAction({ workspace, inputs })
+    const first = await runAction({ workspace: bundle.workspace, inputs })
     expect(first.code).toBe(0)
     server.reset()
-    const second = await runAction({ workspace, inputs })
+    const second = await runAction({ workspace: bundle.workspace, inputs })
     expect(second.code).toBe(0)
     const bodyBytes = server.requests.reduce((sum, r) => sum + r.bodyBytes, 0)
     expect([server.requests.length, bodyBytes]).toEqual([3, 0])
@@ -71,7 +68,7 @@ describe('node dist/index.js', () => {
   it('verifies a redirected file by its record, takes names literally, and fails an HTML page', async () => {
     server.reset()
     const run = await runAction({
-      workspace,
+      workspace: bundle.workspace,
       inputs: {
         url: server.url,
         paths: `libs/s.bin\nlibs/v/lib[1].jar\n${server.url}/libs/v/100%.bin\nlibs/app.rpm`,
@@ -87,9 +84,11 @@ describe('node dist/index.js', () => {
     expect(run.stdout).toContain(
       '::error title=Download failed%3A libs/app.rpm::the server answered with an HTML page (text/html) instead of the file',
     )
-    expectSameBytes(fs.readFileSync(path.join(workspace, 'mixed/s.bin')), stored)
-    expect(fs.readFileSync(path.join(workspace, 'mixed/lib[1].jar'), 'utf8')).toBe('bracketed')
-    expect(fs.readFileSync(path.join(workspace, 'mixed/100%.bin'), 'utf8')).toBe('percent')
-    expect(fs.existsSync(path.join(workspace, 'mixed/app.rpm'))).toBe(false)
+    expectSameBytes(fs.readFileSync(path.join(bundle.workspace, 'mixed/s.bin')), stored)
+    expect(fs.readFileSync(path.join(bundle.workspace, 'mixed/lib[1].jar'), 'utf8')).toBe(
+      'bracketed',
+    )
+    expect(fs.readFileSync(path.join(bundle.workspace, 'mixed/100%.bin'), 'utf8')).toBe('percent')
+    expect(fs.existsSync(path.join(bundle.workspace, 'mixed/app.rpm'))).toBe(false)
   })
 })

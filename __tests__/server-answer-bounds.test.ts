@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startArtifactory, type ArtifactoryServer } from '../server/index.ts'
 import * as nodeHttp from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { resolveQuietly } from '../__fixtures__/plan.ts'
 import { HttpClient, readText } from '../src/net/http-client.ts'
 import { parseEntries } from '../src/input/entries.ts'
-import { resolvePlan } from '../src/plan/resolve.ts'
 import { retryPolicy } from '../src/net/retry.ts'
 import type { BodyLimits } from '../src/artifactory/json-body.ts'
 
@@ -30,8 +30,8 @@ async function plan(
   })
   http = new HttpClient({ connections: 4, timeoutMs })
   const retries: string[] = []
-  const result = await resolvePlan({
-    settings: {
+  const result = await resolveQuietly(
+    {
       url: server.url,
       entries: parseEntries(paths, server.url),
       exclude: [],
@@ -39,13 +39,13 @@ async function plan(
       flat: true,
     },
     http,
-    policy: retryPolicy(3, 0),
-    sleep: async () => undefined,
-    signal: new AbortController().signal,
-    onRetry: (line) => retries.push(line),
-    concurrency: 4,
-    listingLimits: limits,
-  })
+    {
+      policy: retryPolicy(3, 0),
+      onRetry: (line) => retries.push(line),
+      concurrency: 4,
+      listingLimits: limits,
+    },
+  )
   return { ...result, retries, requests: server.requests.length }
 }
 
