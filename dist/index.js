@@ -30921,8 +30921,8 @@ function platformRoot(url) {
 
 
 /**
- * Bounds of a listing or AQL answer. 256 MiB holds about a million listed files (a deep
- * listing spends ~250 bytes per file); 10 minutes is far beyond any listing that ends.
+ * Bounds of a listing or AQL answer. 256 MiB holds about a million listed files (see README,
+ * Benchmark › Why the engine is built this way); 10 minutes is far beyond any listing that ends.
  */
 const LISTING_LIMITS = { maxBytes: 256 * 1024 * 1024, maxMs: 10 * 60_000 };
 /** Bounds of a small answer (the OIDC token exchange). */
@@ -31502,8 +31502,8 @@ function secretsInUrl(url) {
 
 
 
-// Plain descriptors rather than FileHandle objects: measured ~0.3 ms less main-thread time per
-// file on 500 small files.
+// Plain descriptors rather than FileHandle objects: less main-thread time per file (see
+// README, Benchmark › Why the engine is built this way).
 const openFd = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.promisify)(node_fs__WEBPACK_IMPORTED_MODULE_0__.open);
 const closeFd = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.promisify)(node_fs__WEBPACK_IMPORTED_MODULE_0__.close);
 /** Never aborted: a cleanup still waits out a scanner after the run was cancelled. */
@@ -33007,9 +33007,10 @@ var errors = __nccwpck_require__(1922);
  * The local side of the downloads: creates destination folders, refuses any that lead outside
  * `target` through a symlink, and says which destinations already exist. Each folder is
  * prepared once per run: for 500 files in one folder that is one mkdir, one realpath and one
- * readdir instead of 500 of each (measured: ~0.4 ms of main-thread time per file saved).
+ * readdir instead of 500 of each, main-thread time saved on every file (see README,
+ * Benchmark › Why the engine is built this way).
  *
- * On a case-insensitive target (Windows, macOS by default; main.ts probes it) `README.TXT`
+ * On a case-insensitive target (Windows, macOS by default; the plan probes it) `README.TXT`
  * on disk is the file planned as `readme.txt`: names are compared without case there, or
  * skip-existing would download again a file that is already in place.
  */
@@ -33130,13 +33131,12 @@ class InlineHash {
  */
 const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js', import.meta.url);
 /**
- * Hashing threads for large files. Measured on 4 × 256 MiB at 4 at once on the 2-core VM, each
- * against `curl` then `openssl dgst -sha256` in the same runs (1.47–1.61 CPU-s):
- * - in this thread (it reads the file back, 0.16 CPU-s per GiB): 1.86–2.10 CPU-s, peak RSS
- *   104–137 MiB, the main thread busy ~0.9 s;
- * - on the main thread, from the chunks as they are written: 1.83–2.04 CPU-s but peak RSS
- *   165–174 MiB (a busier main thread lets socket reads pile up, and undici joins them into new
- *   buffers, so the reads themselves are left to the GC), and every chunk waits for SHA-256.
+ * Hashing threads for large files. A thread reads the file back from the page cache, which
+ * costs little CPU, and keeps the main thread free to receive. Hashing on the main thread from
+ * the chunks as they are written costs about the same CPU but far more memory: a busier main
+ * thread lets socket reads pile up, and undici joins them into new buffers, so the reads
+ * themselves are left to the GC; and every chunk waits for SHA-256 (see README, Benchmark ›
+ * Why the engine is built this way).
  */
 class HashPool {
     workers = [];
@@ -33190,8 +33190,9 @@ class HashPool {
             try {
                 // Kept referenced (a pending digest must keep the process alive); the engine closes
                 // the pool when the run ends.
-                // Node versions that still call type stripping experimental would print a warning
-                // for the worker's file; the option is the thread's own, not the process's.
+                // From src/ (tests, scripts) the worker's file is TypeScript, and Node versions that
+                // still call type stripping experimental would print a warning for it; the option is
+                // the thread's own, not the process's.
                 const worker = new external_node_worker_threads_.Worker(this.file, {
                     execArgv: ['--disable-warning=ExperimentalWarning'],
                 });
@@ -33394,10 +33395,10 @@ async function fromRecord(d, record, signal) {
  *
  * The request is a conditional GET, not a HEAD: undici closes the connection after every HEAD
  * (for servers that wrongly send a body), so 500 HEADs meant 500 new connections and a re-run
- * slower than the first run (2.3 s against 1.55 s for 500 × 64 KiB at 30 ms). A changed file's
- * body comes with the answer and is not requested twice. A dry run asks with HEAD: it must not
- * receive file bodies. `existing` is the copy as named on disk (on a case-insensitive target its
- * case may differ from the planned name's).
+ * slower than the first run (see README, Benchmark › Why the engine is built this way). A
+ * changed file's body comes with the answer and is not requested twice. A dry run asks with
+ * HEAD: it must not receive file bodies. `existing` is the copy as named on disk (on a
+ * case-insensitive target its case may differ from the planned name's).
  */
 async function checkExisting(d, deps, existing = d.dest, recorded) {
     // A recorded copy (an extracted archive) is its record: the file itself is gone.
@@ -33445,8 +33446,9 @@ async function checkExisting(d, deps, existing = d.dest, recorded) {
 }
 async function hashFile(file, size, algorithms) {
     const hashes = algorithms.map((a) => [a, (0,external_node_crypto_.createHash)(a)]);
-    // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
-    // re-run of 500 × 64 KiB.
+    // A read buffer no larger than the file: a 1 MiB buffer per small file made hundreds of MiB
+    // of garbage on a re-run of small files (see README, Benchmark › Why the engine is built
+    // this way).
     const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size));
     for await (const chunk of external_node_fs_.createReadStream(file, { highWaterMark })) {
         for (const [, h] of hashes)
@@ -33714,9 +33716,9 @@ const MIN_PART = 1024 * 1024;
 /**
  * How many concurrent ranges a file of `size` bytes is fetched in. Only idle slots are taken:
  * while other files wait, splitting gains nothing (every connection is busy already) and costs
- * a second, out-of-order hashing pass (measured: 4 × 256 MiB at 4 at once took 5.1 s split
- * four ways, 3.0 s whole). Where slots are idle, as for one large file behind a per-connection
- * cap, each range adds a connection's worth of rate.
+ * a second, out-of-order hashing pass, which made such a run much slower (see README,
+ * Benchmark › Why the engine is built this way). Where slots are idle, as for one large file
+ * behind a per-connection cap, each range adds a connection's worth of rate.
  */
 function splitWays(size, split, minSize, idle) {
     if (split <= 1 || size < minSize)
@@ -34225,7 +34227,7 @@ async function attempt(state, ctx, answered) {
         return fetchMissing(state, ctx);
     const from = state.resumeFrom();
     // A fresh attempt opens its temporary while the request is on the wire: the open is off the
-    // path between headers and body (measured: ~1 ms less per file at 16 in flight).
+    // path between headers and body (see README, Benchmark › Why the engine is built this way).
     let fd = from === undefined ? (0,temp_file/* openFd */.df)(state.temp, 'w') : undefined;
     fd?.catch(() => undefined);
     try {
@@ -34331,7 +34333,8 @@ function checkMaxSize(size, max) {
 const WORKER_HASH_MIN = 8 * 1024 * 1024;
 /**
  * A hash for a body from byte 0. None without anything to compare with (no checksum, or
- * verify: false): hashing is 0.6 s of CPU per GiB.
+ * verify: false): SHA-256 is the largest CPU cost of a large file (see README, Benchmark › Why
+ * the engine is built this way).
  */
 function freshHash(state, ctx) {
     const algorithm = state.expectedDigest?.algorithm;
@@ -34631,15 +34634,15 @@ async function withDiskSpace(message, err, dest) {
 // stream short and fetches the new parts.
 /**
  * Smallest range taken from a running stream's tail: smaller than a planned part, since at the
- * end of a run on a slow link every connection counts (a 6 MiB file at 2 MiB/s per connection
- * kept 2 ranges and took 2.3 s with 1 MiB; see the demo).
+ * end of a run on a slow link every connection counts: with the planned part's size a small
+ * file kept too few ranges (the demo; see README, Benchmark › Why the engine is built this way).
  */
 const TAIL_MIN_PART = 256 * 1024;
 /**
  * A stream's tail is taken only if it would otherwise still run this long: between streams
  * that share one fast link a new range gains nothing and costs a request and a read-back
- * (4 × 256 MiB on loopback: 3.1 s with tails taken as the first files finished, 2.3 s with
- * this rule).
+ * (taking tails as the first files finished made large files on loopback slower; see README,
+ * Benchmark › Why the engine is built this way).
  */
 const TAIL_MIN_MS = 1000;
 /**
@@ -34654,10 +34657,10 @@ const MARGIN = 1024 * 1024;
  *
  * Why: a file splits when its first answer arrives, into the slots idle then. One that starts
  * while every slot is busy streams alone, and at the end of a run it is often the last one
- * left, at one connection's rate while the other slots sit idle (the demo's 6 MiB archive
- * took 3.0 s at 2 MiB/s on its own). Its remaining bytes are cut into ranges: the running
- * stream keeps the first, the idle slots fetch the others, and the hash reads them back in
- * file order, as for any split file.
+ * left, at one connection's rate while the other slots sit idle (the demo's archive; see
+ * README, Benchmark › Why the engine is built this way). Its remaining bytes are cut into
+ * ranges: the running stream keeps the first, the idle slots fetch the others, and the hash
+ * reads them back in file order, as for any split file.
  */
 class TailScheduler {
     /** The streams running now whose tails may be taken. */
@@ -34793,12 +34796,7 @@ class AdaptiveLimit {
  */
 async function runDownloads(downloads, options, events = {}, signal = new AbortController().signal, progress = newProgress(downloads.length, options.concurrency)) {
     const queue = new PQueue({ concurrency: options.concurrency });
-    const http = options.http ??
-        new http_client/* HttpClient */.Qq({
-            connections: options.concurrency,
-            timeoutMs: options.timeoutMs,
-            debug: events.debug,
-        });
+    const http = options.http ?? plainClient(options, events);
     const hashPool = new HashPool(hashThreads(), undefined, events.onHashFallback);
     const cursor = { next: 0 };
     const slots = queueSlots(queue, signal);
@@ -34823,6 +34821,14 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         if (!options.http)
             await http.close();
     }
+}
+/** A client without credentials or TLS settings, for a caller that gave none; closed at the end. */
+function plainClient(options, events) {
+    return new http_client/* HttpClient */.Qq({
+        connections: options.concurrency,
+        timeoutMs: options.timeoutMs,
+        debug: events.debug,
+    });
 }
 /**
  * Hashing threads: one per spare core, at most 2. A second thread competes with the main
@@ -35770,7 +35776,10 @@ function jsonErrorPlace(text, err) {
         .replace(/ in JSON at position \d+/, '');
     return `${where}: ${reason}`;
 }
-/** One entry of `files`, its checks run in the order the fields are read. */
+/**
+ * One entry of `files`. The checks keep one order (names, combinations, values, selection,
+ * sorting) so that, of several problems in an entry, the same one is named first.
+ */
 function parseEntry(raw, position) {
     const at = `Input 'spec' entry ${position}`;
     if (!isObject(raw))
@@ -36135,6 +36144,18 @@ function getSettings(read, workspace, platform = 'linux') {
         flat,
         names,
         exclude,
+        // Read in this order so that, of several bad inputs, the same one is named first.
+        ...transferSettings(read),
+        ...runSettings(read, workspace, names, target),
+    };
+    if (settings.addToPath && !settings.toolCache) {
+        throw new errors/* InputError */.dz("Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add");
+    }
+    return settings;
+}
+/** How each file is fetched: connections, retries, auth, checks, ranges, limits and shard. */
+function transferSettings(read) {
+    return {
         concurrency: settings_int(read, 'concurrency', 8, 1, 64),
         retries: settings_int(read, 'retries', 3, 0, 20),
         retryDelayMs: settings_int(read, 'retry-delay', 1000, 0, 600_000),
@@ -36146,6 +36167,11 @@ function getSettings(read, workspace, platform = 'linux') {
         splitMinSize: size(read, 'split-min-size', 16 * 1024 * 1024),
         maxSize: read('max-size') ? size(read, 'max-size', 0) : undefined,
         shard: getShard(read('shard')),
+    };
+}
+/** What the run does around the transfers: post-processing, reporting, TLS, the CLI inputs. */
+function runSettings(read, workspace, names, target) {
+    return {
         extract: bool(read, 'extract', false),
         toolCache: getToolCache(read('tool-cache'), names),
         addToPath: bool(read, 'add-to-path', false),
@@ -36157,10 +36183,6 @@ function getSettings(read, workspace, platform = 'linux') {
         ifNoFilesFound: readIfNoFilesFound(read('if-no-files-found')),
         syncDeletes: readSyncDeletes(read('sync-deletes'), workspace, target),
     };
-    if (settings.addToPath && !settings.toolCache) {
-        throw new errors/* InputError */.dz("Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add");
-    }
-    return settings;
 }
 /** Splits a multiline input into its meaningful lines. */
 function lines(value) {
@@ -36344,9 +36366,9 @@ const MIN_FILES_PER_LISTING = 4;
 /**
  * Before a re-run over an existing target: for files that already have a local copy and no
  * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
- * and SHA-1 of all of them, so that deciding "up to date" needs no request per file.
- * Measured: 500 up-to-date files at 30 ms latency, 16 at once: 500 conditional GETs before,
- * one listing after (see the benchmark's re-run table).
+ * and SHA-1 of all of them, so that deciding "up to date" needs no request per file: one
+ * listing instead of a conditional GET per file (see README, Benchmark › Why the engine is
+ * built this way, and the benchmark's re-run row).
  *
  * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
  * added and each file is checked with its own conditional request, as before.
@@ -38567,32 +38589,12 @@ async function planDownloads(settings, deps) {
         concurrency: settings.concurrency,
     });
     const unique = mergeOverlaps(resolved.downloads);
-    let caseProbe;
-    // Archive members are checked for clashes too, so extraction needs the rule even for one file.
-    if (unique.length > 1 || settings.skipExisting || settings.extract) {
-        caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
-            write: !settings.dryRun,
-        });
-        checkClashes(unique, {
-            caseInsensitive: caseProbe.caseInsensitive,
-            normalizationInsensitive: caseProbe.normalizationInsensitive,
-        });
-    }
+    const caseProbe = await checkedCaseRule(unique, settings, deps.platform);
     const sorted = sortPlan(unique);
     const sharded = settings.shard
         ? shardPlan(sorted, settings.shard.index, settings.shard.count)
         : sorted;
-    // A re-run learns existing files' checksums from listings: new downloads, the plan's untouched.
-    const listed = settings.skipExisting && settings.url
-        ? await withListedChecksums(sharded, {
-            http: deps.http,
-            url: settings.url,
-            signal: deps.signal,
-            debug: deps.debug,
-        })
-        : { downloads: sharded, known: 0 };
-    const downloads = listed.downloads;
-    const listedChecksums = listed.known;
+    const { downloads, known } = await plan_downloads_withListed(sharded, settings, deps);
     return {
         downloads,
         total: sorted.length,
@@ -38601,11 +38603,40 @@ async function planDownloads(settings, deps) {
         normalizationInsensitive: caseProbe?.normalizationInsensitive ?? false,
         caseProbe,
         planned: plannedBytes(downloads),
-        listedChecksums,
+        listedChecksums: known,
         folders: resolved.folders,
         empty: resolved.empty,
         allDests: settings.syncDeletes ? sorted.map((d) => d.dest) : [],
     };
+}
+/**
+ * The target's case rule, and the clashes it makes refused; not looked for when one file
+ * with nothing to compare against cannot clash.
+ * @throws PlanError when two planned files would be written to one place
+ */
+async function checkedCaseRule(unique, settings, platform) {
+    // Archive members are checked for clashes too, so extraction needs the rule even for one file.
+    if (!(unique.length > 1 || settings.skipExisting || settings.extract))
+        return undefined;
+    const caseProbe = await probeCaseInsensitive(settings.target, platform, {
+        write: !settings.dryRun,
+    });
+    checkClashes(unique, {
+        caseInsensitive: caseProbe.caseInsensitive,
+        normalizationInsensitive: caseProbe.normalizationInsensitive,
+    });
+    return caseProbe;
+}
+/** A re-run learns existing files' checksums from listings: new downloads, the plan's untouched. */
+async function plan_downloads_withListed(sharded, settings, deps) {
+    if (!(settings.skipExisting && settings.url))
+        return { downloads: sharded, known: 0 };
+    return withListedChecksums(sharded, {
+        http: deps.http,
+        url: settings.url,
+        signal: deps.signal,
+        debug: deps.debug,
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/report/memory-line.ts
@@ -39185,7 +39216,8 @@ class HttpClient {
     /** Closes every pooled connection. */
     async close() {
         // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
-        // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
+        // source-map-support parse the bundle's whole source map at the end of every run (see
+        // README, Benchmark › Why the engine is built this way).
         const limit = Error.stackTraceLimit;
         Error.stackTraceLimit = 0;
         try {

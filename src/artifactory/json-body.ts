@@ -5,8 +5,8 @@ import type { HttpResponse } from '../net/http-client.ts'
 export type { BodyLimits }
 
 /**
- * Bounds of a listing or AQL answer. 256 MiB holds about a million listed files (a deep
- * listing spends ~250 bytes per file); 10 minutes is far beyond any listing that ends.
+ * Bounds of a listing or AQL answer. 256 MiB holds about a million listed files (see README,
+ * Benchmark › Why the engine is built this way); 10 minutes is far beyond any listing that ends.
  */
 export const LISTING_LIMITS: BodyLimits = { maxBytes: 256 * 1024 * 1024, maxMs: 10 * 60_000 }
 

@@ -18,7 +18,10 @@ export interface Download {
   dest: string
   /** Size in bytes when a listing told us. */
   size?: number
-  /** Checksums a listing told us; response headers add to them. */
+  /**
+   * Checksums a listing told us. Without one, the response's headers (or Artifactory's record)
+   * give the digest to verify with; this stays as it is.
+   */
   checksums: Checksums
   /** The `paths` line it came from (for a File Spec entry: its 1-based position). */
   line: number

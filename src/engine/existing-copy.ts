@@ -46,10 +46,10 @@ export interface ExistingCheckDeps {
  *
  * The request is a conditional GET, not a HEAD: undici closes the connection after every HEAD
  * (for servers that wrongly send a body), so 500 HEADs meant 500 new connections and a re-run
- * slower than the first run (2.3 s against 1.55 s for 500 × 64 KiB at 30 ms). A changed file's
- * body comes with the answer and is not requested twice. A dry run asks with HEAD: it must not
- * receive file bodies. `existing` is the copy as named on disk (on a case-insensitive target its
- * case may differ from the planned name's).
+ * slower than the first run (see README, Benchmark › Why the engine is built this way). A
+ * changed file's body comes with the answer and is not requested twice. A dry run asks with
+ * HEAD: it must not receive file bodies. `existing` is the copy as named on disk (on a
+ * case-insensitive target its case may differ from the planned name's).
  */
 export async function checkExisting(
   d: Readonly<Download>,
@@ -76,10 +76,13 @@ export async function checkExisting(
       ? { current: { size, algorithm: planned.algorithm, requested: false } }
       : {}
   }
+  // A record always has it, and with nothing planned the copy was hashed with SHA-1.
+  const sha1 = local.sha1
+  if (sha1 === undefined) return {}
   const res = await deps.http.request(d.url, {
     method: deps.dryRun ? 'HEAD' : 'GET',
     // Bare, as Artifactory sends its ETag: 6.x compares If-None-Match as an exact string.
-    headers: { 'if-none-match': local.sha1 as string },
+    headers: { 'if-none-match': sha1 },
     signal: deps.signal,
   })
   if (res.status === 304) {
@@ -106,8 +109,9 @@ async function hashFile(
   algorithms: readonly Algorithm[],
 ): Promise<Partial<Record<Algorithm, string>>> {
   const hashes = algorithms.map((a) => [a, createHash(a)] as const)
-  // A read buffer no larger than the file: 1 MiB per small file was 500 MiB of garbage on a
-  // re-run of 500 × 64 KiB.
+  // A read buffer no larger than the file: a 1 MiB buffer per small file made hundreds of MiB
+  // of garbage on a re-run of small files (see README, Benchmark › Why the engine is built
+  // this way).
   const highWaterMark = Math.max(16 * 1024, Math.min(1024 * 1024, size))
   for await (const chunk of fs.createReadStream(file, { highWaterMark })) {
     for (const [, h] of hashes) h.update(chunk as Buffer)

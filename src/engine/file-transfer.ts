@@ -162,7 +162,7 @@ async function attempt(
   if (state.mode === 'parts' && !answered) return fetchMissing(state, ctx)
   const from = state.resumeFrom()
   // A fresh attempt opens its temporary while the request is on the wire: the open is off the
-  // path between headers and body (measured: ~1 ms less per file at 16 in flight).
+  // path between headers and body (see README, Benchmark › Why the engine is built this way).
   let fd: Promise<number> | undefined = from === undefined ? openFd(state.temp, 'w') : undefined
   fd?.catch(() => undefined)
   try {
@@ -284,7 +284,8 @@ const WORKER_HASH_MIN = 8 * 1024 * 1024
 
 /**
  * A hash for a body from byte 0. None without anything to compare with (no checksum, or
- * verify: false): hashing is 0.6 s of CPU per GiB.
+ * verify: false): SHA-256 is the largest CPU cost of a large file (see README, Benchmark › Why
+ * the engine is built this way).
  */
 function freshHash(state: FileState, ctx: TransferContext): RunningHash | undefined {
   const algorithm = state.expectedDigest?.algorithm

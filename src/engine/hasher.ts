@@ -69,13 +69,12 @@ const WORKER_FILE = new URL(
 )
 
 /**
- * Hashing threads for large files. Measured on 4 × 256 MiB at 4 at once on the 2-core VM, each
- * against `curl` then `openssl dgst -sha256` in the same runs (1.47–1.61 CPU-s):
- * - in this thread (it reads the file back, 0.16 CPU-s per GiB): 1.86–2.10 CPU-s, peak RSS
- *   104–137 MiB, the main thread busy ~0.9 s;
- * - on the main thread, from the chunks as they are written: 1.83–2.04 CPU-s but peak RSS
- *   165–174 MiB (a busier main thread lets socket reads pile up, and undici joins them into new
- *   buffers, so the reads themselves are left to the GC), and every chunk waits for SHA-256.
+ * Hashing threads for large files. A thread reads the file back from the page cache, which
+ * costs little CPU, and keeps the main thread free to receive. Hashing on the main thread from
+ * the chunks as they are written costs about the same CPU but far more memory: a busier main
+ * thread lets socket reads pile up, and undici joins them into new buffers, so the reads
+ * themselves are left to the GC; and every chunk waits for SHA-256 (see README, Benchmark ›
+ * Why the engine is built this way).
  */
 export class HashPool {
   private readonly workers: Worker[] = []
@@ -136,8 +135,9 @@ export class HashPool {
       try {
         // Kept referenced (a pending digest must keep the process alive); the engine closes
         // the pool when the run ends.
-        // Node versions that still call type stripping experimental would print a warning
-        // for the worker's file; the option is the thread's own, not the process's.
+        // From src/ (tests, scripts) the worker's file is TypeScript, and Node versions that
+        // still call type stripping experimental would print a warning for it; the option is
+        // the thread's own, not the process's.
         const worker = new Worker(this.file, {
           execArgv: ['--disable-warning=ExperimentalWarning'],
         })

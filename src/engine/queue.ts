@@ -23,7 +23,7 @@ export interface EngineOptions {
   splitMinSize: number
   maxSize?: number
   target: string
-  /** Names that differ only in case are one file in `target` (main.ts probes it). */
+  /** Names that differ only in case are one file in `target` (the plan probes it). */
   caseInsensitive?: boolean
   /** The client to use (the action's, with credentials and TLS); without it, a plain one is made and closed. */
   http?: HttpClient
@@ -136,13 +136,7 @@ export async function runDownloads(
   progress: Progress = newProgress(downloads.length, options.concurrency),
 ): Promise<FileResult[]> {
   const queue = new PQueue({ concurrency: options.concurrency })
-  const http =
-    options.http ??
-    new HttpClient({
-      connections: options.concurrency,
-      timeoutMs: options.timeoutMs,
-      debug: events.debug,
-    })
+  const http = options.http ?? plainClient(options, events)
   const hashPool = new HashPool(hashThreads(), undefined, events.onHashFallback)
   const cursor: Cursor = { next: 0 }
   const slots = queueSlots(queue, signal)
@@ -170,6 +164,15 @@ export async function runDownloads(
     await hashPool.close()
     if (!options.http) await http.close()
   }
+}
+
+/** A client without credentials or TLS settings, for a caller that gave none; closed at the end. */
+function plainClient(options: EngineOptions, events: EngineEvents): HttpClient {
+  return new HttpClient({
+    connections: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    debug: events.debug,
+  })
 }
 
 /** Index of the next file to start, shared by the lanes and the tail scheduler. */

@@ -6,9 +6,9 @@ const MIN_PART = 1024 * 1024
 /**
  * How many concurrent ranges a file of `size` bytes is fetched in. Only idle slots are taken:
  * while other files wait, splitting gains nothing (every connection is busy already) and costs
- * a second, out-of-order hashing pass (measured: 4 × 256 MiB at 4 at once took 5.1 s split
- * four ways, 3.0 s whole). Where slots are idle, as for one large file behind a per-connection
- * cap, each range adds a connection's worth of rate.
+ * a second, out-of-order hashing pass, which made such a run much slower (see README,
+ * Benchmark › Why the engine is built this way). Where slots are idle, as for one large file
+ * behind a per-connection cap, each range adds a connection's worth of rate.
  */
 export function splitWays(size: number, split: number, minSize: number, idle: number): number {
   if (split <= 1 || size < minSize) return 1

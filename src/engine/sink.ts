@@ -23,7 +23,8 @@ export interface SinkOptions {
   position: number
   /**
    * Stop after this many bytes and drop the rest of the body (one part of a split file). The
-   * returned {@link Sink} may lower it while the body streams (its tail went to other ranges).
+   * returned {@link Sink}'s limit may be lowered while the body streams (its tail went to other
+   * ranges); these options are never changed.
    */
   limit?: number
   /** Fail once the file would grow beyond this offset (max-size). */

@@ -19,16 +19,16 @@ export interface TailStream {
 
 /**
  * Smallest range taken from a running stream's tail: smaller than a planned part, since at the
- * end of a run on a slow link every connection counts (a 6 MiB file at 2 MiB/s per connection
- * kept 2 ranges and took 2.3 s with 1 MiB; see the demo).
+ * end of a run on a slow link every connection counts: with the planned part's size a small
+ * file kept too few ranges (the demo; see README, Benchmark › Why the engine is built this way).
  */
 const TAIL_MIN_PART = 256 * 1024
 
 /**
  * A stream's tail is taken only if it would otherwise still run this long: between streams
  * that share one fast link a new range gains nothing and costs a request and a read-back
- * (4 × 256 MiB on loopback: 3.1 s with tails taken as the first files finished, 2.3 s with
- * this rule).
+ * (taking tails as the first files finished made large files on loopback slower; see README,
+ * Benchmark › Why the engine is built this way).
  */
 const TAIL_MIN_MS = 1000
 
@@ -45,10 +45,10 @@ const MARGIN = 1024 * 1024
  *
  * Why: a file splits when its first answer arrives, into the slots idle then. One that starts
  * while every slot is busy streams alone, and at the end of a run it is often the last one
- * left, at one connection's rate while the other slots sit idle (the demo's 6 MiB archive
- * took 3.0 s at 2 MiB/s on its own). Its remaining bytes are cut into ranges: the running
- * stream keeps the first, the idle slots fetch the others, and the hash reads them back in
- * file order, as for any split file.
+ * left, at one connection's rate while the other slots sit idle (the demo's archive; see
+ * README, Benchmark › Why the engine is built this way). Its remaining bytes are cut into
+ * ranges: the running stream keeps the first, the idle slots fetch the others, and the hash
+ * reads them back in file order, as for any split file.
  */
 export class TailScheduler {
   /** The streams running now whose tails may be taken. */

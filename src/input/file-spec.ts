@@ -100,7 +100,10 @@ export function jsonErrorPlace(text: string, err: unknown): string {
   return `${where}: ${reason}`
 }
 
-/** One entry of `files`, its checks run in the order the fields are read. */
+/**
+ * One entry of `files`. The checks keep one order (names, combinations, values, selection,
+ * sorting) so that, of several problems in an entry, the same one is named first.
+ */
 function parseEntry(raw: unknown, position: number): SpecEntry {
   const at = `Input 'spec' entry ${position}`
   if (!isObject(raw)) throw new InputError(`${at} must be a JSON object`)

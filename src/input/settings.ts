@@ -96,6 +96,21 @@ export function getSettings(
     flat,
     names,
     exclude,
+    // Read in this order so that, of several bad inputs, the same one is named first.
+    ...transferSettings(read),
+    ...runSettings(read, workspace, names, target),
+  }
+  if (settings.addToPath && !settings.toolCache) {
+    throw new InputError(
+      "Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add",
+    )
+  }
+  return settings
+}
+
+/** How each file is fetched: connections, retries, auth, checks, ranges, limits and shard. */
+function transferSettings(read: InputReader) {
+  return {
     concurrency: int(read, 'concurrency', 8, 1, 64),
     retries: int(read, 'retries', 3, 0, 20),
     retryDelayMs: int(read, 'retry-delay', 1000, 0, 600_000),
@@ -107,6 +122,12 @@ export function getSettings(
     splitMinSize: size(read, 'split-min-size', 16 * 1024 * 1024),
     maxSize: read('max-size') ? size(read, 'max-size', 0) : undefined,
     shard: getShard(read('shard')),
+  } satisfies Partial<Settings>
+}
+
+/** What the run does around the transfers: post-processing, reporting, TLS, the CLI inputs. */
+function runSettings(read: InputReader, workspace: string, names: NameRules, target: string) {
+  return {
     extract: bool(read, 'extract', false),
     toolCache: getToolCache(read('tool-cache'), names),
     addToPath: bool(read, 'add-to-path', false),
@@ -117,13 +138,7 @@ export function getSettings(
     project: readProject(read('project')),
     ifNoFilesFound: readIfNoFilesFound(read('if-no-files-found')),
     syncDeletes: readSyncDeletes(read('sync-deletes'), workspace, target),
-  }
-  if (settings.addToPath && !settings.toolCache) {
-    throw new InputError(
-      "Input 'add-to-path' needs 'tool-cache' (name@version) to know which folder to add",
-    )
-  }
-  return settings
+  } satisfies Partial<Settings>
 }
 
 /** Splits a multiline input into its meaningful lines. */

@@ -1,8 +1,8 @@
 // HTTP goes through undici's `request` rather than `fetch` or `@actions/http-client`:
-// it streams the body as a Node Readable without web-stream adapters (the naive fetch loop
-// peaked near 200 MiB/s with ~160 MiB RSS on 256 MiB files), pools keep-alive connections
-// sized to our concurrency, has idle timeouts for headers and body, and its ProxyAgent does
-// CONNECT and absolute-form proxying. Proxy selection is the runner's own
+// it streams the body as a Node Readable without web-stream adapters (a fetch loop was slower
+// and held more memory; see README, Benchmark › Why the engine is built this way), pools
+// keep-alive connections sized to our concurrency, has idle timeouts for headers and body, and
+// its ProxyAgent does CONNECT and absolute-form proxying. Proxy selection is the runner's own
 // (`@actions/http-client`'s getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY
 // mean exactly what they mean to the runner.
 import type { Readable } from 'node:stream'
@@ -144,7 +144,8 @@ export class HttpClient {
   /** Closes every pooled connection. */
   async close(): Promise<void> {
     // Closing destroys sockets with errors nobody reads, and formatting their stacks makes
-    // source-map-support parse the 3 MB bundle map: ~30 ms at the end of every run, saved.
+    // source-map-support parse the bundle's whole source map at the end of every run (see
+    // README, Benchmark › Why the engine is built this way).
     const limit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
     try {

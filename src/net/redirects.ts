@@ -33,7 +33,8 @@ export function redirectRefusal(from: URL, to: URL): string | undefined {
 
 /**
  * The next hop of a redirect from `current` to `location`, with the method and body it takes,
- * or an {@link AttemptError} saying why it is refused.
+ * or an {@link AttemptError} saying why it is refused. `hop` counts the redirects already
+ * followed: the {@link MAX_REDIRECTS}th is followed, the one after it refused.
  */
 export function nextHop(
   current: URL,
@@ -42,7 +43,7 @@ export function nextHop(
   hop: number,
   request: { method: 'GET' | 'HEAD' | 'POST'; body?: string; first: string },
 ): { url: URL; method: 'GET' | 'HEAD' | 'POST'; body?: string } {
-  if (hop + 1 >= MAX_REDIRECTS) {
+  if (hop >= MAX_REDIRECTS) {
     throw new AttemptError('unsafe', `more than ${MAX_REDIRECTS} redirects`)
   }
   const next = new URL(location, current)

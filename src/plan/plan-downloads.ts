@@ -62,33 +62,12 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     concurrency: settings.concurrency,
   })
   const unique = mergeOverlaps(resolved.downloads)
-  let caseProbe: CaseProbe | undefined
-  // Archive members are checked for clashes too, so extraction needs the rule even for one file.
-  if (unique.length > 1 || settings.skipExisting || settings.extract) {
-    caseProbe = await probeCaseInsensitive(settings.target, deps.platform, {
-      write: !settings.dryRun,
-    })
-    checkClashes(unique, {
-      caseInsensitive: caseProbe.caseInsensitive,
-      normalizationInsensitive: caseProbe.normalizationInsensitive,
-    })
-  }
+  const caseProbe = await checkedCaseRule(unique, settings, deps.platform)
   const sorted = sortPlan(unique)
   const sharded = settings.shard
     ? shardPlan(sorted, settings.shard.index, settings.shard.count)
     : sorted
-  // A re-run learns existing files' checksums from listings: new downloads, the plan's untouched.
-  const listed =
-    settings.skipExisting && settings.url
-      ? await withListedChecksums(sharded, {
-          http: deps.http,
-          url: settings.url,
-          signal: deps.signal,
-          debug: deps.debug,
-        })
-      : { downloads: sharded, known: 0 }
-  const downloads = listed.downloads
-  const listedChecksums = listed.known
+  const { downloads, known } = await withListed(sharded, settings, deps)
   return {
     downloads,
     total: sorted.length,
@@ -97,9 +76,46 @@ export async function planDownloads(settings: Settings, deps: PlanDeps): Promise
     normalizationInsensitive: caseProbe?.normalizationInsensitive ?? false,
     caseProbe,
     planned: plannedBytes(downloads),
-    listedChecksums,
+    listedChecksums: known,
     folders: resolved.folders,
     empty: resolved.empty,
     allDests: settings.syncDeletes ? sorted.map((d) => d.dest) : [],
   }
+}
+
+/**
+ * The target's case rule, and the clashes it makes refused; not looked for when one file
+ * with nothing to compare against cannot clash.
+ * @throws PlanError when two planned files would be written to one place
+ */
+async function checkedCaseRule(
+  unique: Download[],
+  settings: Settings,
+  platform: NodeJS.Platform,
+): Promise<CaseProbe | undefined> {
+  // Archive members are checked for clashes too, so extraction needs the rule even for one file.
+  if (!(unique.length > 1 || settings.skipExisting || settings.extract)) return undefined
+  const caseProbe = await probeCaseInsensitive(settings.target, platform, {
+    write: !settings.dryRun,
+  })
+  checkClashes(unique, {
+    caseInsensitive: caseProbe.caseInsensitive,
+    normalizationInsensitive: caseProbe.normalizationInsensitive,
+  })
+  return caseProbe
+}
+
+/** A re-run learns existing files' checksums from listings: new downloads, the plan's untouched. */
+async function withListed(
+  sharded: Download[],
+  settings: Settings,
+  deps: PlanDeps,
+): Promise<{ downloads: Download[]; known: number }> {
+  if (!(settings.skipExisting && settings.url)) return { downloads: sharded, known: 0 }
+  return withListedChecksums(sharded, {
+    http: deps.http,
+    url: settings.url,
+    signal: deps.signal,
+    debug: deps.debug,
+  })
 }
