@@ -89,6 +89,8 @@ class FilePump implements Sink {
   #batchReachesLimit = false
   #writing = false
   #ended = false
+  /** The body's error: what is pending is still written (a resume keeps it), then it fails. */
+  #broken: Error | undefined
   #settled = false
   #resolve!: (written: number) => void
   #reject!: (error: unknown) => void
@@ -154,7 +156,11 @@ class FilePump implements Sink {
     if (!this.#writing) this.#flush()
   }
 
-  readonly #onError = (error: Error): void => this.#finish(error)
+  readonly #onError = (error: Error): void => {
+    this.#broken = error
+    this.#ended = true
+    if (!this.#writing) this.#flush()
+  }
 
   readonly #onAbort = (): void => this.#finish(this.#o.signal.reason)
 
@@ -163,7 +169,7 @@ class FilePump implements Sink {
     if (this.#settled) return
     if (this.#pending.length === 0 || (!this.#ended && !this.#batchDue())) {
       this.#writing = false
-      if (this.#ended) this.#finish()
+      if (this.#ended) this.#finish(this.#broken)
       else if (this.#body.isPaused()) this.#body.resume()
       return
     }
