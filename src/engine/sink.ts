@@ -10,6 +10,13 @@ import { formatBytes } from '../common/units.ts'
  */
 const PAUSE_ABOVE = 1024 * 1024
 
+/**
+ * Bytes gathered before a write starts, unless the body ended or the limit is reached: a small
+ * file's body arrives in a few socket reads, and writing the first as soon as it comes costs a
+ * second write, a round trip to libuv's threads, for each file.
+ */
+const WRITE_AT_LEAST = 64 * 1024
+
 export interface SinkOptions {
   fd: number
   /** File offset of the first byte. */
@@ -43,8 +50,9 @@ export interface Sink {
 }
 
 /**
- * Pumps a response body into a file at explicit positions. Chunks that arrive while a write is
- * in flight are gathered and written with one `writev`; the body is paused above 1 MiB
+ * Pumps a response body into a file at explicit positions. Chunks are gathered until there are
+ * {@link WRITE_AT_LEAST} bytes (or the body or the limit ends), and those that arrive while a
+ * write is in flight are written with the next `writev`; the body is paused above 1 MiB
  * buffered (see PAUSE_ABOVE), so memory stays bounded whatever the file size. Once written and
  * hashed, each chunk's memory is freed (see {@link release}).
  *
@@ -81,6 +89,8 @@ class FilePump implements Sink {
   #batchReachesLimit = false
   #writing = false
   #ended = false
+  /** The body's error: what is pending is still written (a resume keeps it), then it fails. */
+  #broken: Error | undefined
   #settled = false
   #resolve!: (written: number) => void
   #reject!: (error: unknown) => void
@@ -129,7 +139,16 @@ class FilePump implements Sink {
     this.#pending.push(chunk)
     this.#pendingBytes += chunk.length
     if (this.#pendingBytes >= PAUSE_ABOVE) this.#body.pause()
-    if (!this.#writing) this.#flush()
+    if (!this.#writing && this.#batchDue()) this.#flush()
+  }
+
+  /** Whether the pending bytes make a write: enough of them, or all up to the limit. */
+  #batchDue(): boolean {
+    const limit = this.#limit
+    return (
+      this.#pendingBytes >= WRITE_AT_LEAST ||
+      (limit !== undefined && this.#written + this.#pendingBytes >= limit)
+    )
   }
 
   readonly #onEnd = (): void => {
@@ -137,16 +156,20 @@ class FilePump implements Sink {
     if (!this.#writing) this.#flush()
   }
 
-  readonly #onError = (error: Error): void => this.#finish(error)
+  readonly #onError = (error: Error): void => {
+    this.#broken = error
+    this.#ended = true
+    if (!this.#writing) this.#flush()
+  }
 
   readonly #onAbort = (): void => this.#finish(this.#o.signal.reason)
 
   /** Writes what is pending; with nothing pending, resumes the body or, at its end, finishes. */
   #flush(): void {
     if (this.#settled) return
-    if (this.#pending.length === 0) {
+    if (this.#pending.length === 0 || (!this.#ended && !this.#batchDue())) {
       this.#writing = false
-      if (this.#ended) this.#finish()
+      if (this.#ended) this.#finish(this.#broken)
       else if (this.#body.isPaused()) this.#body.resume()
       return
     }

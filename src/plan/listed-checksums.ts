@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
 import { listFolder } from '../artifactory/list.ts'
 import { artifactUrl } from '../input/entries.ts'
 import { messageOf } from '../common/errors.ts'
@@ -135,14 +136,27 @@ function withListed(d: Download, file: ListedFile): Download {
 
 /** The downloads whose destination already holds a regular file. */
 async function existingCopies(files: Download[]): Promise<Download[]> {
+  // A first run's folders do not exist yet: one look per folder, not a stat per file.
+  const folders = await existingFolders(files)
+  const candidates = files.filter((d) => folders.has(path.dirname(d.dest)))
   const out: Download[] = []
-  // In batches: a folder of 20,000 files must not mean 20,000 concurrent stat calls.
-  for (let i = 0; i < files.length; i += 64) {
-    const batch = files.slice(i, i + 64)
-    const stats = await Promise.all(batch.map((d) => fsp.lstat(d.dest).catch(() => undefined)))
-    batch.forEach((d, j) => {
-      if (stats[j]?.isFile()) out.push(d)
-    })
-  }
-  return out
+  await inBatches(candidates, async (d) => {
+    if ((await fsp.lstat(d.dest).catch(() => undefined))?.isFile()) out.push(d)
+  })
+  // In plan order, whichever stat answered first.
+  return candidates.filter((d) => out.includes(d))
+}
+
+/** The local folders of `files` that exist (followed through links, as a path to a file is). */
+async function existingFolders(files: Download[]): Promise<Set<string>> {
+  const found = new Set<string>()
+  await inBatches([...new Set(files.map((d) => path.dirname(d.dest)))], async (folder) => {
+    if ((await fsp.stat(folder).catch(() => undefined))?.isDirectory()) found.add(folder)
+  })
+  return found
+}
+
+/** `work` for each item, 64 at a time: 20,000 files must not mean 20,000 concurrent stat calls. */
+async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 64) await Promise.all(items.slice(i, i + 64).map(work))
 }
