@@ -33421,10 +33421,14 @@ async function checkExisting(d, deps, existing = d.dest, recorded) {
             ? { current: { size, algorithm: planned.algorithm, requested: false } }
             : {};
     }
+    // A record always has it, and with nothing planned the copy was hashed with SHA-1.
+    const sha1 = local.sha1;
+    if (sha1 === undefined)
+        return {};
     const res = await deps.http.request(d.url, {
         method: deps.dryRun ? 'HEAD' : 'GET',
         // Bare, as Artifactory sends its ETag: 6.x compares If-None-Match as an exact string.
-        headers: { 'if-none-match': local.sha1 },
+        headers: { 'if-none-match': sha1 },
         signal: deps.signal,
     });
     if (res.status === 304) {
@@ -33785,9 +33789,11 @@ function checkResponse(input) {
     if (!asked) {
         return mismatch(`the server answered a request without Range with 206 (${contentRange ? contentRange : 'no Content-Range'})`);
     }
+    if (!contentRange)
+        return mismatch(`the server answered ${rangeHeader(asked)} with 206 and no Content-Range`);
     const range = parseContentRange(contentRange);
     if (!range) {
-        return mismatch(`the server answered ${rangeHeader(asked)} with 206 and ${contentRange ? `an invalid Content-Range (${contentRange})` : 'no Content-Range'}`);
+        return mismatch(`the server answered ${rangeHeader(asked)} with 206 and an invalid Content-Range (${contentRange})`);
     }
     const endOk = asked.end !== undefined
         ? range.end === asked.end
@@ -33835,8 +33841,15 @@ function htmlInstead(status, headers, dest) {
  */
 const PAUSE_ABOVE = 1024 * 1024;
 /**
- * Pumps a response body into a file at explicit positions. Chunks that arrive while a write is
- * in flight are gathered and written with one `writev`; the body is paused above 1 MiB
+ * Bytes gathered before a write starts, unless the body ended or the limit is reached: a small
+ * file's body arrives in a few socket reads, and writing the first as soon as it comes costs a
+ * second write, a round trip to libuv's threads, for each file.
+ */
+const WRITE_AT_LEAST = 64 * 1024;
+/**
+ * Pumps a response body into a file at explicit positions. Chunks are gathered until there are
+ * {@link WRITE_AT_LEAST} bytes (or the body or the limit ends), and those that arrive while a
+ * write is in flight are written with the next `writev`; the body is paused above 1 MiB
  * buffered (see PAUSE_ABOVE), so memory stays bounded whatever the file size. Once written and
  * hashed, each chunk's memory is freed (see {@link release}).
  *
@@ -33872,6 +33885,8 @@ class FilePump {
     #batchReachesLimit = false;
     #writing = false;
     #ended = false;
+    /** The body's error: what is pending is still written (a resume keeps it), then it fails. */
+    #broken;
     #settled = false;
     #resolve;
     #reject;
@@ -33918,24 +33933,35 @@ class FilePump {
         this.#pendingBytes += chunk.length;
         if (this.#pendingBytes >= PAUSE_ABOVE)
             this.#body.pause();
-        if (!this.#writing)
+        if (!this.#writing && this.#batchDue())
             this.#flush();
     };
+    /** Whether the pending bytes make a write: enough of them, or all up to the limit. */
+    #batchDue() {
+        const limit = this.#limit;
+        return (this.#pendingBytes >= WRITE_AT_LEAST ||
+            (limit !== undefined && this.#written + this.#pendingBytes >= limit));
+    }
     #onEnd = () => {
         this.#ended = true;
         if (!this.#writing)
             this.#flush();
     };
-    #onError = (error) => this.#finish(error);
+    #onError = (error) => {
+        this.#broken = error;
+        this.#ended = true;
+        if (!this.#writing)
+            this.#flush();
+    };
     #onAbort = () => this.#finish(this.#o.signal.reason);
     /** Writes what is pending; with nothing pending, resumes the body or, at its end, finishes. */
     #flush() {
         if (this.#settled)
             return;
-        if (this.#pending.length === 0) {
+        if (this.#pending.length === 0 || (!this.#ended && !this.#batchDue())) {
             this.#writing = false;
             if (this.#ended)
-                this.#finish();
+                this.#finish(this.#broken);
             else if (this.#body.isPaused())
                 this.#body.resume();
             return;
@@ -36361,6 +36387,7 @@ async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = j
 
 
 
+
 /** Folders with fewer existing copies to check are left to one conditional request per file. */
 const MIN_FILES_PER_LISTING = 4;
 /**
@@ -36464,17 +36491,30 @@ function withListed(d, file) {
 }
 /** The downloads whose destination already holds a regular file. */
 async function existingCopies(files) {
+    // A first run's folders do not exist yet: one look per folder, not a stat per file.
+    const folders = await existingFolders(files);
+    const candidates = files.filter((d) => folders.has(external_node_path_.dirname(d.dest)));
     const out = [];
-    // In batches: a folder of 20,000 files must not mean 20,000 concurrent stat calls.
-    for (let i = 0; i < files.length; i += 64) {
-        const batch = files.slice(i, i + 64);
-        const stats = await Promise.all(batch.map((d) => promises_.lstat(d.dest).catch(() => undefined)));
-        batch.forEach((d, j) => {
-            if (stats[j]?.isFile())
-                out.push(d);
-        });
-    }
-    return out;
+    await inBatches(candidates, async (d) => {
+        if ((await promises_.lstat(d.dest).catch(() => undefined))?.isFile())
+            out.push(d);
+    });
+    // In plan order, whichever stat answered first.
+    return candidates.filter((d) => out.includes(d));
+}
+/** The local folders of `files` that exist (followed through links, as a path to a file is). */
+async function existingFolders(files) {
+    const found = new Set();
+    await inBatches([...new Set(files.map((d) => external_node_path_.dirname(d.dest)))], async (folder) => {
+        if ((await promises_.stat(folder).catch(() => undefined))?.isDirectory())
+            found.add(folder);
+    });
+    return found;
+}
+/** `work` for each item, 64 at a time: 20,000 files must not mean 20,000 concurrent stat calls. */
+async function inBatches(items, work) {
+    for (let i = 0; i < items.length; i += 64)
+        await Promise.all(items.slice(i, i + 64).map(work));
 }
 
 ;// CONCATENATED MODULE: ./src/plan/case-probe.ts
@@ -39034,10 +39074,11 @@ function redirectRefusal(from, to) {
 }
 /**
  * The next hop of a redirect from `current` to `location`, with the method and body it takes,
- * or an {@link AttemptError} saying why it is refused.
+ * or an {@link AttemptError} saying why it is refused. `hop` counts the redirects already
+ * followed: the {@link MAX_REDIRECTS}th is followed, the one after it refused.
  */
 function nextHop(current, location, status, hop, request) {
-    if (hop + 1 >= MAX_REDIRECTS) {
+    if (hop >= MAX_REDIRECTS) {
         throw new errors/* AttemptError */.cb('unsafe', `more than ${MAX_REDIRECTS} redirects`);
     }
     const next = new URL(location, current);
