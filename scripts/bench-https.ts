@@ -120,7 +120,7 @@ export async function benchHttps(): Promise<void> {
     for (const w of workloads) {
       const proxy = await startDelayProxy(new URL(origin.url), w.latencyMs)
       try {
-        const tools = ['action', ...peers]
+        const tools = ['action', ...peers, ...FLOORS]
         const runs = new Map<string, Row[]>(tools.map((t) => [t, []]))
         for (let round = 0; round < ROUNDS; round++) {
           for (const tool of tools.map((_, i) => tools[(i + round) % tools.length])) {
@@ -178,6 +178,14 @@ async function profileRun(w: HttpsWorkload, proxy: DelayProxy, ca: string): Prom
   return out.join('\n')
 }
 
+/**
+ * Node 24 and undici alone on the same downloads (scripts/bench-floor.ts): bodies drained, and
+ * bodies hashed and written to a temporary renamed into place. Not peers: the floor under
+ * what any downloader on this runtime spends, against which the CPU goals can be read.
+ */
+const FLOORS = ['node floor: requests', 'node floor: files']
+const FLOOR_SCRIPT = path.join(import.meta.dirname, 'bench-floor.ts')
+
 async function runTool(
   tool: string,
   w: HttpsWorkload,
@@ -224,6 +232,12 @@ async function runTool(
         [...w.files.keys()].map((p) => path.join(out, p)),
         dir,
       )
+  } else if (FLOORS.includes(tool)) {
+    const list = path.join(dir, 'floor.txt')
+    await fsp.writeFile(list, [...w.files.keys()].map((p) => `${url}/${p}\t${p}`).join('\n'))
+    env = { ...process.env, NODE_EXTRA_CA_CERTS: ca }
+    const mode = tool === FLOORS[0] ? 'requests' : 'files'
+    args = [process.execPath, FLOOR_SCRIPT, list, out, String(w.concurrency), mode]
   } else {
     args = await aria2Args(url, w.files.keys(), out, path.join(dir, 'aria2.txt'), w.concurrency, [
       `--ca-certificate=${ca}`,
@@ -233,7 +247,8 @@ async function runTool(
   }
   const spawned = Date.now()
   const t = await timed(args, env)
-  const ok = t.code === 0 && (await sameFiles(w.files, out))
+  // The requests-only floor writes nothing: its check is that every request got its 200.
+  const ok = t.code === 0 && (tool === FLOORS[0] || (await sameFiles(w.files, out)))
   await fsp.rm(dir, { recursive: true, force: true })
   return {
     tool,
@@ -314,6 +329,13 @@ function goals(results: Map<string, Row[]>): string[] {
     1.25,
   )
   check('30 ms: action CPU-s for 500 files ≤ 0.5', a30?.cpuS, 0.5)
+  for (const floor of FLOORS) {
+    const f = get('small-30ms', floor)
+    if (f?.cpuS !== undefined)
+      rows.push(
+        `| 30 ms: ${floor}, CPU-s (not a goal: the runtime alone) | ${f.cpuS.toFixed(2)} | – |`,
+      )
+  }
   const a0 = get('small', 'action')
   const c0 = get('small', 'curl')
   check('no latency: action wall ÷ curl ≤ 2', a0 && c0 && a0.ms / c0.ms, 2)
