@@ -7,10 +7,14 @@ import { afterEach, beforeEach } from 'vitest'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
 import { runDownloads, type EngineOptions } from '../src/engine/queue.ts'
+import { HttpClient } from '../src/net/http-client.ts'
 import type { FileResult, RetryInfo } from '../src/engine/results.ts'
 
 /** Engine options into `target` that never wait: no retry delay, no jitter, no rename backoff. */
-const engineOptions = (target: string, extra: Partial<EngineOptions> = {}): EngineOptions => ({
+const engineOptions = (
+  target: string,
+  extra: Partial<EngineOptions> = {},
+): Omit<EngineOptions, 'http'> & Partial<EngineOptions> => ({
   concurrency: 4,
   retries: 3,
   retryDelayMs: 0,
@@ -80,16 +84,26 @@ export interface EngineTarget {
  */
 export function useTarget(prefix: string, defaults: Partial<EngineOptions> = {}): EngineTarget {
   let dir = ''
+  /** The clients this test's options made, closed after it. */
+  const clients: HttpClient[] = []
   beforeEach(async () => {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix))
   })
   afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()))
     // A test may have made the folder read-only.
     await fsp.chmod(dir, 0o755).catch(() => undefined)
     await fsp.rm(dir, { recursive: true, force: true })
   })
-  const options = (extra: Partial<EngineOptions> = {}): EngineOptions =>
-    engineOptions(dir, { ...defaults, ...extra })
+  const options = (extra: Partial<EngineOptions> = {}): EngineOptions => {
+    const merged = engineOptions(dir, { ...defaults, ...extra })
+    // Sized as the action sizes its client: one connection per download slot.
+    const http =
+      merged.http ??
+      new HttpClient({ connections: merged.concurrency, timeoutMs: merged.timeoutMs })
+    if (!merged.http) clients.push(http)
+    return { ...merged, http }
+  }
   return {
     get dir() {
       return dir

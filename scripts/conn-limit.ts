@@ -11,6 +11,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
+import { HttpClient } from '../src/net/http-client.ts'
 import { newProgress, runDownloads } from '../src/engine/queue.ts'
 import { startArtifactory } from '../server/artifactory.ts'
 
@@ -44,9 +45,11 @@ export async function connLimitRun(files: number, retryDelayMs = 1000): Promise<
     })
     const progress = newProgress(downloads.length, CONCURRENCY)
     const started = Date.now()
+    const http = new HttpClient({ connections: CONCURRENCY, timeoutMs: 60_000 })
     const results = await runDownloads(
       downloads,
       {
+        http,
         concurrency: CONCURRENCY,
         retries: 3,
         retryDelayMs,
@@ -61,7 +64,7 @@ export async function connLimitRun(files: number, retryDelayMs = 1000): Promise<
       {},
       undefined,
       progress,
-    )
+    ).finally(() => http.close())
     const failed = results.filter((r) => r.status !== 'downloaded')
     return {
       failed: failed.length,

@@ -15,6 +15,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseEntries } from '../src/input/entries.ts'
 import { planFiles } from '../src/plan/downloads.ts'
+import { HttpClient } from '../src/net/http-client.ts'
 import { runDownloads } from '../src/engine/queue.ts'
 import { startArtifactory, type Fault } from '../server/artifactory.ts'
 
@@ -145,10 +146,12 @@ async function soakRun(
   // A run that hangs is a failure too: it is cancelled after RUN_LIMIT_MS and counted.
   const stop = new AbortController()
   const timer = setTimeout(() => stop.abort(new Error('hung')), RUN_LIMIT_MS)
+  const http = new HttpClient({ connections: 8, timeoutMs: 10_000 })
   try {
     const results = await runDownloads(
       planFiles(parseEntries(names.join('\n'), server.url), { target, flat: true }),
       {
+        http,
         concurrency: 8,
         retries: 3,
         retryDelayMs: 10,
@@ -162,7 +165,7 @@ async function soakRun(
       },
       {},
       stop.signal,
-    )
+    ).finally(() => http.close())
     if (stop.signal.aborted) return `hung: cancelled after ${RUN_LIMIT_MS / 1000} s`
     const failed = results.filter((r) => r.status !== 'downloaded')
     if (failed.length > 0 && process.env.SOAK_DEBUG)

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import PQueue from 'p-queue'
 import { Destinations } from './destinations.ts'
 import { HashPool } from './hasher.ts'
-import { HttpClient } from '../net/http-client.ts'
+import type { HttpClient } from '../net/http-client.ts'
 import type { Download } from './download.ts'
 import { retryPolicy, sleep } from '../net/retry.ts'
 import type { FileHooks, Slots, TransferContext, TransferEvents } from './context.ts'
@@ -25,8 +25,8 @@ export interface EngineOptions {
   target: string
   /** Names that differ only in case are one file in `target` (the plan probes it). */
   caseInsensitive?: boolean
-  /** The client to use (the action's, with credentials and TLS); without it, a plain one is made and closed. */
-  http?: HttpClient
+  /** The run's client (with its credentials, TLS settings and proxies); the caller closes it. */
+  http: HttpClient
   /** Runs on each file once it is in place (archive extraction); returns the files it leaves. */
   postProcess?: (file: string) => Promise<string[]>
   /** What post-processing recorded for a file it replaced (see FileHooks). */
@@ -136,7 +136,6 @@ export async function runDownloads(
   progress: Progress = newProgress(downloads.length, options.concurrency),
 ): Promise<FileResult[]> {
   const queue = new PQueue({ concurrency: options.concurrency })
-  const http = options.http ?? plainClient(options, events)
   const hashPool = new HashPool(hashThreads(), undefined, events.onHashFallback)
   const cursor: Cursor = { next: 0 }
   const slots = queueSlots(queue, signal)
@@ -145,7 +144,7 @@ export async function runDownloads(
   const tails = new TailScheduler(slots.idle, () => cursor.next >= downloads.length)
   const ctx = transferContext(
     options,
-    { http, hashPool, slots, tails },
+    { http: options.http, hashPool, slots, tails },
     transferEvents(options, events, progress, queue),
     signal,
   )
@@ -162,17 +161,7 @@ export async function runDownloads(
     queue.clear()
     events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`)
     await hashPool.close()
-    if (!options.http) await http.close()
   }
-}
-
-/** A client without credentials or TLS settings, for a caller that gave none; closed at the end. */
-function plainClient(options: EngineOptions, events: EngineEvents): HttpClient {
-  return new HttpClient({
-    connections: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    debug: events.debug,
-  })
 }
 
 /** Index of the next file to start, shared by the lanes and the tail scheduler. */
