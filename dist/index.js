@@ -34758,7 +34758,6 @@ class TailScheduler {
 
 
 
-
 /**
  * Adaptive limit (AIMD): halves when the server pushes back (429/503, refused or reset
  * connections) on a good share of the recent responses, grows by one after as many clean responses as the current limit, never
@@ -34822,14 +34821,13 @@ class AdaptiveLimit {
  */
 async function runDownloads(downloads, options, events = {}, signal = new AbortController().signal, progress = newProgress(downloads.length, options.concurrency)) {
     const queue = new PQueue({ concurrency: options.concurrency });
-    const http = options.http ?? plainClient(options, events);
     const hashPool = new HashPool(hashThreads(), undefined, events.onHashFallback);
     const cursor = { next: 0 };
     const slots = queueSlots(queue, signal);
     // Once no file is left to start, a slot that a file or a range leaves may take the tail of
     // a large file still streaming.
     const tails = new TailScheduler(slots.idle, () => cursor.next >= downloads.length);
-    const ctx = transferContext(options, { http, hashPool, slots, tails }, transferEvents(options, events, progress, queue), signal);
+    const ctx = transferContext(options, { http: options.http, hashPool, slots, tails }, transferEvents(options, events, progress, queue), signal);
     const fileDone = (result) => {
         progress.filesDone++;
         events.onFileDone?.(result);
@@ -34844,17 +34842,7 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
         queue.clear();
         events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`);
         await hashPool.close();
-        if (!options.http)
-            await http.close();
     }
-}
-/** A client without credentials or TLS settings, for a caller that gave none; closed at the end. */
-function plainClient(options, events) {
-    return new http_client/* HttpClient */.Qq({
-        connections: options.concurrency,
-        timeoutMs: options.timeoutMs,
-        debug: events.debug,
-    });
 }
 /**
  * Hashing threads: one per spare core, at most 2. A second thread competes with the main
