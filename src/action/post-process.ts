@@ -2,6 +2,9 @@ import type { NameFolding } from '../common/file-names.ts'
 import type { EngineOptions } from '../engine/queue.ts'
 import type { Settings } from '../input/settings.ts'
 import type { Download } from '../engine/download.ts'
+// Static, unlike the extraction code: it is small, and the archive and tool-cache chunks then
+// share the main bundle's copy instead of each carrying its own.
+import { readRecord } from '../extract/marker.ts'
 
 /**
  * Unpacks archives once in place: every file with `extract: true`, or the files of File Spec
@@ -28,9 +31,6 @@ export function extractor(
               )
             : Promise.resolve([file]),
     // Read only: a dry run says an unpacked archive is up to date as a real run would.
-    recordedCopy: (file) =>
-      wanted(file)
-        ? import('../extract/marker.ts').then((m) => m.readRecord(file))
-        : Promise.resolve(undefined),
+    recordedCopy: (file) => (wanted(file) ? readRecord(file) : Promise.resolve(undefined)),
   }
 }
