@@ -35372,10 +35372,10 @@ var server_text = __nccwpck_require__(1740);
 var url_credentials = __nccwpck_require__(5943);
 ;// CONCATENATED MODULE: ./src/common/redact.ts
 // The one place that removes a run's secrets from text. Every text the action shows passes here
-// as the last step before it is logged, summarised, annotated or set as an output. A secret is found in every form a server gives it
-// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
-// and any URL shown loses its `user:password@` and the values of query parameters named like
-// credentials (see url-credentials.ts).
+// as the last step before it is logged, summarised, annotated or set as an output. A secret is
+// found in every form a server gives it back in: as given, URL-encoded, JSON-escaped, and (for a
+// password) as base64 of `user:password`; and any URL shown loses its `user:password@` and the
+// values of query parameters named like credentials (see url-credentials.ts).
 
 
 /**

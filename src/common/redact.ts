@@ -1,8 +1,8 @@
 // The one place that removes a run's secrets from text. Every text the action shows passes here
-// as the last step before it is logged, summarised, annotated or set as an output. A secret is found in every form a server gives it
-// back in: as given, URL-encoded, JSON-escaped, and (for a password) as base64 of `user:password`;
-// and any URL shown loses its `user:password@` and the values of query parameters named like
-// credentials (see url-credentials.ts).
+// as the last step before it is logged, summarised, annotated or set as an output. A secret is
+// found in every form a server gives it back in: as given, URL-encoded, JSON-escaped, and (for a
+// password) as base64 of `user:password`; and any URL shown loses its `user:password@` and the
+// values of query parameters named like credentials (see url-credentials.ts).
 import { SERVER_TEXT_CUT, serverText } from './server-text.ts'
 import { MIN_SECRET, REDACTED, redactUrl } from './url-credentials.ts'
 
