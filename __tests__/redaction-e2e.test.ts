@@ -1,22 +1,11 @@
 // The bundle run as the runner runs it: a token a server echoes near the 300-character cut of
 // its error message reaches no channel in any part.
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useBundle } from '../__fixtures__/bundle.ts'
 import { startArtifactory } from '../server/index.ts'
 import { runAction, type ActionRun } from '../scripts/runner.ts'
-import { freshBundle } from '../scripts/fresh-bundle.ts'
 
-beforeAll(() => freshBundle(), 300_000)
-
-let workspace: string
-beforeEach(async () => {
-  workspace = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-secrets-e2e-'))
-})
-afterEach(async () => {
-  await fsp.rm(workspace, { recursive: true, force: true })
-})
+const bundle = useBundle('artdl-redaction-e2e-')
 
 /** 64 characters, as a JFrog access token's tail might be. */
 const TOKEN = 'tk' + 'Q9w8E7r6T5y4U3i2'.repeat(3) + 'Mm01Nn23Bb45Vv'
@@ -48,7 +37,7 @@ describe('the bundle', () => {
     })
     try {
       const run = await runAction({
-        workspace,
+        workspace: bundle.workspace,
         inputs: { url: server.url, paths: 'libs/a.bin', 'access-token': TOKEN, retries: '0' },
       })
       expect(run.code).toBe(1)
