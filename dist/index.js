@@ -36421,445 +36421,6 @@ function getToolCache(raw, names) {
     return { name: m[1], version: m[2] };
 }
 
-// EXTERNAL MODULE: ./src/net/tls-errors.ts
-var tls_errors = __nccwpck_require__(2112);
-;// CONCATENATED MODULE: ./src/artifactory/list.ts
-
-
-
-
-/**
- * Lists every file under a folder with the File List API. Returns undefined when the server
- * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
- * fall back to AQL; a missing folder lists as empty. A client certificate refused by nginx
- * (`400 No required SSL certificate was sent`) is thrown: it is no refusal of the API.
- */
-async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = json_body/* LISTING_LIMITS */.YL) {
-    const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
-        .map(encodeURIComponent)
-        .join('/');
-    const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`, { signal });
-    if (res.status === 400) {
-        // nginx in front refuses a missing or untrusted client certificate with a 400: that is no
-        // "API not available" (AQL would be refused the same way), but the failure itself.
-        const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(400, await (0,http_client/* readText */.yR)(res.body, 16 * 1024).catch(() => ''));
-        if (tls)
-            throw tls;
-        return undefined;
-    }
-    if (res.status === 403 || res.status === 404 || res.status === 405) {
-        res.body.resume();
-        return undefined;
-    }
-    // No prefix: the caller's withRetries names the operation ("listing: HTTP 503 …").
-    if (res.status !== 200)
-        throw await (0,http_client/* statusError */.$C)(res, '');
-    const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const body = await (0,json_body/* readJson */.Vh)(res, `the listing of ${base}`, limits);
-    // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
-    const listed = [];
-    for (const f of body.files ?? []) {
-        // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
-        if (f.folder === true || f.folder === 'true' || typeof f.uri !== 'string')
-            continue;
-        // A malformed digest is the server's fault: dropped, so the file's own response decides.
-        const sha256 = toDigest(f.sha2, 64);
-        listed.push({
-            path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
-            size: (0,json_body/* toSize */.xq)(f.size),
-            sha256,
-            sha1: sha256 ? undefined : toDigest(f.sha1, 40),
-        });
-    }
-    return listed;
-}
-
-;// CONCATENATED MODULE: ./src/plan/listed-checksums.ts
-
-
-
-
-
-/** Folders with fewer existing copies to check are left to one conditional request per file. */
-const MIN_FILES_PER_LISTING = 4;
-/**
- * Before a re-run over an existing target: for files that already have a local copy and no
- * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
- * and SHA-1 of all of them, so that deciding "up to date" needs no request per file: one
- * listing instead of a conditional GET per file (see README, Benchmark › Why the engine is
- * built this way, and the benchmark's re-run row).
- *
- * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
- * added and each file is checked with its own conditional request, as before.
- * @returns the downloads in the same order, a new object for each file that gained checksums
- *   (the ones given are left as they are), and how many gained them
- */
-async function withListedChecksums(downloads, o) {
-    const gained = await listedChecksums(downloads, o);
-    if (gained.size === 0)
-        return { downloads, known: 0 };
-    return { downloads: downloads.map((d) => gained.get(d) ?? d), known: gained.size };
-}
-/** The downloads that listings gave checksums to, each with its new version. */
-async function listedChecksums(downloads, o) {
-    const gained = new Map();
-    for (const group of foldersToList(downloads, o.url)) {
-        const existing = await existingCopies(group.files);
-        if (existing.length < MIN_FILES_PER_LISTING)
-            continue;
-        const listed = await listGroup(group, o);
-        // A refusal is the server's licence or the user's rights: every other folder would be too.
-        if (listed === 'refused')
-            return gained;
-        if (listed)
-            addListed(gained, existing, listed, o.url);
-    }
-    return gained;
-}
-/**
- * The folders worth one listing: downloads with no SHA-256 or SHA-1 yet, under `url`, grouped
- * by folder, in the order they first appear. Pure.
- */
-function foldersToList(downloads, url) {
-    const base = `${url}/`;
-    const byFolder = new Map();
-    for (const d of downloads) {
-        if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base))
-            continue;
-        const segments = d.url.slice(base.length).split('/').map(decodeURIComponent);
-        if (segments.length < 2)
-            continue;
-        const repo = segments[0];
-        const folder = segments.slice(1, -1).join('/');
-        const key = `${repo}/${folder}`;
-        let group = byFolder.get(key);
-        if (!group)
-            byFolder.set(key, (group = { repo, folder, files: [] }));
-        group.files.push(d);
-    }
-    return [...byFolder.values()].filter((g) => g.files.length >= MIN_FILES_PER_LISTING);
-}
-/**
- * One folder's files; `refused` when the File List API is, undefined when this one listing
- * failed: both said in the debug log, as the lookup is best effort.
- */
-async function listGroup(group, o) {
-    let listed;
-    try {
-        listed = await listFolder(o.http, o.url, group, o.signal, false);
-    }
-    catch (error) {
-        if (o.signal.aborted)
-            throw error;
-        o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
-        return undefined;
-    }
-    if (listed)
-        return listed;
-    o.debug?.(`the File List API is refused: existing files are checked one by one`);
-    return 'refused';
-}
-/** Adds to `gained` a new version of each existing copy the listing has a checksum for. */
-function addListed(gained, existing, listed, url) {
-    const byUrl = new Map(existing.map((d) => [d.url, d]));
-    for (const file of listed) {
-        const d = byUrl.get(artifactUrl(url, file.path));
-        if (!d || (!file.sha256 && !file.sha1) || gained.has(d))
-            continue;
-        gained.set(d, withListed(d, file));
-    }
-}
-/** A new download: the one given is the plan's and stays as it is. */
-function withListed(d, file) {
-    return {
-        ...d,
-        checksums: {
-            ...d.checksums,
-            ...(file.sha256 ? { sha256: file.sha256 } : {}),
-            ...(file.sha1 ? { sha1: file.sha1 } : {}),
-        },
-        size: d.size ?? file.size,
-    };
-}
-/** The downloads whose destination already holds a regular file. */
-async function existingCopies(files) {
-    // A first run's folders do not exist yet: one look per folder, not a stat per file.
-    const folders = await existingFolders(files);
-    const candidates = files.filter((d) => folders.has(external_node_path_.dirname(d.dest)));
-    const out = [];
-    await inBatches(candidates, async (d) => {
-        if ((await promises_.lstat(d.dest).catch(() => undefined))?.isFile())
-            out.push(d);
-    });
-    // In plan order, whichever stat answered first.
-    return candidates.filter((d) => out.includes(d));
-}
-/** The local folders of `files` that exist (followed through links, as a path to a file is). */
-async function existingFolders(files) {
-    const found = new Set();
-    await inBatches([...new Set(files.map((d) => external_node_path_.dirname(d.dest)))], async (folder) => {
-        if ((await promises_.stat(folder).catch(() => undefined))?.isDirectory())
-            found.add(folder);
-    });
-    return found;
-}
-/** `work` for each item, 64 at a time: 20,000 files must not mean 20,000 concurrent stat calls. */
-async function inBatches(items, work) {
-    for (let i = 0; i < items.length; i += 64)
-        await Promise.all(items.slice(i, i + 64).map(work));
-}
-
-;// CONCATENATED MODULE: ./src/plan/case-probe.ts
-
-
-
-
-/**
- * Whether names that differ only in case, or only in Unicode normalization, are one file in
- * `target`. Asks the file system itself, once: a macOS volume may be case-sensitive and a
- * Windows folder may be made so (`fsutil file setCaseSensitiveInfo`), so the platform alone can
- * be wrong. Creates an empty file with a lower-case name holding an NFC `é` in `target`, or in
- * its nearest existing parent (the target may not exist yet), looks it up by its upper-case
- * name and by its NFD spelling, and removes it.
- *
- * Falls back to the platform's default (Windows and macOS insensitive to case, macOS to
- * normalization) when writing is not
- * wanted (a dry run writes nothing) or the probe fails (a read-only parent, say).
- */
-async function probeCaseInsensitive(target, platform, { write = true } = {}) {
-    const fallback = (reason) => ({
-        caseInsensitive: (0,file_names/* defaultCaseInsensitive */.T0)(platform),
-        normalizationInsensitive: (0,file_names/* defaultNormalizationInsensitive */.UN)(platform),
-        how: 'default',
-        reason,
-    });
-    if (!write)
-        return fallback('a dry run writes nothing');
-    let dir;
-    try {
-        dir = await nearestExistingDir(target);
-    }
-    catch (error) {
-        return fallback(`no existing folder at or above ${target}: ${error.message}`);
-    }
-    const lower = external_node_path_.join(dir, `.artdl-case-probe-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}-\u00e9.tmp`);
-    const upper = external_node_path_.join(dir, external_node_path_.basename(lower).toUpperCase());
-    const decomposed = external_node_path_.join(dir, external_node_path_.basename(lower).normalize('NFD'));
-    try {
-        await promises_.writeFile(lower, '', { flag: 'wx' });
-    }
-    catch (error) {
-        return fallback(`could not create a probe file in ${dir}: ${error.message}`);
-    }
-    try {
-        const [a, b, c] = await Promise.all([
-            promises_.stat(lower, { bigint: true }),
-            statIfThere(upper),
-            statIfThere(decomposed),
-        ]);
-        // Same file, not merely a file by that name.
-        const same = (o) => o !== undefined && a.ino === o.ino && a.dev === o.dev;
-        return { caseInsensitive: same(b), normalizationInsensitive: same(c), how: 'probe' };
-    }
-    catch (error) {
-        return fallback(`could not look up the probe file: ${error.message}`);
-    }
-    finally {
-        await promises_.rm(lower, { force: true }).catch(() => undefined);
-    }
-}
-/** The file's identity, or undefined when no file has that name. */
-function statIfThere(file) {
-    return promises_.stat(file, { bigint: true }).catch((error) => {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    });
-}
-/** `dir` itself when it is a folder, else the closest folder above it that exists. */
-async function nearestExistingDir(dir) {
-    for (let d = external_node_path_.resolve(dir);; d = external_node_path_.dirname(d)) {
-        const stat = await promises_.stat(d).catch((error) => {
-            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
-                return undefined;
-            throw error;
-        });
-        if (stat?.isDirectory())
-            return d;
-        if (external_node_path_.dirname(d) === d)
-            throw new Error('the root does not exist');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/plan/downloads.ts
-
-
-
-
-/** Where a download came from, for messages: "line 3" or "spec entry 2". */
-function origin(d) {
-    return d.label ?? `line ${d.line}`;
-}
-/**
- * Plans the entries that name one file each (patterns are planned after listing, see
- * `patterns.ts`). Pure: no request, no file system access.
- * @throws PlanError for a DEST outside `target`, or a name the runner's OS cannot create
- */
-function planFiles(entries, settings) {
-    return entries
-        .filter((e) => !e.pattern)
-        .map((e) => ({
-        source: e.source,
-        url: e.url,
-        dest: fileDestination(e, settings),
-        checksums: {},
-        line: e.line,
-    }));
-}
-function fileDestination(entry, settings) {
-    const remotePath = entry.repoPath ?? urlPath(entry.url);
-    const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
-    let relative;
-    if (entry.dest !== undefined) {
-        relative =
-            entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest;
-    }
-    else {
-        relative = settings.flat ? name : remotePath;
-    }
-    return insideTarget(settings.target, relative, `line ${entry.line} ('${entry.dest ?? remotePath}')`, settings.names);
-}
-/** `host/path/of/file` of a URL not under `url`, decoded, for `flat: false`. */
-function urlPath(url) {
-    const parsed = new URL(url);
-    const segments = parsed.pathname
-        .split('/')
-        .filter(Boolean)
-        .map((s) => decodeURIComponent(s));
-    return [parsed.hostname, ...segments].join('/');
-}
-/**
- * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
- * paths), is the target itself, or holds a name that cannot exist under `names` (checked
- * here, before any download, rather than failing at the rename into place). `serverName`: the
- * start of `relative` is a listed name, not a DEST the workflow wrote.
- * @throws PlanError naming `what`
- */
-function insideTarget(target, relative, what, names = 'posix', serverName = false) {
-    if (external_node_path_.isAbsolute(relative)) {
-        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
-    }
-    // Before the drive-letter test: on Windows `a:b.txt` is refused for its colon.
-    const problem = (0,file_names/* pathNameProblem */.ao)(relative, names);
-    if (problem) {
-        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination cannot exist on ${(0,file_names/* rulesOs */._3)(names)}: ${problem}`);
-    }
-    // A DEST the workflow wrote as `C:/x` means a drive on any OS; a listed `a:b.txt` under the
-    // posix rules is only a name.
-    if (!serverName && /^[a-zA-Z]:/.test(relative)) {
-        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
-    }
-    if (relative.includes('\0')) {
-        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination contains a NUL character`);
-    }
-    const resolved = external_node_path_.resolve(target, relative);
-    const rel = external_node_path_.relative(target, resolved);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
-        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`);
-    }
-    // A `.x.artdl-part` could be the temporary of `x`: one download would overwrite the other.
-    if (isTempName(external_node_path_.basename(resolved))) {
-        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination '${external_node_path_.basename(resolved)}' is named like this action's temporaries ('.NAME${TEMP_SUFFIX}'); refusing it (add it to 'exclude' or give another DEST)`);
-    }
-    return resolved;
-}
-/**
- * Refuses a plan in which two downloads write the same file, or one writes where another
- * needs a folder; names both sources. On a target that folds names (`caseInsensitive`: Windows,
- * macOS by default; `normalizationInsensitive`: macOS, where NFC `é` and NFD `e` + U+0301 are
- * one name) destinations that differ only so are the same file, so they clash too.
- * @throws PlanError
- */
-function checkClashes(downloads, folding = {}) {
-    const key = (p) => (0,file_names/* sameFileKey */.ys)(p, folding);
-    const byDest = new Map();
-    for (const d of downloads) {
-        const k = key(d.dest);
-        const other = byDest.get(k);
-        if (other) {
-            const what = other.dest === d.dest
-                ? `would both write ${d.dest}`
-                : `would write ${other.dest} and ${d.dest}, which differ ${(0,file_names/* howNamesDiffer */.LY)(other.dest, d.dest)} and are one file on this ${foldingName(other.dest, d.dest)} target`;
-            throw new errors/* PlanError */.W6(`'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`);
-        }
-        byDest.set(k, d);
-    }
-    // Each folder is looked up once: a folder already seen had its own parents checked then
-    // (300,000 files in 300 folders: 300 walks, not 300,000).
-    const seen = new Set();
-    for (const d of downloads) {
-        for (let dir = external_node_path_.dirname(d.dest); dir !== external_node_path_.dirname(dir); dir = external_node_path_.dirname(dir)) {
-            const k = key(dir);
-            if (seen.has(k))
-                break;
-            seen.add(k);
-            const other = byDest.get(k);
-            if (other) {
-                const sameCase = other.dest === dir
-                    ? ''
-                    : ` (as ${dir}, the same name on this ${foldingName(other.dest, dir)} target)`;
-                throw new errors/* PlanError */.W6(`'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`);
-            }
-        }
-    }
-}
-/** "case-insensitive", or what else makes two names one on this target, for messages. */
-function foldingName(a, b) {
-    const how = (0,file_names/* howNamesDiffer */.LY)(a, b);
-    if (how === 'only in case')
-        return 'case-insensitive';
-    if (how.includes('case'))
-        return 'case- and normalization-insensitive';
-    return 'normalization-insensitive';
-}
-/** The sum of the known sizes, and whether every size is known. */
-function plannedBytes(downloads) {
-    let bytes = 0;
-    let complete = true;
-    for (const d of downloads) {
-        if (d.size === undefined)
-            complete = false;
-        else
-            bytes += d.size;
-    }
-    return { bytes, complete };
-}
-
-;// CONCATENATED MODULE: ./src/plan/overlaps.ts
-/**
- * The downloads with every repeat of an earlier one (the same URL to the same destination)
- * left out, in their order; a repeat that asks to unpack the archive makes the kept one unpack
- * it. Only different sources writing one destination are left for the clash check.
- */
-function mergeOverlaps(downloads) {
-    const kept = new Map();
-    const out = [];
-    for (const d of downloads) {
-        const key = `${d.dest}\0${d.url}`;
-        const first = kept.get(key);
-        if (!first) {
-            kept.set(key, d);
-            out.push(d);
-        }
-        else if (d.extract && !first.extract) {
-            const merged = { ...first, extract: true };
-            out[out.indexOf(first)] = merged;
-            kept.set(key, merged);
-        }
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/p-map/index.js
 function pMap(iterable, mapper, options) {
 	return mapConcurrently(iterable, mapper, options, false);
@@ -37523,6 +37084,437 @@ function createPuller(iterator) {
 
 		return promise;
 	};
+}
+
+// EXTERNAL MODULE: ./src/net/tls-errors.ts
+var tls_errors = __nccwpck_require__(2112);
+;// CONCATENATED MODULE: ./src/artifactory/list.ts
+
+
+
+
+/**
+ * Lists every file under a folder with the File List API. Returns undefined when the server
+ * refuses the API itself (it needs a Pro licence and a non-anonymous user), so the caller can
+ * fall back to AQL; a missing folder lists as empty. A client certificate refused by nginx
+ * (`400 No required SSL certificate was sent`) is thrown: it is no refusal of the API.
+ */
+async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = json_body/* LISTING_LIMITS */.YL) {
+    const folderPath = [prefix.repo, ...prefix.folder.split('/').filter(Boolean)]
+        .map(encodeURIComponent)
+        .join('/');
+    const res = await http.request(`${baseUrl}/api/storage/${folderPath}?list&deep=${deep ? 1 : 0}&listFolders=0`, { signal });
+    if (res.status === 400) {
+        // nginx in front refuses a missing or untrusted client certificate with a 400: that is no
+        // "API not available" (AQL would be refused the same way), but the failure itself.
+        const tls = (0,tls_errors/* nginxCertificateFailure */.Y3)(400, await (0,http_client/* readText */.yR)(res.body, 16 * 1024).catch(() => ''));
+        if (tls)
+            throw tls;
+        return undefined;
+    }
+    if (res.status === 403 || res.status === 404 || res.status === 405) {
+        res.body.resume();
+        return undefined;
+    }
+    // No prefix: the caller's withRetries names the operation ("listing: HTTP 503 …").
+    if (res.status !== 200)
+        throw await (0,http_client/* statusError */.$C)(res, '');
+    const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
+    const body = await (0,json_body/* readJson */.Vh)(res, `the listing of ${base}`, limits);
+    // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
+    const listed = [];
+    for (const f of body.files ?? []) {
+        // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
+        if (f.folder === true || f.folder === 'true' || typeof f.uri !== 'string')
+            continue;
+        // A malformed digest is the server's fault: dropped, so the file's own response decides.
+        const sha256 = toDigest(f.sha2, 64);
+        listed.push({
+            path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
+            size: (0,json_body/* toSize */.xq)(f.size),
+            sha256,
+            sha1: sha256 ? undefined : toDigest(f.sha1, 40),
+        });
+    }
+    return listed;
+}
+
+;// CONCATENATED MODULE: ./src/plan/listed-checksums.ts
+
+
+
+
+
+
+/** Folders with fewer existing copies to check are left to one conditional request per file. */
+const MIN_FILES_PER_LISTING = 4;
+/**
+ * Before a re-run over an existing target: for files that already have a local copy and no
+ * known checksum, one File List API request per folder (`deep=0`) gives the server's SHA-256
+ * and SHA-1 of all of them, so that deciding "up to date" needs no request per file: one
+ * listing instead of a conditional GET per file (see README, Benchmark › Why the engine is
+ * built this way, and the benchmark's re-run row).
+ *
+ * Best effort: where the API is refused (no Pro licence, anonymous user) or fails, nothing is
+ * added and each file is checked with its own conditional request, as before.
+ * @returns the downloads in the same order, a new object for each file that gained checksums
+ *   (the ones given are left as they are), and how many gained them
+ */
+async function withListedChecksums(downloads, o) {
+    const gained = await listedChecksums(downloads, o);
+    if (gained.size === 0)
+        return { downloads, known: 0 };
+    return { downloads: downloads.map((d) => gained.get(d) ?? d), known: gained.size };
+}
+/** The downloads that listings gave checksums to, each with its new version. */
+async function listedChecksums(downloads, o) {
+    const gained = new Map();
+    for (const group of foldersToList(downloads, o.url)) {
+        const existing = await existingCopies(group.files);
+        if (existing.length < MIN_FILES_PER_LISTING)
+            continue;
+        const listed = await listGroup(group, o);
+        // A refusal is the server's licence or the user's rights: every other folder would be too.
+        if (listed === 'refused')
+            return gained;
+        if (listed)
+            addListed(gained, existing, listed, o.url);
+    }
+    return gained;
+}
+/**
+ * The folders worth one listing: downloads with no SHA-256 or SHA-1 yet, under `url`, grouped
+ * by folder, in the order they first appear. Pure.
+ */
+function foldersToList(downloads, url) {
+    const base = `${url}/`;
+    const byFolder = new Map();
+    for (const d of downloads) {
+        if (d.checksums.sha256 || d.checksums.sha1 || !d.url.startsWith(base))
+            continue;
+        const segments = d.url.slice(base.length).split('/').map(decodeURIComponent);
+        if (segments.length < 2)
+            continue;
+        const repo = segments[0];
+        const folder = segments.slice(1, -1).join('/');
+        const key = `${repo}/${folder}`;
+        let group = byFolder.get(key);
+        if (!group)
+            byFolder.set(key, (group = { repo, folder, files: [] }));
+        group.files.push(d);
+    }
+    return [...byFolder.values()].filter((g) => g.files.length >= MIN_FILES_PER_LISTING);
+}
+/**
+ * One folder's files; `refused` when the File List API is, undefined when this one listing
+ * failed: both said in the debug log, as the lookup is best effort.
+ */
+async function listGroup(group, o) {
+    let listed;
+    try {
+        listed = await listFolder(o.http, o.url, group, o.signal, false);
+    }
+    catch (error) {
+        if (o.signal.aborted)
+            throw error;
+        o.debug?.(`listing ${group.repo}/${group.folder} for checksums failed: ${(0,errors/* messageOf */.bD)(error)}`);
+        return undefined;
+    }
+    if (listed)
+        return listed;
+    o.debug?.(`the File List API is refused: existing files are checked one by one`);
+    return 'refused';
+}
+/** Adds to `gained` a new version of each existing copy the listing has a checksum for. */
+function addListed(gained, existing, listed, url) {
+    const byUrl = new Map(existing.map((d) => [d.url, d]));
+    for (const file of listed) {
+        const d = byUrl.get(artifactUrl(url, file.path));
+        if (!d || (!file.sha256 && !file.sha1) || gained.has(d))
+            continue;
+        gained.set(d, withListed(d, file));
+    }
+}
+/** A new download: the one given is the plan's and stays as it is. */
+function withListed(d, file) {
+    return {
+        ...d,
+        checksums: {
+            ...d.checksums,
+            ...(file.sha256 ? { sha256: file.sha256 } : {}),
+            ...(file.sha1 ? { sha1: file.sha1 } : {}),
+        },
+        size: d.size ?? file.size,
+    };
+}
+/** The downloads whose destination already holds a regular file. */
+async function existingCopies(files) {
+    // A first run's folders do not exist yet: one look per folder, not a stat per file.
+    const folders = new Set(await those([...new Set(files.map((d) => external_node_path_.dirname(d.dest)))], isFolder));
+    return those(files.filter((d) => folders.has(external_node_path_.dirname(d.dest))), (d) => isRegularFile(d.dest));
+}
+/** A folder (followed through links, as a path to a file is). */
+const isFolder = async (p) => (await promises_.stat(p).catch(() => undefined))?.isDirectory() ?? false;
+/** A regular file itself, not a link to one. */
+const isRegularFile = async (p) => (await promises_.lstat(p).catch(() => undefined))?.isFile() ?? false;
+/**
+ * The items that pass `test`, in their order; 64 tested at a time, so that 20,000 files do not
+ * mean 20,000 concurrent stat calls.
+ */
+async function those(items, test) {
+    const passed = await pMap(items, test, { concurrency: 64 });
+    return items.filter((_, i) => passed[i]);
+}
+
+;// CONCATENATED MODULE: ./src/plan/case-probe.ts
+
+
+
+
+/**
+ * Whether names that differ only in case, or only in Unicode normalization, are one file in
+ * `target`. Asks the file system itself, once: a macOS volume may be case-sensitive and a
+ * Windows folder may be made so (`fsutil file setCaseSensitiveInfo`), so the platform alone can
+ * be wrong. Creates an empty file with a lower-case name holding an NFC `é` in `target`, or in
+ * its nearest existing parent (the target may not exist yet), looks it up by its upper-case
+ * name and by its NFD spelling, and removes it.
+ *
+ * Falls back to the platform's default (Windows and macOS insensitive to case, macOS to
+ * normalization) when writing is not
+ * wanted (a dry run writes nothing) or the probe fails (a read-only parent, say).
+ */
+async function probeCaseInsensitive(target, platform, { write = true } = {}) {
+    const fallback = (reason) => ({
+        caseInsensitive: (0,file_names/* defaultCaseInsensitive */.T0)(platform),
+        normalizationInsensitive: (0,file_names/* defaultNormalizationInsensitive */.UN)(platform),
+        how: 'default',
+        reason,
+    });
+    if (!write)
+        return fallback('a dry run writes nothing');
+    let dir;
+    try {
+        dir = await nearestExistingDir(target);
+    }
+    catch (error) {
+        return fallback(`no existing folder at or above ${target}: ${error.message}`);
+    }
+    const lower = external_node_path_.join(dir, `.artdl-case-probe-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}-\u00e9.tmp`);
+    const upper = external_node_path_.join(dir, external_node_path_.basename(lower).toUpperCase());
+    const decomposed = external_node_path_.join(dir, external_node_path_.basename(lower).normalize('NFD'));
+    try {
+        await promises_.writeFile(lower, '', { flag: 'wx' });
+    }
+    catch (error) {
+        return fallback(`could not create a probe file in ${dir}: ${error.message}`);
+    }
+    try {
+        const [a, b, c] = await Promise.all([
+            promises_.stat(lower, { bigint: true }),
+            statIfThere(upper),
+            statIfThere(decomposed),
+        ]);
+        // Same file, not merely a file by that name.
+        const same = (o) => o !== undefined && a.ino === o.ino && a.dev === o.dev;
+        return { caseInsensitive: same(b), normalizationInsensitive: same(c), how: 'probe' };
+    }
+    catch (error) {
+        return fallback(`could not look up the probe file: ${error.message}`);
+    }
+    finally {
+        await promises_.rm(lower, { force: true }).catch(() => undefined);
+    }
+}
+/** The file's identity, or undefined when no file has that name. */
+function statIfThere(file) {
+    return promises_.stat(file, { bigint: true }).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    });
+}
+/** `dir` itself when it is a folder, else the closest folder above it that exists. */
+async function nearestExistingDir(dir) {
+    for (let d = external_node_path_.resolve(dir);; d = external_node_path_.dirname(d)) {
+        const stat = await promises_.stat(d).catch((error) => {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+                return undefined;
+            throw error;
+        });
+        if (stat?.isDirectory())
+            return d;
+        if (external_node_path_.dirname(d) === d)
+            throw new Error('the root does not exist');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/downloads.ts
+
+
+
+
+/** Where a download came from, for messages: "line 3" or "spec entry 2". */
+function origin(d) {
+    return d.label ?? `line ${d.line}`;
+}
+/**
+ * Plans the entries that name one file each (patterns are planned after listing, see
+ * `patterns.ts`). Pure: no request, no file system access.
+ * @throws PlanError for a DEST outside `target`, or a name the runner's OS cannot create
+ */
+function planFiles(entries, settings) {
+    return entries
+        .filter((e) => !e.pattern)
+        .map((e) => ({
+        source: e.source,
+        url: e.url,
+        dest: fileDestination(e, settings),
+        checksums: {},
+        line: e.line,
+    }));
+}
+function fileDestination(entry, settings) {
+    const remotePath = entry.repoPath ?? urlPath(entry.url);
+    const name = remotePath.slice(remotePath.lastIndexOf('/') + 1);
+    let relative;
+    if (entry.dest !== undefined) {
+        relative =
+            entry.dest.endsWith('/') || entry.dest.endsWith('\\') ? `${entry.dest}${name}` : entry.dest;
+    }
+    else {
+        relative = settings.flat ? name : remotePath;
+    }
+    return insideTarget(settings.target, relative, `line ${entry.line} ('${entry.dest ?? remotePath}')`, settings.names);
+}
+/** `host/path/of/file` of a URL not under `url`, decoded, for `flat: false`. */
+function urlPath(url) {
+    const parsed = new URL(url);
+    const segments = parsed.pathname
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
+    return [parsed.hostname, ...segments].join('/');
+}
+/**
+ * Resolves `relative` under `target` and refuses anything that escapes it (`..`, absolute
+ * paths), is the target itself, or holds a name that cannot exist under `names` (checked
+ * here, before any download, rather than failing at the rename into place). `serverName`: the
+ * start of `relative` is a listed name, not a DEST the workflow wrote.
+ * @throws PlanError naming `what`
+ */
+function insideTarget(target, relative, what, names = 'posix', serverName = false) {
+    if (external_node_path_.isAbsolute(relative)) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
+    }
+    // Before the drive-letter test: on Windows `a:b.txt` is refused for its colon.
+    const problem = (0,file_names/* pathNameProblem */.ao)(relative, names);
+    if (problem) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination cannot exist on ${(0,file_names/* rulesOs */._3)(names)}: ${problem}`);
+    }
+    // A DEST the workflow wrote as `C:/x` means a drive on any OS; a listed `a:b.txt` under the
+    // posix rules is only a name.
+    if (!serverName && /^[a-zA-Z]:/.test(relative)) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: DEST must be relative to 'target', not an absolute path`);
+    }
+    if (relative.includes('\0')) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination contains a NUL character`);
+    }
+    const resolved = external_node_path_.resolve(target, relative);
+    const rel = external_node_path_.relative(target, resolved);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination resolves outside 'target' (${target})`);
+    }
+    // A `.x.artdl-part` could be the temporary of `x`: one download would overwrite the other.
+    if (isTempName(external_node_path_.basename(resolved))) {
+        throw new errors/* PlanError */.W6(`Input 'paths' ${what}: the destination '${external_node_path_.basename(resolved)}' is named like this action's temporaries ('.NAME${TEMP_SUFFIX}'); refusing it (add it to 'exclude' or give another DEST)`);
+    }
+    return resolved;
+}
+/**
+ * Refuses a plan in which two downloads write the same file, or one writes where another
+ * needs a folder; names both sources. On a target that folds names (`caseInsensitive`: Windows,
+ * macOS by default; `normalizationInsensitive`: macOS, where NFC `é` and NFD `e` + U+0301 are
+ * one name) destinations that differ only so are the same file, so they clash too.
+ * @throws PlanError
+ */
+function checkClashes(downloads, folding = {}) {
+    const key = (p) => (0,file_names/* sameFileKey */.ys)(p, folding);
+    const byDest = new Map();
+    for (const d of downloads) {
+        const k = key(d.dest);
+        const other = byDest.get(k);
+        if (other) {
+            const what = other.dest === d.dest
+                ? `would both write ${d.dest}`
+                : `would write ${other.dest} and ${d.dest}, which differ ${(0,file_names/* howNamesDiffer */.LY)(other.dest, d.dest)} and are one file on this ${foldingName(other.dest, d.dest)} target`;
+            throw new errors/* PlanError */.W6(`'${other.source}' (${origin(other)}) and '${d.source}' (${origin(d)}) ${what}; give one of them a DEST (SOURCE => DEST) or use flat: false`);
+        }
+        byDest.set(k, d);
+    }
+    // Each folder is looked up once: a folder already seen had its own parents checked then
+    // (300,000 files in 300 folders: 300 walks, not 300,000).
+    const seen = new Set();
+    for (const d of downloads) {
+        for (let dir = external_node_path_.dirname(d.dest); dir !== external_node_path_.dirname(dir); dir = external_node_path_.dirname(dir)) {
+            const k = key(dir);
+            if (seen.has(k))
+                break;
+            seen.add(k);
+            const other = byDest.get(k);
+            if (other) {
+                const sameCase = other.dest === dir
+                    ? ''
+                    : ` (as ${dir}, the same name on this ${foldingName(other.dest, dir)} target)`;
+                throw new errors/* PlanError */.W6(`'${other.source}' (${origin(other)}) writes the file ${other.dest}, but '${d.source}' (${origin(d)}) needs it to be a folder${sameCase}`);
+            }
+        }
+    }
+}
+/** "case-insensitive", or what else makes two names one on this target, for messages. */
+function foldingName(a, b) {
+    const how = (0,file_names/* howNamesDiffer */.LY)(a, b);
+    if (how === 'only in case')
+        return 'case-insensitive';
+    if (how.includes('case'))
+        return 'case- and normalization-insensitive';
+    return 'normalization-insensitive';
+}
+/** The sum of the known sizes, and whether every size is known. */
+function plannedBytes(downloads) {
+    let bytes = 0;
+    let complete = true;
+    for (const d of downloads) {
+        if (d.size === undefined)
+            complete = false;
+        else
+            bytes += d.size;
+    }
+    return { bytes, complete };
+}
+
+;// CONCATENATED MODULE: ./src/plan/overlaps.ts
+/**
+ * The downloads with every repeat of an earlier one (the same URL to the same destination)
+ * left out, in their order; a repeat that asks to unpack the archive makes the kept one unpack
+ * it. Only different sources writing one destination are left for the clash check.
+ */
+function mergeOverlaps(downloads) {
+    const kept = new Map();
+    const out = [];
+    for (const d of downloads) {
+        const key = `${d.dest}\0${d.url}`;
+        const first = kept.get(key);
+        if (!first) {
+            kept.set(key, d);
+            out.push(d);
+        }
+        else if (d.extract && !first.extract) {
+            const merged = { ...first, extract: true };
+            out[out.indexOf(first)] = merged;
+            kept.set(key, merged);
+        }
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/artifactory/aql-selection.ts

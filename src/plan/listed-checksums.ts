@@ -1,5 +1,6 @@
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
+import pMap from 'p-map'
 import { listFolder } from '../artifactory/list.ts'
 import { artifactUrl } from '../input/entries.ts'
 import { messageOf } from '../common/errors.ts'
@@ -137,26 +138,28 @@ function withListed(d: Download, file: ListedFile): Download {
 /** The downloads whose destination already holds a regular file. */
 async function existingCopies(files: Download[]): Promise<Download[]> {
   // A first run's folders do not exist yet: one look per folder, not a stat per file.
-  const folders = await existingFolders(files)
-  const candidates = files.filter((d) => folders.has(path.dirname(d.dest)))
-  const out: Download[] = []
-  await inBatches(candidates, async (d) => {
-    if ((await fsp.lstat(d.dest).catch(() => undefined))?.isFile()) out.push(d)
-  })
-  // In plan order, whichever stat answered first.
-  return candidates.filter((d) => out.includes(d))
+  const folders = new Set(
+    await those([...new Set(files.map((d) => path.dirname(d.dest)))], isFolder),
+  )
+  return those(
+    files.filter((d) => folders.has(path.dirname(d.dest))),
+    (d) => isRegularFile(d.dest),
+  )
 }
 
-/** The local folders of `files` that exist (followed through links, as a path to a file is). */
-async function existingFolders(files: Download[]): Promise<Set<string>> {
-  const found = new Set<string>()
-  await inBatches([...new Set(files.map((d) => path.dirname(d.dest)))], async (folder) => {
-    if ((await fsp.stat(folder).catch(() => undefined))?.isDirectory()) found.add(folder)
-  })
-  return found
-}
+/** A folder (followed through links, as a path to a file is). */
+const isFolder = async (p: string): Promise<boolean> =>
+  (await fsp.stat(p).catch(() => undefined))?.isDirectory() ?? false
 
-/** `work` for each item, 64 at a time: 20,000 files must not mean 20,000 concurrent stat calls. */
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += 64) await Promise.all(items.slice(i, i + 64).map(work))
+/** A regular file itself, not a link to one. */
+const isRegularFile = async (p: string): Promise<boolean> =>
+  (await fsp.lstat(p).catch(() => undefined))?.isFile() ?? false
+
+/**
+ * The items that pass `test`, in their order; 64 tested at a time, so that 20,000 files do not
+ * mean 20,000 concurrent stat calls.
+ */
+async function those<T>(items: T[], test: (item: T) => Promise<boolean>): Promise<T[]> {
+  const passed = await pMap(items, test, { concurrency: 64 })
+  return items.filter((_, i) => passed[i])
 }
