@@ -5,12 +5,18 @@
 // - `requests`: each body is read and dropped (no file, no hash);
 // - `files`: each body is hashed with SHA-256 and written to a temporary in its folder, which
 //   is renamed into place once complete: the least any downloader does that keeps the
-//   action's guarantees (verified, never partial under its final name).
+//   action's guarantees (verified, never partial under its final name);
+// - `raw`: no undici at all: each lane's own `tls.connect` (or `net.connect`) socket, GETs
+//   written by hand and answers read by a minimal HTTP/1.1 reader (status, Content-Length,
+//   keep-alive), bodies dropped. What the runtime itself costs for the requests, so that the
+//   HTTP client's own share can be told from Node's.
 // Everything the action adds (plan, retries, checks of the answer, the report) is absent.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
+import * as net from 'node:net'
 import * as path from 'node:path'
+import * as tls from 'node:tls'
 import { Agent, request } from 'undici'
 
 const [listFile, out, concurrencyText, mode] = process.argv.slice(2)
@@ -57,6 +63,66 @@ async function lane(): Promise<void> {
   }
 }
 
-await Promise.all(Array.from({ length: concurrency }, lane))
+/**
+ * One lane of `raw`: a connection of its own, one GET at a time on it. Only what nginx sends
+ * is handled (a 200 with Content-Length, keep-alive): anything else fails the run, so the
+ * row never counts a request it did not complete.
+ */
+function rawLane(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (next >= jobs.length) return resolve()
+    const origin = new URL(jobs[next][0])
+    const port = Number(origin.port)
+    const socket =
+      origin.protocol === 'https:'
+        ? tls.connect({
+            host: origin.hostname,
+            port,
+            servername: net.isIP(origin.hostname) ? undefined : origin.hostname,
+            ca: fs.readFileSync(process.env.NODE_EXTRA_CA_CERTS ?? ''),
+          })
+        : net.connect(port, origin.hostname)
+    let url = ''
+    let head: Buffer | undefined
+    let left = -1
+    let finished = false
+    const send = (): void => {
+      if (next >= jobs.length) {
+        finished = true
+        socket.end()
+        return resolve()
+      }
+      url = jobs[next++][0]
+      const u = new URL(url)
+      socket.write(`GET ${u.pathname} HTTP/1.1\r\nhost: ${u.host}\r\nuser-agent: floor\r\n\r\n`)
+      left = -1
+    }
+    socket.on(origin.protocol === 'https:' ? 'secureConnect' : 'connect', send)
+    socket.on('error', reject)
+    socket.on('close', () => finished || reject(new Error(`${url}: the connection closed`)))
+    socket.on('data', (chunk: Buffer) => {
+      while (chunk.length > 0) {
+        if (left < 0) {
+          head = head ? Buffer.concat([head, chunk]) : chunk
+          const end = head.indexOf('\r\n\r\n')
+          if (end < 0) return
+          const text = head.subarray(0, end).toString('latin1')
+          const length = /\r\ncontent-length: *(\d+)/i.exec(text)?.[1]
+          if (!text.startsWith('HTTP/1.1 200 ') || length === undefined)
+            return reject(new Error(`${url}: ${text.split('\r\n')[0]}`))
+          left = Number(length)
+          chunk = head.subarray(end + 4)
+          head = undefined
+        }
+        const take = Math.min(left, chunk.length)
+        left -= take
+        chunk = chunk.subarray(take)
+        if (left === 0) send()
+      }
+    })
+  })
+}
+
+await Promise.all(Array.from({ length: concurrency }, mode === 'raw' ? rawLane : lane))
 await agent.close()
 fs.writeSync(1, `${jobs.length} files\n`)
