@@ -342,6 +342,21 @@ async function beside(
 }
 
 describe('large files', () => {
+  it('says what the hashing threads computed only on a run that started one', async () => {
+    server.setFile('libs/small.bin', seeded(100_000, 7))
+    server.setFile('libs/large.bin', seeded(9 * 1024 * 1024, 8))
+    const lines = async (paths: string): Promise<string[]> => {
+      const said: string[] = []
+      const results = await runDownloads(plan(paths), target.options(), {
+        debug: (line) => said.push(line),
+      })
+      expect(results.every((r) => r.status === 'downloaded' && r.verified === 'sha256')).toBe(true)
+      return said.filter((l) => l.startsWith('hashing threads'))
+    }
+    expect(await lines('libs/small.bin')).toEqual([])
+    expect(await lines('libs/large.bin')).toEqual(['hashing threads computed 1 digest(s)'])
+  })
+
   it('splits a large file into concurrent ranges and verifies the whole', async () => {
     const data = seeded(9 * 1024 * 1024 + 7)
     server.setFile('libs/large.bin', data)

@@ -85,6 +85,7 @@ export class HashPool {
   private failed?: Error
   private readonly onFallback?: (reason: string) => void
   private answers = 0
+  private started = 0
 
   /**
    * `size` threads at most, started as large files need them; `file` is replaced in tests.
@@ -120,6 +121,11 @@ export class HashPool {
    */
   get answeredByThreads(): number {
     return this.answers
+  }
+
+  /** Threads started so far: none on a run without a large file, which hashes inline only. */
+  get threadsStarted(): number {
+    return this.started
   }
 
   /** Stops the threads; pending digests fail. */
@@ -158,6 +164,7 @@ export class HashPool {
             this.fail(new Error(`the hashing thread exited (code ${code})`))
         })
         this.workers.push(worker)
+        this.started++
         return worker
       } catch (error) {
         this.fail(error as Error)

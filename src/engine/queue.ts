@@ -159,7 +159,9 @@ export async function runDownloads(
     return results
   } finally {
     queue.clear()
-    events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`)
+    // Said only when a thread was started: a run of small files hashes them all inline.
+    if (hashPool.threadsStarted > 0)
+      events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`)
     await hashPool.close()
   }
 }
