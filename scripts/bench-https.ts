@@ -180,13 +180,18 @@ async function profileRun(w: HttpsWorkload, proxy: DelayProxy, ca: string): Prom
 
 /**
  * Node 24 and undici alone on the same downloads (scripts/bench-floor.ts): bodies drained, and
- * bodies hashed and written to a temporary renamed into place; and Node 24 without undici,
- * bodies drained through a minimal HTTP/1.1 reader on each lane's own socket. Not peers: the
+ * bodies hashed and written to a temporary renamed into place; and both again on Node 24
+ * without undici, through a minimal HTTP/1.1 reader on each lane's own socket. Not peers: the
  * floors under what a downloader on this runtime spends, with and without its HTTP client,
  * against which the CPU goals can be read.
  */
-const FLOORS = ['node floor: requests', 'node floor: files', 'node floor: raw TLS requests']
-const FLOOR_MODES = ['requests', 'files', 'raw']
+const FLOORS = [
+  'node floor: requests',
+  'node floor: files',
+  'node floor: raw TLS requests',
+  'node floor: raw TLS files',
+]
+const FLOOR_MODES = ['requests', 'files', 'raw', 'raw-files']
 const FLOOR_SCRIPT = path.join(import.meta.dirname, 'bench-floor.ts')
 
 async function runTool(
