@@ -42,3 +42,28 @@ export function tempIgnoresCase(): boolean {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }
+
+let tarXz: boolean | undefined
+
+/**
+ * Whether the `tar` program writes a .tar.xz here (`tar -cJf`): GNU tar needs the xz program for
+ * it, and the Windows image's bsdtar may lack it. Asked by writing one, once.
+ */
+export function tarWritesXz(): boolean {
+  if (tarXz !== undefined) return tarXz
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'artdl-txz-probe-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'src'))
+    fs.writeFileSync(path.join(dir, 'src', 'a'), 'a')
+    const out = path.join(dir, 'a.tar.xz')
+    const run = spawnSync('tar', ['-cJf', out, '-C', path.join(dir, 'src'), '.'], {
+      stdio: 'ignore',
+    })
+    tarXz = run.status === 0 && fs.statSync(out, { throwIfNoEntry: false })?.isFile() === true
+  } catch {
+    tarXz = false
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  return tarXz
+}

@@ -3,22 +3,16 @@
 // the target (a case or normalization clash) too. Zips are made in the test (no python3).
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useTempDir } from '../__fixtures__/temp-dir.ts'
 import { zipBytes } from '../__fixtures__/zip.ts'
 import { tarOf } from '../__fixtures__/tar.ts'
 import { checkMembers, type Member } from '../src/extract/members.ts'
 import { extractArchive } from '../src/extract/archive.ts'
 import { AttemptError } from '../src/common/errors.ts'
 
-let dir: string
-beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-xnames-'))
-})
-afterEach(async () => {
-  await fsp.rm(dir, { recursive: true, force: true })
-})
+const dir = useTempDir('artdl-xnames-')
 
 const files = (...names: string[]): Member[] => names.map((name) => ({ name, type: 'file' }))
 
@@ -48,7 +42,7 @@ describe('member names under the Windows rules', () => {
   })
 
   it('fails the archive before writing anything, with no silent rename of ":" or "?"', async () => {
-    const file = path.join(dir, 'names.tar')
+    const file = path.join(dir(), 'names.tar')
     await fsp.writeFile(
       file,
       tarOf([
@@ -59,7 +53,7 @@ describe('member names under the Windows rules', () => {
     await expect(extractArchive(file, undefined, {}, { names: 'windows' })).rejects.toThrow(
       "refused to extract names.tar: member 'ab:c.txt' cannot be written on Windows",
     )
-    expect(fs.readdirSync(dir)).toEqual([])
+    expect(fs.readdirSync(dir())).toEqual([])
   })
 })
 
@@ -102,7 +96,7 @@ describe('members that are one file on the target', () => {
   })
 
   it('refuses a zip with Readme.md and README.md: a case clash, not a raw EEXIST', async () => {
-    const file = path.join(dir, 'docs.zip')
+    const file = path.join(dir(), 'docs.zip')
     await fsp.writeFile(
       file,
       zipBytes([
@@ -117,6 +111,6 @@ describe('members that are one file on the target', () => {
     expect((error as Error).message).toBe(
       "refused to extract docs.zip: a case clash: members 'Readme.md' and 'README.md' differ only in case and are one file on this target",
     )
-    expect(fs.readdirSync(dir)).toEqual([])
+    expect(fs.readdirSync(dir())).toEqual([])
   })
 })

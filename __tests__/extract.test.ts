@@ -4,11 +4,11 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { Header } from 'tar'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useTempDir } from '../__fixtures__/temp-dir.ts'
 import { extractArchive, listMembers } from '../src/extract/archive.ts'
 import { hasProgram, symlinksWork } from '../__fixtures__/platform.ts'
 import { zipBytes } from '../__fixtures__/zip.ts'
@@ -16,13 +16,7 @@ import { tarOf, tgzOf } from '../__fixtures__/tar.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { runAction } from '../scripts/runner.ts'
 
-let dir: string
-beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-extract-'))
-})
-afterEach(async () => {
-  await fsp.rm(dir, { recursive: true, force: true })
-})
+const dir = useTempDir('artdl-extract-')
 
 /** `count` tiny members in folders of 1,000, gzipped: the header encoding is the cost. */
 function manyMembers(count: number): Buffer {
@@ -76,9 +70,9 @@ describe('members are read by a library', () => {
         { path: 'bin/alias', type: 'SymbolicLink', linkpath: 'tool' },
         { path: 'bin/hard', type: 'Link', linkpath: 'bin/tool' },
       ])
-      await fsp.writeFile(path.join(dir, 'a.tar'), tar)
-      await fsp.writeFile(path.join(dir, 'a.tgz'), zlib.gzipSync(tar))
-      execFileSync('xz', ['-k', path.join(dir, 'a.tar')])
+      await fsp.writeFile(path.join(dir(), 'a.tar'), tar)
+      await fsp.writeFile(path.join(dir(), 'a.tgz'), zlib.gzipSync(tar))
+      execFileSync('xz', ['-k', path.join(dir(), 'a.tar')])
       const path0 = process.env.PATH
       const expected = [
         { name: 'bin/', type: 'directory' },
@@ -94,7 +88,7 @@ describe('members are read by a library', () => {
           ['a.tgz', 'tgz'],
           ['a.tar.xz', 'txz'],
         ] as const) {
-          const members = await listMembers(path.join(dir, name), kind)
+          const members = await listMembers(path.join(dir(), name), kind)
           expect(members.map((m) => ({ ...m, link: m.link || undefined }))).toEqual(
             expected.map((m) => ({ ...m, link: m.link })),
           )
@@ -108,7 +102,7 @@ describe('members are read by a library', () => {
   it.skipIf(noSymlinks)(
     'unpacks a tar.gz with no tar program on PATH, links included (skipped where no symbolic link can be made: Wine)',
     async () => {
-      const file = path.join(dir, 'a.tgz')
+      const file = path.join(dir(), 'a.tgz')
       await fsp.writeFile(
         file,
         tgzOf([
@@ -120,20 +114,20 @@ describe('members are read by a library', () => {
       process.env.PATH = ''
       try {
         const files = await extractArchive(file)
-        expect(files.sort()).toEqual([path.join(dir, 'bin/alias'), path.join(dir, 'bin/tool')])
+        expect(files.sort()).toEqual([path.join(dir(), 'bin/alias'), path.join(dir(), 'bin/tool')])
       } finally {
         process.env.PATH = path0
       }
-      expect(fs.readFileSync(path.join(dir, 'bin/alias'), 'utf8')).toBe('echo tool')
+      expect(fs.readFileSync(path.join(dir(), 'bin/alias'), 'utf8')).toBe('echo tool')
       // The archive is gone; the record of its extraction stays beside where it lay.
-      expect(left(dir)).toEqual(['.a.tgz.artdl-extracted.json', 'bin', 'bin/alias', 'bin/tool'])
+      expect(left(dir())).toEqual(['.a.tgz.artdl-extracted.json', 'bin', 'bin/alias', 'bin/tool'])
     },
   )
 
   it.skipIf(noSymlinks)(
     'lists and unpacks zip members with yauzl, symlinks and executable bits kept (skipped where no symbolic link can be made: Wine)',
     async () => {
-      const file = path.join(dir, 'a.zip')
+      const file = path.join(dir(), 'a.zip')
       zipOf(file, [
         { name: 'bin/tool', body: 'echo tool' },
         { name: 'bin/alias', body: 'tool', symlink: true },
@@ -143,22 +137,22 @@ describe('members are read by a library', () => {
         { name: 'bin/alias', type: 'symlink', link: 'tool' },
       ])
       await extractArchive(file)
-      expect(fs.readlinkSync(path.join(dir, 'bin/alias'))).toBe('tool')
-      expect(fs.statSync(path.join(dir, 'bin/tool')).mode & 0o111).not.toBe(0)
-      expect(left(dir)).toEqual(['.a.zip.artdl-extracted.json', 'bin', 'bin/alias', 'bin/tool'])
+      expect(fs.readlinkSync(path.join(dir(), 'bin/alias'))).toBe('tool')
+      expect(fs.statSync(path.join(dir(), 'bin/tool')).mode & 0o111).not.toBe(0)
+      expect(left(dir())).toEqual(['.a.zip.artdl-extracted.json', 'bin', 'bin/alias', 'bin/tool'])
     },
   )
 })
 
 describe('hostile archives are refused before anything is written', () => {
   const refused = async (name: string, content: Buffer | (() => void), message: RegExp) => {
-    const file = path.join(dir, 'in', name)
+    const file = path.join(dir(), 'in', name)
     await fsp.mkdir(path.dirname(file), { recursive: true })
     if (typeof content === 'function') content()
     else await fsp.writeFile(file, content)
     await expect(extractArchive(file)).rejects.toThrow(message)
-    expect(left(path.join(dir, 'in'))).toEqual([])
-    expect(left(dir)).toEqual(['in'])
+    expect(left(path.join(dir(), 'in'))).toEqual([])
+    expect(left(dir())).toEqual(['in'])
   }
 
   it('a hard link to a file outside', () =>
@@ -187,7 +181,7 @@ describe('hostile archives are refused before anything is written', () => {
     refused(
       'sym.zip',
       () =>
-        zipOf(path.join(dir, 'in', 'sym.zip'), [{ name: 'up', body: '../../..', symlink: true }]),
+        zipOf(path.join(dir(), 'in', 'sym.zip'), [{ name: 'up', body: '../../..', symlink: true }]),
       /link 'up' points outside the archive/,
     ))
 
@@ -198,7 +192,7 @@ describe('hostile archives are refused before anything is written', () => {
     refused(
       'chain.zip',
       () =>
-        zipOf(path.join(dir, 'in', 'chain.zip'), [
+        zipOf(path.join(dir(), 'in', 'chain.zip'), [
           { name: 'a/b', body: '..', symlink: true },
           { name: 'a/b/c', body: '..', symlink: true },
           { name: 'a/b/c/d', body: '..', symlink: true },
@@ -211,7 +205,7 @@ describe('hostile archives are refused before anything is written', () => {
     refused(
       'case.zip',
       () =>
-        zipOf(path.join(dir, 'in', 'case.zip'), [
+        zipOf(path.join(dir(), 'in', 'case.zip'), [
           { name: 'A', body: '.', symlink: true },
           { name: 'a/x', body: 'through the link' },
         ]),
@@ -231,7 +225,7 @@ describe('hostile archives are refused before anything is written', () => {
   it('a zip member named ../x, with the name shown as text', () =>
     refused(
       'slip.zip',
-      () => zipOf(path.join(dir, 'in', 'slip.zip'), [{ name: '../x ::warning::y', body: 'x' }]),
+      () => zipOf(path.join(dir(), 'in', 'slip.zip'), [{ name: '../x ::warning::y', body: 'x' }]),
       /member '\.\.\/x :\u200b:warning:\u200b:y' contains a '\.' or '\.\.' segment/,
     ))
 
@@ -260,10 +254,10 @@ describe('hostile archives are refused before anything is written', () => {
 
 describe('cancellation during extraction', () => {
   it('stops unpacking, removes the temporary folder and the archive', async () => {
-    const file = path.join(dir, 'many.tar.gz')
+    const file = path.join(dir(), 'many.tar.gz')
     await fsp.writeFile(file, manyMembers(100_000))
     const controller = new AbortController()
-    const temp = path.join(dir, '.many.tar.gz.artdl-extract')
+    const temp = path.join(dir(), '.many.tar.gz.artdl-extract')
     // Cancelled once the first members are on disk.
     const watch = setInterval(() => {
       if (started(temp)) controller.abort(new Error('SIGTERM'))
@@ -276,7 +270,7 @@ describe('cancellation during extraction', () => {
       clearInterval(watch)
     }
     expect(controller.signal.aborted).toBe(true)
-    expect(left(dir)).toEqual([])
+    expect(left(dir())).toEqual([])
   }, 60_000)
 })
 
@@ -287,7 +281,7 @@ describe('SIGTERM while a 100,000-member archive unpacks (node dist/index.js)', 
   it.skipIf(process.platform === 'win32')(
     'exits non-zero within 5 seconds and leaves nothing behind (skipped on Windows, which has no signals)',
     async () => {
-      const workspace = path.join(dir, 'ws')
+      const workspace = path.join(dir(), 'ws')
       await fsp.mkdir(workspace)
       const temp = path.join(workspace, 'out', '.many.tar.gz.artdl-extract')
       let pid = 0

@@ -1,22 +1,19 @@
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTempDir } from '../__fixtures__/temp-dir.ts'
 import { seeded, sha256 } from '../__fixtures__/bytes.ts'
 import { HashPool, InlineHash, type RunningHash } from '../src/engine/hasher.ts'
 
 const MiB = 1024 * 1024
-let dir: string
+const dir = useTempDir('artdl-hasher-', { per: 'suite' })
 let pool: HashPool
 
-beforeAll(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-hasher-'))
+beforeAll(() => {
   pool = new HashPool(1)
 })
 afterAll(async () => {
   await pool.close()
-  await fsp.rm(dir, { recursive: true, force: true })
 })
 
 /** Writes `body` in 300 KiB writes, telling the hash after each one, as the sink does. */
@@ -38,7 +35,7 @@ describe.each([
 ])('hashing in %s', (_name, open, byThread) => {
   it('follows a file written in order', async () => {
     const body = seeded(5 * MiB + 123, 1)
-    const file = path.join(dir, `in-order-${_name}`)
+    const file = path.join(dir(), `in-order-${_name}`)
     const before = pool.answeredByThreads
     const hash = open(file)
     writeInOrder(file, body, hash)
@@ -48,7 +45,7 @@ describe.each([
 
   it('hashes in file order what arrived out of order (split ranges)', async () => {
     const body = seeded(3 * MiB, 2)
-    const file = path.join(dir, `ranges-${_name}`)
+    const file = path.join(dir(), `ranges-${_name}`)
     const hash = open(file)
     const fd = fs.openSync(file, 'w')
     // The last third first, then the middle, then the first: as parallel ranges may land.
@@ -61,7 +58,7 @@ describe.each([
   })
 
   it('fails when the file is shorter than announced', async () => {
-    const file = path.join(dir, `short-${_name}`)
+    const file = path.join(dir(), `short-${_name}`)
     fs.writeFileSync(file, seeded(1000, 3))
     const hash = open(file)
     await expect(hash.digest(5000)).rejects.toThrow()
@@ -74,7 +71,7 @@ describe('HashPool', () => {
     const own = new HashPool(1)
     try {
       const body = seeded(2 * MiB + 1, 12)
-      const file = path.join(dir, 'by-a-thread')
+      const file = path.join(dir(), 'by-a-thread')
       const h = own.open(file, 'sha256')
       writeInOrder(file, body, h)
       expect(own.answeredByThreads).toBe(0)
@@ -87,8 +84,8 @@ describe('HashPool', () => {
 
   it('keeps files apart on one thread and drops disposed ones', async () => {
     const bodies = [seeded(2 * MiB, 4), seeded(2 * MiB + 5, 5), seeded(MiB, 6)]
-    const hashes = bodies.map((_, i) => pool.open(path.join(dir, `many-${i}`), 'sha256'))
-    bodies.forEach((b, i) => writeInOrder(path.join(dir, `many-${i}`), b, hashes[i]))
+    const hashes = bodies.map((_, i) => pool.open(path.join(dir(), `many-${i}`), 'sha256'))
+    bodies.forEach((b, i) => writeInOrder(path.join(dir(), `many-${i}`), b, hashes[i]))
     hashes[2].dispose()
     expect(
       await Promise.all([hashes[0].digest(bodies[0].length), hashes[1].digest(bodies[1].length)]),
@@ -99,13 +96,13 @@ describe('HashPool', () => {
 describe('HashPool without its thread', () => {
   it('computes the digests on the main thread when the thread ends without an error', async () => {
     // A worker file that runs to its end at once: the thread exits with code 0, no 'error'.
-    const empty = path.join(dir, 'ends-at-once.mjs')
+    const empty = path.join(dir(), 'ends-at-once.mjs')
     fs.writeFileSync(empty, '// nothing: the thread ends\n')
     const reasons: string[] = []
     const ended = new HashPool(1, empty, (r) => reasons.push(r))
     try {
       const body = seeded(2 * MiB + 3, 11)
-      const file = path.join(dir, 'thread-ended')
+      const file = path.join(dir(), 'thread-ended')
       const h = ended.open(file, 'sha256')
       writeInOrder(file, body, h)
       expect(await h.digest(body.length)).toBe(sha256(body))
@@ -118,10 +115,10 @@ describe('HashPool without its thread', () => {
 
   it('computes the digests on the main thread when the worker file is missing, and says why once', async () => {
     const reasons: string[] = []
-    const broken = new HashPool(1, path.join(dir, 'no-such-worker.ts'), (r) => reasons.push(r))
+    const broken = new HashPool(1, path.join(dir(), 'no-such-worker.ts'), (r) => reasons.push(r))
     try {
       const body = seeded(3 * MiB + 7, 7)
-      const file = path.join(dir, 'no-thread')
+      const file = path.join(dir(), 'no-thread')
       // Asked for at once (before the thread reports its failure) and after it.
       const early = broken.open(file, 'sha256')
       writeInOrder(file, body, early)

@@ -1,28 +1,20 @@
 import { expectSameBytes, seeded, sha256 } from '../__fixtures__/bytes.ts'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import * as fsp from 'node:fs/promises'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTempDir } from '../__fixtures__/temp-dir.ts'
 import { AttemptError } from '../src/common/errors.ts'
 import { pumpToFile, type SinkOptions } from '../src/engine/sink.ts'
 
 const KiB = 1024
 const MiB = 1024 * KiB
-let dir: string
+const dir = useTempDir('artdl-sink-', { per: 'suite' })
 let n = 0
-
-beforeAll(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-sink-'))
-})
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true })
-})
 
 /** A body the test feeds by hand. */
 function body(): Readable {
@@ -35,7 +27,7 @@ function sinkFor(over: Partial<SinkOptions> = {}): {
   o: SinkOptions
   calls: { chunks: number; n: number; bytes: Buffer }[]
 } {
-  const file = path.join(dir, `f${n++}`)
+  const file = path.join(dir(), `f${n++}`)
   fs.writeFileSync(file, '')
   const calls: { chunks: number; n: number; bytes: Buffer }[] = []
   const o: SinkOptions = {

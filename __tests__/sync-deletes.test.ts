@@ -3,9 +3,9 @@
 // nothing when anything failed, a list only in a dry run, and a count in the summary.
 import * as fs from 'node:fs'
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { useTempDir } from '../__fixtures__/temp-dir.ts'
 import * as core from '../__fixtures__/core.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { filesIn, logged, useAction } from '../__fixtures__/action-harness.ts'
@@ -22,17 +22,11 @@ const write = async (file: string, text = 'x'): Promise<void> => {
 }
 
 describe('finding and deleting what was not planned', () => {
-  let dir: string
-  beforeEach(async () => {
-    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'artdl-sync-unit-'))
-  })
-  afterEach(async () => {
-    await fsp.rm(dir, { recursive: true, force: true })
-  })
+  const dir = useTempDir('artdl-sync-unit-')
 
   it('lists files and links below the folder that are not kept, never following a link', async () => {
-    const sync = path.join(dir, 'sync')
-    const outside = path.join(dir, 'outside')
+    const sync = path.join(dir(), 'sync')
+    const outside = path.join(dir(), 'outside')
     await write(path.join(sync, 'kept.txt'))
     await write(path.join(sync, 'old.txt'))
     await write(path.join(sync, 'deep', 'er', 'stale.bin'))
@@ -50,7 +44,7 @@ describe('finding and deleting what was not planned', () => {
     expect(await unplannedFiles(sync, keep, true)).toEqual(
       ['deep/er/stale.bin', ...link, 'old.txt'].map((f) => path.join(sync, f)),
     )
-    expect(await unplannedFiles(path.join(dir, 'missing'), [])).toEqual([])
+    expect(await unplannedFiles(path.join(dir(), 'missing'), [])).toEqual([])
 
     const files = await unplannedFiles(sync, keep, true)
     expect(await deleteUnplanned(sync, files, [])).toBe(2 + link.length)
@@ -60,21 +54,21 @@ describe('finding and deleting what was not planned', () => {
   })
 
   it('never deletes outside the folder, and keeps the folders includeDirs made', async () => {
-    const sync = path.join(dir, 'sync')
-    await write(path.join(dir, 'elsewhere.txt'))
+    const sync = path.join(dir(), 'sync')
+    await write(path.join(dir(), 'elsewhere.txt'))
     await write(path.join(sync, 'made', 'gone.txt'))
     const n = await deleteUnplanned(
       sync,
-      [path.join(dir, 'elsewhere.txt'), sync, path.join(sync, 'made', 'gone.txt')],
+      [path.join(dir(), 'elsewhere.txt'), sync, path.join(sync, 'made', 'gone.txt')],
       [path.join(sync, 'made')],
     )
     expect(n).toBe(1)
-    expect(fs.existsSync(path.join(dir, 'elsewhere.txt'))).toBe(true)
+    expect(fs.existsSync(path.join(dir(), 'elsewhere.txt'))).toBe(true)
     expect(fs.statSync(path.join(sync, 'made')).isDirectory()).toBe(true)
   })
 
   it('takes a folder inside target only, and never one that holds the workspace', () => {
-    const ws = path.join(dir, 'ws')
+    const ws = path.join(dir(), 'ws')
     expect(readSyncDeletes('', ws, ws)).toBeUndefined()
     expect(readSyncDeletes('out/libs', ws, path.join(ws, 'out'))).toBe(path.join(ws, 'out', 'libs'))
     expect(readSyncDeletes('out', ws, path.join(ws, 'out'))).toBe(path.join(ws, 'out'))
@@ -84,7 +78,7 @@ describe('finding and deleting what was not planned', () => {
     expect(() => readSyncDeletes('.', ws, ws)).toThrow(
       "Input 'sync-deletes' must not hold the workspace",
     )
-    expect(() => readSyncDeletes('..', ws, dir)).toThrow(
+    expect(() => readSyncDeletes('..', ws, dir())).toThrow(
       "Input 'sync-deletes' must not hold the workspace",
     )
   })
