@@ -33248,6 +33248,7 @@ class HashPool {
     failed;
     onFallback;
     answers = 0;
+    started = 0;
     /**
      * `size` threads at most, started as large files need them; `file` is replaced in tests.
      * `onFallback` hears, once, why hashing moved to the main thread: it still gives the right
@@ -33277,6 +33278,10 @@ class HashPool {
      */
     get answeredByThreads() {
         return this.answers;
+    }
+    /** Threads started so far: none on a run without a large file, which hashes inline only. */
+    get threadsStarted() {
+        return this.started;
     }
     /** Stops the threads; pending digests fail. */
     async close() {
@@ -33317,6 +33322,7 @@ class HashPool {
                         this.fail(new Error(`the hashing thread exited (code ${code})`));
                 });
                 this.workers.push(worker);
+                this.started++;
                 return worker;
             }
             catch (error) {
@@ -34941,7 +34947,9 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     }
     finally {
         queue.clear();
-        events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`);
+        // Said only when a thread was started: a run of small files hashes them all inline.
+        if (hashPool.threadsStarted > 0)
+            events.debug?.(`hashing threads computed ${hashPool.answeredByThreads} digest(s)`);
         await hashPool.close();
     }
 }
