@@ -2,9 +2,11 @@
 // local server speaking TLS with the test-only certificates in __fixtures__/tls.
 import { expectSameBytes, seeded } from '../__fixtures__/bytes.ts'
 import { execFileSync, spawn } from 'node:child_process'
+import * as diagnostics from 'node:diagnostics_channel'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { TLSSocket } from 'node:tls'
 import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, everyChannel, logged, useAction } from '../__fixtures__/action-harness.ts'
@@ -65,6 +67,42 @@ describe('downloads over HTTPS', () => {
       "TLS: trusting 1 certificate from ca-certificates besides the default ones: 'CN=artifactory-download-action test CA' (until Jan  1 00:00:00 2120 GMT)",
     )
     expect(everyChannel()).not.toContain('BEGIN CERTIFICATE')
+  })
+
+  it('opens every connection with one TLS context (ca-certificates parsed once, not per connection)', async () => {
+    const sockets: TLSSocket[] = []
+    const connected = (message: unknown): void => {
+      const socket = (message as { socket?: unknown }).socket
+      if (socket instanceof TLSSocket) sockets.push(socket)
+    }
+    const files = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [`libs/c${i}.bin`, seeded(3000 + i, i)]),
+    )
+    const slow = await startArtifactory({ tls: true, files, latencyMs: 40 })
+    diagnostics.subscribe('undici:client:connected', connected)
+    try {
+      action.inputs.url = slow.url
+      action.inputs.paths = Object.keys(files).join('\n')
+      action.inputs.concurrency = '4'
+      await run()
+      expect(core.setFailed).not.toHaveBeenCalled()
+      for (const [name, body] of Object.entries(files))
+        expectSameBytes(read(path.basename(name)), body)
+      expect(slow.stats.maxInFlight).toBe(4)
+      expect(sockets.length).toBeGreaterThanOrEqual(4)
+      // Node keeps the context a socket was made with in its options: one object for all.
+      const contexts = new Set(
+        sockets.map(
+          (s) =>
+            (s as unknown as { _tlsOptions: { secureContext: unknown } })._tlsOptions.secureContext,
+        ),
+      )
+      expect(contexts.size).toBe(1)
+      expect([...contexts][0]).toBeDefined()
+    } finally {
+      diagnostics.unsubscribe('undici:client:connected', connected)
+      await slow.close()
+    }
   })
 
   it('splits a large file into ranges', async () => {

@@ -3,11 +3,12 @@
 // already carried an answer. Proxy selection is the runner's own (`@actions/http-client`'s
 // getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY mean exactly what they mean
 // to the runner.
+import * as tls from 'node:tls'
 import { Agent, Client, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { causeChain } from '../common/errors.ts'
 import { keepTlsAlerts, type Connector } from './tls-errors.ts'
-import { tlsConnectOptions, type TlsSettings } from './tls-options.ts'
+import { tlsConnectOptions, type TlsConnectOptions, type TlsSettings } from './tls-options.ts'
 
 /** Response headers beyond this are refused (Node's own default; Artifactory sends ~1 KiB). */
 export const MAX_HEADER_BYTES = 16 * 1024
@@ -27,7 +28,7 @@ export function proxyFor(url: URL): URL | undefined {
 /** A dispatcher for the route to `url`, with `connections` per origin. */
 export function createDispatcher(url: URL, settings: PoolSettings): Dispatcher {
   const proxy = proxyFor(url)
-  const tls = tlsConnectOptions(settings.tls)
+  const options = tlsConnectOptions(settings.tls)
   const pool = {
     // Explicit, so NODE_OPTIONS=--max-http-header-size cannot lift the bound a server meets.
     maxHeaderSize: MAX_HEADER_BYTES,
@@ -36,7 +37,7 @@ export function createDispatcher(url: URL, settings: PoolSettings): Dispatcher {
     pipelining: 1,
     factory: markingFactory,
   }
-  if (!proxy) return new Agent({ ...pool, connect: tls })
+  if (!proxy) return new Agent({ ...pool, connect: sharingContext(options) })
   const token =
     proxy.username || proxy.password
       ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}`
@@ -46,10 +47,42 @@ export function createDispatcher(url: URL, settings: PoolSettings): Dispatcher {
     uri: `${proxy.protocol}//${proxy.host}`,
     token,
     ...pool,
-    requestTls: tls,
-    proxyTls: tls.ca ? { ca: tls.ca } : undefined,
+    requestTls: withContext(options),
+    proxyTls: options.ca ? withContext({ ca: options.ca }) : undefined,
     clientFactory: proxyClientFactory,
   })
+}
+
+/**
+ * A connector whose TLS connections all share one context, built at the first of them. Left to
+ * itself, `tls.connect` builds a context per connection, and with extra CAs that parses Node's
+ * whole default store each time (~265 certificates): with 16 connections, a fifth of a second of
+ * the main thread at start and again at every reconnection (see README, Benchmark › Why the
+ * engine is built this way). Plain-HTTP connections never build one.
+ */
+function sharingContext(options: TlsConnectOptions): buildConnector.connector {
+  const plain = buildConnector({ ...options })
+  let secure: buildConnector.connector | undefined
+  return (opts, callback) => {
+    if (opts.protocol !== 'https:') return plain(opts, callback)
+    secure ??= buildConnector(withContext(options))
+    secure(opts, callback)
+  }
+}
+
+/**
+ * The options with one context made from them. Options no context can be made from (which the
+ * inputs' checks already refuse) are left as they are: each connection then fails with the
+ * error it always did.
+ */
+function withContext(options: TlsConnectOptions): TlsConnectOptions & {
+  secureContext?: tls.SecureContext
+} {
+  try {
+    return { ...options, secureContext: tls.createSecureContext(options) }
+  } catch {
+    return options
+  }
 }
 
 /** The key of the dispatcher {@link createDispatcher} makes for `url`: one per route. */
