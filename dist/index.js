@@ -39012,6 +39012,8 @@ function credentialsHint(status, origin, credentials) {
     return `no credentials were sent to ${origin}: set access-token, username and password, or oidc-provider-name`;
 }
 
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 var proxy = __nccwpck_require__(9783);
 // EXTERNAL MODULE: ./src/net/tls-errors.ts
@@ -39029,6 +39031,7 @@ var tls_options = __nccwpck_require__(8745);
 
 
 
+
 /** Response headers beyond this are refused (Node's own default; Artifactory sends ~1 KiB). */
 const MAX_HEADER_BYTES = 16 * 1024;
 /** The proxy `url` goes through (the runner's rules), or undefined for a direct connection. */
@@ -39038,7 +39041,7 @@ function proxyFor(url) {
 /** A dispatcher for the route to `url`, with `connections` per origin. */
 function createDispatcher(url, settings) {
     const proxy = proxyFor(url);
-    const tls = (0,tls_options/* tlsConnectOptions */.W)(settings.tls);
+    const options = (0,tls_options/* tlsConnectOptions */.W)(settings.tls);
     const pool = {
         // Explicit, so NODE_OPTIONS=--max-http-header-size cannot lift the bound a server meets.
         maxHeaderSize: MAX_HEADER_BYTES,
@@ -39048,7 +39051,7 @@ function createDispatcher(url, settings) {
         factory: markingFactory,
     };
     if (!proxy)
-        return new undici/* Agent */.g6({ ...pool, connect: tls });
+        return new undici/* Agent */.g6({ ...pool, connect: sharingContext(options) });
     const token = proxy.username || proxy.password
         ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}`
         : undefined;
@@ -39057,10 +39060,40 @@ function createDispatcher(url, settings) {
         uri: `${proxy.protocol}//${proxy.host}`,
         token,
         ...pool,
-        requestTls: tls,
-        proxyTls: tls.ca ? { ca: tls.ca } : undefined,
+        requestTls: withContext(options),
+        proxyTls: options.ca ? withContext({ ca: options.ca }) : undefined,
         clientFactory: proxyClientFactory,
     });
+}
+/**
+ * A connector whose TLS connections all share one context, built at the first of them. Left to
+ * itself, `tls.connect` builds a context per connection, and with extra CAs that parses Node's
+ * whole default store each time (~265 certificates): with 16 connections, a fifth of a second of
+ * the main thread at start and again at every reconnection (see README, Benchmark › Why the
+ * engine is built this way). Plain-HTTP connections never build one.
+ */
+function sharingContext(options) {
+    const plain = (0,undici/* buildConnector */.gU)({ ...options });
+    let secure;
+    return (opts, callback) => {
+        if (opts.protocol !== 'https:')
+            return plain(opts, callback);
+        secure ??= (0,undici/* buildConnector */.gU)(withContext(options));
+        secure(opts, callback);
+    };
+}
+/**
+ * The options with one context made from them. Options no context can be made from (which the
+ * inputs' checks already refuse) are left as they are: each connection then fails with the
+ * error it always did.
+ */
+function withContext(options) {
+    try {
+        return { ...options, secureContext: external_node_tls_.createSecureContext(options) };
+    }
+    catch {
+        return options;
+    }
 }
 /** The key of the dispatcher {@link createDispatcher} makes for `url`: one per route. */
 function routeKey(url) {
