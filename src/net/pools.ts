@@ -61,7 +61,7 @@ export function createDispatcher(url: URL, settings: PoolSettings): Dispatcher {
  * engine is built this way). Plain-HTTP connections never build one.
  */
 function sharingContext(options: TlsConnectOptions): buildConnector.connector {
-  const plain = buildConnector({ ...options })
+  const plain = buildConnector({})
   let secure: buildConnector.connector | undefined
   return (opts, callback) => {
     if (opts.protocol !== 'https:') return plain(opts, callback)
