@@ -39073,7 +39073,7 @@ function createDispatcher(url, settings) {
  * engine is built this way). Plain-HTTP connections never build one.
  */
 function sharingContext(options) {
-    const plain = (0,undici/* buildConnector */.gU)({ ...options });
+    const plain = (0,undici/* buildConnector */.gU)({});
     let secure;
     return (opts, callback) => {
         if (opts.protocol !== 'https:')
