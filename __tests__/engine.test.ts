@@ -155,6 +155,60 @@ describe('downloads', () => {
   })
 })
 
+describe('files started at once', () => {
+  it('starts no more files than the slots and a few spare lanes, however long renames take', async () => {
+    const files = Array.from({ length: 30 }, (_, i) => `libs/l/f${i}.bin`)
+    files.forEach((f, i) => server.setFile(f, seeded(2000, i)))
+    let renaming = 0
+    let most = 0
+    // A file waiting at its rename holds no slot but stays started: the next one starts beside it.
+    const rename = async (from: string, to: string): Promise<void> => {
+      most = Math.max(most, ++renaming)
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      renaming--
+      await fsp.rename(from, to)
+    }
+    const { results } = await run(files.join('\n'), { concurrency: 2, rename })
+    expect(results.every((r) => r.status === 'downloaded')).toBe(true)
+    expect(await target.tree()).toHaveLength(30)
+    // 2 slots + 4 spare lanes; a fixed 4 × concurrency (at least 16) started 16 at once.
+    expect(most).toBeGreaterThan(2)
+    expect(most).toBeLessThanOrEqual(6)
+  })
+
+  it('starts another file for each one sleeping before a retry, so the slots never idle behind them', async () => {
+    const failing = Array.from({ length: 20 }, (_, i) => `libs/s/bad${i}.bin`)
+    const fine = Array.from({ length: 10 }, (_, i) => `libs/s/ok${i}.bin`)
+    for (const [i, f] of [...failing, ...fine].entries()) server.setFile(f, seeded(1000, i))
+    for (const f of failing) server.setFaults(f, [{ kind: 'status', status: 503 }])
+    let fineDone = 0
+    let wokeByTimer = 0
+    // Every sleeper waits until the fine files (planned after all of them) are done: they can
+    // only be if files sleeping before a retry leave their lanes to others.
+    const sleep = (): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          wokeByTimer++
+          resolve()
+        }, 5000)
+        const poll = setInterval(() => {
+          if (fineDone < fine.length) return
+          clearTimeout(timer)
+          clearInterval(poll)
+          resolve()
+        }, 5)
+      })
+    const results = await runDownloads(
+      plan([...failing, ...fine].join('\n')),
+      target.options({ concurrency: 2, sleep }),
+      { onFileDone: (r) => void (r.download.source.includes('/ok') && fineDone++) },
+    )
+    expect(results.map((r) => r.status)).toEqual(Array(30).fill('downloaded'))
+    expect(wokeByTimer).toBe(0)
+    expect(results.slice(0, 20).every((r) => r.attempts === 2)).toBe(true)
+  })
+})
+
 describe('integrity', () => {
   it('retries a body corrupted in flight and keeps the right bytes', async () => {
     server.setFile('libs/c.bin', seeded(50_000))

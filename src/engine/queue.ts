@@ -7,6 +7,7 @@ import type { Download } from './download.ts'
 import { retryPolicy, sleep } from '../net/retry.ts'
 import type { FileHooks, Slots, TransferContext, TransferEvents } from './context.ts'
 import { transferFile } from './file-transfer.ts'
+import { Lanes } from './lanes.ts'
 import { TailScheduler } from './tail-taking.ts'
 import type { FileResult, RetryInfo } from './results.ts'
 
@@ -142,9 +143,13 @@ export async function runDownloads(
   // Once no file is left to start, a slot that a file or a range leaves may take the tail of
   // a large file still streaming.
   const tails = new TailScheduler(slots.idle, () => cursor.next >= downloads.length)
+  const lanes = new Lanes(
+    options.concurrency,
+    () => cursor.next < downloads.length && !signal.aborted,
+  )
   const ctx = transferContext(
     options,
-    { http: options.http, hashPool, slots, tails },
+    { http: options.http, hashPool, slots, tails, lanes },
     transferEvents(options, events, progress, queue),
     signal,
   )
@@ -153,7 +158,6 @@ export async function runDownloads(
     events.onFileDone?.(result)
   }
   try {
-    const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency))
     const results = await runLanes(downloads, ctx, cursor, lanes, fileDone)
     cancelNotStarted(downloads, results, fileDone)
     return results
@@ -185,7 +189,12 @@ function queueSlots(queue: PQueue, signal: AbortSignal): Slots {
   return {
     schedule: (fn, priority) => {
       if (signal.aborted) return Promise.reject(signal.reason)
-      return queue.add(fn, { priority, signal }) as Promise<Awaited<ReturnType<typeof fn>>>
+      // Not p-queue's own `signal`: for each task it adds an abort listener, a promise and a
+      // race. The run's signal aborts the running tasks' requests, whose slots then start the
+      // waiting ones, which end here at once.
+      const task = (): ReturnType<typeof fn> =>
+        signal.aborted ? Promise.reject(signal.reason) : fn()
+      return queue.add(task, { priority }) as ReturnType<typeof fn>
     },
     // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
     idle: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
@@ -198,6 +207,7 @@ interface RunServices {
   hashPool: HashPool
   slots: Slots
   tails: TailScheduler
+  lanes: Lanes
 }
 
 /** The one context every file's transfer is given: the options sorted by who uses them. */
@@ -207,6 +217,9 @@ function transferContext(
   events: TransferEvents,
   signal: AbortSignal,
 ): TransferContext {
+  const { lanes, ...shared } = services
+  const { postProcess } = options
+  const retrySleep = options.sleep ?? sleep
   return {
     settings: {
       verify: options.verify,
@@ -216,9 +229,10 @@ function transferContext(
       splitMinSize: options.splitMinSize,
       maxSize: options.maxSize,
     },
-    ...services,
+    ...shared,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
-    sleep: options.sleep ?? sleep,
+    // Neither a sleep before a retry nor post-processing holds a slot: another file may start.
+    sleep: (ms, signal) => lanes.aside(() => retrySleep(ms, signal)),
     destinations: new Destinations(options.target, options.dryRun, {
       caseInsensitive: options.caseInsensitive,
     }),
@@ -229,7 +243,7 @@ function transferContext(
       renameRetryDelaysMs: options.renameRetryDelaysMs,
     },
     hooks: {
-      postProcess: options.postProcess,
+      postProcess: postProcess && ((file) => lanes.aside(() => postProcess(file))),
       recordedCopy: options.recordedCopy,
       recordedChecksums: options.recordedChecksums,
     },
@@ -273,30 +287,25 @@ function transferEvents(
 }
 
 /**
- * Transfers the files in plan order on `lanes` lanes rather than all at once: a started file
- * holds its state, closures and promises, and many thousands of them at once multiply the peak
- * memory (see README, Benchmark › Why the engine is built this way). Lanes outnumber slots, so
- * files sleeping before a retry do not leave slots idle; the queue still bounds the requests
- * in flight. Once the run is cancelled, the files not started yet get no result here.
+ * Transfers the files in plan order on `lanes` (see lanes.ts) rather than all at once; the
+ * queue still bounds the requests in flight. Once the run is cancelled, the files not started
+ * yet get no result here.
  */
 async function runLanes(
   downloads: readonly Readonly<Download>[],
   ctx: TransferContext,
   cursor: Cursor,
-  lanes: number,
+  lanes: Lanes,
   fileDone: (result: FileResult) => void,
 ): Promise<FileResult[]> {
   const results: FileResult[] = new Array(downloads.length)
-  const lane = async (): Promise<void> => {
-    while (cursor.next < downloads.length && !ctx.signal.aborted) {
-      const i = cursor.next++
-      const result = await transferFile(downloads[i], ctx)
-      results[i] = result
-      fileDone(result)
-      ctx.tails.slotFreed()
-    }
-  }
-  await Promise.all(Array.from({ length: lanes }, lane))
+  await lanes.run(async () => {
+    const i = cursor.next++
+    const result = await transferFile(downloads[i], ctx)
+    results[i] = result
+    fileDone(result)
+    ctx.tails.slotFreed()
+  })
   return results
 }
 

@@ -258,12 +258,18 @@ function refuseHeaderOverflow(error: unknown): void {
   }
 }
 
+/**
+ * undici's headers made flat in place: its names are lowercase already, and a copy of every
+ * response's headers was a measurable share of what a small file allocates.
+ */
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  for (const name in headers) {
+    const value = headers[name]
+    if (typeof value === 'string') continue
+    if (value === undefined) delete headers[name]
+    else headers[name] = value.join(', ')
   }
-  return out
+  return headers as Record<string, string>
 }
 
 const DEBUG_HEADERS = [
