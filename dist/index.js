@@ -2798,7 +2798,7 @@ const BalancedPool = __nccwpck_require__(837)
 const Agent = __nccwpck_require__(7405)
 const ProxyAgent = __nccwpck_require__(6672)
 const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
+const RetryAgent = __nccwpck_require__(7669)
 const errors = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
@@ -11450,7 +11450,7 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 7669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31663,7 +31663,7 @@ async function readRecord(archive) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7555);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(50);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31672,7 +31672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7555:
+/***/ 50:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34761,6 +34761,95 @@ async function withDiskSpace(message, err, dest) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/lanes.ts
+/**
+ * How many files are started at once: as many as there are slots, plus a few for the files
+ * between two slots (verifying, renaming), plus one for each file that needs no slot for a
+ * while (sleeping before a retry, being unpacked). A started file holds its state, closures
+ * and promises while it waits for a slot, and the young generation of V8's heap copies all of
+ * it at every scavenge: a fixed 4 × concurrency kept three quarters of the started files
+ * waiting (see README, Benchmark › Why the engine is built this way).
+ */
+class Lanes {
+    /** Files started and not finished. */
+    active = 0;
+    /** Of those, the files that hold no slot and want none for now (see {@link aside}). */
+    resting = 0;
+    base;
+    more;
+    startOne = () => Promise.resolve();
+    finished;
+    failed;
+    error;
+    /**
+     * @param slots requests allowed at once (the queue's concurrency)
+     * @param more whether a file is left to start
+     */
+    constructor(slots, more) {
+        this.base = slots + spare(slots);
+        this.more = more;
+    }
+    /**
+     * Starts files with `startOne` (it takes the next file of the plan and resolves once that is
+     * done) until none is left; resolves once every started file is done, rejects with the first
+     * error `startOne` threw once the others are done.
+     */
+    run(startOne) {
+        this.startOne = startOne;
+        return new Promise((resolve, reject) => {
+            this.finished = resolve;
+            this.failed = reject;
+            this.fill();
+        });
+    }
+    /**
+     * Runs `wait` (a file's sleep before a retry, its post-processing) as time the file needs
+     * no slot: meanwhile another file may start, so that the slots never idle behind it.
+     */
+    async aside(wait) {
+        this.resting++;
+        this.fill();
+        try {
+            return await wait();
+        }
+        finally {
+            this.resting--;
+        }
+    }
+    fill() {
+        while (this.error === undefined && this.active < this.limit() && this.more()) {
+            this.active++;
+            void this.lane();
+        }
+        if (this.active === 0) {
+            if (this.error === undefined)
+                this.finished?.();
+            else
+                this.failed?.(this.error);
+        }
+    }
+    limit() {
+        return this.base + this.resting;
+    }
+    /** Transfers files one after another while this lane is within the limit. */
+    async lane() {
+        try {
+            do
+                await this.startOne();
+            while (this.error === undefined && this.active <= this.limit() && this.more());
+        }
+        catch (error) {
+            this.error ??= error;
+        }
+        this.active--;
+        this.fill();
+    }
+}
+/** Lanes beyond the slots: a quarter of them, at least 4. */
+function spare(slots) {
+    return Math.max(4, Math.ceil(slots / 4));
+}
+
 ;// CONCATENATED MODULE: ./src/engine/tail-taking.ts
 // Idle slots taking over the tail of a large file's running stream: which stream, and where
 // it is cut. The scheduler only decides; the stream's owner (file-transfer.ts) cuts its own
@@ -34865,6 +34954,7 @@ class TailScheduler {
 
 
 
+
 /**
  * Adaptive limit (AIMD): halves when the server pushes back (429/503, refused or reset
  * connections) on a good share of the recent responses, grows by one after as many clean responses as the current limit, never
@@ -34934,13 +35024,13 @@ async function runDownloads(downloads, options, events = {}, signal = new AbortC
     // Once no file is left to start, a slot that a file or a range leaves may take the tail of
     // a large file still streaming.
     const tails = new TailScheduler(slots.idle, () => cursor.next >= downloads.length);
-    const ctx = transferContext(options, { http: options.http, hashPool, slots, tails }, transferEvents(options, events, progress, queue), signal);
+    const lanes = new Lanes(options.concurrency, () => cursor.next < downloads.length && !signal.aborted);
+    const ctx = transferContext(options, { http: options.http, hashPool, slots, tails, lanes }, transferEvents(options, events, progress, queue), signal);
     const fileDone = (result) => {
         progress.filesDone++;
         events.onFileDone?.(result);
     };
     try {
-        const lanes = Math.min(downloads.length, Math.max(16, 4 * options.concurrency));
         const results = await runLanes(downloads, ctx, cursor, lanes, fileDone);
         cancelNotStarted(downloads, results, fileDone);
         return results;
@@ -34967,7 +35057,11 @@ function queueSlots(queue, signal) {
         schedule: (fn, priority) => {
             if (signal.aborted)
                 return Promise.reject(signal.reason);
-            return queue.add(fn, { priority, signal });
+            // Not p-queue's own `signal`: for each task it adds an abort listener, a promise and a
+            // race. The run's signal aborts the running tasks' requests, whose slots then start the
+            // waiting ones, which end here at once.
+            const task = () => signal.aborted ? Promise.reject(signal.reason) : fn();
+            return queue.add(task, { priority });
         },
         // p-queue: `pending` counts running tasks, `size` those waiting for a slot.
         idle: () => Math.max(0, queue.concurrency - queue.pending - queue.size),
@@ -34975,6 +35069,9 @@ function queueSlots(queue, signal) {
 }
 /** The one context every file's transfer is given: the options sorted by who uses them. */
 function transferContext(options, services, events, signal) {
+    const { lanes, ...shared } = services;
+    const { postProcess } = options;
+    const retrySleep = options.sleep ?? retry/* sleep */.yy;
     return {
         settings: {
             verify: options.verify,
@@ -34984,9 +35081,10 @@ function transferContext(options, services, events, signal) {
             splitMinSize: options.splitMinSize,
             maxSize: options.maxSize,
         },
-        ...services,
+        ...shared,
         policy: (0,retry/* retryPolicy */.Jb)(options.retries, options.retryDelayMs, options.random),
-        sleep: options.sleep ?? retry/* sleep */.yy,
+        // Neither a sleep before a retry nor post-processing holds a slot: another file may start.
+        sleep: (ms, signal) => lanes.aside(() => retrySleep(ms, signal)),
         destinations: new Destinations(options.target, options.dryRun, {
             caseInsensitive: options.caseInsensitive,
         }),
@@ -34997,7 +35095,7 @@ function transferContext(options, services, events, signal) {
             renameRetryDelaysMs: options.renameRetryDelaysMs,
         },
         hooks: {
-            postProcess: options.postProcess,
+            postProcess: postProcess && ((file) => lanes.aside(() => postProcess(file))),
             recordedCopy: options.recordedCopy,
             recordedChecksums: options.recordedChecksums,
         },
@@ -35032,24 +35130,19 @@ function transferEvents(options, events, progress, queue) {
     };
 }
 /**
- * Transfers the files in plan order on `lanes` lanes rather than all at once: a started file
- * holds its state, closures and promises, and many thousands of them at once multiply the peak
- * memory (see README, Benchmark › Why the engine is built this way). Lanes outnumber slots, so
- * files sleeping before a retry do not leave slots idle; the queue still bounds the requests
- * in flight. Once the run is cancelled, the files not started yet get no result here.
+ * Transfers the files in plan order on `lanes` (see lanes.ts) rather than all at once; the
+ * queue still bounds the requests in flight. Once the run is cancelled, the files not started
+ * yet get no result here.
  */
 async function runLanes(downloads, ctx, cursor, lanes, fileDone) {
     const results = new Array(downloads.length);
-    const lane = async () => {
-        while (cursor.next < downloads.length && !ctx.signal.aborted) {
-            const i = cursor.next++;
-            const result = await transferFile(downloads[i], ctx);
-            results[i] = result;
-            fileDone(result);
-            ctx.tails.slotFreed();
-        }
-    };
-    await Promise.all(Array.from({ length: lanes }, lane));
+    await lanes.run(async () => {
+        const i = cursor.next++;
+        const result = await transferFile(downloads[i], ctx);
+        results[i] = result;
+        fileDone(result);
+        ctx.tails.slotFreed();
+    });
     return results;
 }
 /** Gives each file the cancelled run did not start its result, in plan order. */
@@ -39475,13 +39568,21 @@ function refuseHeaderOverflow(error) {
         throw new errors/* AttemptError */.cb('unsafe', `the server sent more than ${MAX_HEADER_BYTES / 1024} KiB of response headers; refused`, { cause: error });
     }
 }
+/**
+ * undici's headers made flat in place: its names are lowercase already, and a copy of every
+ * response's headers was a measurable share of what a small file allocates.
+ */
 function flatten(headers) {
-    const out = {};
-    for (const [k, v] of Object.entries(headers)) {
-        if (v !== undefined)
-            out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    for (const name in headers) {
+        const value = headers[name];
+        if (typeof value === 'string')
+            continue;
+        if (value === undefined)
+            delete headers[name];
+        else
+            headers[name] = value.join(', ');
     }
-    return out;
+    return headers;
 }
 const DEBUG_HEADERS = [
     'content-length',
