@@ -35071,7 +35071,10 @@ function queueSlots(queue, signal) {
 function transferContext(options, services, events, signal) {
     const { lanes, ...shared } = services;
     const { postProcess } = options;
-    const retrySleep = options.sleep ?? retry/* sleep */.yy;
+    const wait = options.sleep ?? retry/* sleep */.yy;
+    // No wait holds a slot (before a retry, before a rename or removal is tried again, while
+    // unpacking): meanwhile another file may start.
+    const waitAside = (ms, signal) => lanes.aside(() => wait(ms, signal));
     return {
         settings: {
             verify: options.verify,
@@ -35083,13 +35086,12 @@ function transferContext(options, services, events, signal) {
         },
         ...shared,
         policy: (0,retry/* retryPolicy */.Jb)(options.retries, options.retryDelayMs, options.random),
-        // Neither a sleep before a retry nor post-processing holds a slot: another file may start.
-        sleep: (ms, signal) => lanes.aside(() => retrySleep(ms, signal)),
+        sleep: waitAside,
         destinations: new Destinations(options.target, options.dryRun, {
             caseInsensitive: options.caseInsensitive,
         }),
         fileOps: {
-            sleep: options.sleep ?? retry/* sleep */.yy,
+            sleep: waitAside,
             rename: options.rename,
             remove: options.remove,
             renameRetryDelaysMs: options.renameRetryDelaysMs,

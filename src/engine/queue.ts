@@ -4,7 +4,7 @@ import { Destinations } from './destinations.ts'
 import { HashPool } from './hasher.ts'
 import type { HttpClient } from '../net/http-client.ts'
 import type { Download } from './download.ts'
-import { retryPolicy, sleep } from '../net/retry.ts'
+import { retryPolicy, sleep, type Sleep } from '../net/retry.ts'
 import type { FileHooks, Slots, TransferContext, TransferEvents } from './context.ts'
 import { transferFile } from './file-transfer.ts'
 import { Lanes } from './lanes.ts'
@@ -219,7 +219,10 @@ function transferContext(
 ): TransferContext {
   const { lanes, ...shared } = services
   const { postProcess } = options
-  const retrySleep = options.sleep ?? sleep
+  const wait = options.sleep ?? sleep
+  // No wait holds a slot (before a retry, before a rename or removal is tried again, while
+  // unpacking): meanwhile another file may start.
+  const waitAside: Sleep = (ms, signal) => lanes.aside(() => wait(ms, signal))
   return {
     settings: {
       verify: options.verify,
@@ -231,13 +234,12 @@ function transferContext(
     },
     ...shared,
     policy: retryPolicy(options.retries, options.retryDelayMs, options.random),
-    // Neither a sleep before a retry nor post-processing holds a slot: another file may start.
-    sleep: (ms, signal) => lanes.aside(() => retrySleep(ms, signal)),
+    sleep: waitAside,
     destinations: new Destinations(options.target, options.dryRun, {
       caseInsensitive: options.caseInsensitive,
     }),
     fileOps: {
-      sleep: options.sleep ?? sleep,
+      sleep: waitAside,
       rename: options.rename,
       remove: options.remove,
       renameRetryDelaysMs: options.renameRetryDelaysMs,
