@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { TLSSocket } from 'node:tls'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { errors, everyChannel, logged, useAction } from '../__fixtures__/action-harness.ts'
 import { useServer } from '../__fixtures__/server.ts'
@@ -22,6 +22,7 @@ import { classify, isRetryable } from '../src/net/retry.ts'
 import { nginxCertificateFailure, tlsFailure } from '../src/net/tls-errors.ts'
 import { readTlsSettings, tlsConnectOptions } from '../src/net/tls-options.ts'
 import { InputError } from '../src/common/errors.ts'
+import { freshBundle } from '../scripts/fresh-bundle.ts'
 
 vi.mock('@actions/core', () => core)
 const { run } = await import('../src/main.ts')
@@ -603,6 +604,10 @@ describe('classification', () => {
 })
 
 describe('the bundled action, run as the runner runs it', () => {
+  // Built before the test, as useBundle does: under Windows node.exe with the suite running,
+  // building it inside the test once took longer than the test's own timeout.
+  beforeAll(() => freshBundle(), 300_000)
+
   it('trusts ca-certificates in addition to NODE_EXTRA_CA_CERTS, and masks the client key', async () => {
     const { runAction } = await import('../scripts/runner.ts')
     await withServer({ clientCertificate: 'require' }, async (s) => {
