@@ -183,25 +183,29 @@ describe('files started at once', () => {
     for (const f of failing) server.setFaults(f, [{ kind: 'status', status: 503 }])
     let fineDone = 0
     let wokeByTimer = 0
+    const sleepers: (() => void)[] = []
     // Every sleeper waits until the fine files (planned after all of them) are done: they can
     // only be if files sleeping before a retry leave their lanes to others.
     const sleep = (): Promise<void> =>
       new Promise((resolve) => {
+        if (fineDone === fine.length) return resolve()
         const timer = setTimeout(() => {
           wokeByTimer++
           resolve()
         }, 5000)
-        const poll = setInterval(() => {
-          if (fineDone < fine.length) return
+        sleepers.push(() => {
           clearTimeout(timer)
-          clearInterval(poll)
           resolve()
-        }, 5)
+        })
       })
+    const fileDone = (r: FileResult): void => {
+      if (r.download.source.includes('/ok') && ++fineDone === fine.length)
+        sleepers.splice(0).forEach((wake) => wake())
+    }
     const results = await runDownloads(
       plan([...failing, ...fine].join('\n')),
       target.options({ concurrency: 2, sleep }),
-      { onFileDone: (r) => void (r.download.source.includes('/ok') && fineDone++) },
+      { onFileDone: fileDone },
     )
     expect(results.map((r) => r.status)).toEqual(Array(30).fill('downloaded'))
     expect(wokeByTimer).toBe(0)

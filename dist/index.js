@@ -34777,10 +34777,11 @@ class Lanes {
     resting = 0;
     base;
     more;
-    startOne = () => Promise.resolve();
+    startOne;
     finished;
     failed;
-    error;
+    /** The first error a file threw (boxed: a thrown `undefined` is an error too). */
+    failure;
     /**
      * @param slots requests allowed at once (the queue's concurrency)
      * @param more whether a file is left to start
@@ -34817,15 +34818,15 @@ class Lanes {
         }
     }
     fill() {
-        while (this.error === undefined && this.active < this.limit() && this.more()) {
+        while (!this.failure && this.active < this.limit() && this.more()) {
             this.active++;
             void this.lane();
         }
         if (this.active === 0) {
-            if (this.error === undefined)
-                this.finished?.();
+            if (this.failure)
+                this.failed?.(this.failure.error);
             else
-                this.failed?.(this.error);
+                this.finished?.();
         }
     }
     limit() {
@@ -34835,11 +34836,11 @@ class Lanes {
     async lane() {
         try {
             do
-                await this.startOne();
-            while (this.error === undefined && this.active <= this.limit() && this.more());
+                await this.startOne?.();
+            while (!this.failure && this.active <= this.limit() && this.more());
         }
         catch (error) {
-            this.error ??= error;
+            this.failure ??= { error };
         }
         this.active--;
         this.fill();

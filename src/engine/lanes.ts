@@ -13,10 +13,11 @@ export class Lanes {
   private resting = 0
   private readonly base: number
   private readonly more: () => boolean
-  private startOne: () => Promise<void> = () => Promise.resolve()
+  private startOne?: () => Promise<void>
   private finished?: () => void
   private failed?: (error: unknown) => void
-  private error: unknown
+  /** The first error a file threw (boxed: a thrown `undefined` is an error too). */
+  private failure?: { error: unknown }
 
   /**
    * @param slots requests allowed at once (the queue's concurrency)
@@ -56,13 +57,13 @@ export class Lanes {
   }
 
   private fill(): void {
-    while (this.error === undefined && this.active < this.limit() && this.more()) {
+    while (!this.failure && this.active < this.limit() && this.more()) {
       this.active++
       void this.lane()
     }
     if (this.active === 0) {
-      if (this.error === undefined) this.finished?.()
-      else this.failed?.(this.error)
+      if (this.failure) this.failed?.(this.failure.error)
+      else this.finished?.()
     }
   }
 
@@ -73,10 +74,10 @@ export class Lanes {
   /** Transfers files one after another while this lane is within the limit. */
   private async lane(): Promise<void> {
     try {
-      do await this.startOne()
-      while (this.error === undefined && this.active <= this.limit() && this.more())
+      do await this.startOne?.()
+      while (!this.failure && this.active <= this.limit() && this.more())
     } catch (error) {
-      this.error ??= error
+      this.failure ??= { error }
     }
     this.active--
     this.fill()
