@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from 'vitest'
 import * as core from '../__fixtures__/core.ts'
 import { useServer } from '../__fixtures__/server.ts'
 import { filesIn, succeeded, useAction } from '../__fixtures__/action-harness.ts'
-import { aqlItems, entryQuery } from '../src/artifactory/aql-query.ts'
+import { aqlItem as itemOfRow, entryQuery, type AqlRow } from '../src/artifactory/aql-query.ts'
+import { parseJsonItems } from '../src/artifactory/json-items.ts'
 import { runAql } from '../server/aql.ts'
 import { aqlItem } from '../__fixtures__/aql-item.ts'
 import { spec, specEntry, specRefusal } from '../__fixtures__/file-spec.ts'
@@ -107,11 +108,15 @@ describe('the queries', () => {
         { repo: 'libs', path: 'a', name: 'f.txt', type: 'file', size: 3 },
       ],
     }
-    expect(aqlItems(body, true).map((i) => [i.path, i.name, i.folder ?? false])).toEqual([
+    const rows = (withFolders: boolean) =>
+      parseJsonItems(Buffer.from(JSON.stringify(body)), 'results', (row) =>
+        itemOfRow(row as AqlRow, withFolders),
+      ).items
+    expect(rows(true).map((i) => [i.path, i.name, i.folder ?? false])).toEqual([
       ['a', 'empty', true],
       ['a', 'f.txt', false],
     ])
-    expect(aqlItems(body).map((i) => i.name)).toEqual(['f.txt'])
+    expect(rows(false).map((i) => i.name)).toEqual(['f.txt'])
   })
 })
 

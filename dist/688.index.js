@@ -19,8 +19,8 @@ var core = __webpack_require__(6058);
 var errors = __webpack_require__(1922);
 // EXTERNAL MODULE: ./src/net/http-client.ts + 5 modules
 var http_client = __webpack_require__(6712);
-// EXTERNAL MODULE: ./src/artifactory/json-body.ts
-var json_body = __webpack_require__(5043);
+// EXTERNAL MODULE: ./src/artifactory/json-body.ts + 1 modules
+var json_body = __webpack_require__(811);
 // EXTERNAL MODULE: ./src/artifactory/auth.ts
 var auth = __webpack_require__(6674);
 ;// CONCATENATED MODULE: ./src/artifactory/oidc.ts

@@ -30907,17 +30907,233 @@ function platformRoot(url) {
 
 /***/ }),
 
-/***/ 5043:
+/***/ 811:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Vh: () => (/* binding */ readJson),
-/* harmony export */   XZ: () => (/* binding */ SMALL_LIMITS),
-/* harmony export */   YL: () => (/* binding */ LISTING_LIMITS),
-/* harmony export */   xq: () => (/* binding */ toSize)
-/* harmony export */ });
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1922);
-/* harmony import */ var _net_body_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7739);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  YL: () => (/* binding */ LISTING_LIMITS),
+  XZ: () => (/* binding */ SMALL_LIMITS),
+  Vh: () => (/* binding */ readJson),
+  $p: () => (/* binding */ readJsonItems),
+  xq: () => (/* binding */ toSize)
+});
+
+// EXTERNAL MODULE: ./src/common/errors.ts
+var errors = __nccwpck_require__(1922);
+// EXTERNAL MODULE: ./src/net/body.ts
+var body = __nccwpck_require__(7739);
+;// CONCATENATED MODULE: ./src/artifactory/json-items.ts
+// A listing's rows one at a time. `JSON.parse` of a whole listing keeps every row's object
+// alive at once, beside the text it came from: for 300,000 files that is hundreds of MiB at
+// the peak, and every row object survives the young generation's collections while the plan
+// is built (see README, Benchmark › Why the engine is built this way). Here the bytes are
+// scanned for the top-level array's elements and each is parsed alone, so a row is garbage
+// as soon as the caller has taken what it needs from it.
+//
+// The scan only finds boundaries; `JSON.parse` still judges every byte. Each element is
+// parsed by it, and so is the document with that array emptied. Anything the scan does not
+// expect (a byte-order mark, a top level that is not an object, a broken string) sends the
+// whole text to `JSON.parse` instead, so the answer or the error is exactly what it would
+// have been.
+/** Raised when the text is not JSON: the caller words the error. */
+class InvalidJson extends Error {
+}
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+/** The scan met something it does not handle; the whole text goes to JSON.parse. */
+class Unexpected extends Error {
+}
+/**
+ * Parses the JSON object in `buf`, handing each element of its top-level array `key` to `each`
+ * as soon as that element is parsed. `each` must only map: an element may be handed over again
+ * when the scan gives way to the whole parse. A key written twice counts as JSON.parse counts
+ * it: the last one. Throws `InvalidJson` when `buf` is not JSON.
+ */
+function parseJsonItems(buf, key, each) {
+    try {
+        return scan(buf, key, each);
+    }
+    catch (error) {
+        if (!(error instanceof Unexpected))
+            throw error;
+    }
+    return whole(buf.toString('utf8'), key, each);
+}
+function scan(buf, key, each) {
+    let i = skipSpace(buf, 0);
+    if (buf[i] !== OPEN_OBJECT)
+        throw new Unexpected();
+    let found;
+    i = skipSpace(buf, i + 1);
+    if (buf[i] !== CLOSE_OBJECT) {
+        for (;;) {
+            if (buf[i] !== QUOTE)
+                throw new Unexpected();
+            const keyEnd = skipString(buf, i);
+            const name = parseSlice(buf, i, keyEnd);
+            i = skipSpace(buf, keyEnd);
+            if (buf[i] !== COLON)
+                throw new Unexpected();
+            const valueStart = skipSpace(buf, i + 1);
+            if (name === key && buf[valueStart] === OPEN_ARRAY) {
+                const items = [];
+                const { end, count } = json_items_elements(buf, valueStart, (item) => {
+                    const mapped = each(item);
+                    if (mapped !== undefined)
+                        items.push(mapped);
+                });
+                found = { items, count, start: valueStart, end };
+                i = end;
+            }
+            else {
+                // A later non-array under the key wins over an earlier array, as in JSON.parse.
+                if (name === key)
+                    found = undefined;
+                i = skipValue(buf, valueStart);
+            }
+            i = skipSpace(buf, i);
+            if (buf[i] === CLOSE_OBJECT)
+                break;
+            if (buf[i] !== COMMA)
+                throw new Unexpected();
+            i = skipSpace(buf, i + 1);
+        }
+    }
+    if (!found)
+        return { items: [], count: 0, rest: parseObject(json_items_text(buf, 0, buf.length)) };
+    // Everything but the array, judged by JSON.parse too: a broken field elsewhere, or anything
+    // after the object, is invalid JSON.
+    const skeleton = json_items_text(buf, 0, found.start) + '[]' + json_items_text(buf, found.end, buf.length);
+    return { items: found.items, count: found.count, rest: parseObject(skeleton) };
+}
+/** Hands each element of the array at `start` to `take`; returns the index after `]`. */
+function json_items_elements(buf, start, take) {
+    let count = 0;
+    let i = skipSpace(buf, start + 1);
+    if (buf[i] === CLOSE_ARRAY)
+        return { end: i + 1, count };
+    for (;;) {
+        const end = skipValue(buf, i);
+        take(parseSlice(buf, i, end));
+        count++;
+        i = skipSpace(buf, end);
+        if (buf[i] === CLOSE_ARRAY)
+            return { end: i + 1, count };
+        if (buf[i] !== COMMA)
+            throw new Unexpected();
+        i = skipSpace(buf, i + 1);
+    }
+}
+/** The index after the value at `i`. Finds its end only; JSON.parse judges it. */
+function skipValue(buf, i) {
+    const c = buf[i];
+    if (c === QUOTE)
+        return skipString(buf, i);
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+        let depth = 0;
+        for (let j = i; j < buf.length; j++) {
+            const b = buf[j];
+            if (b === QUOTE)
+                j = skipString(buf, j) - 1;
+            else if (b === OPEN_OBJECT || b === OPEN_ARRAY)
+                depth++;
+            else if ((b === CLOSE_OBJECT || b === CLOSE_ARRAY) && --depth === 0)
+                return j + 1;
+        }
+        throw new Unexpected();
+    }
+    // A number, true, false or null: up to the next delimiter.
+    let j = i;
+    while (j < buf.length) {
+        const b = buf[j];
+        if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isSpace(b))
+            break;
+        j++;
+    }
+    if (j === i)
+        throw new Unexpected();
+    return j;
+}
+/** The index after the string that opens at `i`. */
+function skipString(buf, i) {
+    for (let j = i + 1; j < buf.length; j++) {
+        const b = buf[j];
+        if (b === BACKSLASH)
+            j++;
+        else if (b === QUOTE)
+            return j + 1;
+    }
+    throw new Unexpected();
+}
+function skipSpace(buf, i) {
+    while (i < buf.length && isSpace(buf[i]))
+        i++;
+    return i;
+}
+/** JSON's four whitespace bytes, and no others (JSON.parse refuses the rest). */
+function isSpace(b) {
+    return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+function json_items_text(buf, start, end) {
+    return buf.toString('utf8', start, end);
+}
+/** Slices start and end at ASCII delimiters, so no UTF-8 sequence is cut in two. */
+function parseSlice(buf, start, end) {
+    try {
+        return JSON.parse(json_items_text(buf, start, end));
+    }
+    catch {
+        // Invalid here means invalid as a whole; the whole parse says so, in its own words.
+        throw new Unexpected();
+    }
+}
+function parseObject(source) {
+    let doc;
+    try {
+        doc = JSON.parse(source);
+    }
+    catch {
+        throw new Unexpected();
+    }
+    return doc;
+}
+/** The slow way, for what the scan does not handle: the same answer, or InvalidJson. */
+function whole(source, key, each) {
+    let doc;
+    try {
+        doc = JSON.parse(source);
+    }
+    catch (error) {
+        throw new InvalidJson(error instanceof Error ? error.message : String(error));
+    }
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+        // Not an object: no rows, and nothing else the caller could read either.
+        return { items: [], count: 0, rest: {} };
+    }
+    const rest = doc;
+    const rows = rest[key];
+    if (!Array.isArray(rows))
+        return { items: [], count: 0, rest };
+    const items = [];
+    for (const row of rows) {
+        const mapped = each(row);
+        if (mapped !== undefined)
+            items.push(mapped);
+    }
+    rest[key] = [];
+    return { items, count: rows.length, rest };
+}
+
+;// CONCATENATED MODULE: ./src/artifactory/json-body.ts
+
 
 
 /**
@@ -30932,16 +31148,38 @@ const SMALL_LIMITS = { maxBytes: 1024 * 1024, maxMs: 60_000 };
  * Exceeding a limit is not retried: the same server would send the same endless answer.
  */
 async function readJson(res, what, limits = LISTING_LIMITS) {
-    const declared = Number(res.headers['content-length']);
-    const text = (await (0,_net_body_js__WEBPACK_IMPORTED_MODULE_1__/* .readBody */ .x)(res.body, limits, { refuse: what }, declared)).toString('utf8');
+    const text = (await readWhole(res, what, limits)).toString('utf8');
     try {
         return JSON.parse(text);
     }
     catch {
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AttemptError */ .cb('http', `the server sent invalid JSON (HTTP ${res.status})`, {
-            status: res.status,
-        });
+        throw invalidJson(res);
     }
+}
+/**
+ * Reads a listing: a JSON object whose array `key` holds one row per file. Each row is handed
+ * to `each` as it is parsed and kept only as what `each` returns, so a listing of hundreds of
+ * thousands of files is never alive as objects all at once. Bounds and errors as `readJson`.
+ */
+async function readJsonItems(res, what, key, each, limits = LISTING_LIMITS) {
+    const body = await readWhole(res, what, limits);
+    try {
+        return parseJsonItems(body, key, each);
+    }
+    catch (error) {
+        if (error instanceof InvalidJson)
+            throw invalidJson(res);
+        throw error;
+    }
+}
+function readWhole(res, what, limits) {
+    const declared = Number(res.headers['content-length']);
+    return (0,body/* readBody */.x)(res.body, limits, { refuse: what }, declared);
+}
+function invalidJson(res) {
+    return new errors/* AttemptError */.cb('http', `the server sent invalid JSON (HTTP ${res.status})`, {
+        status: res.status,
+    });
 }
 /** A size as the server wrote it: a number, or a string of digits in some versions. */
 function toSize(value) {
@@ -31911,8 +32149,8 @@ function toDigest(value, length) {
         : undefined;
 }
 
-// EXTERNAL MODULE: ./src/artifactory/json-body.ts
-var json_body = __nccwpck_require__(5043);
+// EXTERNAL MODULE: ./src/artifactory/json-body.ts + 1 modules
+var json_body = __nccwpck_require__(811);
 ;// CONCATENATED MODULE: ./src/artifactory/storage-record.ts
 
 
@@ -37224,23 +37462,22 @@ async function listFolder(http, baseUrl, prefix, signal, deep = true, limits = j
     if (res.status !== 200)
         throw await (0,http_client/* statusError */.$C)(res, '');
     const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const body = await (0,json_body/* readJson */.Vh)(res, `the listing of ${base}`, limits);
-    // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
-    const listed = [];
-    for (const f of body.files ?? []) {
-        // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
-        if (f.folder === true || f.folder === 'true' || typeof f.uri !== 'string')
-            continue;
-        // A malformed digest is the server's fault: dropped, so the file's own response decides.
-        const sha256 = toDigest(f.sha2, 64);
-        listed.push({
-            path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
-            size: (0,json_body/* toSize */.xq)(f.size),
-            sha256,
-            sha1: sha256 ? undefined : toDigest(f.sha1, 40),
-        });
-    }
-    return listed;
+    const { items } = await (0,json_body/* readJsonItems */.$p)(res, `the listing of ${base}`, 'files', (row) => listedFile(row, base), limits);
+    return items;
+}
+/** The file a row names, or undefined for a folder or a row that names nothing. */
+function listedFile(f, base) {
+    // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
+    if (!f || f.folder === true || f.folder === 'true' || typeof f.uri !== 'string')
+        return undefined;
+    // A malformed digest is the server's fault: dropped, so the file's own response decides.
+    const sha256 = toDigest(f.sha2, 64);
+    return {
+        path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
+        size: (0,json_body/* toSize */.xq)(f.size),
+        sha256,
+        sha1: sha256 ? undefined : toDigest(f.sha1, 40),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/listed-checksums.ts
@@ -37782,12 +38019,12 @@ async function findItems(http, baseUrl, query, signal, withFolders = false) {
     // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
     if (res.status !== 200)
         throw await (0,http_client/* statusError */.$C)(res, '');
-    const body = await (0,json_body/* readJson */.Vh)(res, 'the AQL answer');
+    const answer = await (0,json_body/* readJsonItems */.$p)(res, 'the AQL answer', 'results', (row) => aqlItem(row, withFolders));
     const asked = /\.limit\((\d+)\)$/.exec(query);
-    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, asked ? Number(asked[1]) : undefined, "narrow the entry's pattern or aql, or add limit");
+    const trimmed = trimmedAnswer(answer.rest.range, answer.count, asked ? Number(asked[1]) : undefined, "narrow the entry's pattern or aql, or add limit");
     if (trimmed)
         throw trimmed;
-    return aqlItems(body, withFolders);
+    return answer.items;
 }
 /** Posts one AQL query; the caller reads the answer. */
 function postAql(http, baseUrl, query, signal) {
@@ -37799,38 +38036,33 @@ function postAql(http, baseUrl, query, signal) {
     });
 }
 /**
- * The files among an answer's rows (and its folders, with `withFolders`): other rows and rows
- * without a repository or a name are skipped, a malformed size or digest is dropped (the
- * file's own response decides).
+ * The file an answer's row names (or its folder, with `withFolders`); undefined for other rows
+ * and rows without a repository or a name. A malformed size or digest is dropped (the file's
+ * own response decides).
  */
-function aqlItems(body, withFolders = false) {
-    const items = [];
-    for (const r of body.results ?? []) {
-        // A null row (a broken answer) names no file either.
-        if (!r || typeof r.repo !== 'string' || typeof r.name !== 'string')
-            continue;
-        if (withFolders && r.type === 'folder') {
-            // The repository's root comes back as path '.' and name '.': no folder to create.
-            if (r.name !== '.' && r.name !== '') {
-                const folderPath = typeof r.path === 'string' && r.path !== '' ? r.path : '.';
-                items.push({ repo: r.repo, path: folderPath, name: r.name, folder: true });
-            }
-            continue;
-        }
-        if (r.type !== undefined && r.type !== 'file')
-            continue;
-        items.push({
-            repo: r.repo,
-            path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
-            name: r.name,
-            size: (0,json_body/* toSize */.xq)(r.size),
-            sha256: toDigest(r.sha256, 64),
-            sha1: toDigest(r.actual_sha1, 40),
-            md5: toDigest(r.actual_md5, 32),
-            created: r.created,
-        });
+function aqlItem(r, withFolders = false) {
+    // A null row (a broken answer) names no file either.
+    if (!r || typeof r.repo !== 'string' || typeof r.name !== 'string')
+        return undefined;
+    if (withFolders && r.type === 'folder') {
+        // The repository's root comes back as path '.' and name '.': no folder to create.
+        if (r.name === '.' || r.name === '')
+            return undefined;
+        const folderPath = typeof r.path === 'string' && r.path !== '' ? r.path : '.';
+        return { repo: r.repo, path: folderPath, name: r.name, folder: true };
     }
-    return items;
+    if (r.type !== undefined && r.type !== 'file')
+        return undefined;
+    return {
+        repo: r.repo,
+        path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
+        name: r.name,
+        size: (0,json_body/* toSize */.xq)(r.size),
+        sha256: toDigest(r.sha256, 64),
+        sha1: toDigest(r.actual_sha1, 40),
+        md5: toDigest(r.actual_md5, 32),
+        created: r.created,
+    };
 }
 
 // EXTERNAL MODULE: ./src/common/uri-text.ts
@@ -38291,15 +38523,21 @@ async function searchAql(http, baseUrl, prefix, signal, limits = json_body/* LIS
     if (res.status !== 200)
         throw await (0,http_client/* statusError */.$C)(res, '');
     const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo;
-    const body = await (0,json_body/* readJson */.Vh)(res, `the AQL answer for ${where}`, limits);
-    const trimmed = trimmedAnswer(body.range, body.results?.length ?? 0, undefined, 'narrow the pattern');
+    const answer = await (0,json_body/* readJsonItems */.$p)(res, `the AQL answer for ${where}`, 'results', (row) => listedOf(row), limits);
+    const trimmed = trimmedAnswer(answer.rest.range, answer.count, undefined, 'narrow the pattern');
     if (trimmed)
         throw trimmed;
-    return aqlItems(body).map((f) => ({
+    return answer.items;
+}
+function listedOf(row) {
+    const f = aqlItem(row);
+    if (!f)
+        return undefined;
+    return {
         path: [f.repo, f.path !== '.' ? f.path : undefined, f.name].filter(Boolean).join('/'),
         size: f.size,
         sha256: f.sha256,
-    }));
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/folder-listing.ts

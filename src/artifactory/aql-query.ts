@@ -4,7 +4,7 @@
 import { AttemptError } from '../common/errors.ts'
 import { statusError, type HttpClient, type HttpResponse } from '../net/http-client.ts'
 import { toDigest } from '../common/hex-digest.ts'
-import { readJson, toSize } from './json-body.ts'
+import { readJsonItems, toSize } from './json-body.ts'
 import type { SpecEntry } from '../input/file-spec.ts'
 import type { PropPair } from '../input/props.ts'
 import type { PatternQuery } from './remote-file.ts'
@@ -124,20 +124,17 @@ export function entryQuery(
   return query
 }
 
-/** An AQL answer, as the server may write it: every field is checked before use. */
-export interface AqlResponse {
-  results?: ({
-    repo?: unknown
-    path?: unknown
-    name?: unknown
-    type?: unknown
-    size?: number | string
-    sha256?: unknown
-    actual_sha1?: unknown
-    actual_md5?: unknown
-    created?: string
-  } | null)[]
-  range?: AqlRange
+/** One row of an AQL answer, as the server may write it: every field is checked before use. */
+export interface AqlRow {
+  repo?: unknown
+  path?: unknown
+  name?: unknown
+  type?: unknown
+  size?: number | string
+  sha256?: unknown
+  actual_sha1?: unknown
+  actual_md5?: unknown
+  created?: string
 }
 
 /** The `range` object of an AQL answer. */
@@ -194,16 +191,18 @@ export async function findItems(
   const res = await postAql(http, baseUrl, query, signal)
   // No prefix: withRetries names the operation ("AQL search: HTTP 429 …").
   if (res.status !== 200) throw await statusError(res, '')
-  const body = await readJson<AqlResponse>(res, 'the AQL answer')
+  const answer = await readJsonItems(res, 'the AQL answer', 'results', (row) =>
+    aqlItem(row as AqlRow | null, withFolders),
+  )
   const asked = /\.limit\((\d+)\)$/.exec(query)
   const trimmed = trimmedAnswer(
-    body.range,
-    body.results?.length ?? 0,
+    answer.rest.range as AqlRange | undefined,
+    answer.count,
     asked ? Number(asked[1]) : undefined,
     "narrow the entry's pattern or aql, or add limit",
   )
   if (trimmed) throw trimmed
-  return aqlItems(body, withFolders)
+  return answer.items
 }
 
 /** Posts one AQL query; the caller reads the answer. */
@@ -222,34 +221,28 @@ export function postAql(
 }
 
 /**
- * The files among an answer's rows (and its folders, with `withFolders`): other rows and rows
- * without a repository or a name are skipped, a malformed size or digest is dropped (the
- * file's own response decides).
+ * The file an answer's row names (or its folder, with `withFolders`); undefined for other rows
+ * and rows without a repository or a name. A malformed size or digest is dropped (the file's
+ * own response decides).
  */
-export function aqlItems(body: AqlResponse, withFolders = false): AqlItem[] {
-  const items: AqlItem[] = []
-  for (const r of body.results ?? []) {
-    // A null row (a broken answer) names no file either.
-    if (!r || typeof r.repo !== 'string' || typeof r.name !== 'string') continue
-    if (withFolders && r.type === 'folder') {
-      // The repository's root comes back as path '.' and name '.': no folder to create.
-      if (r.name !== '.' && r.name !== '') {
-        const folderPath = typeof r.path === 'string' && r.path !== '' ? r.path : '.'
-        items.push({ repo: r.repo, path: folderPath, name: r.name, folder: true })
-      }
-      continue
-    }
-    if (r.type !== undefined && r.type !== 'file') continue
-    items.push({
-      repo: r.repo,
-      path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
-      name: r.name,
-      size: toSize(r.size),
-      sha256: toDigest(r.sha256, 64),
-      sha1: toDigest(r.actual_sha1, 40),
-      md5: toDigest(r.actual_md5, 32),
-      created: r.created,
-    })
+export function aqlItem(r: AqlRow | null, withFolders = false): AqlItem | undefined {
+  // A null row (a broken answer) names no file either.
+  if (!r || typeof r.repo !== 'string' || typeof r.name !== 'string') return undefined
+  if (withFolders && r.type === 'folder') {
+    // The repository's root comes back as path '.' and name '.': no folder to create.
+    if (r.name === '.' || r.name === '') return undefined
+    const folderPath = typeof r.path === 'string' && r.path !== '' ? r.path : '.'
+    return { repo: r.repo, path: folderPath, name: r.name, folder: true }
   }
-  return items
+  if (r.type !== undefined && r.type !== 'file') return undefined
+  return {
+    repo: r.repo,
+    path: typeof r.path === 'string' && r.path !== '' ? r.path : '.',
+    name: r.name,
+    size: toSize(r.size),
+    sha256: toDigest(r.sha256, 64),
+    sha1: toDigest(r.actual_sha1, 40),
+    md5: toDigest(r.actual_md5, 32),
+    created: r.created,
+  }
 }

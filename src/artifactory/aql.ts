@@ -1,7 +1,7 @@
 import { statusError, type HttpClient } from '../net/http-client.ts'
 import type { ListedFile, PatternPrefix } from './remote-file.ts'
-import { aqlItems, postAql, trimmedAnswer, type AqlResponse } from './aql-query.ts'
-import { LISTING_LIMITS, readJson, type BodyLimits } from './json-body.ts'
+import { aqlItem, postAql, trimmedAnswer, type AqlRange, type AqlRow } from './aql-query.ts'
+import { LISTING_LIMITS, readJsonItems, type BodyLimits } from './json-body.ts'
 
 /** The AQL query for every file under a prefix (AQL's `*` spans folders; the glob filters later). */
 export function aqlQuery(prefix: PatternPrefix): string {
@@ -28,17 +28,29 @@ export async function searchAql(
   // No prefix: the caller's withRetries names the operation ("AQL search: HTTP 429 …").
   if (res.status !== 200) throw await statusError(res, '')
   const where = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
-  const body = await readJson<AqlResponse>(res, `the AQL answer for ${where}`, limits)
+  const answer = await readJsonItems(
+    res,
+    `the AQL answer for ${where}`,
+    'results',
+    (row) => listedOf(row as AqlRow | null),
+    limits,
+  )
   const trimmed = trimmedAnswer(
-    body.range,
-    body.results?.length ?? 0,
+    answer.rest.range as AqlRange | undefined,
+    answer.count,
     undefined,
     'narrow the pattern',
   )
   if (trimmed) throw trimmed
-  return aqlItems(body).map((f) => ({
+  return answer.items
+}
+
+function listedOf(row: AqlRow | null): ListedFile | undefined {
+  const f = aqlItem(row)
+  if (!f) return undefined
+  return {
     path: [f.repo, f.path !== '.' ? f.path : undefined, f.name].filter(Boolean).join('/'),
     size: f.size,
     sha256: f.sha256,
-  }))
+  }
 }

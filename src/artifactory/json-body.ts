@@ -1,6 +1,7 @@
 import { AttemptError } from '../common/errors.ts'
 import { readBody, type BodyLimits } from '../net/body.ts'
 import type { HttpResponse } from '../net/http-client.ts'
+import { InvalidJson, parseJsonItems, type JsonItems } from './json-items.ts'
 
 export type { BodyLimits }
 
@@ -22,15 +23,44 @@ export async function readJson<T>(
   what: string,
   limits: BodyLimits = LISTING_LIMITS,
 ): Promise<T> {
-  const declared = Number(res.headers['content-length'])
-  const text = (await readBody(res.body, limits, { refuse: what }, declared)).toString('utf8')
+  const text = (await readWhole(res, what, limits)).toString('utf8')
   try {
     return JSON.parse(text) as T
   } catch {
-    throw new AttemptError('http', `the server sent invalid JSON (HTTP ${res.status})`, {
-      status: res.status,
-    })
+    throw invalidJson(res)
   }
+}
+
+/**
+ * Reads a listing: a JSON object whose array `key` holds one row per file. Each row is handed
+ * to `each` as it is parsed and kept only as what `each` returns, so a listing of hundreds of
+ * thousands of files is never alive as objects all at once. Bounds and errors as `readJson`.
+ */
+export async function readJsonItems<U>(
+  res: HttpResponse,
+  what: string,
+  key: string,
+  each: (row: unknown) => U | undefined,
+  limits: BodyLimits = LISTING_LIMITS,
+): Promise<JsonItems<U>> {
+  const body = await readWhole(res, what, limits)
+  try {
+    return parseJsonItems(body, key, each)
+  } catch (error) {
+    if (error instanceof InvalidJson) throw invalidJson(res)
+    throw error
+  }
+}
+
+function readWhole(res: HttpResponse, what: string, limits: BodyLimits): Promise<Buffer> {
+  const declared = Number(res.headers['content-length'])
+  return readBody(res.body, limits, { refuse: what }, declared)
+}
+
+function invalidJson(res: HttpResponse): AttemptError {
+  return new AttemptError('http', `the server sent invalid JSON (HTTP ${res.status})`, {
+    status: res.status,
+  })
 }
 
 /** A size as the server wrote it: a number, or a string of digits in some versions. */

@@ -2,16 +2,15 @@ import { readText, statusError, type HttpClient } from '../net/http-client.ts'
 import { nginxCertificateFailure } from '../net/tls-errors.ts'
 import type { ListedFile, PatternPrefix } from './remote-file.ts'
 import { toDigest } from '../common/hex-digest.ts'
-import { LISTING_LIMITS, readJson, toSize, type BodyLimits } from './json-body.ts'
+import { LISTING_LIMITS, readJsonItems, toSize, type BodyLimits } from './json-body.ts'
 
-interface FileListResponse {
-  files?: {
-    uri?: string
-    size?: number | string
-    folder?: boolean | string
-    sha1?: unknown
-    sha2?: unknown
-  }[]
+/** One row of a File List answer, as the server may write it: every field is checked. */
+interface FileListRow {
+  uri?: unknown
+  size?: number | string
+  folder?: boolean | string
+  sha1?: unknown
+  sha2?: unknown
 }
 
 /**
@@ -49,20 +48,26 @@ export async function listFolder(
   // No prefix: the caller's withRetries names the operation ("listing: HTTP 503 …").
   if (res.status !== 200) throw await statusError(res, '')
   const base = prefix.folder ? `${prefix.repo}/${prefix.folder}` : prefix.repo
-  const body = await readJson<FileListResponse>(res, `the listing of ${base}`, limits)
-  // One pass, no intermediate arrays: listings run to hundreds of thousands of files.
-  const listed: ListedFile[] = []
-  for (const f of body.files ?? []) {
-    // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
-    if (f.folder === true || f.folder === 'true' || typeof f.uri !== 'string') continue
-    // A malformed digest is the server's fault: dropped, so the file's own response decides.
-    const sha256 = toDigest(f.sha2, 64)
-    listed.push({
-      path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
-      size: toSize(f.size),
-      sha256,
-      sha1: sha256 ? undefined : toDigest(f.sha1, 40),
-    })
+  const { items } = await readJsonItems(
+    res,
+    `the listing of ${base}`,
+    'files',
+    (row) => listedFile(row as FileListRow | null, base),
+    limits,
+  )
+  return items
+}
+
+/** The file a row names, or undefined for a folder or a row that names nothing. */
+function listedFile(f: FileListRow | null, base: string): ListedFile | undefined {
+  // JFrog's documentation shows `"folder": "false"`: a string that must not read as true.
+  if (!f || f.folder === true || f.folder === 'true' || typeof f.uri !== 'string') return undefined
+  // A malformed digest is the server's fault: dropped, so the file's own response decides.
+  const sha256 = toDigest(f.sha2, 64)
+  return {
+    path: `${base}${f.uri.startsWith('/') ? '' : '/'}${f.uri}`,
+    size: toSize(f.size),
+    sha256,
+    sha1: sha256 ? undefined : toDigest(f.sha1, 40),
   }
-  return listed
 }
