@@ -57,7 +57,9 @@ export function succeeded(): void {
 }
 
 /** The step log's lines (core.info), in order. */
-export const logged = (): string[] => core.info.mock.calls.map((c) => String(c[0]))
+/** The log's lines: one `core.info` call may carry several (the runner writes held lines together). */
+export const logged = (): string[] =>
+  core.info.mock.calls.flatMap((c) => String(c[0]).split(/\r?\n/))
 
 /** The error annotations' messages (core.error), in order. */
 export const errors = (): string[] => core.error.mock.calls.map((c) => String(c[0]))

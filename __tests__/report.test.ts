@@ -11,6 +11,7 @@ import { totals } from '../src/report/totals.ts'
 import { entryFailureResult } from '../src/report/results.ts'
 import type { FileResult } from '../src/engine/results.ts'
 import { formatBytes, formatDuration, parseSize } from '../src/common/units.ts'
+import { seeded } from '../__fixtures__/bytes.ts'
 
 const none = (t: string) => t
 const download = (i: number): Download => ({
@@ -152,6 +153,23 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('### Largest 50 of 19980 files')
     expect(md).toContain('<details><summary>All 19980 files by folder</summary>')
     expect(md).toContain('| `libs/com/acme/part-19999.jar`')
+  })
+
+  it('lists the largest files as a stable sort by size does: equal sizes in run order', () => {
+    // Sizes with many ties, and files of no known size (counted as 0), in a seeded order.
+    const sizes = seeded(600, 5)
+    const results = Array.from({ length: 600 }, (_, i) => {
+      const r = ok(i, sizes[i] % 40)
+      return sizes[i] % 7 === 0 ? { ...r, size: undefined } : r
+    })
+    const md = summaryMarkdown(results, facts, none)
+    const table = md.slice(md.indexOf('### Largest 50 of 600 files'), md.indexOf('<details>'))
+    const listed = [...table.matchAll(/\| `(libs\/com\/acme\/part-\d+\.jar)`/g)].map((m) => m[1])
+    const expected = [...results]
+      .sort((a, b) => (b.size ?? 0) - (a.size ?? 0))
+      .slice(0, 50)
+      .map((r) => r.download.source)
+    expect(listed).toEqual(expected)
   })
 
   it('says when concurrency was lowered and when files were not verified', () => {

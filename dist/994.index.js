@@ -31,7 +31,7 @@ const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024;
  */
 function summaryMarkdown(results, facts, redact) {
     const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_3__/* .totals */ .S)(results);
-    const ok = (0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .fileResults */ .jS)(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled');
+    const ok = results.filter((r) => !(0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .isEntryFailure */ .DA)(r) && r.status !== 'failed' && r.status !== 'cancelled');
     return [
         ...headline(t, facts),
         ...failureTable((0,_results_js__WEBPACK_IMPORTED_MODULE_4__/* .failures */ .e9)(results), redact),
@@ -106,7 +106,7 @@ function fileTables(ok, target, redact) {
     ];
     if (ok.length <= SUMMARY_FULL_TABLE_MAX)
         return [`### Files (${ok.length})`, '', ...table(ok), ''];
-    const largest = [...ok].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)).slice(0, SUMMARY_LARGEST);
+    const largest = largestOf(ok, SUMMARY_LARGEST);
     return [
         `### Largest ${largest.length} of ${ok.length} files`,
         '',
@@ -119,6 +119,26 @@ function fileTables(ok, target, redact) {
         '</details>',
         '',
     ];
+}
+/**
+ * The `count` largest, as a stable sort by size (largest first) would give them: equal sizes in
+ * run order. Kept in one short array: no copy and no sort of every file.
+ */
+function largestOf(results, count) {
+    const top = [];
+    for (const r of results) {
+        const size = r.size ?? 0;
+        if (top.length === count && size <= (top[count - 1].size ?? 0))
+            continue;
+        // After every kept file at least as large: equal sizes stay in run order.
+        let at = top.length;
+        while (at > 0 && (top[at - 1].size ?? 0) < size)
+            at--;
+        top.splice(at, 0, r);
+        if (top.length > count)
+            top.pop();
+    }
+    return top;
 }
 function fileRow(r, target, redact) {
     return `| ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.download.source, redact)} | ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .relativeDest */ .R6)(r.download.dest, target), redact)} | ${r.size !== undefined ? (0,_common_units_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(r.size) : '–'} | ${r.status === 'downloaded' ? (0,_common_units_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.durationMs) : '–'} | ${r.attempts} | ${statusText(r)} |`;

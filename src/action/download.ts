@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { recordedChecksums } from '../artifactory/storage-record.ts'
 import {
   newProgress,
@@ -38,6 +37,7 @@ export async function downloadAll(
     progress,
     planned.complete ? planned.bytes : undefined,
     started,
+    runner.info,
   )
   try {
     const results = await runDownloads(
@@ -50,6 +50,7 @@ export async function downloadAll(
     return { results, progress }
   } finally {
     stopProgress()
+    runner.flush()
   }
 }
 
@@ -90,11 +91,11 @@ function engineEvents(settings: Settings, runner: Runner): EngineEvents {
   const note = notVerifiedNote(settings.verify)
   return {
     onFileDone: (r) => {
-      core.info(fileLine(r, settings.target, runner.redact))
+      runner.info(fileLine(r, settings.target, runner.redact))
       const line = note(r)
       if (line) runner.say(line)
     },
-    onRetry: (info) => core.info(retryLine(info, runner.redact)),
+    onRetry: (info) => runner.info(retryLine(info, runner.redact)),
     onConcurrency: (value, reason) => runner.say(`concurrency now ${value}: ${reason}`),
     debug: runner.debug,
     onHashFallback: (reason) =>

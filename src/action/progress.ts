@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import type { Progress } from '../engine/queue.ts'
 import type { Settings } from '../input/settings.ts'
 import { progressLine } from '../report/log-lines.ts'
@@ -9,6 +8,7 @@ export function startProgress(
   progress: Progress,
   plannedTotal: number | undefined,
   started: number,
+  info: (line: string) => void,
 ): () => void {
   if (settings.progressIntervalMs <= 0) return () => undefined
   let lastBytes = progress.bytes
@@ -18,7 +18,7 @@ export function startProgress(
     const rate = ((progress.bytes - lastBytes) * 1000) / Math.max(1, now - lastTime)
     lastBytes = progress.bytes
     lastTime = now
-    core.info(progressLine(progress, plannedTotal, now - started, rate))
+    info(progressLine(progress, plannedTotal, now - started, rate))
   }, settings.progressIntervalMs)
   timer.unref()
   return () => clearInterval(timer)

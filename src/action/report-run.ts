@@ -22,7 +22,10 @@ export async function reportRun(
   started: number,
 ): Promise<void> {
   core.startGroup('Report')
-  const all: RunResult[] = [...plan.failures.map(entryFailureResult), ...ran.results]
+  // No copy of the results when no entry failed: at 300,000 files it is 2.3 MB kept to the end.
+  const all: RunResult[] = plan.failures.length
+    ? [...plan.failures.map(entryFailureResult), ...ran.results]
+    : ran.results
   const t = totals(all)
   for (const [name, value] of Object.entries(outputs(all, runner.redact)))
     core.setOutput(name, value)

@@ -2,7 +2,7 @@ import * as path from 'node:path'
 import type { FileResult } from '../engine/results.ts'
 import { formatBytes, formatDuration, formatRate } from '../common/units.ts'
 import { totals, type Totals } from './totals.ts'
-import { failures, fileResults, type Failure, type RunResult } from './results.ts'
+import { failures, isEntryFailure, type Failure, type RunResult } from './results.ts'
 import type { Redact } from '../common/redact.ts'
 import { code, esc, relativeDest } from './text.ts'
 
@@ -36,7 +36,9 @@ const SUMMARY_FAILURES_MAX_CHARS = 512 * 1024
  */
 export function summaryMarkdown(results: RunResult[], facts: RunFacts, redact: Redact): string {
   const t = totals(results)
-  const ok = fileResults(results).filter((r) => r.status !== 'failed' && r.status !== 'cancelled')
+  const ok = results.filter(
+    (r): r is FileResult => !isEntryFailure(r) && r.status !== 'failed' && r.status !== 'cancelled',
+  )
   return [
     ...headline(t, facts),
     ...failureTable(failures(results), redact),
@@ -115,7 +117,7 @@ function fileTables(ok: FileResult[], target: string, redact: Redact): string[] 
     ...rows.map((r) => fileRow(r, target, redact)),
   ]
   if (ok.length <= SUMMARY_FULL_TABLE_MAX) return [`### Files (${ok.length})`, '', ...table(ok), '']
-  const largest = [...ok].sort((a, b) => (b.size ?? 0) - (a.size ?? 0)).slice(0, SUMMARY_LARGEST)
+  const largest = largestOf(ok, SUMMARY_LARGEST)
   return [
     `### Largest ${largest.length} of ${ok.length} files`,
     '',
@@ -128,6 +130,24 @@ function fileTables(ok: FileResult[], target: string, redact: Redact): string[] 
     '</details>',
     '',
   ]
+}
+
+/**
+ * The `count` largest, as a stable sort by size (largest first) would give them: equal sizes in
+ * run order. Kept in one short array: no copy and no sort of every file.
+ */
+function largestOf(results: FileResult[], count: number): FileResult[] {
+  const top: FileResult[] = []
+  for (const r of results) {
+    const size = r.size ?? 0
+    if (top.length === count && size <= (top[count - 1].size ?? 0)) continue
+    // After every kept file at least as large: equal sizes stay in run order.
+    let at = top.length
+    while (at > 0 && (top[at - 1].size ?? 0) < size) at--
+    top.splice(at, 0, r)
+    if (top.length > count) top.pop()
+  }
+  return top
 }
 
 function fileRow(r: FileResult, target: string, redact: Redact): string {
