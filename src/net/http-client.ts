@@ -6,7 +6,7 @@
 // (`@actions/http-client`'s getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY
 // mean exactly what they mean to the runner.
 import type { Readable } from 'node:stream'
-import { request, type Dispatcher } from 'undici'
+import { request, type Dispatcher } from './undici.ts'
 import { AttemptError, errorCode } from '../common/errors.ts'
 import type { Redact } from '../common/redact.ts'
 import { redactUrl } from '../common/url-credentials.ts'

@@ -4,7 +4,7 @@
 // getProxyUrl/checkBypass), so HTTPS_PROXY, HTTP_PROXY and NO_PROXY mean exactly what they mean
 // to the runner.
 import * as tls from 'node:tls'
-import { Agent, Client, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
+import { Agent, Client, Pool, ProxyAgent, buildConnector, type Dispatcher } from './undici.ts'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { causeChain } from '../common/errors.ts'
 import { keepTlsAlerts, type Connector } from './tls-errors.ts'
