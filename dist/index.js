@@ -26158,11 +26158,8 @@ function privateKey(text) {
 /* harmony import */ var undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6615);
 /* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9136);
 /* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_6__);
-/* harmony import */ var undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8707);
-/* harmony import */ var undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__);
-/* harmony import */ var undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3440);
-/* harmony import */ var undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_8___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_8__);
-
+/* harmony import */ var undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3440);
+/* harmony import */ var undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_7__);
 
 
 
@@ -26176,37 +26173,19 @@ function privateKey(text) {
 Object.assign((undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2___default().prototype), undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_5__);
 
 /**
- * undici's top-level `request`, as its entry point builds it (`makeDispatcher(api.request)`), for
- * the dispatcher given in the options. Without one it throws: this file never loads undici's
- * global dispatcher, which its entry point creates and puts on `globalThis`.
+ * undici's top-level `request` (its entry point's `makeDispatcher(api.request)`) for what the
+ * action asks of it: a URL, sent through the dispatcher given. This file never loads undici's
+ * global dispatcher, which the entry point creates and puts on `globalThis`.
  */
-const request = ((url, opts) => {
-    if (!url || (typeof url !== 'string' && typeof url !== 'object'))
-        throw new undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__.InvalidArgumentError('invalid url');
-    if (opts != null && typeof opts !== 'object')
-        throw new undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__.InvalidArgumentError('invalid opts');
-    let target;
-    if (opts && opts.path != null) {
-        if (typeof opts.path !== 'string')
-            throw new undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__.InvalidArgumentError('invalid opts.path');
-        const path = opts.path.startsWith('/') ? opts.path : `/${opts.path}`;
-        target = new URL(undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_8___default().parseOrigin(url).origin + path);
-    }
-    else
-        target = undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_8___default().parseURL(url);
-    const options = (opts ?? (typeof url === 'object' ? url : {}));
-    const { agent, dispatcher } = options;
-    if (agent)
-        throw new undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__.InvalidArgumentError('unsupported opts.agent. Did you mean opts.client?');
-    if (!dispatcher)
-        throw new undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_7__.InvalidArgumentError('opts.dispatcher is required');
+function request(url, { dispatcher, ...options }) {
+    const target = undici_lib_core_util_js__WEBPACK_IMPORTED_MODULE_7___default().parseURL(url);
     return undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_5__.request.call(dispatcher, {
         ...options,
         origin: target.origin,
         path: target.search ? `${target.pathname}${target.search}` : target.pathname,
         method: options.method || (options.body ? 'PUT' : 'GET'),
     });
-});
+}
 
 
 /***/ }),

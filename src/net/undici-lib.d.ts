@@ -36,14 +36,9 @@ declare module 'undici/lib/core/connect.js' {
   import { buildConnector } from 'undici/types/index.js'
   export default buildConnector
 }
-declare module 'undici/lib/core/errors.js' {
-  import type { errors } from 'undici/types/index.js'
-  export const InvalidArgumentError: typeof errors.InvalidArgumentError
-}
 declare module 'undici/lib/core/util.js' {
   const util: {
     parseURL: (url: unknown) => URL
-    parseOrigin: (url: unknown) => URL
   }
   export default util
 }

@@ -11,7 +11,6 @@ import Pool from 'undici/lib/dispatcher/pool.js'
 import ProxyAgent from 'undici/lib/dispatcher/proxy-agent.js'
 import api from 'undici/lib/api/index.js'
 import buildConnector from 'undici/lib/core/connect.js'
-import { InvalidArgumentError } from 'undici/lib/core/errors.js'
 import util from 'undici/lib/core/util.js'
 
 // What undici's entry point does first: every dispatcher gets request, stream, pipeline, connect
@@ -21,35 +20,24 @@ Object.assign(Dispatcher.prototype, api)
 export { Agent, Client, Pool, ProxyAgent, buildConnector }
 export type { Dispatcher } from 'undici/types/index.js'
 
+/** What {@link request} takes: undici's request options, and the dispatcher to send them through. */
+export type RequestOptions = Omit<Undici.Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> &
+  Partial<Pick<Undici.Dispatcher.RequestOptions, 'method'>> & { dispatcher: Undici.Dispatcher }
+
 /**
- * undici's top-level `request`, as its entry point builds it (`makeDispatcher(api.request)`), for
- * the dispatcher given in the options. Without one it throws: this file never loads undici's
- * global dispatcher, which its entry point creates and puts on `globalThis`.
+ * undici's top-level `request` (its entry point's `makeDispatcher(api.request)`) for what the
+ * action asks of it: a URL, sent through the dispatcher given. This file never loads undici's
+ * global dispatcher, which the entry point creates and puts on `globalThis`.
  */
-export const request = ((
-  url: string | URL | Partial<Undici.Dispatcher.RequestOptions>,
-  opts?: {
-    dispatcher?: Undici.Dispatcher
-    agent?: unknown
-  } & Partial<Undici.Dispatcher.RequestOptions>,
-) => {
-  if (!url || (typeof url !== 'string' && typeof url !== 'object'))
-    throw new InvalidArgumentError('invalid url')
-  if (opts != null && typeof opts !== 'object') throw new InvalidArgumentError('invalid opts')
-  let target: URL
-  if (opts && opts.path != null) {
-    if (typeof opts.path !== 'string') throw new InvalidArgumentError('invalid opts.path')
-    const path = opts.path.startsWith('/') ? opts.path : `/${opts.path}`
-    target = new URL(util.parseOrigin(url).origin + path)
-  } else target = util.parseURL(url)
-  const options = (opts ?? (typeof url === 'object' ? url : {})) as NonNullable<typeof opts>
-  const { agent, dispatcher } = options
-  if (agent) throw new InvalidArgumentError('unsupported opts.agent. Did you mean opts.client?')
-  if (!dispatcher) throw new InvalidArgumentError('opts.dispatcher is required')
+export function request(
+  url: string | URL,
+  { dispatcher, ...options }: RequestOptions,
+): Promise<Undici.Dispatcher.ResponseData> {
+  const target = util.parseURL(url)
   return api.request.call(dispatcher, {
     ...options,
     origin: target.origin,
     path: target.search ? `${target.pathname}${target.search}` : target.pathname,
     method: options.method || (options.body ? 'PUT' : 'GET'),
   })
-}) as typeof Undici.request
+}
