@@ -21,14 +21,14 @@ declare module 'undici/lib/dispatcher/proxy-agent.js' {
   export default ProxyAgent
 }
 declare module 'undici/lib/api/index.js' {
-  import type { connect, pipeline, request, stream, upgrade } from 'undici/types/index.js'
-  /** Dispatcher methods, called with the dispatcher as `this`. */
+  import type { Dispatcher } from 'undici/types/index.js'
+  /**
+   * The methods undici's entry point puts on `Dispatcher.prototype` (request, stream, pipeline,
+   * connect, upgrade), each called with the dispatcher as `this`; only `request` is called here.
+   */
   const api: {
-    request: (this: unknown, opts: object) => ReturnType<typeof request>
-    stream: typeof stream
-    pipeline: typeof pipeline
-    connect: typeof connect
-    upgrade: typeof upgrade
+    request: (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
+    readonly [method: string]: unknown
   }
   export default api
 }
